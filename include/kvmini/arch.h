@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The architecture boundary. Generic code calls these hooks in this order;
+ * every architecture implements all of them (selected at link time).
+ */
+#ifndef KVMINI_ARCH_H
+#define KVMINI_ARCH_H
+
+#include <stddef.h>
+
+#include <kvmini/compiler.h>
+
+struct vm;
+struct vcpu;
+struct vm_config;
+
+/*
+ * Check the configuration against what this host's KVM offers (memory map
+ * against the IPA size, ...) and choose the KVM_CREATE_VM machine type.
+ */
+int __must_check arch_vm_type(int kvm_fd, const struct vm_config *cfg,
+			      unsigned long *type);
+/* After KVM_CREATE_VM, before any vCPU: VM capabilities. */
+int __must_check arch_vm_init(struct vm *vm);
+/* Guest RAM regions (generic code registers the memslots). */
+int __must_check arch_vm_add_memory(struct vm *vm);
+/* The machine's devices, registered on vm->mmio. */
+int __must_check arch_vm_add_devices(struct vm *vm);
+/* After KVM_CREATE_VCPU: KVM_ARM_VCPU_INIT and friends. */
+int __must_check arch_vcpu_init(struct vcpu *vcpu);
+/* After all vCPUs exist: interrupt controller, then load images and set entry registers. */
+int __must_check arch_vm_finalize(struct vm *vm);
+/* An exit generic code does not know: 1 handled, -ENOSYS not an arch exit, -errno failure. */
+int arch_vcpu_handle_exit(struct vcpu *vcpu);
+/* Where the vCPU is (PC, mode) in words, for error messages. */
+void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
+/* A guest-reported exception syndrome in words (test device reports). */
+void arch_describe_exception(uint64_t syndrome, char *buf, size_t len);
+void arch_vcpu_destroy(struct vcpu *vcpu);
+void arch_vm_destroy(struct vm *vm);
+
+#endif

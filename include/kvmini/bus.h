@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The MMIO bus: devices register guest-physical regions; accesses are
+ * dispatched to the region's handlers with the offset into the region.
+ * Registration happens before vCPUs run; dispatch is then lock-free.
+ */
+#ifndef KVMINI_BUS_H
+#define KVMINI_BUS_H
+
+#include <kvmini/compiler.h>
+#include <kvmini/log.h>
+
+/*
+ * Handlers get the offset into their region and an access of 1, 2, 4 or 8
+ * bytes in guest byte order (little-endian on arm64). A read handler fills
+ * all len bytes. Handlers return nothing: a guest mistake is the device's
+ * to log, never a reason to stop the VMM.
+ */
+struct bus_ops {
+	void (*read)(void *opaque, uint64_t offset, void *data, unsigned int len);
+	void (*write)(void *opaque, uint64_t offset, const void *data,
+		      unsigned int len);
+};
+
+struct bus_region {
+	uint64_t base;
+	uint64_t size;
+	const struct bus_ops *ops;
+	void *opaque;
+	const char *name;
+};
+
+struct bus {
+	const char *name;		/* "mmio" */
+	struct bus_region *regions;	/* sorted by base, never overlapping */
+	unsigned int nr_regions;
+	struct ratelimit unmapped_rl;
+	uint64_t unmapped_accesses;	/* guest accesses that hit nothing */
+};
+
+void bus_init(struct bus *bus, const char *name);
+void bus_free(struct bus *bus);
+
+/* -EINVAL for an empty or wrapping region, -EEXIST for an overlap (logged). */
+int __must_check bus_register(struct bus *bus, uint64_t base, uint64_t size,
+			      const struct bus_ops *ops, void *opaque,
+			      const char *name);
+
+/* The region holding addr, or NULL. */
+const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
+
+/*
+ * Dispatch one guest access. An access that hits no region, or straddles a
+ * region's end, reads as zeros and writes are dropped, with a rate-limited
+ * log line. Returns true if a device handled it.
+ */
+bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
+		bool is_write);
+
+#endif

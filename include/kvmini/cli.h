@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Subcommands. Each returns an exit status (>= 0) or -errno; main() maps it. */
+#ifndef KVMINI_CLI_H
+#define KVMINI_CLI_H
+
+#include <kvmini/config.h>
+
+/* A command-line mistake: already reported; main() exits with status 2. */
+#define KVMINI_EUSAGE 1000
+/* The guest did not finish in time (--timeout); main() exits with 124. */
+#define KVMINI_ETIMEOUT 1001
+/* Parsing printed --help: exit 0 without running anything. */
+#define CLI_HELP_SHOWN 1
+
+/* Parse `kvmini run` options into cfg: 0, CLI_HELP_SHOWN, or -KVMINI_EUSAGE. */
+int run_parse_args(int argc, char **argv, struct vm_config *cfg);
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest memory: host mappings backing guest-physical ranges. Anonymous
+ * private memory for now; the backing is chosen in one place so memfd,
+ * hugepages and snapshot-file backings can be added beside it.
+ */
+#ifndef KVMINI_MEM_H
+#define KVMINI_MEM_H
+
+#include <kvmini/compiler.h>
+
+#define GUEST_MEM_MAX_REGIONS 8
+
+enum guest_mem_backing {
+	GUEST_MEM_ANON,
+};
+
+struct guest_region {
+	uint64_t gpa;
+	uint64_t size;
+	void *host;
+	enum guest_mem_backing backing;
+};
+
+struct guest_mem {
+	struct guest_region regions[GUEST_MEM_MAX_REGIONS];
+	unsigned int nr;
+};
+
+/* Map size bytes for gpa; size must be page-aligned and non-zero. */
+int __must_check guest_mem_add(struct guest_mem *mem, uint64_t gpa,
+			       uint64_t size, enum guest_mem_backing backing);
+void guest_mem_free(struct guest_mem *mem);
+
+/*
+ * Host pointer for [gpa, gpa + len), or NULL unless the whole range lies
+ * inside one region. Every guest-supplied address goes through this.
+ */
+void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* The region containing gpa, or NULL. */
+const struct guest_region *guest_mem_region(const struct guest_mem *mem,
+					    uint64_t gpa);
+
+#endif

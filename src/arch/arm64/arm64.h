@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* State and helpers shared by the arm64 backend's files (needs the arm64 uapi). */
+#ifndef KVMINI_ARM64_H
+#define KVMINI_ARM64_H
+
+#include <stddef.h>
+
+#include <kvmini/kvm.h>
+
+struct vm;
+struct vcpu;
+
+struct arch_vm {
+	int gic_fd;
+	unsigned int ipa_bits;
+	uint64_t *mpidrs;		/* per vCPU, read back from KVM */
+	bool inject_ext_dabt;		/* KVM_CAP_ARM_INJECT_EXT_DABT */
+};
+
+/* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
+#define ARM64_CORE_REG(field) \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+	 (offsetof(struct kvm_regs, field) / sizeof(__u32)))
+#define ARM64_SYS_REG_ID(op0, op1, crn, crm, op2) \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | \
+	 ((uint64_t)(op0) << KVM_REG_ARM64_SYSREG_OP0_SHIFT) | \
+	 ((uint64_t)(op1) << KVM_REG_ARM64_SYSREG_OP1_SHIFT) | \
+	 ((uint64_t)(crn) << KVM_REG_ARM64_SYSREG_CRN_SHIFT) | \
+	 ((uint64_t)(crm) << KVM_REG_ARM64_SYSREG_CRM_SHIFT) | \
+	 ((uint64_t)(op2) << KVM_REG_ARM64_SYSREG_OP2_SHIFT))
+#define ARM64_REG_MPIDR_EL1 ARM64_SYS_REG_ID(3, 0, 0, 0, 5)
+
+/* EL1h with D, A, I and F masked: the state booting.rst asks for. */
+#define ARM64_PSTATE_BOOT 0x3c5ULL
+
+int __must_check arm64_gic_create(struct vm *vm);
+int __must_check arm64_gic_init(struct vm *vm);
+/* Load the kernel (or the embedded guest), initrd and DTB; set vCPU 0's entry state. */
+int __must_check arm64_boot(struct vm *vm);
+
+/* The test guest built into kvmini (generated from guest/). */
+extern const unsigned char kvmini_guest_image[];
+extern const size_t kvmini_guest_image_size;
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Put the kernel, initrd and DTB in guest RAM and point vCPU 0 at the kernel. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/loader.h>
+#include <kvmini/log.h>
+#include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+#include "fdt.h"
+#include "image.h"
+#include "layout.h"
+
+static int arm64_copy_in(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+	void *dst = guest_mem_ptr(&vm->mem, gpa, len);
+
+	if (!dst)
+		return -EFAULT;	/* the boot plan keeps everything in RAM */
+	memcpy(dst, src, len);
+	return 0;
+}
+
+static int arm64_set_entry(struct vcpu *vcpu, uint64_t pc, uint64_t fdt)
+{
+	const uint64_t zero = 0, pstate = ARM64_PSTATE_BOOT;
+	int ret;
+
+	/* booting.rst: x0 = DTB, x1..x3 = 0, EL1h with DAIF masked. */
+	ret = kvm_set_one_reg(vcpu->fd, ARM64_CORE_REG(regs.pstate), &pstate);
+	if (!ret)
+		ret = kvm_set_one_reg(vcpu->fd, ARM64_CORE_REG(regs.regs[0]), &fdt);
+	for (int i = 1; i <= 3 && !ret; i++)
+		ret = kvm_set_one_reg(vcpu->fd, ARM64_CORE_REG(regs.regs[i]), &zero);
+	if (!ret)
+		ret = kvm_set_one_reg(vcpu->fd, ARM64_CORE_REG(regs.pc), &pc);
+	return ret;
+}
+
+int arm64_boot(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const char *kernel_name = cfg->kernel_path ? cfg->kernel_path : "(embedded test guest)";
+	void *kernel_file = NULL, *initrd = NULL, *fdt = NULL;
+	const void *kernel = kvmini_guest_image;
+	size_t kernel_len = kvmini_guest_image_size, initrd_len = 0;
+	struct arm64_image img;
+	struct arm64_boot_plan plan;
+	struct arm64_machine m;
+	int ret;
+
+	if (cfg->kernel_path) {
+		ret = loader_read_file("--kernel", cfg->kernel_path, cfg->ram_size,
+				       &kernel_file, &kernel_len);
+		if (ret)
+			return ret;
+		kernel = kernel_file;
+	}
+	ret = arm64_image_parse(kernel, kernel_len, "--kernel", kernel_name, &img);
+	if (ret)
+		goto out;
+	if (cfg->initrd_path) {
+		ret = loader_read_file("--initrd", cfg->initrd_path, cfg->ram_size,
+				       &initrd, &initrd_len);
+		if (ret)
+			goto out;
+	}
+	ret = arm64_boot_plan(ARM64_RAM_BASE, cfg->ram_size, &img, initrd_len, &plan);
+	if (ret)
+		goto out;
+
+	m = (struct arm64_machine){
+		.ram_base = ARM64_RAM_BASE, .ram_size = cfg->ram_size,
+		.nr_cpus = vm->nr_vcpus, .mpidrs = vm->arch->mpidrs,
+		.bootargs = cfg->params,
+		.initrd_start = plan.initrd_addr, .initrd_size = initrd_len,
+		.uart_base = ARM64_UART_BASE, .testdev_base = ARM64_TESTDEV_BASE,
+		.gic_dist_base = ARM64_GIC_DIST_BASE,
+		.gic_dist_size = ARM64_GIC_DIST_SIZE,
+		.gic_redist_base = arm64_gic_redist_base(vm->nr_vcpus),
+		.gic_redist_size = vm->nr_vcpus * ARM64_GIC_REDIST_SIZE,
+	};
+	fdt = calloc(1, ARM64_FDT_MAX_SIZE);
+	if (!fdt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = arm64_fdt_build(&m, fdt, ARM64_FDT_MAX_SIZE);
+	if (ret)
+		goto out;
+	ret = arm64_copy_in(vm, plan.kernel_addr, kernel, kernel_len);
+	if (!ret && initrd_len)
+		ret = arm64_copy_in(vm, plan.initrd_addr, initrd, initrd_len);
+	if (!ret)
+		ret = arm64_copy_in(vm, plan.fdt_addr, fdt, ARM64_FDT_MAX_SIZE);
+	if (!ret)
+		ret = arm64_set_entry(vm->vcpus[0], plan.kernel_addr, plan.fdt_addr);
+	log_debug("loader", "%s at 0x%" PRIx64 ", initrd at 0x%" PRIx64
+		  " (%zu bytes), DTB at 0x%" PRIx64, kernel_name, plan.kernel_addr,
+		  plan.initrd_addr, initrd_len, plan.fdt_addr);
+out:
+	free(fdt);
+	free(initrd);
+	free(kernel_file);
+	return ret;
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The device tree a Linux guest (and the test guest) finds in x0: memory,
+ * CPUs with their MPIDRs, PSCI over HVC, GICv3, the architected timer, the
+ * 8250 UART and the test device. Node and property names follow the
+ * kernel's DT bindings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <kvmini/log.h>
+
+#include "fdt.h"
+
+/* GIC interrupt specifier: type, number, flags (DT binding arm,gic-v3). */
+#define GIC_PPI 1
+#define IRQ_TYPE_LEVEL_HIGH 4
+/* Architected timer PPIs: secure phys, non-secure phys, virtual, hyp. */
+static const uint32_t timer_ppis[] = { 13, 14, 11, 10 };
+
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+
+/* libfdt's sequential-write calls, stopping at the first error. */
+#define FDT_TRY(call) \
+	do { \
+		int __r = (call); \
+		if (__r) \
+			return __r; \
+	} while (0)
+
+static int fdt_prop_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+
+	return fdt_property(fdt, "reg", reg, sizeof(reg));
+}
+
+static int fdt_node_at(void *fdt, const char *name, uint64_t addr)
+{
+	char node[64];
+
+	snprintf(node, sizeof(node), "%s@%llx", name, (unsigned long long)addr);
+	return fdt_begin_node(fdt, node);
+}
+
+static int fdt_add_chosen(void *fdt, const struct arm64_machine *m)
+{
+	char stdout_path[64];
+
+	snprintf(stdout_path, sizeof(stdout_path), "/uart@%llx",
+		 (unsigned long long)m->uart_base);
+	FDT_TRY(fdt_begin_node(fdt, "chosen"));
+	FDT_TRY(fdt_property_string(fdt, "bootargs", m->bootargs ? m->bootargs : ""));
+	FDT_TRY(fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (m->initrd_size) {
+		FDT_TRY(fdt_property_u64(fdt, "linux,initrd-start", m->initrd_start));
+		FDT_TRY(fdt_property_u64(fdt, "linux,initrd-end",
+					 m->initrd_start + m->initrd_size));
+	}
+	return fdt_end_node(fdt);
+}
+
+static int fdt_add_cpus(void *fdt, const struct arm64_machine *m)
+{
+	bool aff3 = false;
+
+	for (unsigned int i = 0; i < m->nr_cpus; i++)
+		aff3 |= (m->mpidrs[i] & MPIDR_AFF_MASK) >> 32;
+	FDT_TRY(fdt_begin_node(fdt, "cpus"));
+	/* One cell holds Aff2..Aff0; Aff3 needs a second one. */
+	FDT_TRY(fdt_property_u32(fdt, "#address-cells", aff3 ? 2 : 1));
+	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	for (unsigned int i = 0; i < m->nr_cpus; i++) {
+		uint64_t mpidr = m->mpidrs[i] & MPIDR_AFF_MASK;
+
+		FDT_TRY(fdt_node_at(fdt, "cpu", mpidr));
+		FDT_TRY(fdt_property_string(fdt, "device_type", "cpu"));
+		FDT_TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
+		FDT_TRY(fdt_property_string(fdt, "enable-method", "psci"));
+		if (aff3)
+			FDT_TRY(fdt_property_u64(fdt, "reg", mpidr));
+		else
+			FDT_TRY(fdt_property_u32(fdt, "reg", (uint32_t)mpidr));
+		FDT_TRY(fdt_end_node(fdt));
+	}
+	return fdt_end_node(fdt);
+}
+
+static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
+{
+	fdt64_t gic_reg[4] = {
+		cpu_to_fdt64(m->gic_dist_base), cpu_to_fdt64(m->gic_dist_size),
+		cpu_to_fdt64(m->gic_redist_base), cpu_to_fdt64(m->gic_redist_size),
+	};
+	fdt32_t irqs[3 * ARRAY_SIZE(timer_ppis)];
+
+	FDT_TRY(fdt_node_at(fdt, "intc", m->gic_dist_base));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+	FDT_TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
+	FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	FDT_TRY(fdt_property(fdt, "reg", gic_reg, sizeof(gic_reg)));
+	FDT_TRY(fdt_property_u32(fdt, "phandle", ARM64_FDT_GIC_PHANDLE));
+	FDT_TRY(fdt_end_node(fdt));
+
+	for (size_t i = 0; i < ARRAY_SIZE(timer_ppis); i++) {
+		irqs[3 * i] = cpu_to_fdt32(GIC_PPI);
+		irqs[3 * i + 1] = cpu_to_fdt32(timer_ppis[i] - 16);
+		irqs[3 * i + 2] = cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH);
+	}
+	FDT_TRY(fdt_begin_node(fdt, "timer"));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+	FDT_TRY(fdt_property(fdt, "interrupts", irqs, sizeof(irqs)));
+	FDT_TRY(fdt_property(fdt, "always-on", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
+static int fdt_add_devices(void *fdt, const struct arm64_machine *m)
+{
+	static const char psci_compat[] = "arm,psci-0.2";
+
+	FDT_TRY(fdt_begin_node(fdt, "psci"));
+	FDT_TRY(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));
+	FDT_TRY(fdt_property_string(fdt, "method", "hvc"));
+	FDT_TRY(fdt_end_node(fdt));
+
+	/* No interrupts property: Linux then polls the UART, which is all kvmini emulates. */
+	FDT_TRY(fdt_node_at(fdt, "uart", m->uart_base));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+	FDT_TRY(fdt_prop_reg(fdt, m->uart_base, 0x8));
+	FDT_TRY(fdt_property_u32(fdt, "clock-frequency", 1843200));
+	FDT_TRY(fdt_end_node(fdt));
+
+	FDT_TRY(fdt_node_at(fdt, "testdev", m->testdev_base));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "kvmini,testdev"));
+	FDT_TRY(fdt_prop_reg(fdt, m->testdev_base, 0x1000));
+	return fdt_end_node(fdt);
+}
+
+static int fdt_build(const struct arm64_machine *m, void *fdt, size_t size)
+{
+	FDT_TRY(fdt_create(fdt, (int)size));
+	FDT_TRY(fdt_finish_reservemap(fdt));
+	FDT_TRY(fdt_begin_node(fdt, ""));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "linux,dummy-virt"));
+	FDT_TRY(fdt_property_string(fdt, "model", "kvmini"));
+	FDT_TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	FDT_TRY(fdt_property_u32(fdt, "interrupt-parent", ARM64_FDT_GIC_PHANDLE));
+	FDT_TRY(fdt_add_chosen(fdt, m));
+	FDT_TRY(fdt_node_at(fdt, "memory", m->ram_base));
+	FDT_TRY(fdt_property_string(fdt, "device_type", "memory"));
+	FDT_TRY(fdt_prop_reg(fdt, m->ram_base, m->ram_size));
+	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(fdt_add_cpus(fdt, m));
+	FDT_TRY(fdt_add_gic_and_timer(fdt, m));
+	FDT_TRY(fdt_add_devices(fdt, m));
+	FDT_TRY(fdt_end_node(fdt));
+	return fdt_finish(fdt);
+}
+
+int arm64_fdt_build(const struct arm64_machine *m, void *buf, size_t size)
+{
+	int ret;
+
+	if (!m->nr_cpus || !m->mpidrs || !m->ram_size || size > INT32_MAX)
+		return -EINVAL;
+	ret = fdt_build(m, buf, size);
+	if (ret == -FDT_ERR_NOSPACE) {
+		log_err("fdt", "the device tree does not fit in %zu bytes (is the "
+			"command line too long?)", size);
+		return -ENOSPC;
+	}
+	if (ret) {
+		log_err("fdt", "building the device tree failed: %s", fdt_strerror(ret));
+		return -EINVAL;
+	}
+	log_debug("fdt", "device tree: %d bytes", fdt_totalsize(buf));
+	return 0;
+}

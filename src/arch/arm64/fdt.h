@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Building the guest's device tree from a machine description (no KVM needed). */
+#ifndef KVMINI_ARM64_FDT_H
+#define KVMINI_ARM64_FDT_H
+
+#include <kvmini/compiler.h>
+
+struct arm64_machine {
+	uint64_t ram_base, ram_size;
+	unsigned int nr_cpus;
+	const uint64_t *mpidrs;		/* MPIDR_EL1 of each vCPU, from KVM */
+	const char *bootargs;
+	uint64_t initrd_start, initrd_size;	/* size 0: no initrd */
+	uint64_t uart_base;
+	uint64_t testdev_base;
+	uint64_t gic_dist_base, gic_dist_size;
+	uint64_t gic_redist_base, gic_redist_size;
+};
+
+/* The phandle of the interrupt controller. */
+#define ARM64_FDT_GIC_PHANDLE 1
+
+/* Write the DTB into buf; -ENOSPC if it does not fit, -EINVAL for a bad machine. */
+int __must_check arm64_fdt_build(const struct arm64_machine *m, void *buf,
+				 size_t size);
+
+#endif

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The in-kernel GICv3 (Documentation/virt/kvm/devices/arm-vgic-v3.rst). */
+#include <errno.h>
+#include <string.h>
+
+#include <kvmini/log.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+#include "layout.h"
+
+/* SPIs for devices; the architecture needs at least 64 interrupts in all. */
+#define ARM64_GIC_NR_IRQS 128
+
+static int gic_set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
+{
+	struct kvm_device_attr a = {
+		.group = group, .attr = attr, .addr = (uintptr_t)val,
+	};
+
+	return kvm_ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+int arm64_gic_create(struct vm *vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	uint64_t dist = ARM64_GIC_DIST_BASE;
+	uint64_t redist = arm64_gic_redist_base(vm->nr_vcpus);
+	int ret;
+
+	ret = kvm_ioctl_quiet(vm->vm_fd, KVM_CREATE_DEVICE, &cd);
+	if (ret) {
+		log_err("gic", "this host's KVM cannot create a GICv3 for the guest "
+			"(KVM_CREATE_DEVICE: %s); kvmini needs a GICv3-capable host",
+			strerror(-ret));
+		return ret;
+	}
+	vm->arch->gic_fd = (int)cd.fd;
+	ret = gic_set_attr(cd.fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist);
+	if (!ret)
+		ret = gic_set_attr(cd.fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+				   KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist);
+	return ret;
+}
+
+int arm64_gic_init(struct vm *vm)
+{
+	uint32_t nr_irqs = ARM64_GIC_NR_IRQS;
+	int ret;
+
+	ret = gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+	/* Must come after every vCPU exists. */
+	if (!ret)
+		ret = gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	return ret;
+}

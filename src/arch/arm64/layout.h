@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The arm64 guest-physical memory map. It is kvmtool's, so images, device
+ * trees and command lines (earlycon=uart,mmio,0x1000000) made for lkvm
+ * work unchanged:
+ *
+ *   0x0000_0000 +---------------------------+
+ *               | (PCI I/O ports in kvmtool) |  unused
+ *   0x0100_0000 +---------------------------+  MMIO area
+ *               | 8250 UART      0x0100_0000 |
+ *               | (RTC, kvmtool) 0x0101_0000 |  unused
+ *               | test device    0x0102_0000 |  kvmtool puts optional CFI
+ *               |                            |  flash here; kvmini has none
+ *               |           ...              |
+ *               | GICv3 redistributors       |  0x20000 per vCPU, growing
+ *               |   GIC_DIST_BASE - n*0x20000|  down from the distributor
+ *   0x3fff_0000 | GICv3 distributor (64 KiB) |
+ *   0x4000_0000 +---------------------------+
+ *               | (PCI, kvmtool)             |  unused
+ *   0x8000_0000 +---------------------------+
+ *               | RAM (--mem)                |  image at RAM + text_offset,
+ *               |                            |  initrd below the DTB,
+ *               |                            |  DTB in the last 2 MiB
+ *               +---------------------------+
+ */
+#ifndef KVMINI_ARM64_LAYOUT_H
+#define KVMINI_ARM64_LAYOUT_H
+
+#define ARM64_MMIO_AREA		0x01000000ULL
+#define ARM64_UART_BASE		0x01000000ULL
+#define ARM64_TESTDEV_BASE	0x01020000ULL
+#define ARM64_GIC_DIST_BASE	0x3fff0000ULL
+#define ARM64_GIC_DIST_SIZE	0x10000ULL
+#define ARM64_GIC_REDIST_SIZE	0x20000ULL	/* per vCPU: RD + SGI frames */
+#define ARM64_PCI_AREA		0x40000000ULL
+#define ARM64_RAM_BASE		0x80000000ULL
+
+/* The lowest address the redistributors may reach: the end of the MMIO devices. */
+#define ARM64_MMIO_DEVICES_END	0x02000000ULL
+#define ARM64_MAX_CPUS \
+	((ARM64_GIC_DIST_BASE - ARM64_MMIO_DEVICES_END) / ARM64_GIC_REDIST_SIZE)
+
+/* The DTB lives in the last 2 MiB of RAM; this is its largest size. */
+#define ARM64_FDT_MAX_SIZE	0x10000ULL
+#define ARM64_FDT_AREA		0x200000ULL
+
+static inline unsigned long long arm64_gic_redist_base(unsigned int nr_cpus)
+{
+	return ARM64_GIC_DIST_BASE - (unsigned long long)nr_cpus * ARM64_GIC_REDIST_SIZE;
+}
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* arm64 vCPUs: KVM_ARM_VCPU_INIT, arm64-only exits, where a vCPU is. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/log.h>
+#include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+
+int arch_vcpu_init(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct kvm_vcpu_init init;
+	int ret;
+
+	ret = kvm_ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
+	if (ret)
+		return ret;
+	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
+	if (vcpu->id > 0)
+		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	ret = kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init);
+	if (ret)
+		return ret;
+	/* The device tree must name each CPU by the MPIDR KVM gave it. */
+	return kvm_get_one_reg(vcpu->fd, ARM64_REG_MPIDR_EL1,
+			       &vm->arch->mpidrs[vcpu->id]);
+}
+
+void arch_vcpu_destroy(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+static int arm64_handle_system_event(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		log_debug("psci", "vCPU %u: SYSTEM_OFF", vcpu->id);
+		vm_stop(vcpu->vm, VM_STOP_POWEROFF, 0);
+		return 1;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_stop(vcpu->vm, VM_STOP_RESET, 0);
+		return 1;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vm_stop(vcpu->vm, VM_STOP_CRASH, 0);
+		return 1;
+	}
+	log_err("psci", "vCPU %u: unknown system event %u from KVM", vcpu->id,
+		run->system_event.type);
+	return -EIO;
+}
+
+/*
+ * An MMIO access KVM could not decode (no valid syndrome: LDP/STP,
+ * writeback, ...). Real hardware would answer with an external abort; so
+ * does kvmini, and the guest decides what to do about it.
+ */
+static int arm64_handle_nisv(struct vcpu *vcpu)
+{
+	static struct ratelimit rl;
+	struct kvm_vcpu_events events = { 0 };
+	struct kvm_run *run = vcpu->run;
+
+	log_ratelimited(&rl, LOG_WARN, "mmio",
+			"vCPU %u: guest accessed 0x%llx with an instruction KVM cannot "
+			"emulate for MMIO (no valid syndrome; ESR ISS 0x%llx); "
+			"injecting an external data abort", vcpu->id,
+			(unsigned long long)run->arm_nisv.fault_ipa,
+			(unsigned long long)run->arm_nisv.esr_iss);
+	events.exception.ext_dabt_pending = 1;
+	return kvm_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) ?: 1;
+}
+
+int arch_vcpu_handle_exit(struct vcpu *vcpu)
+{
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_SYSTEM_EVENT:
+		return arm64_handle_system_event(vcpu);
+	case KVM_EXIT_ARM_NISV:
+		return arm64_handle_nisv(vcpu);
+	}
+	return -ENOSYS;
+}
+
+void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
+{
+	uint64_t pc, pstate;
+
+	if (kvm_get_one_reg(vcpu->fd, ARM64_CORE_REG(regs.pc), &pc) ||
+	    kvm_get_one_reg(vcpu->fd, ARM64_CORE_REG(regs.pstate), &pstate)) {
+		snprintf(buf, len, "registers unreadable");
+		return;
+	}
+	snprintf(buf, len, "PC 0x%" PRIx64 ", PSTATE 0x%" PRIx64 ", EL%u", pc,
+		 pstate, (unsigned int)(pstate >> 2) & 3);
+}

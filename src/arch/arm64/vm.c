@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* arm64 VM: machine type from the IPA size, capabilities, RAM, devices. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/cli.h>
+#include <kvmini/log.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+#include "layout.h"
+
+/* KVM's IPA size when the VM type asks for none (api.rst, KVM_CREATE_VM). */
+#define ARM64_DEFAULT_IPA_BITS 40
+#define ARM64_MIN_IPA_BITS 32
+
+static unsigned int bits_for(uint64_t last_addr)
+{
+	return 64 - (unsigned int)__builtin_clzll(last_addr | 1);
+}
+
+int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
+{
+	int host_ipa = kvm_check_cap(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
+	unsigned int limit = host_ipa > 0 ? (unsigned int)host_ipa : ARM64_DEFAULT_IPA_BITS;
+	unsigned int need = bits_for(ARM64_RAM_BASE + cfg->ram_size - 1);
+
+	if (cfg->nr_cpus > ARM64_MAX_CPUS) {
+		log_err("vm", "--cpus %u: the arm64 memory map has room for the GIC "
+			"redistributors of %llu vCPUs at most", cfg->nr_cpus,
+			ARM64_MAX_CPUS);
+		return -KVMINI_EUSAGE;
+	}
+	if (need > limit) {
+		log_err("vm", "--mem %" PRIu64 "M: guest RAM would end at 0x%" PRIx64
+			", beyond this host's %u-bit guest physical address space "
+			"(at most %" PRIu64 " MiB of RAM)", cfg->ram_size >> 20,
+			ARM64_RAM_BASE + cfg->ram_size - 1, limit,
+			((1ULL << limit) - ARM64_RAM_BASE) >> 20);
+		return -KVMINI_EUSAGE;
+	}
+	if (host_ipa <= 0) {
+		*type = 0;	/* no KVM_CAP_ARM_VM_IPA_SIZE: the fixed 40-bit space */
+		return 0;
+	}
+	/* The smallest space that holds the map: fewer stage-2 levels to walk. */
+	if (need < ARM64_DEFAULT_IPA_BITS)
+		need = ARM64_DEFAULT_IPA_BITS;
+	if (need > limit)
+		need = limit;
+	if (need < ARM64_MIN_IPA_BITS)
+		need = ARM64_MIN_IPA_BITS;
+	*type = KVM_VM_TYPE_ARM_IPA_SIZE(need);
+	log_debug("vm", "IPA size %u bits (host supports %d)", need, host_ipa);
+	return 0;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	struct arch_vm *a = calloc(1, sizeof(*a));
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	a->gic_fd = -1;
+	a->mpidrs = calloc(vm->cfg->nr_cpus, sizeof(*a->mpidrs));
+	vm->arch = a;
+	if (!a->mpidrs)
+		return -ENOMEM;
+	/*
+	 * An MMIO access KVM cannot decode (LDP, writeback...) would make
+	 * KVM_RUN fail with ENOSYS and take the whole VM down. With this cap
+	 * it comes to us instead, and the guest gets an external abort, as
+	 * on hardware with nothing at that address.
+	 */
+	if (kvm_check_cap(vm->vm_fd, KVM_CAP_ARM_NISV_TO_USER) > 0 &&
+	    kvm_check_cap(vm->vm_fd, KVM_CAP_ARM_INJECT_EXT_DABT) > 0) {
+		ret = kvm_enable_cap(vm->vm_fd, KVM_CAP_ARM_NISV_TO_USER, 0);
+		if (ret)
+			return ret;
+		a->inject_ext_dabt = true;
+	}
+	return 0;
+}
+
+int arch_vm_add_memory(struct vm *vm)
+{
+	return guest_mem_add(&vm->mem, ARM64_RAM_BASE, vm->cfg->ram_size,
+			     GUEST_MEM_ANON);
+}
+
+/* Accesses to the in-kernel GIC never reach the bus; these claim the range. */
+static const struct bus_ops arm64_inkernel_ops;
+
+int arch_vm_add_devices(struct vm *vm)
+{
+	unsigned int n = vm->cfg->nr_cpus;
+	int ret;
+
+	ret = bus_register(&vm->mmio, ARM64_GIC_DIST_BASE, ARM64_GIC_DIST_SIZE,
+			   &arm64_inkernel_ops, NULL, "gicv3-dist");
+	if (!ret)
+		ret = bus_register(&vm->mmio, arm64_gic_redist_base(n),
+				   n * ARM64_GIC_REDIST_SIZE, &arm64_inkernel_ops,
+				   NULL, "gicv3-redist");
+	if (!ret)
+		ret = uart8250_init(&vm->uart, &vm->mmio, ARM64_UART_BASE,
+				    STDOUT_FILENO);
+	if (!ret)
+		ret = testdev_init(&vm->testdev, &vm->mmio, ARM64_TESTDEV_BASE, n);
+	return ret;
+}
+
+int arch_vm_finalize(struct vm *vm)
+{
+	int ret = arm64_gic_create(vm);
+
+	if (!ret)
+		ret = arm64_gic_init(vm);
+	if (!ret)
+		ret = arm64_boot(vm);
+	return ret;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+
+	if (!a)
+		return;
+	if (a->gic_fd >= 0)
+		close(a->gic_fd);
+	free(a->mpidrs);
+	free(a);
+	vm->arch = NULL;
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `kvmini run` options. Option names follow kvmtool's `lkvm run` so
+ * existing command lines keep working: -k/--kernel, -i/--initrd,
+ * -p/--params, -c/--cpus, -m/--mem (MiB unless a suffix is given).
+ * Only the syntax is checked here; what the host can give is checked when
+ * the VM is created.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kvmini/cli.h>
+#include <kvmini/log.h>
+#include <kvmini/parse.h>
+
+/* Upper bound for the syntax check; the host's own limit is checked later. */
+#define RUN_MAX_CPUS 4096
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: kvmini run [OPTIONS]\n"
+"\n"
+"Boot a guest. Without --kernel, kvmini runs its embedded bare-metal test\n"
+"guest, which checks that guest FP/SIMD state survives every kind of VM\n"
+"exit on every vCPU, prints its results as TAP and makes kvmini exit with\n"
+"its status (0: all checks passed, 77: skipped).\n"
+"\n"
+"Options (the short names are kvmtool's):\n"
+"  -k, --kernel FILE    guest kernel: an arm64 Linux Image (uncompressed)\n"
+"  -i, --initrd FILE    initial ramdisk for the kernel\n"
+"  -p, --params TEXT    kernel command line; for the embedded guest, its\n"
+"                       parameters, e.g. -p \"iterations=1000\"\n"
+"  -c, --cpus N         number of vCPUs (default 1)\n"
+"  -m, --mem SIZE       guest RAM; MiB unless a K/M/G suffix is given\n"
+"                       (default 256M)\n"
+"      --timeout SECS   stop the guest and fail (exit 124) if it has not\n"
+"                       finished after SECS seconds\n"
+"      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
+"  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
+"                       (%s)\n"
+"  -q, --quiet          no informational messages\n"
+"  -h, --help           this text\n"
+"\n"
+"Exit status: the guest's status; 1 when kvmini or the guest failed; 2 for\n"
+"bad options; 124 on --timeout.\n", log_topics());
+}
+
+static int usage_hint(void)
+{
+	fprintf(stderr, "Try 'kvmini run --help' for the options.\n");
+	return -KVMINI_EUSAGE;
+}
+
+static int __printf(1, 2) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmini run: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return usage_hint();
+}
+
+static int parse_mem(const char *arg, uint64_t *out)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t size;
+	int ret = parse_size(arg, 1ULL << 20, &size);
+
+	if (ret == -ERANGE)
+		return usage_error("--mem %s: too large", arg);
+	if (ret)
+		return usage_error("--mem %s: not a size; give MiB (256) or a "
+				   "size with a suffix (512M, 2G)", arg);
+	if (size == 0)
+		return usage_error("--mem %s: guest RAM cannot be empty", arg);
+	if (!IS_ALIGNED(size, page))
+		return usage_error("--mem %s: not a multiple of the page size "
+				   "(%" PRIu64 " bytes)", arg, page);
+	*out = size;
+	return 0;
+}
+
+int run_parse_args(int argc, char **argv, struct vm_config *cfg)
+{
+	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV };
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "params", required_argument, NULL, 'p' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c, ret;
+
+	vm_config_init(cfg);
+	optind = 0;	/* full reset: the parser may run more than once (tests) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:p:c:m:d:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			cfg->kernel_path = optarg;
+			break;
+		case 'i':
+			cfg->initrd_path = optarg;
+			break;
+		case 'p':
+			cfg->params = optarg;
+			break;
+		case 'c':
+			ret = parse_uint(optarg, 1, RUN_MAX_CPUS, &v);
+			if (ret)
+				return usage_error("--cpus %s: not a vCPU count from 1 to %d",
+						   optarg, RUN_MAX_CPUS);
+			cfg->nr_cpus = (unsigned int)v;
+			break;
+		case 'm':
+			ret = parse_mem(optarg, &cfg->ram_size);
+			if (ret)
+				return ret;
+			break;
+		case 'd':
+			/* log_enable_debug() names the bad topic and lists all. */
+			if (log_enable_debug(optarg))
+				return usage_hint();
+			break;
+		case 'q':
+			log_set_quiet(true);
+			break;
+		case OPT_TIMEOUT:
+			ret = parse_uint(optarg, 1, 86400 * 365, &v);
+			if (ret)
+				return usage_error("--timeout %s: not a number of seconds "
+						   "(1 or more)", optarg);
+			cfg->timeout_s = (unsigned int)v;
+			break;
+		case OPT_KVM_DEV:
+			cfg->kvm_path = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return CLI_HELP_SHOWN;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (options take the "
+				   "form --name VALUE)", argv[optind]);
+	if (cfg->initrd_path && !cfg->kernel_path)
+		return usage_error("--initrd %s needs --kernel: the embedded test "
+				   "guest takes no initrd", cfg->initrd_path);
+	return 0;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* MMIO bus: a sorted, non-overlapping region table with offset dispatch. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/bus.h>
+
+void bus_init(struct bus *bus, const char *name)
+{
+	memset(bus, 0, sizeof(*bus));
+	bus->name = name;
+}
+
+void bus_free(struct bus *bus)
+{
+	free(bus->regions);
+	bus->regions = NULL;
+	bus->nr_regions = 0;
+}
+
+/* Index of the first region whose end is above addr. */
+static unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
+{
+	unsigned int lo = 0, hi = bus->nr_regions;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct bus_region *r = &bus->regions[mid];
+
+		if (addr - r->base >= r->size && addr > r->base)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int bus_register(struct bus *bus, uint64_t base, uint64_t size,
+		 const struct bus_ops *ops, void *opaque, const char *name)
+{
+	struct bus_region *regions;
+	unsigned int pos;
+
+	if (!size || base + size - 1 < base) {
+		log_err("vm", "%s: device %s: region 0x%" PRIx64 "+0x%" PRIx64
+			" is empty or wraps around the address space",
+			bus->name, name, base, size);
+		return -EINVAL;
+	}
+	pos = bus_lower_bound(bus, base);
+	if (pos < bus->nr_regions) {
+		const struct bus_region *next = &bus->regions[pos];
+
+		if (next->base <= base + size - 1) {
+			log_err("vm", "%s: device %s at 0x%" PRIx64 "-0x%" PRIx64
+				" overlaps device %s at 0x%" PRIx64 "-0x%" PRIx64,
+				bus->name, name, base, base + size - 1, next->name,
+				next->base, next->base + next->size - 1);
+			return -EEXIST;
+		}
+	}
+	regions = realloc(bus->regions, (bus->nr_regions + 1) * sizeof(*regions));
+	if (!regions)
+		return -ENOMEM;
+	memmove(&regions[pos + 1], &regions[pos],
+		(bus->nr_regions - pos) * sizeof(*regions));
+	regions[pos] = (struct bus_region){
+		.base = base, .size = size, .ops = ops, .opaque = opaque, .name = name,
+	};
+	bus->regions = regions;
+	bus->nr_regions++;
+	log_debug("vm", "%s: %s at 0x%" PRIx64 "+0x%" PRIx64, bus->name, name,
+		  base, size);
+	return 0;
+}
+
+const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
+{
+	unsigned int pos = bus_lower_bound(bus, addr);
+
+	if (pos < bus->nr_regions && addr >= bus->regions[pos].base &&
+	    addr - bus->regions[pos].base < bus->regions[pos].size)
+		return &bus->regions[pos];
+	return NULL;
+}
+
+bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
+		bool is_write)
+{
+	const struct bus_region *r = bus_find(bus, addr);
+	uint64_t offset;
+
+	if (r && len && range_within(addr, len, r->base, r->size)) {
+		offset = addr - r->base;
+		if (is_write) {
+			if (r->ops->write)
+				r->ops->write(r->opaque, offset, data, len);
+		} else if (r->ops->read) {
+			r->ops->read(r->opaque, offset, data, len);
+		} else {
+			memset(data, 0, len);
+		}
+		log_debug("mmio", "%s %s+0x%" PRIx64 " len %u", is_write ? "write" : "read",
+			  r->name, offset, len);
+		return true;
+	}
+	__atomic_add_fetch(&bus->unmapped_accesses, 1, __ATOMIC_RELAXED);
+	if (!is_write)
+		memset(data, 0, len);
+	log_ratelimited(&bus->unmapped_rl, LOG_WARN, "mmio",
+			"guest %s of %u bytes at 0x%" PRIx64 " hits no device%s%s; %s",
+			is_write ? "write" : "read", len, addr,
+			r ? " beyond the end of " : "", r ? r->name : "",
+			is_write ? "dropped" : "reads as 0");
+	return false;
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <string.h>
+
+#include <kvmini/config.h>
+
+void vm_config_init(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_cpus = 1;
+	cfg->ram_size = CONFIG_DEFAULT_RAM;
+	cfg->kvm_path = CONFIG_DEFAULT_KVM;
+	cfg->params = "";
+}

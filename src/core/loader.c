@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kvmini/loader.h>
+#include <kvmini/log.h>
+
+int loader_read_file(const char *what, const char *path, uint64_t max,
+		     void **buf, size_t *len)
+{
+	struct stat st;
+	size_t done = 0;
+	char *data;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		log_err("loader", "%s %s: cannot open: %s", what, path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		log_err("loader", "%s %s: cannot stat: %s", what, path, strerror(errno));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_err("loader", "%s %s: not a regular file", what, path);
+		ret = -EINVAL;
+		goto out_close;
+	}
+	if (st.st_size == 0) {
+		log_err("loader", "%s %s: the file is empty", what, path);
+		ret = -EINVAL;
+		goto out_close;
+	}
+	if ((uint64_t)st.st_size > max) {
+		log_err("loader", "%s %s: %" PRIu64 " bytes do not fit in the %" PRIu64
+			" bytes of guest RAM available for it (raise --mem)", what,
+			path, (uint64_t)st.st_size, max);
+		ret = -EFBIG;
+		goto out_close;
+	}
+	data = malloc((size_t)st.st_size);
+	if (!data) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			log_err("loader", "%s %s: read failed: %s", what, path,
+				n < 0 ? strerror(errno) : "file shrank while reading");
+			free(data);
+			goto out_close;
+		}
+		done += (size_t)n;
+	}
+	*buf = data;
+	*len = done;
+	ret = 0;
+out_close:
+	close(fd);
+	return ret;
+}

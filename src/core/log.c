@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Leveled, topic-filtered logging to stderr; rate limiting for guest-driven messages. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <kvmini/log.h>
+
+/* Every topic a message may use; --debug accepts exactly these (and "all"). */
+static const char *const topics[] = {
+	"kvm", "vm", "vcpu", "exit", "mmio", "mem", "loader", "fdt",
+	"uart", "testdev", "psci", "gic", "cli",
+};
+static bool debug_on[ARRAY_SIZE(topics)];
+static bool quiet;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int topic_index(const char *topic, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(topics); i++)
+		if (strlen(topics[i]) == len && !strncmp(topics[i], topic, len))
+			return (int)i;
+	return -1;
+}
+
+const char *log_topics(void)
+{
+	static char list[128];
+
+	if (!list[0]) {
+		for (size_t i = 0; i < ARRAY_SIZE(topics); i++) {
+			if (i)
+				strcat(list, " ");
+			strcat(list, topics[i]);
+		}
+	}
+	return list;
+}
+
+int log_enable_debug(const char *spec)
+{
+	bool want[ARRAY_SIZE(topics)] = { false };
+	const char *p = spec;
+
+	/* Validate the whole list before enabling anything. */
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int idx;
+
+		if (len == 3 && !strncmp(p, "all", 3)) {
+			for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+				want[i] = true;
+		} else if (len == 0 || (idx = topic_index(p, len)) < 0) {
+			log_err("cli", "--debug %s: unknown topic '%.*s' (topics: all %s)",
+				spec, (int)len, p, log_topics());
+			return -EINVAL;
+		} else {
+			want[idx] = true;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		debug_on[i] = debug_on[i] || want[i];
+	return 0;
+}
+
+bool log_debug_enabled(const char *topic)
+{
+	int idx = topic_index(topic, strlen(topic));
+
+	return idx >= 0 && debug_on[idx];
+}
+
+void log_set_quiet(bool q)
+{
+	quiet = q;
+}
+
+void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
+{
+	static const char *const prefix[] = {
+		[LOG_ERR] = "error: ", [LOG_WARN] = "warning: ",
+		[LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
+	};
+	va_list ap;
+
+	if (level == LOG_INFO && quiet)
+		return;
+	/* One lock so lines from concurrent vCPU threads never interleave. */
+	pthread_mutex_lock(&log_lock);
+	fprintf(stderr, "kvmini: %s", prefix[level]);
+	if (level == LOG_DEBUG)
+		fprintf(stderr, "[%s] ", topic);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	pthread_mutex_unlock(&log_lock);
+}
+
+bool ratelimit_allow(struct ratelimit *rl)
+{
+	struct timespec ts;
+	uint64_t now;
+	bool allow;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	pthread_mutex_lock(&log_lock);
+	if (now - rl->window_start_ns >= 1000000000ULL) {
+		if (rl->suppressed)
+			fprintf(stderr, "kvmini: warning: %u similar messages suppressed\n",
+				rl->suppressed);
+		rl->window_start_ns = now;
+		rl->printed = 0;
+		rl->suppressed = 0;
+	}
+	allow = rl->printed < RATELIMIT_BURST;
+	if (allow)
+		rl->printed++;
+	else
+		rl->suppressed++;
+	pthread_mutex_unlock(&log_lock);
+	return allow;
+}

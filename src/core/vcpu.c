@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vCPU creation and the per-vCPU thread running the KVM_RUN exit loop. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/kvm.h>
+#include <kvmini/log.h>
+#include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+/* Sent to a vCPU thread to make KVM_RUN return; the handler does nothing. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+static __thread struct vcpu *current_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+	return current_vcpu;
+}
+
+int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
+{
+	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
+	int ret;
+
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->run = MAP_FAILED;
+	vcpu->fd = kvm_ioctl_val(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (vcpu->fd < 0) {
+		ret = vcpu->fd;
+		goto err_free;
+	}
+	vcpu->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		ret = -errno;
+		log_err("vcpu", "vCPU %u: cannot map its kvm_run area: %s", id,
+			strerror(errno));
+		goto err_close;
+	}
+	ret = arch_vcpu_init(vcpu);
+	if (ret)
+		goto err_unmap;
+	*out = vcpu;
+	return 0;
+
+err_unmap:
+	munmap(vcpu->run, (size_t)vm->run_size);
+err_close:
+	close(vcpu->fd);
+err_free:
+	free(vcpu);
+	return ret;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (!vcpu)
+		return;
+	arch_vcpu_destroy(vcpu);
+	munmap(vcpu->run, (size_t)vcpu->vm->run_size);
+	close(vcpu->fd);
+	free(vcpu);
+}
+
+static void vcpu_fail(struct vcpu *vcpu, int err, const char *what)
+{
+	char where[160];
+
+	arch_vcpu_describe(vcpu, where, sizeof(where));
+	log_err("vcpu", "vCPU %u: %s (%s)", vcpu->id, what, where);
+	vm_stop(vcpu->vm, VM_STOP_ERROR, err);
+}
+
+static void vcpu_handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned int len = run->mmio.len;
+
+	vcpu->nr_mmio_exits++;
+	/* KVM decodes at most 8 bytes; anything else is a KVM bug, not the guest's. */
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		vcpu_fail(vcpu, -EIO, "KVM reported an MMIO access of an impossible size");
+		return;
+	}
+	bus_access(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+		   run->mmio.is_write);
+}
+
+/* Handle one exit; failures stop the VM through vm_stop(). */
+static void vcpu_handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	char what[96];
+	int ret;
+
+	vcpu->nr_exits++;
+	log_debug("exit", "vCPU %u: exit reason %u", vcpu->id, run->exit_reason);
+	switch (run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		vcpu_handle_mmio(vcpu);
+		return;
+	case KVM_EXIT_INTR:
+		return;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "KVM could not enter the guest "
+			 "(hardware reason 0x%llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		vcpu_fail(vcpu, -EIO, what);
+		return;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM internal error (suberror %u)",
+			 run->internal.suberror);
+		vcpu_fail(vcpu, -EIO, what);
+		return;
+	}
+	ret = arch_vcpu_handle_exit(vcpu);
+	if (ret == -ENOSYS) {
+		snprintf(what, sizeof(what), "unexpected KVM exit reason %u",
+			 run->exit_reason);
+		vcpu_fail(vcpu, -EIO, what);
+	} else if (ret < 0) {
+		vm_stop(vcpu->vm, VM_STOP_ERROR, ret);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	sigset_t kick;
+
+	current_vcpu = vcpu;
+	/* The kick signal is blocked everywhere else; let it interrupt KVM_RUN here. */
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!vm_stopping(vcpu->vm)) {
+		int ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+
+		if (ret == -EINTR || ret == -EAGAIN) {
+			vcpu->run->immediate_exit = 0;
+			continue;
+		}
+		if (ret < 0) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "KVM_RUN failed: %s", strerror(-ret));
+			vcpu_fail(vcpu, ret, what);
+			break;
+		}
+		vcpu_handle_exit(vcpu);
+	}
+	return NULL;
+}
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+}
+
+/* Once, from the main thread: vCPU threads inherit the blocked mask. */
+static void vcpu_install_kick_handler(void)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	sigset_t kick;
+
+	/* No SA_RESTART: KVM_RUN must return EINTR. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int ret;
+
+	pthread_once(&once, vcpu_install_kick_handler);
+	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	if (ret) {
+		log_err("vcpu", "vCPU %u: cannot start its thread: %s", vcpu->id,
+			strerror(ret));
+		return -ret;
+	}
+	vcpu->thread_started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	/*
+	 * immediate_exit covers the window where the thread has checked the
+	 * stop flag but not yet entered KVM_RUN: KVM then returns at once.
+	 */
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (vcpu->thread_started)
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_join(struct vcpu *vcpu)
+{
+	if (vcpu->thread_started) {
+		pthread_join(vcpu->thread, NULL);
+		vcpu->thread_started = false;
+	}
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The test device: guest status, cheap exits, vCPU index, exception reports. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/log.h>
+#include <kvmini/testdev.h>
+#include <kvmini/vcpu.h>
+
+struct testdev_reg_info {
+	const char *name;
+	unsigned int size;
+	bool readable, writable;
+};
+
+static const struct testdev_reg_info *testdev_reg_info(uint64_t offset)
+{
+	static const struct testdev_reg_info regs[] = {
+		[TESTDEV_REG_ID / 4] = { "ID", 4, true, false },
+		[TESTDEV_REG_VERSION / 4] = { "VERSION", 4, true, false },
+		[TESTDEV_REG_EXIT_STATUS / 4] = { "EXIT_STATUS", 4, false, true },
+		[TESTDEV_REG_PING / 4] = { "PING", 4, true, true },
+		[TESTDEV_REG_EXC_ESR / 4] = { "EXC_ESR", 8, false, true },
+		[TESTDEV_REG_EXC_ELR / 4] = { "EXC_ELR", 8, false, true },
+		[TESTDEV_REG_EXC_FAR / 4] = { "EXC_FAR", 8, false, true },
+		[TESTDEV_REG_EXC_SPSR / 4] = { "EXC_SPSR", 8, false, true },
+		[TESTDEV_REG_EXC_REPORT / 4] = { "EXC_REPORT", 4, false, true },
+		[TESTDEV_REG_CPU / 4] = { "CPU", 4, true, false },
+	};
+
+	if (offset % 4 || offset / 4 >= ARRAY_SIZE(regs) || !regs[offset / 4].name)
+		return NULL;
+	return &regs[offset / 4];
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The accessing vCPU's index; 0 outside vCPU threads (unit tests). */
+static unsigned int testdev_cpu(const struct testdev *td)
+{
+	struct vcpu *vcpu = vcpu_current();
+	unsigned int id = vcpu ? vcpu->id : 0;
+
+	return id < td->nr_cpus ? id : 0;
+}
+
+/* Check the access against the register's size and direction; log misuse. */
+static const struct testdev_reg_info *testdev_check(struct testdev *td,
+						    uint64_t offset,
+						    unsigned int len,
+						    bool is_write)
+{
+	const struct testdev_reg_info *reg = testdev_reg_info(offset);
+
+	if (!reg) {
+		log_ratelimited(&td->rl, LOG_WARN, "testdev",
+				"guest %s unknown test device register at offset 0x%" PRIx64
+				" (len %u); ignored", is_write ? "wrote" : "read",
+				offset, len);
+		return NULL;
+	}
+	if (len != reg->size) {
+		log_ratelimited(&td->rl, LOG_WARN, "testdev",
+				"guest %s test device register %s with a %u-byte access "
+				"(it is %u bytes); ignored", is_write ? "wrote" : "read",
+				reg->name, len, reg->size);
+		return NULL;
+	}
+	if (is_write ? !reg->writable : !reg->readable) {
+		log_ratelimited(&td->rl, LOG_WARN, "testdev",
+				"guest %s test device register %s, which is %s; ignored",
+				is_write ? "wrote" : "read", reg->name,
+				is_write ? "read-only" : "write-only");
+		return NULL;
+	}
+	return reg;
+}
+
+static void testdev_read(void *opaque, uint64_t offset, void *data,
+			 unsigned int len)
+{
+	struct testdev *td = opaque;
+	uint32_t v = 0;
+
+	memset(data, 0, len);
+	if (!testdev_check(td, offset, len, false))
+		return;
+	switch (offset) {
+	case TESTDEV_REG_ID:
+		v = TESTDEV_ID;
+		break;
+	case TESTDEV_REG_VERSION:
+		v = TESTDEV_VERSION;
+		break;
+	case TESTDEV_REG_PING:
+		v = __atomic_load_n(&td->ping_count, __ATOMIC_RELAXED);
+		break;
+	case TESTDEV_REG_CPU:
+		v = testdev_cpu(td);
+		break;
+	}
+	memcpy(data, &v, sizeof(v));
+}
+
+static void testdev_report_exception(struct testdev *td, uint32_t vector)
+{
+	unsigned int cpu = testdev_cpu(td);
+	const struct testdev_exception *e = &td->exc[cpu];
+	char what[160];
+
+	arch_describe_exception(e->esr, what, sizeof(what));
+	log_err("testdev", "guest vCPU %u took an unexpected exception (vector %u): "
+		"%s; ESR 0x%" PRIx64 " ELR 0x%" PRIx64 " FAR 0x%" PRIx64
+		" SPSR 0x%" PRIx64, cpu, vector, what, e->esr, e->elr, e->far,
+		e->spsr);
+	td->failed = true;
+}
+
+static void testdev_write(void *opaque, uint64_t offset, const void *data,
+			  unsigned int len)
+{
+	struct testdev *td = opaque;
+	uint64_t v = 0;
+	struct testdev_exception *e;
+
+	if (!testdev_check(td, offset, len, true))
+		return;
+	memcpy(&v, data, len);
+	if (offset == TESTDEV_REG_PING) {
+		uint64_t t = now_ns();
+
+		/* Lock-free: PING is the hot path the exit benchmark measures. */
+		if (__atomic_fetch_add(&td->ping_count, 1, __ATOMIC_RELAXED) == 0)
+			__atomic_store_n(&td->ping_first_ns, t, __ATOMIC_RELAXED);
+		__atomic_store_n(&td->ping_last_ns, t, __ATOMIC_RELAXED);
+		return;
+	}
+	pthread_mutex_lock(&td->lock);
+	e = &td->exc[testdev_cpu(td)];
+	switch (offset) {
+	case TESTDEV_REG_EXIT_STATUS:
+		if (v > 255) {
+			log_err("testdev", "guest wrote %" PRIu64 " (0x%" PRIx64 ") to "
+				"EXIT_STATUS: not an exit status (0..255); the run fails",
+				v, v);
+			td->failed = true;
+			break;
+		}
+		td->status = (uint32_t)v;
+		td->status_set = true;
+		log_debug("testdev", "guest exit status %" PRIu64, v);
+		break;
+	case TESTDEV_REG_EXC_ESR:
+		e->esr = v;
+		break;
+	case TESTDEV_REG_EXC_ELR:
+		e->elr = v;
+		break;
+	case TESTDEV_REG_EXC_FAR:
+		e->far = v;
+		break;
+	case TESTDEV_REG_EXC_SPSR:
+		e->spsr = v;
+		break;
+	case TESTDEV_REG_EXC_REPORT:
+		testdev_report_exception(td, (uint32_t)v);
+		break;
+	}
+	pthread_mutex_unlock(&td->lock);
+}
+
+static const struct bus_ops testdev_ops = {
+	.read = testdev_read,
+	.write = testdev_write,
+};
+
+int testdev_init(struct testdev *td, struct bus *bus, uint64_t base,
+		 unsigned int nr_cpus)
+{
+	int ret;
+
+	memset(td, 0, sizeof(*td));
+	td->nr_cpus = nr_cpus ? nr_cpus : 1;
+	td->exc = calloc(td->nr_cpus, sizeof(*td->exc));
+	if (!td->exc)
+		return -ENOMEM;
+	pthread_mutex_init(&td->lock, NULL);
+	ret = bus_register(bus, base, TESTDEV_REGION_SIZE, &testdev_ops, td,
+			   "testdev");
+	if (ret)
+		testdev_destroy(td);
+	return ret;
+}
+
+void testdev_destroy(struct testdev *td)
+{
+	if (!td->exc)
+		return;
+	pthread_mutex_destroy(&td->lock);
+	free(td->exc);
+	td->exc = NULL;
+}
+
+int testdev_exit_status(struct testdev *td, int fallback)
+{
+	int status;
+
+	pthread_mutex_lock(&td->lock);
+	if (td->failed)
+		status = td->status_set && td->status ? (int)td->status : 1;
+	else
+		status = td->status_set ? (int)td->status : fallback;
+	pthread_mutex_unlock(&td->lock);
+	return status;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The arm64 device tree: read back with libfdt, every node a guest relies on. */
+#include <errno.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "../../src/arch/arm64/fdt.h"
+#include "../../src/arch/arm64/layout.h"
+
+#include "tap.h"
+
+static char buf[65536];
+
+static uint64_t get_u64(const void *fdt, int node, const char *prop, int idx)
+{
+	int len;
+	const fdt64_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || len < (idx + 1) * 8)
+		return ~0ULL;
+	return fdt64_to_cpu(p[idx]);
+}
+
+static uint32_t get_u32(const void *fdt, int node, const char *prop)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	return p && len == 4 ? fdt32_to_cpu(*p) : ~0U;
+}
+
+int main(void)
+{
+	const uint64_t mpidrs[3] = { 0x80000000, 0x80000001, 0x80000100 };
+	struct arm64_machine m = {
+		.ram_base = ARM64_RAM_BASE, .ram_size = 512ULL << 20,
+		.nr_cpus = 3, .mpidrs = mpidrs, .bootargs = "iterations=5 console=ttyS0",
+		.initrd_start = 0x90000000, .initrd_size = 0x1000,
+		.uart_base = ARM64_UART_BASE, .testdev_base = ARM64_TESTDEV_BASE,
+		.gic_dist_base = ARM64_GIC_DIST_BASE, .gic_dist_size = ARM64_GIC_DIST_SIZE,
+		.gic_redist_base = arm64_gic_redist_base(3),
+		.gic_redist_size = 3 * ARM64_GIC_REDIST_SIZE,
+	};
+	const char *s, *path;
+	int node, cpus, n, len;
+
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0, "build");
+	ok(fdt_check_full(buf, sizeof(buf)) == 0, "libfdt accepts the blob");
+
+	node = fdt_path_offset(buf, "/chosen");
+	s = fdt_getprop(buf, node, "bootargs", NULL);
+	ok(s && !strcmp(s, "iterations=5 console=ttyS0"), "bootargs carried verbatim");
+	ok(get_u64(buf, node, "linux,initrd-start", 0) == 0x90000000 &&
+	   get_u64(buf, node, "linux,initrd-end", 0) == 0x90001000, "initrd range");
+	path = fdt_getprop(buf, node, "stdout-path", NULL);
+	n = path ? fdt_path_offset(buf, path) : -1;
+	s = n >= 0 ? fdt_getprop(buf, n, "compatible", NULL) : NULL;
+	ok(s && !strcmp(s, "ns16550a") && get_u64(buf, n, "reg", 0) == ARM64_UART_BASE,
+	   "stdout-path names the 8250 at 0x1000000");
+
+	node = fdt_path_offset(buf, "/memory@80000000");
+	s = node >= 0 ? fdt_getprop(buf, node, "device_type", NULL) : NULL;
+	ok(s && !strcmp(s, "memory") && get_u64(buf, node, "reg", 0) == ARM64_RAM_BASE &&
+	   get_u64(buf, node, "reg", 1) == 512ULL << 20, "memory node");
+
+	cpus = fdt_path_offset(buf, "/cpus");
+	ok(get_u32(buf, cpus, "#address-cells") == 1 && get_u32(buf, cpus, "#size-cells") == 0,
+	   "cpus: one address cell");
+	n = 0;
+	fdt_for_each_subnode(node, buf, cpus) {
+		s = fdt_getprop(buf, node, "enable-method", NULL);
+		ok(get_u32(buf, node, "reg") == (mpidrs[n] & 0xffffff) && s &&
+		   !strcmp(s, "psci"), "cpu %d: reg is its MPIDR affinity, PSCI enable", n);
+		n++;
+	}
+	ok(n == 3, "three cpu nodes (%d)", n);
+
+	node = fdt_path_offset(buf, "/psci");
+	s = fdt_getprop(buf, node, "method", NULL);
+	ok(s && !strcmp(s, "hvc"), "PSCI over HVC");
+
+	node = fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3");
+	ok(node >= 0 && get_u64(buf, node, "reg", 0) == ARM64_GIC_DIST_BASE &&
+	   get_u64(buf, node, "reg", 2) == ARM64_GIC_DIST_BASE - 3 * ARM64_GIC_REDIST_SIZE &&
+	   get_u64(buf, node, "reg", 3) == 3 * ARM64_GIC_REDIST_SIZE &&
+	   fdt_get_phandle(buf, node) == ARM64_FDT_GIC_PHANDLE,
+	   "GICv3 distributor and redistributors");
+	ok(get_u32(buf, 0, "interrupt-parent") == ARM64_FDT_GIC_PHANDLE,
+	   "root interrupt-parent is the GIC");
+	node = fdt_node_offset_by_compatible(buf, -1, "arm,armv8-timer");
+	ok(node >= 0 && fdt_getprop(buf, node, "interrupts", &len) && len == 48,
+	   "timer with four PPIs");
+	node = fdt_node_offset_by_compatible(buf, -1, "kvmini,testdev");
+	ok(node >= 0 && get_u64(buf, node, "reg", 0) == ARM64_TESTDEV_BASE, "test device");
+
+	m.mpidrs = (const uint64_t[]){ 0x100000000ULL, 0x100000001ULL, 0x0 };
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0 &&
+	   get_u32(buf, fdt_path_offset(buf, "/cpus"), "#address-cells") == 2 &&
+	   get_u64(buf, fdt_path_offset(buf, "/cpus/cpu@100000001"), "reg", 0) ==
+		   0x100000001ULL, "Aff3 in an MPIDR: two address cells");
+
+	ok(arm64_fdt_build(&m, buf, 256) == -ENOSPC, "too small a buffer: -ENOSPC");
+	m.nr_cpus = 0;
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == -EINVAL, "no CPUs: -EINVAL");
+	return tap_done();
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `kvmini run` option parsing: kvmtool's names work, every mistake is named. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kvmini/cli.h>
+
+#include "tap.h"
+
+static char errbuf[4096];
+
+/* Parse argv (NULL-terminated) with stderr captured into errbuf. */
+static int parse(struct vm_config *cfg, const char **args)
+{
+	char *argv[32];
+	int argc = 0, saved, ret;
+	FILE *tmp = tmpfile();
+	size_t n;
+
+	argv[argc++] = (char *)"run";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	ret = run_parse_args(argc, argv, cfg);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(errbuf, 1, sizeof(errbuf) - 1, tmp);
+	errbuf[n] = 0;
+	fclose(tmp);
+	return ret;
+}
+
+#define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
+
+static void refused(const char **args, const char *needle, const char *what)
+{
+	struct vm_config cfg;
+	int ret = parse(&cfg, args);
+
+	ok(ret == -KVMINI_EUSAGE && strstr(errbuf, needle) &&
+	   strstr(errbuf, "--help"), "%s: refused naming '%s'", what, needle);
+	if (ret != -KVMINI_EUSAGE || !strstr(errbuf, needle))
+		printf("# ret %d, stderr: %s", ret, errbuf);
+}
+
+int main(void)
+{
+	struct vm_config cfg;
+	int ret;
+
+	ret = parse(&cfg, (const char *[]){ NULL });
+	ok(ret == 0 && cfg.nr_cpus == 1 && cfg.ram_size == 256ULL << 20 &&
+	   !cfg.kernel_path && !strcmp(cfg.kvm_path, "/dev/kvm") && !cfg.timeout_s,
+	   "defaults: 1 vCPU, 256 MiB, embedded guest, /dev/kvm, no timeout");
+
+	ret = parse(&cfg, ARGS("-k", "Image", "-i", "initrd", "-p", "console=ttyS0",
+			       "-c", "4", "-m", "512"));
+	ok(ret == 0 && !strcmp(cfg.kernel_path, "Image") &&
+	   !strcmp(cfg.initrd_path, "initrd") && !strcmp(cfg.params, "console=ttyS0") &&
+	   cfg.nr_cpus == 4 && cfg.ram_size == 512ULL << 20,
+	   "kvmtool short options; -m in MiB");
+	ret = parse(&cfg, ARGS("--kernel=Image", "--cpus=2", "--mem=1G", "--timeout", "30",
+			       "--kvm-dev", "/tmp/kvm"));
+	ok(ret == 0 && cfg.nr_cpus == 2 && cfg.ram_size == 1ULL << 30 &&
+	   cfg.timeout_s == 30 && !strcmp(cfg.kvm_path, "/tmp/kvm"),
+	   "long options with = and with a separate value");
+	ret = parse(&cfg, ARGS("--help"));
+	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
+
+	refused(ARGS("--frobnicate"), "unknown option '--frobnicate'", "unknown long option");
+	refused(ARGS("-z"), "unknown option", "unknown short option");
+	refused(ARGS("--kernel"), "needs a value", "missing value");
+	refused(ARGS("-c"), "needs a value", "missing value for -c");
+	refused(ARGS("-c", "0"), "--cpus 0", "zero vCPUs");
+	refused(ARGS("-c", "two"), "--cpus two", "vCPU count not a number");
+	refused(ARGS("-c", "99999"), "--cpus 99999", "absurd vCPU count");
+	refused(ARGS("-m", "0"), "cannot be empty", "zero memory");
+	refused(ARGS("-m", "lots"), "--mem lots: not a size", "memory not a size");
+	refused(ARGS("-m", "1001K"), "not a multiple of the page size", "unaligned memory");
+	refused(ARGS("-m", "99999999999999999999"), "too large", "overflowing memory");
+	refused(ARGS("-m", "20000000T"), "too large", "memory overflowing with a suffix");
+	refused(ARGS("--timeout", "0"), "--timeout 0", "zero timeout");
+	refused(ARGS("--debug", "nosuchtopic"), "unknown topic 'nosuchtopic'", "bad debug topic");
+	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
+	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
+	return tap_done();
+}
