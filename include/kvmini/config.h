@@ -8,6 +8,12 @@
 #define CONFIG_DEFAULT_RAM (256ULL << 20)
 #define CONFIG_DEFAULT_KVM "/dev/kvm"
 
+/* Faults a test run can inject to prove the guest's checkers catch them. */
+enum fault_kind {
+	FAULT_NONE,
+	FAULT_FPSIMD,	/* flip one bit of a guest V register mid-run */
+};
+
 struct vm_config {
 	const char *kernel_path;	/* NULL: the embedded test guest */
 	const char *initrd_path;	/* NULL: none */
@@ -16,6 +22,8 @@ struct vm_config {
 	uint64_t ram_size;		/* bytes, page-aligned, non-zero */
 	const char *kvm_path;
 	unsigned int timeout_s;		/* 0: no limit */
+	enum fault_kind inject_fault;
+	bool stats;			/* print exit statistics at the end */
 };
 
 void vm_config_init(struct vm_config *cfg);

@@ -45,4 +45,7 @@ int __must_check kvm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 int kvm_get_one_reg(int vcpu_fd, uint64_t id, void *val);
 int kvm_set_one_reg(int vcpu_fd, uint64_t id, const void *val);
 
+/* KVM_EXIT_* as text, for messages. */
+const char *kvm_exit_reason_name(uint32_t reason);
+
 #endif

@@ -22,6 +22,8 @@
 
 #include <kvmini/bus.h>
 
+struct vcpu;
+
 #define TESTDEV_REGION_SIZE 0x1000
 #define TESTDEV_ID 0x544d564bU
 #define TESTDEV_VERSION 1U
@@ -53,6 +55,9 @@ struct testdev {
 	uint32_t status;
 	bool failed;		/* bad status or an exception was reported */
 	struct ratelimit rl;
+	/* Fault injection (--inject-fault): called on the nth PING write. */
+	uint32_t inject_at_ping;
+	void (*inject)(struct vcpu *vcpu);
 };
 
 int __must_check testdev_init(struct testdev *td, struct bus *bus,

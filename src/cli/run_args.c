@@ -42,6 +42,11 @@ static void run_usage(FILE *f)
 "      --timeout SECS   stop the guest and fail (exit 124) if it has not\n"
 "                       finished after SECS seconds\n"
 "      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
+"      --stats          print exit counts and MMIO exit timing at the end\n"
+"      --inject-fault KIND\n"
+"                       test the tester: corrupt guest state mid-run so the\n"
+"                       test guest must fail. KIND: fpsimd (flip a bit of V7\n"
+"                       through KVM_SET_ONE_REG at the third PING exit)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -91,7 +96,7 @@ static int parse_mem(const char *arg, uint64_t *out)
 
 int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 {
-	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV };
+	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -102,6 +107,8 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +158,15 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case OPT_KVM_DEV:
 			cfg->kvm_path = optarg;
+			break;
+		case OPT_STATS:
+			cfg->stats = true;
+			break;
+		case OPT_INJECT_FAULT:
+			if (strcmp(optarg, "fpsimd"))
+				return usage_error("--inject-fault %s: unknown fault "
+						   "(known: fpsimd)", optarg);
+			cfg->inject_fault = FAULT_FPSIMD;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -103,7 +104,8 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 	int ret;
 
 	vcpu->nr_exits++;
-	log_debug("exit", "vCPU %u: exit reason %u", vcpu->id, run->exit_reason);
+	log_debug("exit", "vCPU %u: %s exit", vcpu->id,
+		  kvm_exit_reason_name(run->exit_reason));
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
 		vcpu_handle_mmio(vcpu);
@@ -124,8 +126,8 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 	}
 	ret = arch_vcpu_handle_exit(vcpu);
 	if (ret == -ENOSYS) {
-		snprintf(what, sizeof(what), "unexpected KVM exit reason %u",
-			 run->exit_reason);
+		snprintf(what, sizeof(what), "unexpected KVM exit reason %u (%s)",
+			 run->exit_reason, kvm_exit_reason_name(run->exit_reason));
 		vcpu_fail(vcpu, -EIO, what);
 	} else if (ret < 0) {
 		vm_stop(vcpu->vm, VM_STOP_ERROR, ret);

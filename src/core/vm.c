@@ -194,6 +194,22 @@ static void vm_wait_stopped(struct vm *vm)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+static void vm_print_stats(struct vm *vm)
+{
+	const struct testdev *td = &vm->testdev;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		log_msg(LOG_INFO, "vm", "stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
+			" MMIO", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+	log_msg(LOG_INFO, "vm", "stats: %" PRIu64 " MMIO accesses hit no device",
+		vm->mmio.unmapped_accesses);
+	if (td->ping_count > 1)
+		log_msg(LOG_INFO, "vm", "stats: %u PING exits, %.1f ns per exit "
+			"from the first to the last", td->ping_count,
+			(double)(td->ping_last_ns - td->ping_first_ns) /
+				(td->ping_count - 1));
+}
+
 int vm_run(struct vm *vm)
 {
 	int ret = 0;
@@ -206,9 +222,8 @@ int vm_run(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(vm->vcpus[i]);
 	uart8250_flush(&vm->uart);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		log_debug("vcpu", "vCPU %u: %" PRIu64 " exits, %" PRIu64 " MMIO",
-			  i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+	if (vm->cfg->stats)
+		vm_print_stats(vm);
 
 	switch (vm->stop_reason) {
 	case VM_STOP_POWEROFF:

@@ -140,9 +140,13 @@ static void testdev_write(void *opaque, uint64_t offset, const void *data,
 		uint64_t t = now_ns();
 
 		/* Lock-free: PING is the hot path the exit benchmark measures. */
-		if (__atomic_fetch_add(&td->ping_count, 1, __ATOMIC_RELAXED) == 0)
+		uint32_t n = __atomic_add_fetch(&td->ping_count, 1, __ATOMIC_RELAXED);
+
+		if (n == 1)
 			__atomic_store_n(&td->ping_first_ns, t, __ATOMIC_RELAXED);
 		__atomic_store_n(&td->ping_last_ns, t, __ATOMIC_RELAXED);
+		if (n == td->inject_at_ping && td->inject && vcpu_current())
+			td->inject(vcpu_current());
 		return;
 	}
 	pthread_mutex_lock(&td->lock);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The arm64 memory map: kvmtool's addresses, and no region overlaps another. */
+#include <inttypes.h>
+
 #include "../../src/arch/arm64/layout.h"
 
 #include "tap.h"
 
 int main(void)
 {
-	unsigned long long lowest = arm64_gic_redist_base((unsigned int)ARM64_MAX_CPUS);
+	uint64_t lowest = arm64_gic_redist_base((unsigned int)ARM64_MAX_CPUS);
 
 	ok(ARM64_RAM_BASE == 0x80000000ULL, "RAM at 2 GiB (kvmtool)");
 	ok(ARM64_UART_BASE == 0x1000000ULL, "8250 UART at 0x1000000 (kvmtool)");
@@ -16,7 +18,7 @@ int main(void)
 	   ARM64_TESTDEV_BASE + 0x1000 <= ARM64_MMIO_DEVICES_END,
 	   "test device inside the MMIO device area, after the UART");
 	ok(lowest >= ARM64_MMIO_DEVICES_END,
-	   "redistributors of the most vCPUs (%llu) stay above the devices (0x%llx)",
+	   "redistributors of the most vCPUs (%" PRIu64 ") stay above the devices (0x%" PRIx64 ")",
 	   ARM64_MAX_CPUS, lowest);
 	ok(arm64_gic_redist_base((unsigned int)ARM64_MAX_CPUS + 1) < ARM64_MMIO_DEVICES_END,
 	   "one vCPU more would collide: the limit is tight");

@@ -72,6 +72,9 @@ int main(void)
 	ok(ret == 0 && cfg.nr_cpus == 2 && cfg.ram_size == 1ULL << 30 &&
 	   cfg.timeout_s == 30 && !strcmp(cfg.kvm_path, "/tmp/kvm"),
 	   "long options with = and with a separate value");
+	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
+	ok(ret == 0 && cfg.inject_fault == FAULT_FPSIMD && cfg.stats,
+	   "--inject-fault fpsimd and --stats");
 	ret = parse(&cfg, ARGS("--help"));
 	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
 
@@ -89,6 +92,7 @@ int main(void)
 	refused(ARGS("-m", "20000000T"), "too large", "memory overflowing with a suffix");
 	refused(ARGS("--timeout", "0"), "--timeout 0", "zero timeout");
 	refused(ARGS("--debug", "nosuchtopic"), "unknown topic 'nosuchtopic'", "bad debug topic");
+	refused(ARGS("--inject-fault", "cosmic-ray"), "unknown fault", "unknown fault kind");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
 	return tap_done();

@@ -33,6 +33,9 @@ struct arch_vm {
 /* EL1h with D, A, I and F masked: the state booting.rst asks for. */
 #define ARM64_PSTATE_BOOT 0x3c5ULL
 
+/* --inject-fault=fpsimd: flip one bit of V7 through KVM_SET_ONE_REG. */
+void arm64_inject_fpsimd_fault(struct vcpu *vcpu);
+
 int __must_check arm64_gic_create(struct vm *vm);
 int __must_check arm64_gic_init(struct vm *vm);
 /* Load the kernel (or the embedded guest), initrd and DTB; set vCPU 0's entry state. */

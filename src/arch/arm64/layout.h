@@ -26,27 +26,29 @@
 #ifndef KVMINI_ARM64_LAYOUT_H
 #define KVMINI_ARM64_LAYOUT_H
 
-#define ARM64_MMIO_AREA		0x01000000ULL
-#define ARM64_UART_BASE		0x01000000ULL
-#define ARM64_TESTDEV_BASE	0x01020000ULL
-#define ARM64_GIC_DIST_BASE	0x3fff0000ULL
-#define ARM64_GIC_DIST_SIZE	0x10000ULL
-#define ARM64_GIC_REDIST_SIZE	0x20000ULL	/* per vCPU: RD + SGI frames */
-#define ARM64_PCI_AREA		0x40000000ULL
-#define ARM64_RAM_BASE		0x80000000ULL
+#include <stdint.h>
+
+#define ARM64_MMIO_AREA		UINT64_C(0x01000000)
+#define ARM64_UART_BASE		UINT64_C(0x01000000)
+#define ARM64_TESTDEV_BASE	UINT64_C(0x01020000)
+#define ARM64_GIC_DIST_BASE	UINT64_C(0x3fff0000)
+#define ARM64_GIC_DIST_SIZE	UINT64_C(0x10000)
+#define ARM64_GIC_REDIST_SIZE	UINT64_C(0x20000)	/* per vCPU: RD + SGI frames */
+#define ARM64_PCI_AREA		UINT64_C(0x40000000)
+#define ARM64_RAM_BASE		UINT64_C(0x80000000)
 
 /* The lowest address the redistributors may reach: the end of the MMIO devices. */
-#define ARM64_MMIO_DEVICES_END	0x02000000ULL
+#define ARM64_MMIO_DEVICES_END	UINT64_C(0x02000000)
 #define ARM64_MAX_CPUS \
 	((ARM64_GIC_DIST_BASE - ARM64_MMIO_DEVICES_END) / ARM64_GIC_REDIST_SIZE)
 
 /* The DTB lives in the last 2 MiB of RAM; this is its largest size. */
-#define ARM64_FDT_MAX_SIZE	0x10000ULL
-#define ARM64_FDT_AREA		0x200000ULL
+#define ARM64_FDT_MAX_SIZE	UINT64_C(0x10000)
+#define ARM64_FDT_AREA		UINT64_C(0x200000)
 
-static inline unsigned long long arm64_gic_redist_base(unsigned int nr_cpus)
+static inline uint64_t arm64_gic_redist_base(unsigned int nr_cpus)
 {
-	return ARM64_GIC_DIST_BASE - (unsigned long long)nr_cpus * ARM64_GIC_REDIST_SIZE;
+	return ARM64_GIC_DIST_BASE - (uint64_t)nr_cpus * ARM64_GIC_REDIST_SIZE;
 }
 
 #endif

@@ -102,3 +102,19 @@ void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 	snprintf(buf, len, "PC 0x%" PRIx64 ", PSTATE 0x%" PRIx64 ", EL%u", pc,
 		 pstate, (unsigned int)(pstate >> 2) & 3);
 }
+
+void arm64_inject_fpsimd_fault(struct vcpu *vcpu)
+{
+	const uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+			    (offsetof(struct kvm_regs, fp_regs.vregs[7]) / sizeof(__u32));
+	const unsigned int bit = 42;
+	uint8_t v[16];
+
+	if (kvm_get_one_reg(vcpu->fd, id, v))
+		return;
+	v[bit / 8] ^= (uint8_t)(1U << (bit % 8));
+	if (kvm_set_one_reg(vcpu->fd, id, v))
+		return;
+	log_info("vcpu", "--inject-fault: flipped bit %u of V7 on vCPU %u; the "
+		 "guest must now report a mismatch", bit, vcpu->id);
+}

@@ -30,7 +30,7 @@ int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
 
 	if (cfg->nr_cpus > ARM64_MAX_CPUS) {
 		log_err("vm", "--cpus %u: the arm64 memory map has room for the GIC "
-			"redistributors of %llu vCPUs at most", cfg->nr_cpus,
+			"redistributors of %" PRIu64 " vCPUs at most", cfg->nr_cpus,
 			ARM64_MAX_CPUS);
 		return -KVMINI_EUSAGE;
 	}
@@ -39,7 +39,7 @@ int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
 			", beyond this host's %u-bit guest physical address space "
 			"(at most %" PRIu64 " MiB of RAM)", cfg->ram_size >> 20,
 			ARM64_RAM_BASE + cfg->ram_size - 1, limit,
-			((1ULL << limit) - ARM64_RAM_BASE) >> 20);
+			((UINT64_C(1) << limit) - ARM64_RAM_BASE) >> 20);
 		return -KVMINI_EUSAGE;
 	}
 	if (host_ipa <= 0) {
@@ -111,6 +111,11 @@ int arch_vm_add_devices(struct vm *vm)
 				    STDOUT_FILENO);
 	if (!ret)
 		ret = testdev_init(&vm->testdev, &vm->mmio, ARM64_TESTDEV_BASE, n);
+	if (!ret && vm->cfg->inject_fault == FAULT_FPSIMD) {
+		/* Early, so the guest's first check (MMIO exits) must catch it. */
+		vm->testdev.inject_at_ping = 3;
+		vm->testdev.inject = arm64_inject_fpsimd_fault;
+	}
 	return ret;
 }
 

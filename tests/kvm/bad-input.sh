@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Every bad input gets one clear line naming it and a non-zero exit status.
+. "$(dirname "$0")/lib.sh"
+
+printf 'this is not a kernel\n' >"$T/notimage.txt"
+printf '\037\213\010\000compressed' >"$T/Image.gz"
+# A valid Image header claiming 1 GiB in memory: cannot fit in 64 MiB.
+python3 - "$T/huge.Image" <<'PY'
+import struct, sys
+hdr = struct.pack("<II QQQ QQQ I I", 0x14000000, 0, 0, 1 << 30, 0xa, 0, 0, 0, 0x644d5241, 0)
+open(sys.argv[1], "wb").write(hdr + b"\0" * 4096)
+PY
+
+run_host --add "$T/notimage.txt" --add "$T/Image.gz" --add "$T/huge.Image" -- '
+rm -f "$OUT"/notimage.txt "$OUT"/Image.gz "$OUT"/huge.Image
+t noargs kvmini
+t help kvmini --help
+t runhelp kvmini run --help
+t badcmd kvmini frobnicate
+t badopt kvmini run --frobnicate
+t noval kvmini run --kernel
+t cpus0 kvmini run -c 0
+t cpusmax kvmini run -c 1000
+t mem0 kvmini run -m 0
+t memalign kvmini run -m 1001K
+t memhuge kvmini run -m 64G
+t nokvm kvmini run --kvm-dev /nonexistent/kvm
+t noperm setpriv --reuid=65534 --regid=65534 --clear-groups kvmini run
+t nokernel kvmini run -k /nonexistent/Image
+t kerneldir kvmini run -k /work
+t notimage kvmini run -k notimage.txt
+t gz kvmini run -k Image.gz
+t toobig kvmini run -k huge.Image -m 64
+t timeout kvmini run --timeout 1 -p iterations=1000000
+'
+check "no command: usage, status 2" rc_is noargs 2
+check "no command: usage text" has noargs "Usage: kvmini COMMAND"
+check "kvmini --help: status 0" rc_is help 0
+check "kvmini run --help: status 0" rc_is runhelp 0
+check "kvmini run --help documents --kernel" has runhelp "--kernel FILE"
+check "unknown command: status 2" rc_is badcmd 2
+check "unknown command named" has badcmd "unknown command 'frobnicate'"
+check "unknown option: status 2" rc_is badopt 2
+check "unknown option named" has badopt "unknown option '--frobnicate'"
+check "missing value: status 2" rc_is noval 2
+check "missing value named" has noval "option '--kernel' needs a value"
+check "-c 0: status 2" rc_is cpus0 2
+check "-c 0 named" has cpus0 "--cpus 0: not a vCPU count"
+check "more vCPUs than KVM allows: status 2" rc_is cpusmax 2
+check "more vCPUs than KVM allows: limit given" has cpusmax "more vCPUs than KVM allows on this host (at most"
+check "-m 0: status 2" rc_is mem0 2
+check "-m 0 named" has mem0 "--mem 0: guest RAM cannot be empty"
+check "unaligned memory: status 2" rc_is memalign 2
+check "unaligned memory named" has memalign "--mem 1001K: not a multiple of the page size"
+check "memory above host RAM: status 2" rc_is memhuge 2
+check "memory above host RAM named" has memhuge "--mem 65536M: more than this host's RAM"
+check "no KVM device: status 1" rc_is nokvm 1
+check "no KVM device named" has nokvm "cannot open /nonexistent/kvm: no such device"
+check "no permission: status 1" rc_is noperm 1
+check "no permission named, with what to do" has noperm "permission denied; run as root or add your user"
+check "missing kernel: status 1" rc_is nokernel 1
+check "missing kernel named" has nokernel "--kernel /nonexistent/Image: cannot open: No such file"
+check "kernel is a directory: status 1" rc_is kerneldir 1
+check "kernel is a directory named" has kerneldir "--kernel /work: not a regular file"
+check "kernel not an Image: status 1" rc_is notimage 1
+check "kernel not an Image named" has notimage "--kernel notimage.txt: not an arm64 Linux Image"
+check "gzip kernel: status 1" rc_is gz 1
+check "gzip kernel named" has gz "--kernel Image.gz: gzip-compressed"
+check "kernel too big for RAM: status 1" rc_is toobig 1
+check "kernel too big for RAM named" has toobig "--mem 64M: too small for the guest image"
+check "--timeout: status 124" rc_is timeout 124
+check "--timeout named" has timeout "did not finish within 1 s (--timeout)"
+finish

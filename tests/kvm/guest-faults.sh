@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A misbehaving guest is reported clearly and never crashes kvmini; a fault
+# injected into guest FP/SIMD state is caught by the guest's checker.
+. "$(dirname "$0")/lib.sh"
+
+run_host -- '
+t unmapped kvmini run -p fault=mmio-unmapped
+t undef kvmini run -p fault=undef
+t garbage kvmini run -p fault=testdev-garbage
+t nisv kvmini run -p fault=nisv
+t inject kvmini run --inject-fault fpsimd
+'
+check "unmapped MMIO: the guest runs on and passes" rc_is unmapped 0
+check "unmapped MMIO: guest TAP all ok (reads returned 0)" tap_all_ok unmapped
+check "unmapped MMIO: kvmini names the address" has unmapped "at 0x10000000 hits no device"
+check "unmapped MMIO: reads are reported as reading 0" has unmapped "reads as 0"
+
+check "undefined instruction: the run fails" rc_is undef 1
+check "undefined instruction: kvmini reports the exception" \
+	has undef "took an unexpected exception"
+check "undefined instruction: decoded as EC 0x00" has undef "EC 0x00 unknown reason"
+
+check "test device garbage: the run fails" rc_is garbage 1
+check "test device garbage: unknown register named" \
+	has garbage "unknown test device register at offset 0x800"
+check "test device garbage: write-only register read named" \
+	has garbage "read test device register EXIT_STATUS, which is write-only"
+check "test device garbage: read-only register write named" \
+	has garbage "wrote test device register ID, which is read-only"
+check "test device garbage: bad exit status named" \
+	has garbage "guest wrote 4660 (0x1234) to EXIT_STATUS: not an exit status"
+
+check "undecodable MMIO access: the guest gets an external abort and passes" rc_is nisv 0
+check "undecodable MMIO access: guest TAP all ok" tap_all_ok nisv
+check "undecodable MMIO access: kvmini says what it did" \
+	has nisv "injecting an external data abort"
+
+for r in unmapped undef garbage nisv inject; do
+	check "$r: kvmini did not crash" lacks "$r" "Segmentation fault"
+done
+
+check "injected FP/SIMD fault: the run fails" rc_is inject 1
+check "injected FP/SIMD fault: kvmini says it injected" has inject "flipped bit 42 of V7"
+check "injected FP/SIMD fault: the guest reports a failing check" has inject "not ok"
+check "injected FP/SIMD fault: the guest names V7" has inject "V7"
+finish

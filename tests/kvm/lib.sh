@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers for the arm64 suite: each test boots the emulated arm64 host
+# once, runs several kvmini invocations there (each writing NAME.out and
+# NAME.rc under $OUT), and checks the results here, printing TAP.
+#
+# Environment: KVMINI_BIN (the arm64 kvmini), ARM64_HOST (tools/arm64-host).
+set -u
+: "${KVMINI_BIN:?set KVMINI_BIN to the arm64 kvmini binary}"
+: "${ARM64_HOST:?set ARM64_HOST to tools/arm64-host}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/kvmini-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+tap_n=0
+tap_failed=0
+
+# run_host [arm64-host options] -- SCRIPT: run SCRIPT in the emulated host.
+# Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc.
+run_host() {
+	local opts=()
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	local prelude='t() { n=$1; shift; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
+	"$ARM64_HOST" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" -- \
+		sh -c "$prelude
+$1" >"$T/host.log" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "Bail out! the emulated arm64 host failed (status $rc):"
+		sed 's/^/# /' "$T/host.log"
+		exit 1
+	fi
+}
+
+check() { # DESCRIPTION CMD...: one TAP line from CMD's success
+	local desc=$1; shift
+	tap_n=$((tap_n + 1))
+	if "$@"; then
+		echo "ok $tap_n - $desc"
+	else
+		echo "not ok $tap_n - $desc"
+		tap_failed=1
+	fi
+}
+
+rc_is() { # NAME STATUS
+	local got
+	got=$(cat "$T/$1.rc" 2>/dev/null || echo missing)
+	[ "$got" = "$2" ] && return 0
+	echo "# $1: exit status $got, expected $2; its output:"
+	sed 's/^/#   /' "$T/$1.out" 2>/dev/null | head -40
+	return 1
+}
+
+has() { # NAME TEXT: the output of NAME contains TEXT (fixed string)
+	grep -qF -- "$2" "$T/$1.out" && return 0
+	echo "# $1: output lacks '$2'; it was:"
+	sed 's/^/#   /' "$T/$1.out" | head -40
+	return 1
+}
+
+lacks() { # NAME TEXT
+	grep -qF -- "$2" "$T/$1.out" || return 0
+	echo "# $1: output unexpectedly contains '$2':"
+	grep -F -- "$2" "$T/$1.out" | sed 's/^/#   /' | head -10
+	return 1
+}
+
+# The guest's TAP in NAME is complete and all ok: a plan 1..N, N ok lines,
+# no 'not ok', no 'Bail out!'.
+tap_all_ok() {
+	local f=$T/$1.out plan oks
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$f" | head -n1)
+	oks=$(grep -c '^ok [0-9]' "$f")
+	if [ -n "$plan" ] && [ "$plan" -gt 0 ] && [ "$oks" = "$plan" ] &&
+		! grep -q '^not ok\|^Bail out!' "$f"; then
+		return 0
+	fi
+	echo "# $1: guest TAP incomplete or failing (plan '${plan}', $oks ok):"
+	sed 's/^/#   /' "$f" | head -60
+	return 1
+}
+
+finish() {
+	echo "1..$tap_n"
+	exit $tap_failed
+}
