@@ -12,7 +12,8 @@ hdr = struct.pack("<II QQQ QQQ I I", 0x14000000, 0, 0, 1 << 30, 0xa, 0, 0, 0, 0x
 open(sys.argv[1], "wb").write(hdr + b"\0" * 4096)
 PY
 
-run_host --add "$T/notimage.txt" --add "$T/Image.gz" --add "$T/huge.Image" -- '
+run_host --add "$T/notimage.txt" --add "$T/Image.gz" --add "$T/huge.Image" \
+	--add "$RUN_AS_BIN" -- '
 rm -f "$OUT"/notimage.txt "$OUT"/Image.gz "$OUT"/huge.Image
 t noargs kvmini
 t help kvmini --help
@@ -26,7 +27,7 @@ t mem0 kvmini run -m 0
 t memalign kvmini run -m 1001K
 t memhuge kvmini run -m 64G
 t nokvm kvmini run --kvm-dev /nonexistent/kvm
-t noperm setpriv --reuid=65534 --regid=65534 --clear-groups kvmini run
+t noperm run-as 65534 /bin/kvmini run
 t nokernel kvmini run -k /nonexistent/Image
 t kerneldir kvmini run -k /work
 t notimage kvmini run -k notimage.txt

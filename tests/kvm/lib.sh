@@ -7,6 +7,7 @@
 set -u
 : "${KVMINI_BIN:?set KVMINI_BIN to the arm64 kvmini binary}"
 : "${ARM64_HOST:?set ARM64_HOST to tools/arm64-host}"
+: "${RUN_AS_BIN:?set RUN_AS_BIN to the cross-built tests/kvm/run-as}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kvmini-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
