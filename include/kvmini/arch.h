@@ -15,11 +15,12 @@ struct vcpu;
 struct vm_config;
 
 /*
- * Check the configuration against what this host's KVM offers (memory map
- * against the IPA size, ...) and choose the KVM_CREATE_VM machine type.
+ * Before KVM_CREATE_VM: probe what this host's KVM offers, check the whole
+ * configuration against it (memory map against the IPA size, CPU features)
+ * so that a bad choice fails before any VM exists, allocate vm->arch and
+ * choose the machine type.
  */
-int __must_check arch_vm_type(int kvm_fd, const struct vm_config *cfg,
-			      unsigned long *type);
+int __must_check arch_vm_check(struct vm *vm, unsigned long *type);
 /* After KVM_CREATE_VM, before any vCPU: VM capabilities. */
 int __must_check arch_vm_init(struct vm *vm);
 /* Guest RAM regions (generic code registers the memslots). */

@@ -14,6 +14,9 @@ enum fault_kind {
 	FAULT_FPSIMD,	/* flip one bit of a guest V register mid-run */
 };
 
+/* A CPU feature: on if the host has it, or required on, or off. */
+enum feature_choice { FEATURE_AUTO, FEATURE_ON, FEATURE_OFF };
+
 struct vm_config {
 	const char *kernel_path;	/* NULL: the embedded test guest */
 	const char *initrd_path;	/* NULL: none */
@@ -23,6 +26,9 @@ struct vm_config {
 	const char *kvm_path;
 	unsigned int timeout_s;		/* 0: no limit */
 	enum fault_kind inject_fault;
+	/* arm64: SVE and its largest vector length in bits (0: the host's). */
+	enum feature_choice sve;
+	unsigned int sve_max_vl;
 	bool stats;			/* print exit statistics at the end */
 };
 

@@ -42,6 +42,10 @@ static void run_usage(FILE *f)
 "      --timeout SECS   stop the guest and fail (exit 124) if it has not\n"
 "                       finished after SECS seconds\n"
 "      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
+"      --sve-vl BITS    largest SVE vector length for the guest (a multiple\n"
+"                       of 128 the host supports; alias --sve-max-vl).\n"
+"                       Default: SVE on at the host's largest when KVM has it\n"
+"      --no-sve         no SVE for the guest (alias --disable-sve)\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --inject-fault KIND\n"
 "                       test the tester: corrupt guest state mid-run so the\n"
@@ -94,9 +98,27 @@ static int parse_mem(const char *arg, uint64_t *out)
 	return 0;
 }
 
+/* Syntax only; whether the host offers this VL is checked before the VM exists. */
+static int parse_sve_vl(const char *arg, unsigned int *vl)
+{
+	uint64_t v;
+	int ret = parse_uint(arg, 0, UINT32_MAX, &v);
+
+	if (ret == -EINVAL)
+		return usage_error("--sve-vl %s: not a number of bits (e.g. 512)", arg);
+	if (!ret && v % 128)
+		return usage_error("--sve-vl %s: not a multiple of 128 bits", arg);
+	if (ret || v < 128 || v > 2048)
+		return usage_error("--sve-vl %s: out of range; SVE vector lengths are "
+				   "128 to 2048 bits", arg);
+	*vl = (unsigned int)v;
+	return 0;
+}
+
 int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 {
-	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT };
+	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT,
+	       OPT_SVE_VL, OPT_NO_SVE };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -109,9 +131,14 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
+		{ "sve-vl", required_argument, NULL, OPT_SVE_VL },
+		{ "sve-max-vl", required_argument, NULL, OPT_SVE_VL },
+		{ "no-sve", no_argument, NULL, OPT_NO_SVE },
+		{ "disable-sve", no_argument, NULL, OPT_NO_SVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool no_sve = false;
 	uint64_t v;
 	int c, ret;
 
@@ -159,6 +186,14 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		case OPT_KVM_DEV:
 			cfg->kvm_path = optarg;
 			break;
+		case OPT_SVE_VL:
+			ret = parse_sve_vl(optarg, &cfg->sve_max_vl);
+			if (ret)
+				return ret;
+			break;
+		case OPT_NO_SVE:
+			no_sve = true;
+			break;
 		case OPT_STATS:
 			cfg->stats = true;
 			break;
@@ -181,6 +216,13 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (options take the "
 				   "form --name VALUE)", argv[optind]);
+	if (no_sve && cfg->sve_max_vl)
+		return usage_error("--sve-vl %u and --no-sve contradict each other; "
+				   "give one", cfg->sve_max_vl);
+	if (no_sve)
+		cfg->sve = FEATURE_OFF;
+	else if (cfg->sve_max_vl)
+		cfg->sve = FEATURE_ON;
 	if (cfg->initrd_path && !cfg->kernel_path)
 		return usage_error("--initrd %s needs --kernel: the embedded test "
 				   "guest takes no initrd", cfg->initrd_path);

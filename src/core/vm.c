@@ -107,7 +107,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
 	ret = vm_check_host_limits(vm);
 	if (ret)
 		goto err;
-	ret = arch_vm_type(vm->kvm_fd, cfg, &type);
+	ret = arch_vm_check(vm, &type);
 	if (ret)
 		goto err;
 	vm->vm_fd = kvm_ioctl_val(vm->kvm_fd, KVM_CREATE_VM, type);

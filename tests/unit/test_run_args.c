@@ -75,6 +75,18 @@ int main(void)
 	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
 	ok(ret == 0 && cfg.inject_fault == FAULT_FPSIMD && cfg.stats,
 	   "--inject-fault fpsimd and --stats");
+	ret = parse(&cfg, (const char *[]){ NULL });
+	ok(ret == 0 && cfg.sve == FEATURE_AUTO && cfg.sve_max_vl == 0,
+	   "SVE: host's choice by default");
+	ret = parse(&cfg, ARGS("--sve-vl", "512"));
+	ok(ret == 0 && cfg.sve == FEATURE_ON && cfg.sve_max_vl == 512, "--sve-vl 512");
+	ret = parse(&cfg, ARGS("--sve-max-vl=2048"));
+	ok(ret == 0 && cfg.sve == FEATURE_ON && cfg.sve_max_vl == 2048,
+	   "--sve-max-vl is kvmtool's alias");
+	ret = parse(&cfg, ARGS("--no-sve"));
+	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--no-sve");
+	ret = parse(&cfg, ARGS("--disable-sve"));
+	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--disable-sve is kvmtool's alias");
 	ret = parse(&cfg, ARGS("--help"));
 	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
 
@@ -93,6 +105,12 @@ int main(void)
 	refused(ARGS("--timeout", "0"), "--timeout 0", "zero timeout");
 	refused(ARGS("--debug", "nosuchtopic"), "unknown topic 'nosuchtopic'", "bad debug topic");
 	refused(ARGS("--inject-fault", "cosmic-ray"), "unknown fault", "unknown fault kind");
+	refused(ARGS("--sve-vl", "100"), "--sve-vl 100: not a multiple of 128", "VL not a multiple of 128");
+	refused(ARGS("--sve-vl", "0"), "--sve-vl 0: out of range", "VL 0");
+	refused(ARGS("--sve-vl", "4096"), "--sve-vl 4096: out of range", "VL above 2048");
+	refused(ARGS("--sve-vl", "wide"), "--sve-vl wide: not a number", "VL not a number");
+	refused(ARGS("--sve-vl", "512", "--no-sve"), "contradict", "--sve-vl with --no-sve");
+	refused(ARGS("--no-sve", "--sve-max-vl", "256"), "contradict", "--no-sve then --sve-max-vl");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
 	return tap_done();

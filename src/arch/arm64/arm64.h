@@ -10,11 +10,27 @@
 struct vm;
 struct vcpu;
 
+/* What the host's KVM offers guests (kvmini caps prints it). */
+struct arm64_host {
+	int ipa_bits;			/* 0: no KVM_CAP_ARM_VM_IPA_SIZE, fixed 40 */
+	int nr_vcpus, max_vcpus;
+	bool sve;
+	uint64_t sve_vls[8];		/* vector lengths, KVM_REG_ARM64_SVE_VLS */
+	bool mte, ptrauth, pmu;
+	bool writable_id_regs;		/* KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES */
+	bool counter_offset;
+};
+
+int __must_check arm64_host_probe(int kvm_fd, struct arm64_host *h);
+
 struct arch_vm {
+	struct arm64_host host;
 	int gic_fd;
-	unsigned int ipa_bits;
 	uint64_t *mpidrs;		/* per vCPU, read back from KVM */
 	bool inject_ext_dabt;		/* KVM_CAP_ARM_INJECT_EXT_DABT */
+	bool sve;			/* vCPUs have SVE ... */
+	unsigned int sve_max_vl;	/* ... up to this VL (bits) */
+	uint64_t sve_vls[8];		/* the set written to each vCPU */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <kvmini/arch.h>
 #include <kvmini/log.h>
@@ -10,6 +11,36 @@
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "sve.h"
+
+/*
+ * The vector lengths are fixed by writing KVM_REG_ARM64_SVE_VLS before
+ * KVM_ARM_VCPU_FINALIZE (EPERM after); read back to prove KVM kept them.
+ */
+static int arm64_vcpu_finalize_sve(struct vcpu *vcpu)
+{
+	const struct arch_vm *a = vcpu->vm->arch;
+	uint64_t got[SVE_VLS_WORDS];
+	int feature = KVM_ARM_VCPU_SVE;
+	char want_s[256], got_s[256];
+	int ret;
+
+	ret = kvm_set_one_reg(vcpu->fd, KVM_REG_ARM64_SVE_VLS, a->sve_vls);
+	if (!ret)
+		ret = kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_FINALIZE, &feature);
+	if (!ret)
+		ret = kvm_get_one_reg(vcpu->fd, KVM_REG_ARM64_SVE_VLS, got);
+	if (ret)
+		return ret;
+	if (memcmp(got, a->sve_vls, sizeof(got))) {
+		sve_vls_format(a->sve_vls, want_s, sizeof(want_s));
+		sve_vls_format(got, got_s, sizeof(got_s));
+		log_err("vcpu", "vCPU %u: KVM did not keep the SVE vector lengths "
+			"(asked for %s, has %s)", vcpu->id, want_s, got_s);
+		return -EIO;
+	}
+	return 0;
+}
 
 int arch_vcpu_init(struct vcpu *vcpu)
 {
@@ -24,9 +55,16 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
 	if (vcpu->id > 0)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	if (vm->arch->sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
 	ret = kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init);
 	if (ret)
 		return ret;
+	if (vm->arch->sve) {
+		ret = arm64_vcpu_finalize_sve(vcpu);
+		if (ret)
+			return ret;
+	}
 	/* The device tree must name each CPU by the MPIDR KVM gave it. */
 	return kvm_get_one_reg(vcpu->fd, ARM64_REG_MPIDR_EL1,
 			       &vm->arch->mpidrs[vcpu->id]);
@@ -105,16 +143,22 @@ void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 
 void arm64_inject_fpsimd_fault(struct vcpu *vcpu)
 {
-	const uint64_t id = KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
-			    (offsetof(struct kvm_regs, fp_regs.vregs[7]) / sizeof(__u32));
+	/*
+	 * V7 is the low 128 bits of Z7: with SVE on, KVM refuses the core
+	 * block's V registers and the bit is flipped through Z7's slice 0.
+	 */
+	const uint64_t id = vcpu->vm->arch->sve ? sve_reg_id(SVE_Z, 7, 0) :
+		KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+		(offsetof(struct kvm_regs, fp_regs.vregs[7]) / sizeof(__u32));
 	const unsigned int bit = 42;
-	uint8_t v[16];
+	uint8_t v[SVE_ZSLICE_BYTES];
 
 	if (kvm_get_one_reg(vcpu->fd, id, v))
 		return;
 	v[bit / 8] ^= (uint8_t)(1U << (bit % 8));
 	if (kvm_set_one_reg(vcpu->fd, id, v))
 		return;
-	log_info("vcpu", "--inject-fault: flipped bit %u of V7 on vCPU %u; the "
-		 "guest must now report a mismatch", bit, vcpu->id);
+	log_info("vcpu", "--inject-fault: flipped bit %u of V7 on vCPU %u%s; the "
+		 "guest must now report a mismatch", bit, vcpu->id,
+		 vcpu->vm->arch->sve ? " (through Z7)" : "");
 }

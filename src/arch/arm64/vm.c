@@ -12,6 +12,7 @@
 
 #include "arm64.h"
 #include "layout.h"
+#include "sve.h"
 
 /* KVM's IPA size when the VM type asks for none (api.rst, KVM_CREATE_VM). */
 #define ARM64_DEFAULT_IPA_BITS 40
@@ -22,18 +23,14 @@ static unsigned int bits_for(uint64_t last_addr)
 	return 64 - (unsigned int)__builtin_clzll(last_addr | 1);
 }
 
-int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
+/* The smallest IPA space that holds the memory map, within the host's limit. */
+static int arm64_choose_ipa(const struct vm *vm, unsigned long *type)
 {
-	int host_ipa = kvm_check_cap(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
+	const struct vm_config *cfg = vm->cfg;
+	int host_ipa = vm->arch->host.ipa_bits;
 	unsigned int limit = host_ipa > 0 ? (unsigned int)host_ipa : ARM64_DEFAULT_IPA_BITS;
 	unsigned int need = bits_for(ARM64_RAM_BASE + cfg->ram_size - 1);
 
-	if (cfg->nr_cpus > ARM64_MAX_CPUS) {
-		log_err("vm", "--cpus %u: the arm64 memory map has room for the GIC "
-			"redistributors of %" PRIu64 " vCPUs at most", cfg->nr_cpus,
-			ARM64_MAX_CPUS);
-		return -KVMINI_EUSAGE;
-	}
 	if (need > limit) {
 		log_err("vm", "--mem %" PRIu64 "M: guest RAM would end at 0x%" PRIx64
 			", beyond this host's %u-bit guest physical address space "
@@ -46,7 +43,7 @@ int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
 		*type = 0;	/* no KVM_CAP_ARM_VM_IPA_SIZE: the fixed 40-bit space */
 		return 0;
 	}
-	/* The smallest space that holds the map: fewer stage-2 levels to walk. */
+	/* Fewer bits, fewer stage-2 levels to walk; KVM's default is the floor. */
 	if (need < ARM64_DEFAULT_IPA_BITS)
 		need = ARM64_DEFAULT_IPA_BITS;
 	if (need > limit)
@@ -58,18 +55,65 @@ int arch_vm_type(int kvm_fd, const struct vm_config *cfg, unsigned long *type)
 	return 0;
 }
 
-int arch_vm_init(struct vm *vm)
+/* SVE: on at the host's largest VL unless the user chose; refuse what KVM cannot give. */
+static int arm64_choose_sve(struct arch_vm *a, const struct vm_config *cfg)
 {
+	char vls[256];
+	unsigned int max_vq;
+
+	sve_vls_format(a->host.sve_vls, vls, sizeof(vls));
+	if (cfg->sve == FEATURE_OFF || (cfg->sve == FEATURE_AUTO && !a->host.sve))
+		return 0;
+	if (!a->host.sve) {
+		log_err("vm", "--sve-vl %u: this host's KVM offers no SVE "
+			"(KVM_CAP_ARM_SVE is 0); leave the option out or use --no-sve",
+			cfg->sve_max_vl);
+		return -KVMINI_EUSAGE;
+	}
+	max_vq = cfg->sve_max_vl ? cfg->sve_max_vl / 128 : sve_vls_max_vq(a->host.sve_vls);
+	if (sve_vls_limit(a->host.sve_vls, max_vq, a->sve_vls)) {
+		log_err("vm", "--sve-vl %u: not a vector length this host supports "
+			"(supported: %s)", cfg->sve_max_vl, vls);
+		return -KVMINI_EUSAGE;
+	}
+	a->sve = true;
+	a->sve_max_vl = max_vq * 128;
+	log_debug("vm", "SVE up to %u bits (host: %s)", a->sve_max_vl, vls);
+	return 0;
+}
+
+int arch_vm_check(struct vm *vm, unsigned long *type)
+{
+	const struct vm_config *cfg = vm->cfg;
 	struct arch_vm *a = calloc(1, sizeof(*a));
 	int ret;
 
 	if (!a)
 		return -ENOMEM;
 	a->gic_fd = -1;
-	a->mpidrs = calloc(vm->cfg->nr_cpus, sizeof(*a->mpidrs));
 	vm->arch = a;
+	a->mpidrs = calloc(cfg->nr_cpus, sizeof(*a->mpidrs));
 	if (!a->mpidrs)
 		return -ENOMEM;
+	if (cfg->nr_cpus > ARM64_MAX_CPUS) {
+		log_err("vm", "--cpus %u: the arm64 memory map has room for the GIC "
+			"redistributors of %" PRIu64 " vCPUs at most", cfg->nr_cpus,
+			ARM64_MAX_CPUS);
+		return -KVMINI_EUSAGE;
+	}
+	ret = arm64_host_probe(vm->kvm_fd, &a->host);
+	if (!ret)
+		ret = arm64_choose_sve(a, cfg);
+	if (!ret)
+		ret = arm64_choose_ipa(vm, type);
+	return ret;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+	int ret;
+
 	/*
 	 * An MMIO access KVM cannot decode (LDP, writeback...) would make
 	 * KVM_RUN fail with ENOSYS and take the whole VM down. With this cap
