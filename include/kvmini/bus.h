@@ -30,9 +30,15 @@ struct bus_region {
 	const char *name;
 };
 
+/*
+ * Inline rather than allocated: the exit path then reads the table from
+ * the page that holds the VM, one fewer page per exit.
+ */
+#define BUS_MAX_REGIONS 32
+
 struct bus {
 	const char *name;		/* "mmio" */
-	struct bus_region *regions;	/* sorted by base, never overlapping */
+	struct bus_region regions[BUS_MAX_REGIONS];	/* sorted, disjoint */
 	unsigned int nr_regions;
 	struct ratelimit unmapped_rl;
 	uint64_t unmapped_accesses;	/* guest accesses that hit nothing */
@@ -41,7 +47,10 @@ struct bus {
 void bus_init(struct bus *bus, const char *name);
 void bus_free(struct bus *bus);
 
-/* -EINVAL for an empty or wrapping region, -EEXIST for an overlap (logged). */
+/*
+ * -EINVAL for an empty or wrapping region, -EEXIST for an overlap, -ENOSPC
+ * when the table is full (all logged).
+ */
 int __must_check bus_register(struct bus *bus, uint64_t base, uint64_t size,
 			      const struct bus_ops *ops, void *opaque,
 			      const char *name);
@@ -56,5 +65,39 @@ const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
  */
 bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
 		bool is_write);
+
+/*
+ * Access data as a little-endian value of len (1, 2, 4 or 8) bytes: guest
+ * and host are little-endian on every architecture kvmini supports. The
+ * fixed-size copies compile to single loads and stores.
+ */
+static inline uint64_t bus_data_get(const void *data, unsigned int len)
+{
+	uint8_t b;
+	uint16_t h;
+	uint32_t w;
+	uint64_t d;
+
+	switch (len) {
+	case 1: __builtin_memcpy(&b, data, 1); return b;
+	case 2: __builtin_memcpy(&h, data, 2); return h;
+	case 4: __builtin_memcpy(&w, data, 4); return w;
+	default: __builtin_memcpy(&d, data, 8); return d;
+	}
+}
+
+static inline void bus_data_put(void *data, unsigned int len, uint64_t v)
+{
+	uint8_t b = (uint8_t)v;
+	uint16_t h = (uint16_t)v;
+	uint32_t w = (uint32_t)v;
+
+	switch (len) {
+	case 1: __builtin_memcpy(data, &b, 1); break;
+	case 2: __builtin_memcpy(data, &h, 2); break;
+	case 4: __builtin_memcpy(data, &w, 4); break;
+	default: __builtin_memcpy(data, &v, 8); break;
+	}
+}
 
 #endif

@@ -15,13 +15,11 @@ void bus_init(struct bus *bus, const char *name)
 
 void bus_free(struct bus *bus)
 {
-	free(bus->regions);
-	bus->regions = NULL;
 	bus->nr_regions = 0;
 }
 
 /* Index of the first region whose end is above addr. */
-static unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
+static __hot unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
 {
 	unsigned int lo = 0, hi = bus->nr_regions;
 
@@ -40,7 +38,7 @@ static unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
 int bus_register(struct bus *bus, uint64_t base, uint64_t size,
 		 const struct bus_ops *ops, void *opaque, const char *name)
 {
-	struct bus_region *regions;
+	struct bus_region *regions = bus->regions;
 	unsigned int pos;
 
 	if (!size || base + size - 1 < base) {
@@ -61,22 +59,23 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t size,
 			return -EEXIST;
 		}
 	}
-	regions = realloc(bus->regions, (bus->nr_regions + 1) * sizeof(*regions));
-	if (!regions)
-		return -ENOMEM;
+	if (bus->nr_regions == BUS_MAX_REGIONS) {
+		log_err("vm", "%s: no room for device %s: all %d regions are taken",
+			bus->name, name, BUS_MAX_REGIONS);
+		return -ENOSPC;
+	}
 	memmove(&regions[pos + 1], &regions[pos],
 		(bus->nr_regions - pos) * sizeof(*regions));
 	regions[pos] = (struct bus_region){
 		.base = base, .size = size, .ops = ops, .opaque = opaque, .name = name,
 	};
-	bus->regions = regions;
 	bus->nr_regions++;
 	log_debug("vm", "%s: %s at 0x%" PRIx64 "+0x%" PRIx64, bus->name, name,
 		  base, size);
 	return 0;
 }
 
-const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
+__hot const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 {
 	unsigned int pos = bus_lower_bound(bus, addr);
 
@@ -86,7 +85,7 @@ const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 	return NULL;
 }
 
-bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
+__hot bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
 		bool is_write)
 {
 	const struct bus_region *r = bus_find(bus, addr);
@@ -100,7 +99,7 @@ bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
 		} else if (r->ops->read) {
 			r->ops->read(r->opaque, offset, data, len);
 		} else {
-			memset(data, 0, len);
+			bus_data_put(data, len, 0);
 		}
 		log_debug("mmio", "%s %s+0x%" PRIx64 " len %u", is_write ? "write" : "read",
 			  r->name, offset, len);
@@ -108,7 +107,7 @@ bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
 	}
 	__atomic_add_fetch(&bus->unmapped_accesses, 1, __ATOMIC_RELAXED);
 	if (!is_write)
-		memset(data, 0, len);
+		bus_data_put(data, len, 0);
 	log_ratelimited(&bus->unmapped_rl, LOG_WARN, "mmio",
 			"guest %s of %u bytes at 0x%" PRIx64 " hits no device%s%s; %s",
 			is_write ? "write" : "read", len, addr,

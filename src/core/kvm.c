@@ -9,8 +9,8 @@
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
 
-int __kvm_ioctl(int fd, unsigned long cmd, const char *name, unsigned long arg,
-		bool quiet)
+__hot int __kvm_ioctl(int fd, unsigned long cmd, const char *name,
+		       unsigned long arg, bool quiet)
 {
 	int ret;
 

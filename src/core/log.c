@@ -15,6 +15,8 @@ static const char *const topics[] = {
 	"uart", "testdev", "psci", "gic", "cli",
 };
 static bool debug_on[ARRAY_SIZE(topics)];
+/* Any topic on: lets the hot exit path skip the topic lookup entirely. */
+static bool any_debug;
 static bool quiet;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -64,15 +66,20 @@ int log_enable_debug(const char *spec)
 		if (*p == ',')
 			p++;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		debug_on[i] = debug_on[i] || want[i];
+		any_debug = any_debug || want[i];
+	}
 	return 0;
 }
 
-bool log_debug_enabled(const char *topic)
+__hot bool log_debug_enabled(const char *topic)
 {
-	int idx = topic_index(topic, strlen(topic));
+	int idx;
 
+	if (!any_debug)
+		return false;
+	idx = topic_index(topic, strlen(topic));
 	return idx >= 0 && debug_on[idx];
 }
 

@@ -81,14 +81,14 @@ static void vcpu_fail(struct vcpu *vcpu, int err, const char *what)
 	vm_stop(vcpu->vm, VM_STOP_ERROR, err);
 }
 
-static void vcpu_handle_mmio(struct vcpu *vcpu)
+static __hot void vcpu_handle_mmio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	unsigned int len = run->mmio.len;
 
 	vcpu->nr_mmio_exits++;
-	/* KVM decodes at most 8 bytes; anything else is a KVM bug, not the guest's. */
-	if (len == 0 || len > sizeof(run->mmio.data)) {
+	/* KVM decodes 1, 2, 4 or 8 bytes; anything else is a KVM bug, not the guest's. */
+	if (len == 0 || len > sizeof(run->mmio.data) || (len & (len - 1))) {
 		vcpu_fail(vcpu, -EIO, "KVM reported an MMIO access of an impossible size");
 		return;
 	}
@@ -97,7 +97,7 @@ static void vcpu_handle_mmio(struct vcpu *vcpu)
 }
 
 /* Handle one exit; failures stop the VM through vm_stop(). */
-static void vcpu_handle_exit(struct vcpu *vcpu)
+static __hot void vcpu_handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	char what[96];
@@ -134,7 +134,7 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
-static void *vcpu_thread(void *arg)
+static __hot void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	sigset_t kick;

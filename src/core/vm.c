@@ -2,6 +2,7 @@
 /* VM lifecycle: create in KVM's required order, run, stop, tear down. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
@@ -153,7 +154,7 @@ err:
 	return ret;
 }
 
-bool vm_stopping(struct vm *vm)
+__hot bool vm_stopping(struct vm *vm)
 {
 	return __atomic_load_n(&vm->stop_reason, __ATOMIC_ACQUIRE) != VM_RUNNING;
 }
@@ -194,18 +195,19 @@ static void vm_wait_stopped(struct vm *vm)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+/* --stats: asked for explicitly, so printed even with --quiet; vCPUs are joined. */
 static void vm_print_stats(struct vm *vm)
 {
 	const struct testdev *td = &vm->testdev;
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		log_msg(LOG_INFO, "vm", "stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
-			" MMIO", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
-	log_msg(LOG_INFO, "vm", "stats: %" PRIu64 " MMIO accesses hit no device",
+		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
+			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
 		vm->mmio.unmapped_accesses);
 	if (td->ping_count > 1)
-		log_msg(LOG_INFO, "vm", "stats: %u PING exits, %.1f ns per exit "
-			"from the first to the last", td->ping_count,
+		fprintf(stderr, "kvmini: stats: %u PING exits, %.1f ns per exit "
+			"from the first to the last\n", td->ping_count,
 			(double)(td->ping_last_ns - td->ping_first_ns) /
 				(td->ping_count - 1));
 }

@@ -17,7 +17,7 @@ struct testdev_reg_info {
 	bool readable, writable;
 };
 
-static const struct testdev_reg_info *testdev_reg_info(uint64_t offset)
+static __hot const struct testdev_reg_info *testdev_reg_info(uint64_t offset)
 {
 	static const struct testdev_reg_info regs[] = {
 		[TESTDEV_REG_ID / 4] = { "ID", 4, true, false },
@@ -37,7 +37,7 @@ static const struct testdev_reg_info *testdev_reg_info(uint64_t offset)
 	return &regs[offset / 4];
 }
 
-static uint64_t now_ns(void)
+static __hot uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -55,7 +55,7 @@ static unsigned int testdev_cpu(const struct testdev *td)
 }
 
 /* Check the access against the register's size and direction; log misuse. */
-static const struct testdev_reg_info *testdev_check(struct testdev *td,
+static __hot const struct testdev_reg_info *testdev_check(struct testdev *td,
 						    uint64_t offset,
 						    unsigned int len,
 						    bool is_write)
@@ -92,7 +92,7 @@ static void testdev_read(void *opaque, uint64_t offset, void *data,
 	struct testdev *td = opaque;
 	uint32_t v = 0;
 
-	memset(data, 0, len);
+	bus_data_put(data, len, 0);
 	if (!testdev_check(td, offset, len, false))
 		return;
 	switch (offset) {
@@ -109,7 +109,7 @@ static void testdev_read(void *opaque, uint64_t offset, void *data,
 		v = testdev_cpu(td);
 		break;
 	}
-	memcpy(data, &v, sizeof(v));
+	bus_data_put(data, len, v);
 }
 
 static void testdev_report_exception(struct testdev *td, uint32_t vector)
@@ -126,16 +126,16 @@ static void testdev_report_exception(struct testdev *td, uint32_t vector)
 	td->failed = true;
 }
 
-static void testdev_write(void *opaque, uint64_t offset, const void *data,
+static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 			  unsigned int len)
 {
 	struct testdev *td = opaque;
-	uint64_t v = 0;
 	struct testdev_exception *e;
+	uint64_t v;
 
 	if (!testdev_check(td, offset, len, true))
 		return;
-	memcpy(&v, data, len);
+	v = bus_data_get(data, len);
 	if (offset == TESTDEV_REG_PING) {
 		uint64_t t = now_ns();
 

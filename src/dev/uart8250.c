@@ -89,17 +89,15 @@ static void uart8250_read(void *opaque, uint64_t offset, void *data,
 	}
 	pthread_mutex_unlock(&uart->lock);
 	/* Registers are bytes; a wider read sees the byte in its low lane. */
-	memset(data, 0, len);
-	*(uint8_t *)data = v;
+	bus_data_put(data, len, v);
 }
 
 static void uart8250_write(void *opaque, uint64_t offset, const void *data,
 			   unsigned int len)
 {
 	struct uart8250 *uart = opaque;
-	uint8_t v = *(const uint8_t *)data;
+	uint8_t v = (uint8_t)bus_data_get(data, len);
 
-	(void)len;
 	pthread_mutex_lock(&uart->lock);
 	switch (offset) {
 	case UART_RBR_THR:
