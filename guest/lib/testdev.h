@@ -11,19 +11,8 @@
 #include "lib/mmio.h"
 #include "lib/platform.h"
 
-#define TESTDEV_ID		0x00	/* RO 32: TESTDEV_ID_VALUE */
-#define TESTDEV_VERSION		0x04	/* RO 32 */
-#define TESTDEV_EXIT_STATUS	0x08	/* WO 32: 0..255 */
-#define TESTDEV_PING		0x10	/* RW 32: write exits, read counts */
-#define TESTDEV_EXC_ESR		0x18	/* WO 64 */
-#define TESTDEV_EXC_ELR		0x20	/* WO 64 */
-#define TESTDEV_EXC_FAR		0x28	/* WO 64 */
-#define TESTDEV_EXC_SPSR	0x30	/* WO 64 */
-#define TESTDEV_EXC_REPORT	0x38	/* WO 32: vector index, after EXC_* */
-#define TESTDEV_CPU		0x40	/* RO 32: index of the reading vCPU */
-
-#define TESTDEV_ID_VALUE	0x544d564bU	/* "KVMT" read as LE u32 */
-#define TESTDEV_VERSION_VALUE	1
+/* Register offsets, values and requests: one definition, shared with kvmini. */
+#include "../../include/kvmini/testdev-abi.h"
 
 #define EXIT_STATUS_OK		0
 #define EXIT_STATUS_FAIL	1

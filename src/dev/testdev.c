@@ -20,16 +20,19 @@ struct testdev_reg_info {
 static __hot const struct testdev_reg_info *testdev_reg_info(uint64_t offset)
 {
 	static const struct testdev_reg_info regs[] = {
-		[TESTDEV_REG_ID / 4] = { "ID", 4, true, false },
-		[TESTDEV_REG_VERSION / 4] = { "VERSION", 4, true, false },
-		[TESTDEV_REG_EXIT_STATUS / 4] = { "EXIT_STATUS", 4, false, true },
-		[TESTDEV_REG_PING / 4] = { "PING", 4, true, true },
-		[TESTDEV_REG_EXC_ESR / 4] = { "EXC_ESR", 8, false, true },
-		[TESTDEV_REG_EXC_ELR / 4] = { "EXC_ELR", 8, false, true },
-		[TESTDEV_REG_EXC_FAR / 4] = { "EXC_FAR", 8, false, true },
-		[TESTDEV_REG_EXC_SPSR / 4] = { "EXC_SPSR", 8, false, true },
-		[TESTDEV_REG_EXC_REPORT / 4] = { "EXC_REPORT", 4, false, true },
-		[TESTDEV_REG_CPU / 4] = { "CPU", 4, true, false },
+		[TESTDEV_ID / 4] = { "ID", 4, true, false },
+		[TESTDEV_VERSION / 4] = { "VERSION", 4, true, false },
+		[TESTDEV_EXIT_STATUS / 4] = { "EXIT_STATUS", 4, false, true },
+		[TESTDEV_PING / 4] = { "PING", 4, true, true },
+		[TESTDEV_EXC_ESR / 4] = { "EXC_ESR", 8, false, true },
+		[TESTDEV_EXC_ELR / 4] = { "EXC_ELR", 8, false, true },
+		[TESTDEV_EXC_FAR / 4] = { "EXC_FAR", 8, false, true },
+		[TESTDEV_EXC_SPSR / 4] = { "EXC_SPSR", 8, false, true },
+		[TESTDEV_EXC_REPORT / 4] = { "EXC_REPORT", 4, false, true },
+		[TESTDEV_CPU / 4] = { "CPU", 4, true, false },
+		[TESTDEV_REQUEST / 4] = { "REQUEST", 4, false, true },
+		[TESTDEV_REQUEST_STATUS / 4] = { "REQUEST_STATUS", 4, true, false },
+		[TESTDEV_REQUEST_ARG / 4] = { "REQUEST_ARG", 8, false, true },
 	};
 
 	if (offset % 4 || offset / 4 >= ARRAY_SIZE(regs) || !regs[offset / 4].name)
@@ -96,17 +99,20 @@ static void testdev_read(void *opaque, uint64_t offset, void *data,
 	if (!testdev_check(td, offset, len, false))
 		return;
 	switch (offset) {
-	case TESTDEV_REG_ID:
-		v = TESTDEV_ID;
+	case TESTDEV_ID:
+		v = TESTDEV_ID_VALUE;
 		break;
-	case TESTDEV_REG_VERSION:
-		v = TESTDEV_VERSION;
+	case TESTDEV_VERSION:
+		v = TESTDEV_VERSION_VALUE;
 		break;
-	case TESTDEV_REG_PING:
+	case TESTDEV_PING:
 		v = __atomic_load_n(&td->ping_count, __ATOMIC_RELAXED);
 		break;
-	case TESTDEV_REG_CPU:
+	case TESTDEV_CPU:
 		v = testdev_cpu(td);
+		break;
+	case TESTDEV_REQUEST_STATUS:
+		v = td->cpu[testdev_cpu(td)].request_status;
 		break;
 	}
 	bus_data_put(data, len, v);
@@ -115,7 +121,7 @@ static void testdev_read(void *opaque, uint64_t offset, void *data,
 static void testdev_report_exception(struct testdev *td, uint32_t vector)
 {
 	unsigned int cpu = testdev_cpu(td);
-	const struct testdev_exception *e = &td->exc[cpu];
+	const struct testdev_cpu *e = &td->cpu[cpu];
 	char what[160];
 
 	arch_describe_exception(e->esr, what, sizeof(what));
@@ -126,17 +132,31 @@ static void testdev_report_exception(struct testdev *td, uint32_t vector)
 	td->failed = true;
 }
 
+static void testdev_request(struct testdev *td, struct testdev_cpu *c, uint32_t req)
+{
+	struct vcpu *vcpu = vcpu_current();
+	int ret = -ENOSYS;
+
+	if (vcpu && td->request)
+		ret = td->request(vcpu, req, c->request_arg);
+	if (ret == -ENOSYS)
+		log_ratelimited(&td->rl, LOG_WARN, "testdev",
+				"guest made unknown test device request %u; failed "
+				"with ENOSYS", req);
+	c->request_status = (uint32_t)-ret;
+}
+
 static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 			  unsigned int len)
 {
 	struct testdev *td = opaque;
-	struct testdev_exception *e;
+	struct testdev_cpu *e;
 	uint64_t v;
 
 	if (!testdev_check(td, offset, len, true))
 		return;
 	v = bus_data_get(data, len);
-	if (offset == TESTDEV_REG_PING) {
+	if (offset == TESTDEV_PING) {
 		uint64_t t = now_ns();
 
 		/* Lock-free: PING is the hot path the exit benchmark measures. */
@@ -150,9 +170,9 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 		return;
 	}
 	pthread_mutex_lock(&td->lock);
-	e = &td->exc[testdev_cpu(td)];
+	e = &td->cpu[testdev_cpu(td)];
 	switch (offset) {
-	case TESTDEV_REG_EXIT_STATUS:
+	case TESTDEV_EXIT_STATUS:
 		if (v > 255) {
 			log_err("testdev", "guest wrote %" PRIu64 " (0x%" PRIx64 ") to "
 				"EXIT_STATUS: not an exit status (0..255); the run fails",
@@ -164,21 +184,29 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 		td->status_set = true;
 		log_debug("testdev", "guest exit status %" PRIu64, v);
 		break;
-	case TESTDEV_REG_EXC_ESR:
+	case TESTDEV_EXC_ESR:
 		e->esr = v;
 		break;
-	case TESTDEV_REG_EXC_ELR:
+	case TESTDEV_EXC_ELR:
 		e->elr = v;
 		break;
-	case TESTDEV_REG_EXC_FAR:
+	case TESTDEV_EXC_FAR:
 		e->far = v;
 		break;
-	case TESTDEV_REG_EXC_SPSR:
+	case TESTDEV_EXC_SPSR:
 		e->spsr = v;
 		break;
-	case TESTDEV_REG_EXC_REPORT:
+	case TESTDEV_EXC_REPORT:
 		testdev_report_exception(td, (uint32_t)v);
 		break;
+	case TESTDEV_REQUEST_ARG:
+		e->request_arg = v;
+		break;
+	case TESTDEV_REQUEST:
+		pthread_mutex_unlock(&td->lock);
+		/* Runs on the requesting vCPU's own thread: it owns its fd. */
+		testdev_request(td, e, (uint32_t)v);
+		return;
 	}
 	pthread_mutex_unlock(&td->lock);
 }
@@ -195,8 +223,8 @@ int testdev_init(struct testdev *td, struct bus *bus, uint64_t base,
 
 	memset(td, 0, sizeof(*td));
 	td->nr_cpus = nr_cpus ? nr_cpus : 1;
-	td->exc = calloc(td->nr_cpus, sizeof(*td->exc));
-	if (!td->exc)
+	td->cpu = calloc(td->nr_cpus, sizeof(*td->cpu));
+	if (!td->cpu)
 		return -ENOMEM;
 	pthread_mutex_init(&td->lock, NULL);
 	ret = bus_register(bus, base, TESTDEV_REGION_SIZE, &testdev_ops, td,
@@ -208,11 +236,11 @@ int testdev_init(struct testdev *td, struct bus *bus, uint64_t base,
 
 void testdev_destroy(struct testdev *td)
 {
-	if (!td->exc)
+	if (!td->cpu)
 		return;
 	pthread_mutex_destroy(&td->lock);
-	free(td->exc);
-	td->exc = NULL;
+	free(td->cpu);
+	td->cpu = NULL;
 }
 
 int testdev_exit_status(struct testdev *td, int fallback)

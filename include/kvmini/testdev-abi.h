@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The test device's ABI, shared word for word by kvmini and the embedded
+ * guest (which includes this file from its freestanding build: nothing
+ * here may need more than <stdint.h>).
+ *
+ * Register map (little-endian; each register has exactly one access size):
+ *
+ *   0x00 ID             RO 32  TESTDEV_ID_VALUE ('KVMT')
+ *   0x04 VERSION        RO 32  TESTDEV_VERSION_VALUE
+ *   0x08 EXIT_STATUS    WO 32  the guest's exit status, 0..255 (77: skipped)
+ *   0x10 PING           RW 32  write: an exit to the VMM; read: writes so far.
+ *                              The value written is a tag: TESTDEV_PING_SVE
+ *                              marks an exit taken with SVE state loaded
+ *                              (what --inject-fault=sve aims at), else 0.
+ *   0x18 EXC_ESR        WO 64  \
+ *   0x20 EXC_ELR        WO 64   | an unexpected exception, filled in first,
+ *   0x28 EXC_FAR        WO 64   | per vCPU
+ *   0x30 EXC_SPSR       WO 64  /
+ *   0x38 EXC_REPORT     WO 32  vector index: report the exception (run fails)
+ *   0x40 CPU            RO 32  index of the vCPU reading it
+ *   0x48 REQUEST        WO 32  ask the VMM to act on this vCPU during this
+ *                              very exit (TESTDEV_REQ_*), per vCPU
+ *   0x4c REQUEST_STATUS RO 32  0 if this vCPU's last request succeeded,
+ *                              else a positive errno
+ *   0x50 REQUEST_ARG    WO 64  argument of this vCPU's next request
+ */
+#ifndef KVMINI_TESTDEV_ABI_H
+#define KVMINI_TESTDEV_ABI_H
+
+#include <stdint.h>
+
+#define TESTDEV_ID		0x00
+#define TESTDEV_VERSION		0x04
+#define TESTDEV_EXIT_STATUS	0x08
+#define TESTDEV_PING		0x10
+#define TESTDEV_EXC_ESR		0x18
+#define TESTDEV_EXC_ELR		0x20
+#define TESTDEV_EXC_FAR		0x28
+#define TESTDEV_EXC_SPSR	0x30
+#define TESTDEV_EXC_REPORT	0x38
+#define TESTDEV_CPU		0x40
+#define TESTDEV_REQUEST		0x48
+#define TESTDEV_REQUEST_STATUS	0x4c
+#define TESTDEV_REQUEST_ARG	0x50
+
+#define TESTDEV_ID_VALUE	0x544d564bU
+#define TESTDEV_VERSION_VALUE	2U
+
+#define TESTDEV_PING_SVE	0x53564521U	/* "!EVS": SVE state is live */
+
+/* Requests (write to REQUEST). */
+enum testdev_request {
+	/*
+	 * Read every register of this vCPU through KVM_GET_ONE_REG (the
+	 * full KVM_GET_REG_LIST, SVE slices included) and write each back
+	 * with KVM_SET_ONE_REG. The guest then checks nothing changed.
+	 */
+	TESTDEV_REQ_REGS_ROUNDTRIP = 1,
+	/*
+	 * Write testdev_sve_pattern_byte(REQUEST_ARG, ...) into Z0-Z31,
+	 * P0-P15 and FFR of this vCPU through KVM_SET_ONE_REG, at the vCPU's
+	 * maximum vector length. The guest checks the bytes within its
+	 * current VL. Fails with EOPNOTSUPP on a vCPU without SVE.
+	 */
+	TESTDEV_REQ_SVE_WRITE_PATTERN = 2,
+};
+
+/* Register classes for testdev_sve_pattern_byte(). */
+enum testdev_sve_class { TESTDEV_SVE_Z = 0, TESTDEV_SVE_P = 1, TESTDEV_SVE_FFR = 2 };
+
+/* splitmix64's finaliser: every input bit flips about half the output. */
+static inline uint64_t testdev_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * Byte `byte` (0 = least significant) of register `n` of class `cls` in
+ * the pattern the VMM writes for TESTDEV_REQ_SVE_WRITE_PATTERN.
+ */
+static inline uint8_t testdev_sve_pattern_byte(uint64_t seed, unsigned int cls,
+					       unsigned int n, unsigned int byte)
+{
+	uint64_t word = testdev_mix64(seed ^ ((uint64_t)cls << 56) ^
+				      ((uint64_t)n << 48) ^ (byte / 8));
+
+	return (uint8_t)(word >> (8 * (byte % 8)));
+}
+
+#endif
