@@ -7,6 +7,7 @@
 #define KVMINI_ARCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <kvmini/compiler.h>
 
@@ -37,6 +38,8 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu);
 void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
 /* A guest-reported exception syndrome in words (test device reports). */
 void arch_describe_exception(uint64_t syndrome, char *buf, size_t len);
+/* --dump-regs: every register of the vCPU, after it stopped. */
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
 void arch_vcpu_destroy(struct vcpu *vcpu);
 void arch_vm_destroy(struct vm *vm);
 

@@ -12,6 +12,7 @@
 enum fault_kind {
 	FAULT_NONE,
 	FAULT_FPSIMD,	/* flip one bit of a guest V register mid-run */
+	FAULT_SVE,	/* flip a bit of a guest Z register beyond V, mid-run */
 };
 
 /* A CPU feature: on if the host has it, or required on, or off. */
@@ -30,6 +31,7 @@ struct vm_config {
 	enum feature_choice sve;
 	unsigned int sve_max_vl;
 	bool stats;			/* print exit statistics at the end */
+	bool dump_regs;			/* print every vCPU's registers at the end */
 };
 
 void vm_config_init(struct vm_config *cfg);

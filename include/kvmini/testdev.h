@@ -34,9 +34,11 @@ struct testdev {
 	uint32_t status;
 	bool failed;		/* bad status or an exception was reported */
 	struct ratelimit rl;
-	/* Fault injection (--inject-fault): called on the nth PING write. */
-	uint32_t inject_at_ping;
-	void (*inject)(struct vcpu *vcpu);
+	/*
+	 * Called on every PING write from the writing vCPU's thread, with
+	 * the tag written and the count so far (--inject-fault uses it).
+	 */
+	void (*ping_hook)(struct vcpu *vcpu, uint32_t tag, uint32_t count);
 	/*
 	 * Carries out a TESTDEV_REQ_* on the calling vCPU (set by the
 	 * architecture): 0 or -errno.

@@ -47,10 +47,14 @@ static void run_usage(FILE *f)
 "                       Default: SVE on at the host's largest when KVM has it\n"
 "      --no-sve         no SVE for the guest (alias --disable-sve)\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
+"      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
+"                       SVE Z/P/FFR included) when the guest stops\n"
 "      --inject-fault KIND\n"
-"                       test the tester: corrupt guest state mid-run so the\n"
-"                       test guest must fail. KIND: fpsimd (flip a bit of V7\n"
-"                       through KVM_SET_ONE_REG at the third PING exit)\n"
+"                       test the tester: corrupt guest state through\n"
+"                       KVM_SET_ONE_REG mid-run so the test guest must fail.\n"
+"                       KIND: fpsimd (a bit of V7 at the third PING exit),\n"
+"                       sve (the top bit of Z7 at the guest's vector length,\n"
+"                       at its first SVE exit with a VL of 512 or more)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -118,7 +122,7 @@ static int parse_sve_vl(const char *arg, unsigned int *vl)
 int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 {
 	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT,
-	       OPT_SVE_VL, OPT_NO_SVE };
+	       OPT_SVE_VL, OPT_NO_SVE, OPT_DUMP_REGS };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -130,6 +134,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "dump-regs", no_argument, NULL, OPT_DUMP_REGS },
 		{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
 		{ "sve-vl", required_argument, NULL, OPT_SVE_VL },
 		{ "sve-max-vl", required_argument, NULL, OPT_SVE_VL },
@@ -198,10 +203,16 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 			cfg->stats = true;
 			break;
 		case OPT_INJECT_FAULT:
-			if (strcmp(optarg, "fpsimd"))
+			if (!strcmp(optarg, "fpsimd"))
+				cfg->inject_fault = FAULT_FPSIMD;
+			else if (!strcmp(optarg, "sve"))
+				cfg->inject_fault = FAULT_SVE;
+			else
 				return usage_error("--inject-fault %s: unknown fault "
-						   "(known: fpsimd)", optarg);
-			cfg->inject_fault = FAULT_FPSIMD;
+						   "(known: fpsimd sve)", optarg);
+			break;
+		case OPT_DUMP_REGS:
+			cfg->dump_regs = true;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -226,6 +226,8 @@ int vm_run(struct vm *vm)
 	uart8250_flush(&vm->uart);
 	if (vm->cfg->stats)
 		vm_print_stats(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus && vm->cfg->dump_regs; i++)
+		arch_vcpu_dump_regs(vm->vcpus[i], stdout);
 
 	switch (vm->stop_reason) {
 	case VM_STOP_POWEROFF:

@@ -165,8 +165,8 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 		if (n == 1)
 			__atomic_store_n(&td->ping_first_ns, t, __ATOMIC_RELAXED);
 		__atomic_store_n(&td->ping_last_ns, t, __ATOMIC_RELAXED);
-		if (n == td->inject_at_ping && td->inject && vcpu_current())
-			td->inject(vcpu_current());
+		if (td->ping_hook && vcpu_current())
+			td->ping_hook(vcpu_current(), (uint32_t)v, n);
 		return;
 	}
 	pthread_mutex_lock(&td->lock);

@@ -75,6 +75,9 @@ int main(void)
 	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
 	ok(ret == 0 && cfg.inject_fault == FAULT_FPSIMD && cfg.stats,
 	   "--inject-fault fpsimd and --stats");
+	ret = parse(&cfg, ARGS("--inject-fault=sve", "--dump-regs"));
+	ok(ret == 0 && cfg.inject_fault == FAULT_SVE && cfg.dump_regs,
+	   "--inject-fault=sve and --dump-regs");
 	ret = parse(&cfg, (const char *[]){ NULL });
 	ok(ret == 0 && cfg.sve == FEATURE_AUTO && cfg.sve_max_vl == 0,
 	   "SVE: host's choice by default");

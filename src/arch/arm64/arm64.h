@@ -7,6 +7,8 @@
 
 #include <kvmini/kvm.h>
 
+#include "regs.h"
+
 struct vm;
 struct vcpu;
 
@@ -31,6 +33,7 @@ struct arch_vm {
 	bool sve;			/* vCPUs have SVE ... */
 	unsigned int sve_max_vl;	/* ... up to this VL (bits) */
 	uint64_t sve_vls[8];		/* the set written to each vCPU */
+	bool fault_injected;		/* --inject-fault fires once per VM */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -49,8 +52,14 @@ struct arch_vm {
 /* EL1h with D, A, I and F masked: the state booting.rst asks for. */
 #define ARM64_PSTATE_BOOT 0x3c5ULL
 
-/* --inject-fault=fpsimd: flip one bit of V7 through KVM_SET_ONE_REG. */
-void arm64_inject_fpsimd_fault(struct vcpu *vcpu);
+/* Per-vCPU state of the arm64 backend. */
+struct arch_vcpu {
+	struct arm64_regs regs;		/* list and values, for round trips */
+};
+
+/* The test device's arm64 hooks: fault injection and guest requests. */
+void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count);
+int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg);
 
 int __must_check arm64_gic_create(struct vm *vm);
 int __must_check arm64_gic_init(struct vm *vm);

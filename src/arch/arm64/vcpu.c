@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kvmini/arch.h>
@@ -11,6 +12,7 @@
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "regs.h"
 #include "sve.h"
 
 /*
@@ -48,6 +50,9 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	struct kvm_vcpu_init init;
 	int ret;
 
+	vcpu->arch = calloc(1, sizeof(*vcpu->arch));
+	if (!vcpu->arch)
+		return -ENOMEM;
 	ret = kvm_ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
 	if (ret)
 		return ret;
@@ -72,7 +77,23 @@ int arch_vcpu_init(struct vcpu *vcpu)
 
 void arch_vcpu_destroy(struct vcpu *vcpu)
 {
-	(void)vcpu;
+	if (!vcpu->arch)
+		return;
+	arm64_regs_free(&vcpu->arch->regs);
+	free(vcpu->arch);
+	vcpu->arch = NULL;
+}
+
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
+{
+	struct arm64_regs *r = &vcpu->arch->regs;
+
+	if ((!r->n && arm64_regs_list(vcpu, r)) || arm64_regs_get(vcpu, r)) {
+		fprintf(f, "vCPU %u: registers unreadable\n", vcpu->id);
+		return;
+	}
+	fprintf(f, "vCPU %u: %u registers\n", vcpu->id, r->n);
+	arm64_regs_print(r, f);
 }
 
 static int arm64_handle_system_event(struct vcpu *vcpu)
@@ -139,26 +160,4 @@ void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 	}
 	snprintf(buf, len, "PC 0x%" PRIx64 ", PSTATE 0x%" PRIx64 ", EL%u", pc,
 		 pstate, (unsigned int)(pstate >> 2) & 3);
-}
-
-void arm64_inject_fpsimd_fault(struct vcpu *vcpu)
-{
-	/*
-	 * V7 is the low 128 bits of Z7: with SVE on, KVM refuses the core
-	 * block's V registers and the bit is flipped through Z7's slice 0.
-	 */
-	const uint64_t id = vcpu->vm->arch->sve ? sve_reg_id(SVE_Z, 7, 0) :
-		KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
-		(offsetof(struct kvm_regs, fp_regs.vregs[7]) / sizeof(__u32));
-	const unsigned int bit = 42;
-	uint8_t v[SVE_ZSLICE_BYTES];
-
-	if (kvm_get_one_reg(vcpu->fd, id, v))
-		return;
-	v[bit / 8] ^= (uint8_t)(1U << (bit % 8));
-	if (kvm_set_one_reg(vcpu->fd, id, v))
-		return;
-	log_info("vcpu", "--inject-fault: flipped bit %u of V7 on vCPU %u%s; the "
-		 "guest must now report a mismatch", bit, vcpu->id,
-		 vcpu->vm->arch->sve ? " (through Z7)" : "");
 }

@@ -155,11 +155,8 @@ int arch_vm_add_devices(struct vm *vm)
 				    STDOUT_FILENO);
 	if (!ret)
 		ret = testdev_init(&vm->testdev, &vm->mmio, ARM64_TESTDEV_BASE, n);
-	if (!ret && vm->cfg->inject_fault == FAULT_FPSIMD) {
-		/* Early, so the guest's first check (MMIO exits) must catch it. */
-		vm->testdev.inject_at_ping = 3;
-		vm->testdev.inject = arm64_inject_fpsimd_fault;
-	}
+	vm->testdev.ping_hook = arm64_testdev_ping;
+	vm->testdev.request = arm64_testdev_request;
 	return ret;
 }
 

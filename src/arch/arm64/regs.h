@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The complete register state of an arm64 vCPU: every id KVM_GET_REG_LIST
+ * reports, each value sized from its id. The base of register round trips,
+ * --dump-regs and snapshots.
+ */
+#ifndef KVMINI_ARM64_REGS_H
+#define KVMINI_ARM64_REGS_H
+
+#include <stdio.h>
+
+#include <kvmini/compiler.h>
+
+struct vcpu;
+
+struct arm64_regs {
+	unsigned int n;
+	uint64_t *ids;
+	size_t *offsets;	/* of each value in vals */
+	uint8_t *vals;
+	size_t bytes;
+};
+
+/*
+ * Fill ids from KVM_GET_REG_LIST and size the value buffer. A register of
+ * a family kvmini does not know is an error: a state that silently misses
+ * registers is worse than none.
+ */
+int __must_check arm64_regs_list(struct vcpu *vcpu, struct arm64_regs *r);
+/* Read every listed register. */
+int __must_check arm64_regs_get(struct vcpu *vcpu, struct arm64_regs *r);
+
+enum arm64_regs_target {
+	/*
+	 * Back into the vCPU they came from, after it has run: registers
+	 * fixed after the first run are compared instead of written, and
+	 * the counters are left alone (writing them moves guest time).
+	 */
+	ARM64_REGS_SAME_VCPU,
+};
+int __must_check arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
+				enum arm64_regs_target target);
+/* Compare two states of the same list; log the first difference, -EIO if any. */
+int arm64_regs_compare(const struct vcpu *vcpu, const struct arm64_regs *a,
+		       const struct arm64_regs *b, const char *what);
+void arm64_regs_print(const struct arm64_regs *r, FILE *f);
+void arm64_regs_free(struct arm64_regs *r);
+
+#endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The arm64 side of the test device: guest requests carried out on the
+ * requesting vCPU through ONE_REG (register round trips, SVE patterns the
+ * guest then checks), and --inject-fault, which corrupts guest vector
+ * state through ONE_REG so the guest's checkers must fail.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/log.h>
+#include <kvmini/testdev.h>
+#include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+#include "regid.h"
+#include "sve.h"
+
+/* Read every register, write it back, read again: nothing may change. */
+static int arm64_regs_roundtrip(struct vcpu *vcpu)
+{
+	struct arm64_regs *r = &vcpu->arch->regs, again;
+	int ret;
+
+	if (!r->n) {
+		ret = arm64_regs_list(vcpu, r);
+		if (ret)
+			return ret;
+	}
+	ret = arm64_regs_get(vcpu, r);
+	if (!ret)
+		ret = arm64_regs_set(vcpu, r, ARM64_REGS_SAME_VCPU);
+	if (ret)
+		return ret;
+	/* The same list, a second buffer: proves the writes took. */
+	again = *r;
+	again.vals = malloc(r->bytes);
+	if (!again.vals)
+		return -ENOMEM;
+	ret = arm64_regs_get(vcpu, &again);
+	if (!ret)
+		ret = arm64_regs_compare(vcpu, r, &again, "register round trip");
+	free(again.vals);
+	return ret;
+}
+
+static unsigned int testdev_class(enum sve_reg_kind kind)
+{
+	return kind == SVE_Z ? TESTDEV_SVE_Z : kind == SVE_P ? TESTDEV_SVE_P : TESTDEV_SVE_FFR;
+}
+
+/* Z0-31, P0-15 and FFR at the vCPU's maximum VL, slice by slice, from the shared pattern. */
+static int arm64_sve_write_pattern(struct vcpu *vcpu, uint64_t seed)
+{
+	const struct arch_vm *a = vcpu->vm->arch;
+	struct arm64_regs *r = &vcpu->arch->regs;
+	uint8_t image[SVE_MAX_SLICES * SVE_ZSLICE_BYTES];
+	uint8_t slice[SVE_ZSLICE_BYTES];
+	int ret;
+
+	if (!a->sve)
+		return -EOPNOTSUPP;
+	if (!r->n) {
+		ret = arm64_regs_list(vcpu, r);
+		if (ret)
+			return ret;
+	}
+	for (unsigned int i = 0; i < r->n; i++) {
+		enum sve_reg_kind kind;
+		unsigned int n, s;
+		size_t bytes;
+
+		if (sve_reg_id_decode(r->ids[i], &kind, &n, &s))
+			continue;
+		bytes = sve_reg_bytes(kind, a->sve_max_vl);
+		if (bytes > sizeof(image))
+			return -E2BIG;
+		for (size_t b = 0; b < bytes; b++)
+			image[b] = testdev_sve_pattern_byte(seed, testdev_class(kind), n,
+							    (unsigned int)b);
+		sve_slice_pack(kind, a->sve_max_vl, image, s, slice);
+		ret = kvm_set_one_reg(vcpu->fd, r->ids[i], slice);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
+{
+	switch (req) {
+	case TESTDEV_REQ_REGS_ROUNDTRIP:
+		return arm64_regs_roundtrip(vcpu);
+	case TESTDEV_REQ_SVE_WRITE_PATTERN:
+		return arm64_sve_write_pattern(vcpu, arg);
+	}
+	return -ENOSYS;
+}
+
+/* Flip one bit of a 128-bit V register (or the Z register holding it). */
+static void arm64_flip_vector_bit(struct vcpu *vcpu, unsigned int reg, unsigned int bit)
+{
+	bool sve = vcpu->vm->arch->sve;
+	/* With SVE on, KVM refuses the core block's V registers: use Zn. */
+	uint64_t id = sve ? sve_reg_id(SVE_Z, reg, bit / (SVE_ZSLICE_BYTES * 8)) :
+		KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+		(offsetof(struct kvm_regs, fp_regs.vregs[reg]) / sizeof(__u32));
+	unsigned int in_slice = bit % (SVE_ZSLICE_BYTES * 8);
+	uint8_t v[SVE_ZSLICE_BYTES];
+
+	if (kvm_get_one_reg(vcpu->fd, id, v))
+		return;
+	v[in_slice / 8] ^= (uint8_t)(1U << (in_slice % 8));
+	if (kvm_set_one_reg(vcpu->fd, id, v))
+		return;
+	log_info("vcpu", "--inject-fault: flipped bit %u of %s%u on vCPU %u; the "
+		 "guest must now report a mismatch", bit, sve && bit >= 128 ? "Z" : "V",
+		 reg, vcpu->id);
+}
+
+/* The guest's current SVE vector length: ZCR_EL1.LEN, within the vCPU's set. */
+static unsigned int arm64_guest_vl(struct vcpu *vcpu)
+{
+	const struct arch_vm *a = vcpu->vm->arch;
+	uint64_t zcr;
+
+	if (kvm_get_one_reg(vcpu->fd, arm64_sysreg_id(3, 0, 1, 2, 0), &zcr))
+		return 0;
+	/* A LEN naming a VL the vCPU lacks selects the next smaller one it has. */
+	for (unsigned int vq = (unsigned int)(zcr & 0xf) + 1; vq > 0; vq--)
+		if (sve_vls_has(a->sve_vls, vq))
+			return vq * 128;
+	return 0;
+}
+
+void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
+{
+	struct arch_vm *a = vcpu->vm->arch;
+	unsigned int vl;
+
+	switch (vcpu->vm->cfg->inject_fault) {
+	case FAULT_FPSIMD:
+		/* Early, so the guest's first check (MMIO exits) must catch it. */
+		if (count == 3)
+			arm64_flip_vector_bit(vcpu, 7, 42);
+		break;
+	case FAULT_SVE:
+		/* A bit only an SVE check can see: the top one at the guest's VL. */
+		if (tag != TESTDEV_PING_SVE || !a->sve ||
+		    __atomic_load_n(&a->fault_injected, __ATOMIC_RELAXED))
+			break;
+		vl = arm64_guest_vl(vcpu);
+		if (vl >= 512 && !__atomic_exchange_n(&a->fault_injected, true,
+						      __ATOMIC_RELAXED))
+			arm64_flip_vector_bit(vcpu, 7, vl - 1);
+		break;
+	case FAULT_NONE:
+		break;
+	}
+}
