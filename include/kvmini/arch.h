@@ -32,6 +32,20 @@ int __must_check arch_vm_add_devices(struct vm *vm);
 int __must_check arch_vcpu_init(struct vcpu *vcpu);
 /* After all vCPUs exist: interrupt controller, then load images and set entry registers. */
 int __must_check arch_vm_finalize(struct vm *vm);
+/*
+ * On the vCPU's own thread, before its first and after its last KVM_RUN
+ * (thread-level state such as the host SVE check lives here).
+ */
+int __must_check arch_vcpu_thread_start(struct vcpu *vcpu);
+void arch_vcpu_thread_end(struct vcpu *vcpu);
+/*
+ * One KVM_RUN. Returns 0 with KVM_RUN's result (>= 0 or -errno) in
+ * *run_ret, or -errno when the architecture's own checks around it failed
+ * (already reported): the VM then stops.
+ */
+int __must_check arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret);
+/* --stats lines of the architecture's own. */
+void arch_vm_print_stats(struct vm *vm, FILE *f);
 /* An exit generic code does not know: 1 handled, -ENOSYS not an arch exit, -errno failure. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu);
 /* Where the vCPU is (PC, mode) in words, for error messages. */

@@ -13,6 +13,7 @@ enum fault_kind {
 	FAULT_NONE,
 	FAULT_FPSIMD,	/* flip one bit of a guest V register mid-run */
 	FAULT_SVE,	/* flip a bit of a guest Z register beyond V, mid-run */
+	FAULT_HOST_SVE,	/* corrupt the vCPU thread's own V3/Z3 in a signal frame */
 };
 
 /* A CPU feature: on if the host has it, or required on, or off. */
@@ -30,6 +31,12 @@ struct vm_config {
 	/* arm64: SVE and its largest vector length in bits (0: the host's). */
 	enum feature_choice sve;
 	unsigned int sve_max_vl;
+	/*
+	 * The vCPU threads check their own SVE state across every KVM_RUN
+	 * (default: on for the embedded test guest when the host has SVE).
+	 */
+	enum feature_choice host_check;
+	unsigned int host_sve_vl;	/* bits; 0: one that differs from the guest's */
 	bool stats;			/* print exit statistics at the end */
 	bool dump_regs;			/* print every vCPU's registers at the end */
 };

@@ -46,6 +46,13 @@ static void run_usage(FILE *f)
 "                       of 128 the host supports; alias --sve-max-vl).\n"
 "                       Default: SVE on at the host's largest when KVM has it\n"
 "      --no-sve         no SVE for the guest (alias --disable-sve)\n"
+"      --host-check     each vCPU thread keeps SVE state of its own live across\n"
+"                       every KVM_RUN, with timer signals hitting it, and fails\n"
+"                       the run if the host corrupts it (default: on for the\n"
+"                       embedded guest when the host has SVE)\n"
+"      --no-host-check  do not\n"
+"      --host-sve-vl BITS  the vCPU threads' own vector length (default: the\n"
+"                       smallest the host has that differs from the guest's)\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
 "                       SVE Z/P/FFR included) when the guest stops\n"
@@ -54,7 +61,9 @@ static void run_usage(FILE *f)
 "                       KVM_SET_ONE_REG mid-run so the test guest must fail.\n"
 "                       KIND: fpsimd (a bit of V7 at the third PING exit),\n"
 "                       sve (the top bit of Z7 at the guest's vector length,\n"
-"                       at its first SVE exit with a VL of 512 or more)\n"
+"                       at its first SVE exit with a VL of 512 or more),\n"
+"                       host-sve (a bit of a vCPU thread's own V3/Z3, through\n"
+"                       a signal frame; the host check must catch it)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -103,18 +112,18 @@ static int parse_mem(const char *arg, uint64_t *out)
 }
 
 /* Syntax only; whether the host offers this VL is checked before the VM exists. */
-static int parse_sve_vl(const char *arg, unsigned int *vl)
+static int parse_sve_vl(const char *opt, const char *arg, unsigned int *vl)
 {
 	uint64_t v;
 	int ret = parse_uint(arg, 0, UINT32_MAX, &v);
 
 	if (ret == -EINVAL)
-		return usage_error("--sve-vl %s: not a number of bits (e.g. 512)", arg);
+		return usage_error("%s %s: not a number of bits (e.g. 512)", opt, arg);
 	if (!ret && v % 128)
-		return usage_error("--sve-vl %s: not a multiple of 128 bits", arg);
+		return usage_error("%s %s: not a multiple of 128 bits", opt, arg);
 	if (ret || v < 128 || v > 2048)
-		return usage_error("--sve-vl %s: out of range; SVE vector lengths are "
-				   "128 to 2048 bits", arg);
+		return usage_error("%s %s: out of range; SVE vector lengths are "
+				   "128 to 2048 bits", opt, arg);
 	*vl = (unsigned int)v;
 	return 0;
 }
@@ -122,7 +131,8 @@ static int parse_sve_vl(const char *arg, unsigned int *vl)
 int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 {
 	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT,
-	       OPT_SVE_VL, OPT_NO_SVE, OPT_DUMP_REGS };
+	       OPT_SVE_VL, OPT_NO_SVE, OPT_DUMP_REGS, OPT_HOST_CHECK,
+	       OPT_NO_HOST_CHECK, OPT_HOST_SVE_VL };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -135,6 +145,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "dump-regs", no_argument, NULL, OPT_DUMP_REGS },
+		{ "host-check", no_argument, NULL, OPT_HOST_CHECK },
+		{ "no-host-check", no_argument, NULL, OPT_NO_HOST_CHECK },
+		{ "host-sve-vl", required_argument, NULL, OPT_HOST_SVE_VL },
 		{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
 		{ "sve-vl", required_argument, NULL, OPT_SVE_VL },
 		{ "sve-max-vl", required_argument, NULL, OPT_SVE_VL },
@@ -143,7 +156,8 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool no_sve = false;
+	enum feature_choice host_check = FEATURE_AUTO;
+	bool no_sve = false, no_host_check = false;
 	uint64_t v;
 	int c, ret;
 
@@ -192,7 +206,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 			cfg->kvm_path = optarg;
 			break;
 		case OPT_SVE_VL:
-			ret = parse_sve_vl(optarg, &cfg->sve_max_vl);
+			ret = parse_sve_vl("--sve-vl", optarg, &cfg->sve_max_vl);
 			if (ret)
 				return ret;
 			break;
@@ -207,12 +221,25 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 				cfg->inject_fault = FAULT_FPSIMD;
 			else if (!strcmp(optarg, "sve"))
 				cfg->inject_fault = FAULT_SVE;
+			else if (!strcmp(optarg, "host-sve"))
+				cfg->inject_fault = FAULT_HOST_SVE;
 			else
 				return usage_error("--inject-fault %s: unknown fault "
-						   "(known: fpsimd sve)", optarg);
+						   "(known: fpsimd sve host-sve)", optarg);
 			break;
 		case OPT_DUMP_REGS:
 			cfg->dump_regs = true;
+			break;
+		case OPT_HOST_CHECK:
+			host_check = FEATURE_ON;
+			break;
+		case OPT_NO_HOST_CHECK:
+			no_host_check = true;
+			break;
+		case OPT_HOST_SVE_VL:
+			ret = parse_sve_vl("--host-sve-vl", optarg, &cfg->host_sve_vl);
+			if (ret)
+				return ret;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -234,6 +261,15 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		cfg->sve = FEATURE_OFF;
 	else if (cfg->sve_max_vl)
 		cfg->sve = FEATURE_ON;
+	if (no_host_check && (host_check == FEATURE_ON || cfg->host_sve_vl ||
+			      cfg->inject_fault == FAULT_HOST_SVE))
+		return usage_error("--no-host-check contradicts --host-check, "
+				   "--host-sve-vl and --inject-fault=host-sve");
+	if (no_host_check)
+		host_check = FEATURE_OFF;
+	else if (cfg->host_sve_vl || cfg->inject_fault == FAULT_HOST_SVE)
+		host_check = FEATURE_ON;
+	cfg->host_check = host_check;
 	if (cfg->initrd_path && !cfg->kernel_path)
 		return usage_error("--initrd %s needs --kernel: the embedded test "
 				   "guest takes no initrd", cfg->initrd_path);

@@ -145,9 +145,17 @@ static __hot void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
+	if (arch_vcpu_thread_start(vcpu)) {
+		vm_stop(vcpu->vm, VM_STOP_ERROR, -EIO);
+		goto out;
+	}
 	while (!vm_stopping(vcpu->vm)) {
-		int ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+		int ret, check = arch_vcpu_kvm_run(vcpu, &ret);
 
+		if (check) {
+			vm_stop(vcpu->vm, VM_STOP_ERROR, check);
+			break;
+		}
 		if (ret == -EINTR || ret == -EAGAIN) {
 			vcpu->run->immediate_exit = 0;
 			continue;
@@ -161,6 +169,8 @@ static __hot void *vcpu_thread(void *arg)
 		}
 		vcpu_handle_exit(vcpu);
 	}
+out:
+	arch_vcpu_thread_end(vcpu);
 	return NULL;
 }
 

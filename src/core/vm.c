@@ -205,6 +205,7 @@ static void vm_print_stats(struct vm *vm)
 			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
 		vm->mmio.unmapped_accesses);
+	arch_vm_print_stats(vm, stderr);
 	if (td->ping_count > 1)
 		fprintf(stderr, "kvmini: stats: %u PING exits, %.1f ns per exit "
 			"from the first to the last\n", td->ping_count,

@@ -90,6 +90,17 @@ int main(void)
 	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--no-sve");
 	ret = parse(&cfg, ARGS("--disable-sve"));
 	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--disable-sve is kvmtool's alias");
+	ret = parse(&cfg, (const char *[]){ NULL });
+	ok(ret == 0 && cfg.host_check == FEATURE_AUTO && !cfg.host_sve_vl,
+	   "host check: automatic by default");
+	ret = parse(&cfg, ARGS("--host-sve-vl", "256"));
+	ok(ret == 0 && cfg.host_check == FEATURE_ON && cfg.host_sve_vl == 256,
+	   "--host-sve-vl turns the host check on");
+	ret = parse(&cfg, ARGS("--inject-fault", "host-sve"));
+	ok(ret == 0 && cfg.host_check == FEATURE_ON && cfg.inject_fault == FAULT_HOST_SVE,
+	   "--inject-fault=host-sve needs and turns on the host check");
+	ret = parse(&cfg, ARGS("--no-host-check"));
+	ok(ret == 0 && cfg.host_check == FEATURE_OFF, "--no-host-check");
 	ret = parse(&cfg, ARGS("--help"));
 	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
 
@@ -114,6 +125,11 @@ int main(void)
 	refused(ARGS("--sve-vl", "wide"), "--sve-vl wide: not a number", "VL not a number");
 	refused(ARGS("--sve-vl", "512", "--no-sve"), "contradict", "--sve-vl with --no-sve");
 	refused(ARGS("--no-sve", "--sve-max-vl", "256"), "contradict", "--no-sve then --sve-max-vl");
+	refused(ARGS("--host-sve-vl", "300"), "--host-sve-vl 300: not a multiple of 128",
+		"host VL not a multiple of 128");
+	refused(ARGS("--no-host-check", "--host-check"), "contradicts", "host check on and off");
+	refused(ARGS("--no-host-check", "--inject-fault=host-sve"), "contradicts",
+		"host fault injection without the host check");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
 	return tap_done();

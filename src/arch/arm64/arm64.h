@@ -7,6 +7,7 @@
 
 #include <kvmini/kvm.h>
 
+#include "host_sve.h"
 #include "regs.h"
 
 struct vm;
@@ -34,6 +35,7 @@ struct arch_vm {
 	unsigned int sve_max_vl;	/* ... up to this VL (bits) */
 	uint64_t sve_vls[8];		/* the set written to each vCPU */
 	bool fault_injected;		/* --inject-fault fires once per VM */
+	unsigned int host_sve_vl;	/* vCPU threads' own VL; 0: no host check */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -55,6 +57,7 @@ struct arch_vm {
 /* Per-vCPU state of the arm64 backend. */
 struct arch_vcpu {
 	struct arm64_regs regs;		/* list and values, for round trips */
+	struct host_sve host_sve;	/* the thread's own SVE check */
 };
 
 /* The test device's arm64 hooks: fault injection and guest requests. */

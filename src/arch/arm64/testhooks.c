@@ -156,6 +156,7 @@ void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 						      __ATOMIC_RELAXED))
 			arm64_flip_vector_bit(vcpu, 7, vl - 1);
 		break;
+	case FAULT_HOST_SVE:	/* injected by the host check's signal handler */
 	case FAULT_NONE:
 		break;
 	}

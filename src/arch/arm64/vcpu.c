@@ -75,6 +75,26 @@ int arch_vcpu_init(struct vcpu *vcpu)
 			       &vm->arch->mpidrs[vcpu->id]);
 }
 
+int arch_vcpu_thread_start(struct vcpu *vcpu)
+{
+	unsigned int vl = vcpu->vm->arch->host_sve_vl;
+
+	return vl ? host_sve_start(&vcpu->arch->host_sve, vcpu->id, vl) : 0;
+}
+
+void arch_vcpu_thread_end(struct vcpu *vcpu)
+{
+	host_sve_stop(&vcpu->arch->host_sve);
+}
+
+__hot int arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret)
+{
+	if (vcpu->vm->arch->host_sve_vl)
+		return host_sve_kvm_run(&vcpu->arch->host_sve, vcpu->fd, run_ret);
+	*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+	return 0;
+}
+
 void arch_vcpu_destroy(struct vcpu *vcpu)
 {
 	if (!vcpu->arch)

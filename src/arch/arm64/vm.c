@@ -82,6 +82,47 @@ static int arm64_choose_sve(struct arch_vm *a, const struct vm_config *cfg)
 	return 0;
 }
 
+/*
+ * The host check runs the vCPU threads at a VL of their own, by default
+ * the smallest this host has that differs from the guest's maximum, so
+ * every exit also switches the vector length.
+ */
+static int arm64_choose_host_check(struct arch_vm *a, const struct vm_config *cfg)
+{
+	bool want = cfg->host_check == FEATURE_ON ||
+		    (cfg->host_check == FEATURE_AUTO && !cfg->kernel_path);
+	char vls[256];
+
+	if (!want)
+		return 0;
+	if (!a->host.sve) {
+		if (cfg->host_check == FEATURE_ON) {
+			log_err("vm", "--host-check: the host check holds SVE state in "
+				"the vCPU threads, and this host has no SVE");
+			return -KVMINI_EUSAGE;
+		}
+		log_info("vm", "host SVE check: off, this host has no SVE");
+		return 0;
+	}
+	if (cfg->host_sve_vl) {
+		if (!sve_vls_has(a->host.sve_vls, cfg->host_sve_vl / 128)) {
+			sve_vls_format(a->host.sve_vls, vls, sizeof(vls));
+			log_err("vm", "--host-sve-vl %u: not a vector length this host "
+				"supports (supported: %s)", cfg->host_sve_vl, vls);
+			return -KVMINI_EUSAGE;
+		}
+		a->host_sve_vl = cfg->host_sve_vl;
+		return 0;
+	}
+	for (unsigned int vq = 1; vq <= SVE_VQ_MAX && !a->host_sve_vl; vq++)
+		if (sve_vls_has(a->host.sve_vls, vq) && vq * 128 != a->sve_max_vl)
+			a->host_sve_vl = vq * 128;
+	if (!a->host_sve_vl)	/* a host with one VL: share it */
+		a->host_sve_vl = a->sve_max_vl;
+	log_debug("vm", "host SVE check at %u bits", a->host_sve_vl);
+	return 0;
+}
+
 int arch_vm_check(struct vm *vm, unsigned long *type)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -105,7 +146,11 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	if (!ret)
 		ret = arm64_choose_sve(a, cfg);
 	if (!ret)
+		ret = arm64_choose_host_check(a, cfg);
+	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
+	if (!ret && cfg->inject_fault == FAULT_HOST_SVE)
+		host_sve_arm_fault();
 	return ret;
 }
 
@@ -169,6 +214,14 @@ int arch_vm_finalize(struct vm *vm)
 	if (!ret)
 		ret = arm64_boot(vm);
 	return ret;
+}
+
+void arch_vm_print_stats(struct vm *vm, FILE *f)
+{
+	if (vm->arch->host_sve_vl)
+		fprintf(f, "kvmini: stats: host SVE check at %u bits, %llu timer "
+			"signals taken by vCPU threads\n", vm->arch->host_sve_vl,
+			(unsigned long long)host_sve_signals());
 }
 
 void arch_vm_destroy(struct vm *vm)
