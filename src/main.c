@@ -19,6 +19,7 @@ static void usage(FILE *f)
 "\n"
 "Commands:\n"
 "  run        boot a guest; without --kernel, the embedded test guest\n"
+"  caps       what this host's KVM offers guests (--json for scripts)\n"
 "  help       this text; 'kvmini COMMAND --help' for a command's options\n"
 "  version    print the version\n"
 "\n"
@@ -33,6 +34,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run },
+	{ "caps", cmd_caps },
 };
 
 /* Exit codes: see `kvmini run --help`. */

@@ -52,6 +52,8 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu);
 void arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
 /* A guest-reported exception syndrome in words (test device reports). */
 void arch_describe_exception(uint64_t syndrome, char *buf, size_t len);
+/* `kvmini caps`: what the host's KVM offers this architecture's guests. */
+int arch_caps_print(int kvm_fd, const char *path, bool json, FILE *f);
 /* --dump-regs: every register of the vCPU, after it stopped. */
 void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
 void arch_vcpu_destroy(struct vcpu *vcpu);
