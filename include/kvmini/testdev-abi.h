@@ -64,6 +64,14 @@ enum testdev_request {
 	 * current VL. Fails with EOPNOTSUPP on a vCPU without SVE.
 	 */
 	TESTDEV_REQ_SVE_WRITE_PATTERN = 2,
+	/*
+	 * Read every register of this vCPU and write them all into a fresh
+	 * vCPU of a new, scratch VM (set up with the same features; the SVE
+	 * vector lengths before KVM_ARM_VCPU_FINALIZE, ID registers first),
+	 * then read that vCPU back and compare: the restore path of a
+	 * snapshot. This vCPU itself is left untouched and runs on.
+	 */
+	TESTDEV_REQ_REGS_MOVE = 3,
 };
 
 /* Register classes for testdev_sve_pattern_byte(). */

@@ -36,6 +36,7 @@ struct arch_vm {
 	uint64_t sve_vls[8];		/* the set written to each vCPU */
 	bool fault_injected;		/* --inject-fault fires once per VM */
 	unsigned int host_sve_vl;	/* vCPU threads' own VL; 0: no host check */
+	unsigned long vm_type;		/* KVM_CREATE_VM's argument */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -59,6 +60,13 @@ struct arch_vcpu {
 	struct arm64_regs regs;		/* list and values, for round trips */
 	struct host_sve host_sve;	/* the thread's own SVE check */
 };
+
+/*
+ * KVM_ARM_VCPU_INIT with the VM's features, then the SVE vector lengths
+ * and KVM_ARM_VCPU_FINALIZE: for the VM's vCPUs and for scratch ones.
+ */
+int __must_check arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
+				  const struct arch_vm *a);
 
 /* The test device's arm64 hooks: fault injection and guest requests. */
 void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count);

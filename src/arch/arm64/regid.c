@@ -66,6 +66,12 @@ bool arm64_reg_is_counter(uint64_t id)
 	       id == arm64_sysreg_id(3, 3, 14, 0, 1);
 }
 
+bool arm64_reg_is_timer_ctl(uint64_t id)
+{
+	/* KVM_REG_ARM_TIMER_CTL and KVM_REG_ARM_PTIMER_CTL. */
+	return id == arm64_sysreg_id(3, 3, 14, 3, 1) || id == arm64_sysreg_id(3, 3, 14, 2, 1);
+}
+
 bool arm64_reg_fixed_after_run(uint64_t id)
 {
 	switch (arm64_reg_family(id)) {

@@ -49,6 +49,13 @@ bool arm64_reg_is_id_reg(uint64_t id);
  */
 bool arm64_reg_is_counter(uint64_t id);
 
+/*
+ * CNTV_CTL/CNTP_CTL: ISTATUS (bit 2) is read-only, derived from the
+ * counter at the moment of reading; two reads of one state may differ.
+ */
+#define ARM64_TIMER_CTL_ISTATUS 0x4
+bool arm64_reg_is_timer_ctl(uint64_t id);
+
 /* Registers only writable before the first KVM_RUN: ID registers, firmware, the VL set. */
 bool arm64_reg_fixed_after_run(uint64_t id);
 

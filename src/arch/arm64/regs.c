@@ -80,22 +80,33 @@ int arm64_regs_get(struct vcpu *vcpu, struct arm64_regs *r)
 	return 0;
 }
 
-int arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
-		   enum arm64_regs_target target)
+/* Is the register compared rather than written for this target? */
+static bool arm64_regs_compare_only(uint64_t id, enum arm64_regs_target target)
+{
+	if (target == ARM64_REGS_SAME_VCPU)
+		return arm64_reg_fixed_after_run(id);
+	/* A fresh vCPU got its VL set before KVM_ARM_VCPU_FINALIZE. */
+	return arm64_reg_family(id) == ARM64_REG_SVE && arm64_reg_fixed_after_run(id);
+}
+
+/* One pass over the registers: ID registers only, or all the others. */
+static int arm64_regs_set_pass(struct vcpu *vcpu, const struct arm64_regs *r,
+			       enum arm64_regs_target target, bool id_regs)
 {
 	uint8_t now[ARM64_REG_MAX_BYTES];
 	char name[48];
 
-	(void)target;	/* the only target so far; snapshots add a fresh vCPU */
 	for (unsigned int i = 0; i < r->n; i++) {
 		uint64_t id = r->ids[i];
 		const uint8_t *val = r->vals + r->offsets[i];
 		size_t size = arm64_reg_size(id);
 		int ret;
 
-		if (arm64_reg_is_counter(id))
+		if (arm64_reg_is_id_reg(id) != id_regs)
 			continue;
-		if (arm64_reg_fixed_after_run(id)) {
+		if (target == ARM64_REGS_SAME_VCPU && arm64_reg_is_counter(id))
+			continue;
+		if (arm64_regs_compare_only(id, target)) {
 			ret = kvm_get_one_reg(vcpu->fd, id, now);
 			if (ret)
 				return ret;
@@ -110,11 +121,19 @@ int arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
 		ret = kvm_set_one_reg(vcpu->fd, id, val);
 		if (ret) {
 			arm64_reg_name(id, name, sizeof(name));
-			log_err("vcpu", "vCPU %u: writing back %s failed", vcpu->id, name);
+			log_err("vcpu", "vCPU %u: writing %s failed", vcpu->id, name);
 			return ret;
 		}
 	}
 	return 0;
+}
+
+int arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
+		   enum arm64_regs_target target)
+{
+	int ret = arm64_regs_set_pass(vcpu, r, target, true);
+
+	return ret ? ret : arm64_regs_set_pass(vcpu, r, target, false);
 }
 
 int arm64_regs_compare(const struct vcpu *vcpu, const struct arm64_regs *a,
@@ -129,7 +148,10 @@ int arm64_regs_compare(const struct vcpu *vcpu, const struct arm64_regs *a,
 		if (arm64_reg_is_counter(a->ids[i]) || !memcmp(x, y, size))
 			continue;
 		for (size_t byte = 0; byte < size; byte++) {
-			if (x[byte] == y[byte])
+			uint8_t ignore = byte == 0 && arm64_reg_is_timer_ctl(a->ids[i]) ?
+					 ARM64_TIMER_CTL_ISTATUS : 0;
+
+			if (((x[byte] ^ y[byte]) & ~ignore) == 0)
 				continue;
 			arm64_reg_name(a->ids[i], name, sizeof(name));
 			log_err("vcpu", "vCPU %u: %s: %s byte %zu was 0x%02x, is 0x%02x",

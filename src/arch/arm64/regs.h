@@ -37,6 +37,12 @@ enum arm64_regs_target {
 	 * the counters are left alone (writing them moves guest time).
 	 */
 	ARM64_REGS_SAME_VCPU,
+	/*
+	 * Into a vCPU that has never run, set up with the same features
+	 * (the VL set was written before it was finalized): ID registers
+	 * first, as api.rst recommends, then everything else.
+	 */
+	ARM64_REGS_FRESH_VCPU,
 };
 int __must_check arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
 				enum arm64_regs_target target);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kvmini/log.h>
 #include <kvmini/testdev.h>
@@ -43,6 +44,44 @@ static int arm64_regs_roundtrip(struct vcpu *vcpu)
 	if (!ret)
 		ret = arm64_regs_compare(vcpu, r, &again, "register round trip");
 	free(again.vals);
+	return ret;
+}
+
+/* The state of this vCPU into a fresh vCPU of a scratch VM, and back out to compare. */
+static int arm64_regs_move(struct vcpu *vcpu)
+{
+	const struct arch_vm *a = vcpu->vm->arch;
+	struct arm64_regs *r = &vcpu->arch->regs, back;
+	struct vcpu scratch = { .vm = vcpu->vm, .id = vcpu->id, .fd = -1 };
+	int vm_fd, ret;
+
+	if (!r->n) {
+		ret = arm64_regs_list(vcpu, r);
+		if (ret)
+			return ret;
+	}
+	ret = arm64_regs_get(vcpu, r);
+	if (ret)
+		return ret;
+	vm_fd = kvm_ioctl_val(vcpu->vm->kvm_fd, KVM_CREATE_VM, a->vm_type);
+	if (vm_fd < 0)
+		return vm_fd;
+	back = *r;
+	back.vals = malloc(r->bytes);
+	scratch.fd = kvm_ioctl_val(vm_fd, KVM_CREATE_VCPU, vcpu->id);
+	ret = !back.vals ? -ENOMEM : scratch.fd < 0 ? scratch.fd : 0;
+	if (!ret)
+		ret = arm64_vcpu_setup(vm_fd, scratch.fd, vcpu->id, a);
+	if (!ret)
+		ret = arm64_regs_set(&scratch, r, ARM64_REGS_FRESH_VCPU);
+	if (!ret)
+		ret = arm64_regs_get(&scratch, &back);
+	if (!ret)
+		ret = arm64_regs_compare(vcpu, r, &back, "move to a new vCPU");
+	free(back.vals);
+	if (scratch.fd >= 0)
+		close(scratch.fd);
+	close(vm_fd);
 	return ret;
 }
 
@@ -95,6 +134,8 @@ int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 		return arm64_regs_roundtrip(vcpu);
 	case TESTDEV_REQ_SVE_WRITE_PATTERN:
 		return arm64_sve_write_pattern(vcpu, arg);
+	case TESTDEV_REQ_REGS_MOVE:
+		return arm64_regs_move(vcpu);
 	}
 	return -ENOSYS;
 }

@@ -19,57 +19,61 @@
  * The vector lengths are fixed by writing KVM_REG_ARM64_SVE_VLS before
  * KVM_ARM_VCPU_FINALIZE (EPERM after); read back to prove KVM kept them.
  */
-static int arm64_vcpu_finalize_sve(struct vcpu *vcpu)
+static int arm64_vcpu_finalize_sve(int fd, unsigned int id, const struct arch_vm *a)
 {
-	const struct arch_vm *a = vcpu->vm->arch;
 	uint64_t got[SVE_VLS_WORDS];
 	int feature = KVM_ARM_VCPU_SVE;
 	char want_s[256], got_s[256];
 	int ret;
 
-	ret = kvm_set_one_reg(vcpu->fd, KVM_REG_ARM64_SVE_VLS, a->sve_vls);
+	ret = kvm_set_one_reg(fd, KVM_REG_ARM64_SVE_VLS, a->sve_vls);
 	if (!ret)
-		ret = kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_FINALIZE, &feature);
+		ret = kvm_ioctl(fd, KVM_ARM_VCPU_FINALIZE, &feature);
 	if (!ret)
-		ret = kvm_get_one_reg(vcpu->fd, KVM_REG_ARM64_SVE_VLS, got);
+		ret = kvm_get_one_reg(fd, KVM_REG_ARM64_SVE_VLS, got);
 	if (ret)
 		return ret;
 	if (memcmp(got, a->sve_vls, sizeof(got))) {
 		sve_vls_format(a->sve_vls, want_s, sizeof(want_s));
 		sve_vls_format(got, got_s, sizeof(got_s));
 		log_err("vcpu", "vCPU %u: KVM did not keep the SVE vector lengths "
-			"(asked for %s, has %s)", vcpu->id, want_s, got_s);
+			"(asked for %s, has %s)", id, want_s, got_s);
 		return -EIO;
 	}
 	return 0;
 }
 
+int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id, const struct arch_vm *a)
+{
+	struct kvm_vcpu_init init;
+	int ret;
+
+	ret = kvm_ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
+	if (ret)
+		return ret;
+	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
+	if (id > 0)
+		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	if (a->sve)
+		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
+	if (!ret && a->sve)
+		ret = arm64_vcpu_finalize_sve(vcpu_fd, id, a);
+	return ret;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	struct kvm_vcpu_init init;
 	int ret;
 
 	vcpu->arch = calloc(1, sizeof(*vcpu->arch));
 	if (!vcpu->arch)
 		return -ENOMEM;
-	ret = kvm_ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
+	ret = arm64_vcpu_setup(vm->vm_fd, vcpu->fd, vcpu->id, vm->arch);
 	if (ret)
 		return ret;
-	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
-	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
-	if (vcpu->id > 0)
-		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
-	if (vm->arch->sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	ret = kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init);
-	if (ret)
-		return ret;
-	if (vm->arch->sve) {
-		ret = arm64_vcpu_finalize_sve(vcpu);
-		if (ret)
-			return ret;
-	}
 	/* The device tree must name each CPU by the MPIDR KVM gave it. */
 	return kvm_get_one_reg(vcpu->fd, ARM64_REG_MPIDR_EL1,
 			       &vm->arch->mpidrs[vcpu->id]);

@@ -149,6 +149,7 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 		ret = arm64_choose_host_check(a, cfg);
 	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
+	a->vm_type = *type;
 	if (!ret && cfg->inject_fault == FAULT_HOST_SVE)
 		host_sve_arm_fault();
 	return ret;
