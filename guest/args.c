@@ -103,6 +103,7 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 	args->mode = MODE_TESTS;
 	args->fault = FAULT_MMIO_UNMAPPED;
 	args->iterations = ARGS_DEFAULT_ITERATIONS;
+	args->sve_iterations = ARGS_DEFAULT_SVE_ITERATIONS;
 	args->bench_count = ARGS_DEFAULT_BENCH_COUNT;
 
 	while (next_word(&cmdline, &w)) {
@@ -115,6 +116,13 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 					 ARGS_MAX_ITERATIONS, &n))
 				goto bad_value;
 			args->iterations = (uint32_t)n;
+		} else if (equals(w.key, w.key_len, "sve-iterations")) {
+			want = "a decimal number from 1 to "
+			       STRINGIFY(ARGS_MAX_SVE_ITERATIONS);
+			if (!parse_count(w.value, w.value_len,
+					 ARGS_MAX_SVE_ITERATIONS, &n))
+				goto bad_value;
+			args->sve_iterations = (uint32_t)n;
 		} else if (equals(w.key, w.key_len, "count")) {
 			want = "a decimal number from 1 to "
 			       STRINGIFY(ARGS_MAX_BENCH_COUNT);

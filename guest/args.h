@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest parameters from /chosen/bootargs: space-separated key=value words.
- * Known keys: iterations=N, fault=KIND, bench=mmio, count=N. Anything else
- * is ignored, as a Linux-style command line may carry other words.
+ * Known keys: iterations=N, sve-iterations=N, fault=KIND, bench=mmio,
+ * count=N. Anything else is ignored, as a Linux-style command line may
+ * carry other words.
  */
 #ifndef KVMINI_GUEST_ARGS_H
 #define KVMINI_GUEST_ARGS_H
@@ -13,6 +14,9 @@
 
 #define ARGS_DEFAULT_ITERATIONS		200
 #define ARGS_MAX_ITERATIONS		1000000
+/* Per vector length and exit kind: 16 VLs make even 3 a few hundred exits. */
+#define ARGS_DEFAULT_SVE_ITERATIONS	3
+#define ARGS_MAX_SVE_ITERATIONS		10000
 #define ARGS_DEFAULT_BENCH_COUNT	100000
 #define ARGS_MAX_BENCH_COUNT		1000000000
 
@@ -33,6 +37,7 @@ struct guest_args {
 	enum guest_mode mode;
 	enum fault_kind fault;		/* MODE_FAULT */
 	uint32_t iterations;
+	uint32_t sve_iterations;
 	uint64_t bench_count;		/* MODE_BENCH_MMIO */
 };
 

@@ -5,12 +5,13 @@
  * their own literal pools), so they are safe to run with the MMU off.
  */
 #include "lib/percpu.h"
+#include "lib/sve.h"
 #include "mmu.h"
 
 	.text
 /*
  * x0 = CPU index (< MAX_CPUS). Sets TPIDR_EL1 = index (see percpu.h),
- * VBAR_EL1, CPACR_EL1 and SP. Clobbers x1-x3.
+ * VBAR_EL1, CPACR_EL1, ZCR_EL1 (with SVE) and SP. Clobbers x1-x3.
  */
 	.globl	cpu_early_setup
 cpu_early_setup:
@@ -18,9 +19,23 @@ cpu_early_setup:
 	adrp	x1, exception_vectors
 	add	x1, x1, :lo12:exception_vectors
 	msr	vbar_el1, x1
-	/* Only fpsimd.S uses FP/SIMD; C is built with -mgeneral-regs-only. */
+	/*
+	 * Only fpsimd.S and sve.S use FP/SIMD and SVE; C is built with
+	 * -mgeneral-regs-only. SVE access is enabled only if the vCPU has
+	 * it (ID_AA64PFR0_EL1.SVE != 0): without it ZEN is RES0.
+	 */
 	mov	x1, #CPACR_FPEN_NO_TRAP
-	msr	cpacr_el1, x1
+	mrs	x2, id_aa64pfr0_el1
+	ubfx	x2, x2, #ID_AA64PFR0_SVE_SHIFT, #4
+	cbz	x2, 1f
+	orr	x1, x1, #CPACR_ZEN_NO_TRAP
+1:	msr	cpacr_el1, x1
+	isb
+	/* ZCR_EL1 resets to an UNKNOWN value: start at the largest VL. */
+	cbz	x2, 2f
+	mov	x1, #ZCR_LEN_MAX
+	msr	SYS_ZCR_EL1, x1
+2:
 	adrp	x1, cpu_stacks
 	add	x1, x1, :lo12:cpu_stacks
 	add	x2, x0, #1

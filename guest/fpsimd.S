@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The only code in the guest that touches FP/SIMD registers. C is built
- * with -mgeneral-regs-only, so whatever C runs between fpsimd_load and
- * fpsimd_store (the exit under test) cannot disturb V0-V31, FPCR or FPSR:
- * any change seen by fpsimd_store was made by the hypervisor.
+ * With sve.S, the only code in the guest that touches FP/SIMD registers.
+ * C is built with -mgeneral-regs-only, so whatever C runs between
+ * fpsimd_load and fpsimd_store (the exit under test) cannot disturb
+ * V0-V31, FPCR or FPSR: any change seen by fpsimd_store was made by the
+ * hypervisor.
  *
  * This deliberately breaks the AAPCS64 rule that d8-d15 are callee-saved:
  * no C caller keeps anything in them.

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What every CPU does: identify itself, then check FP/SIMD state across
- * MMIO, HVC and WFI exits, recording everything in its cpu_slot. CPU 0
+ * What every CPU does: identify itself, check FP/SIMD state across MMIO,
+ * HVC and WFI exits, then SVE state (if it has SVE) across those and more
+ * at every vector length, recording everything in its cpu_slot. CPU 0
  * prints the results once all CPUs are done (suite.c).
  */
 #include "lib/gic.h"
 #include "lib/platform.h"
 #include "lib/print.h"
+#include "lib/sve.h"
 #include "lib/testdev.h"
 #include "lib/timer.h"
 #include "tests/cpu_tests.h"
@@ -66,9 +68,12 @@ void cpu_tests_run(unsigned int cpu)
 	struct cpu_slot *slot = &cpu_slots[cpu];
 	uint32_t iterations = suite_config.iterations;
 	struct fpsimd_result *wfi = &slot->results[FPSIMD_EXIT_WFI];
+	struct sve_result *sve_wfi = &slot->sve_results[SVE_EXIT_WFI];
+	bool wfi_ready;
 
 	slot->mpidr = read_sysreg(mpidr_el1);
 	slot->testdev_index = testdev_read32(TESTDEV_CPU);
+	slot->has_sve = cpu_has_sve();
 	__atomic_store_n(&slot->state, CPU_ONLINE, __ATOMIC_RELEASE);
 	bump_progress(slot);
 
@@ -76,9 +81,19 @@ void cpu_tests_run(unsigned int cpu)
 			&slot->results[FPSIMD_EXIT_MMIO], &slot->progress);
 	fpsimd_test_run(cpu, FPSIMD_EXIT_HVC, iterations,
 			&slot->results[FPSIMD_EXIT_HVC], &slot->progress);
-	if (prepare_wfi(slot, wfi->error, sizeof(wfi->error)))
+	wfi_ready = prepare_wfi(slot, wfi->error, sizeof(wfi->error));
+	if (wfi_ready)
 		fpsimd_test_run(cpu, FPSIMD_EXIT_WFI, iterations, wfi,
 				&slot->progress);
+
+	if (slot->has_sve) {
+		/* No usable timer interrupt: a result with an error is skipped. */
+		if (!wfi_ready)
+			snprintf(sve_wfi->error, sizeof(sve_wfi->error), "%s",
+				 wfi->error);
+		sve_test_run(cpu, suite_config.sve_iterations, &slot->sve_vls,
+			     slot->sve_results, &slot->progress);
+	}
 
 	__atomic_store_n(&slot->state, CPU_DONE, __ATOMIC_RELEASE);
 	bump_progress(slot);

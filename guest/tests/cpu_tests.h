@@ -12,10 +12,12 @@
 #include "lib/percpu.h"
 #include "machine.h"
 #include "tests/fpsimd.h"
+#include "tests/sve.h"
 
 struct suite_config {
 	const struct machine *machine;
 	uint32_t iterations;
+	uint32_t sve_iterations;
 	char gic_error[96];	/* why the GIC cannot be used, "" if it can */
 };
 
@@ -33,6 +35,9 @@ struct cpu_slot {
 	uint64_t mpidr;		/* MPIDR_EL1 as the CPU read it */
 	uint32_t testdev_index;	/* the test device's CPU register */
 	struct fpsimd_result results[FPSIMD_EXIT_KINDS];
+	bool has_sve;		/* ID_AA64PFR0_EL1.SVE != 0 */
+	struct sve_vls sve_vls;	/* the vector lengths it visited */
+	struct sve_result sve_results[SVE_TESTS];
 };
 
 extern struct suite_config suite_config;

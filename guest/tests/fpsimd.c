@@ -10,18 +10,13 @@
 #include "lib/psci.h"
 #include "lib/string.h"
 #include "lib/testdev.h"
-#include "lib/timer.h"
 #include "tests/fpsimd.h"
+#include "tests/wfi_exit.h"
 
 _Static_assert(offsetof(struct fpsimd_state, fpcr) == FPSIMD_STATE_FPCR,
 	       "fpsimd.S layout");
 _Static_assert(offsetof(struct fpsimd_state, fpsr) == FPSIMD_STATE_FPSR,
 	       "fpsimd.S layout");
-
-/* Long enough that the CPU is normally asleep in WFI when the timer fires. */
-#define WFI_TIMER_DELAY_US	50
-/* A working timer fires within microseconds; a second means it never will. */
-#define WFI_WAKE_TIMEOUT_MS	1000
 
 /* pattern() slots for the control registers, after V0-V31. */
 #define PATTERN_SLOT_FPCR	FPSIMD_NREGS
@@ -133,30 +128,9 @@ static bool exit_hvc(struct fpsimd_result *res)
 	return true;
 }
 
-/*
- * Sleep in WFI until the virtual timer fires. Interrupts stay masked, but
- * a pending one still ends WFI; the caller has checked that the timer's
- * PPI reaches this CPU. Wake-ups for other reasons just loop.
- */
 static bool exit_wfi(struct fpsimd_result *res)
 {
-	uint64_t delay = timer_ticks_from_us(WFI_TIMER_DELAY_US);
-	uint64_t deadline = timer_deadline_ms(WFI_WAKE_TIMEOUT_MS);
-
-	timer_virt_arm(delay ? delay : 1);
-	while (!timer_virt_fired()) {
-		if (timer_passed(deadline)) {
-			snprintf(res->error, sizeof(res->error),
-				 "virtual timer did not fire within %u ms "
-				 "(CNTV_CTL_EL0=0x%lx)", WFI_WAKE_TIMEOUT_MS,
-				 read_sysreg(cntv_ctl_el0));
-			timer_virt_disable();
-			return false;
-		}
-		wfi();
-	}
-	timer_virt_disable();
-	return true;
+	return wfi_exit_timer(res->error, sizeof(res->error));
 }
 
 static bool (*const exits[FPSIMD_EXIT_KINDS])(struct fpsimd_result *) = {

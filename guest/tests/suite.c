@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The default run, driven by CPU 0: machine checks, then the per-CPU tests
- * on all CPUs at once (so the VMM juggles several vCPUs' FP/SIMD state),
- * then one batch of results in CPU order.
+ * on all CPUs at once (so the VMM juggles several vCPUs' FP/SIMD and SVE
+ * state), then one batch of results in CPU order.
  */
 #include "entry.h"
 #include "lib/platform.h"
@@ -15,7 +15,7 @@
 #include "tests/tests.h"
 
 #define TESTS_BEFORE_CPUS	3
-#define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS)
+#define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS + SVE_TESTS)
 
 /* A CPU that shows no progress for this long is given up on. */
 #define CPU_STALL_TIMEOUT_MS	30000
@@ -163,6 +163,85 @@ static void report_online(const struct machine *m, unsigned int cpu,
 			 "0x%lx", cpu, slot->mpidr & MPIDR_AFF_MASK, want);
 }
 
+/* "(16 VLs 128..2048, 3 rounds)" */
+static void describe_sve_run(const struct cpu_slot *slot, char *buf,
+			     size_t size)
+{
+	const struct sve_vls *vls = &slot->sve_vls;
+
+	if (vls->count)
+		snprintf(buf, size, " (%u VLs %u..%u, %u rounds)", vls->count,
+			 vls->vl[0], vls->vl[vls->count - 1],
+			 suite_config.sve_iterations);
+	else
+		snprintf(buf, size, " (%u rounds)",
+			 suite_config.sve_iterations);
+}
+
+static void print_sve_vls(unsigned int cpu, const struct sve_vls *vls)
+{
+	char line[SVE_MAX_VLS * 5 + 1];
+	size_t len = 0;
+
+	line[0] = '\0';
+	for (unsigned int i = 0; i < vls->count; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %u",
+					vls->vl[i]);
+	tap_diag("cpu%u sve vector lengths (bits):%s", cpu, line);
+}
+
+static void report_sve(unsigned int cpu, uint32_t state, bool online)
+{
+	static const char *const titles[SVE_TESTS] = {
+		[SVE_EXIT_MMIO] = "sve across mmio exits",
+		[SVE_EXIT_HVC] = "sve across hvc exits",
+		[SVE_EXIT_WFI] = "sve across wfi exits",
+		[SVE_EXIT_SYSREG] = "sve across sysreg exits",
+		[SVE_EXIT_ROUNDTRIP] = "sve across register round trips",
+		[SVE_TEST_VMM_WRITE] = "sve state written by the VMM",
+	};
+	const struct cpu_slot *slot = &cpu_slots[cpu];
+	const struct sve_vls *vls = &slot->sve_vls;
+	char detail[48];
+
+	if (online && !slot->has_sve) {
+		for (unsigned int test = 0; test < SVE_TESTS; test++)
+			tap_result(true, "cpu%u %s # SKIP no SVE on this vCPU",
+				   cpu, titles[test]);
+		return;
+	}
+	if (vls->count)
+		print_sve_vls(cpu, vls);
+
+	for (unsigned int test = 0; test < SVE_TESTS; test++) {
+		const struct sve_result *res = &slot->sve_results[test];
+		bool ok = state == CPU_DONE && vls->count && res->ran &&
+			  !res->error[0] && !res->has_mismatch &&
+			  res->vls_done == vls->count;
+
+		if (test == SVE_TEST_VMM_WRITE)
+			snprintf(detail, sizeof(detail), " (%u VLs)",
+				 vls->count);
+		else
+			describe_sve_run(slot, detail, sizeof(detail));
+		tap_result(ok, "cpu%u %s%s", cpu, titles[test], detail);
+		if (ok)
+			continue;
+		if (!online)
+			tap_diag("cpu%u: not run, the CPU is offline", cpu);
+		else if (res->error[0] || res->has_mismatch)
+			sve_report_failure(cpu, test, res);
+		else if (!res->ran)
+			tap_diag("cpu%u sve %s: never started", cpu,
+				 sve_test_name(test));
+		else
+			tap_diag("cpu%u sve %s: stopped after %u of %u vector "
+				 "lengths (%u rounds)", cpu,
+				 sve_test_name(test), res->vls_done,
+				 vls->count, res->rounds_done);
+	}
+}
+
 static void report_cpu(const struct machine *m, unsigned int cpu,
 		       bool stalled)
 {
@@ -211,6 +290,7 @@ static void report_cpu(const struct machine *m, unsigned int cpu,
 				 "iterations", cpu, fpsimd_exit_name(kind),
 				 res->iterations_done, suite_config.iterations);
 	}
+	report_sve(cpu, state, online);
 }
 
 void suite_run(const struct machine *m, const struct guest_args *args)
@@ -222,11 +302,13 @@ void suite_run(const struct machine *m, const struct guest_args *args)
 	tests_print_bootargs(m);
 	tap_diag("iterations %u, counter frequency %lu Hz", args->iterations,
 		 timer_freq());
+	tap_diag("sve-iterations %u", args->sve_iterations);
 	check_test_device();
 	check_psci_version();
 
 	suite_config.machine = m;
 	suite_config.iterations = args->iterations;
+	suite_config.sve_iterations = args->sve_iterations;
 	gic_setup(m);
 
 	start_secondaries(m);

@@ -90,14 +90,24 @@ static inline uint64_t testdev_mix64(uint64_t x)
 
 /*
  * Byte `byte` (0 = least significant) of register `n` of class `cls` in
- * the pattern the VMM writes for TESTDEV_REQ_SVE_WRITE_PATTERN.
+ * the pattern the VMM writes for TESTDEV_REQ_SVE_WRITE_PATTERN. FFR is
+ * only architecturally defined as a run of ones from bit 0 (anything else
+ * may read back differently on hardware), so its pattern is such a run, of
+ * a seed-chosen length of 0 to 256 bits.
  */
 static inline uint8_t testdev_sve_pattern_byte(uint64_t seed, unsigned int cls,
 					       unsigned int n, unsigned int byte)
 {
-	uint64_t word = testdev_mix64(seed ^ ((uint64_t)cls << 56) ^
-				      ((uint64_t)n << 48) ^ (byte / 8));
+	uint64_t word;
 
+	if (cls == TESTDEV_SVE_FFR) {
+		unsigned int ones = (unsigned int)(testdev_mix64(seed ^ ((uint64_t)cls << 56)) % 257);
+
+		if (ones >= 8 * (byte + 1))
+			return 0xff;
+		return ones > 8 * byte ? (uint8_t)((1U << (ones - 8 * byte)) - 1) : 0;
+	}
+	word = testdev_mix64(seed ^ ((uint64_t)cls << 56) ^ ((uint64_t)n << 48) ^ (byte / 8));
 	return (uint8_t)(word >> (8 * (byte % 8)));
 }
 

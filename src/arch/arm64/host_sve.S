@@ -79,6 +79,11 @@
 	ldp	x29, x30, [sp], #96
 .endm
 
+	.text
+/* Bounds of the code that holds the test state live (for fault injection). */
+	.globl	host_sve_asm_start
+host_sve_asm_start:
+
 /*
  * long host_sve_asm_kvm_run(const void *in, void *out, long vcpu_fd)
  * Load the state from in, KVM_RUN with nothing in between, store the
@@ -120,5 +125,7 @@ host_sve_asm_window:
 	epilogue
 	ret
 	.size	host_sve_asm_window, . - host_sve_asm_window
+	.globl	host_sve_asm_end
+host_sve_asm_end:
 
 	.section .note.GNU-stack, "", %progbits

@@ -26,7 +26,11 @@
 #define FPSR_MASK 0x0800009fULL
 
 static uint64_t signals;
-static int fault_armed;	/* signals to let pass before corrupting, 0: off */
+/*
+ * --inject-fault=host-sve: signals to let pass before corrupting, then
+ * -1 until a signal interrupts the assembly holding the test state.
+ */
+static int fault_armed;
 
 uint64_t host_sve_signals(void)
 {
@@ -67,12 +71,26 @@ static void host_sve_corrupt_frame(ucontext_t *uc)
 
 static void host_sve_signal(int sig, siginfo_t *info, void *ctx)
 {
+	ucontext_t *uc = ctx;
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+	int armed;
+
 	(void)sig;
 	(void)info;
 	__atomic_add_fetch(&signals, 1, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&fault_armed, __ATOMIC_RELAXED) &&
-	    __atomic_sub_fetch(&fault_armed, 1, __ATOMIC_RELAXED) == 0)
-		host_sve_corrupt_frame(ctx);
+	armed = __atomic_load_n(&fault_armed, __ATOMIC_RELAXED);
+	if (armed > 0) {
+		__atomic_store_n(&fault_armed, armed == 1 ? -1 : armed - 1, __ATOMIC_RELAXED);
+		return;
+	}
+	/*
+	 * Only where the test state is live: C code elsewhere may be using
+	 * V3 for its own data, which must not be damaged.
+	 */
+	if (armed < 0 && pc >= (uintptr_t)host_sve_asm_start &&
+	    pc < (uintptr_t)host_sve_asm_end &&
+	    __atomic_exchange_n(&fault_armed, 0, __ATOMIC_RELAXED) < 0)
+		host_sve_corrupt_frame(uc);
 }
 
 static int install_result;
