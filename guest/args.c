@@ -95,7 +95,7 @@ static bool parse_fault(const char *s, size_t len, enum fault_kind *out)
 bool args_parse(const char *cmdline, struct guest_args *args,
 		char *err, size_t err_size)
 {
-	bool fault = false, bench = false;
+	bool fault = false, bench = false, bench_sve = false;
 	const char *want;
 	struct word w;
 	uint64_t n;
@@ -105,6 +105,7 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 	args->iterations = ARGS_DEFAULT_ITERATIONS;
 	args->sve_iterations = ARGS_DEFAULT_SVE_ITERATIONS;
 	args->bench_count = ARGS_DEFAULT_BENCH_COUNT;
+	args->bench_vl = 0;
 
 	while (next_word(&cmdline, &w)) {
 		if (!w.value)
@@ -136,10 +137,16 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 				goto bad_value;
 			fault = true;
 		} else if (equals(w.key, w.key_len, "bench")) {
-			want = "mmio";
-			if (!equals(w.value, w.value_len, "mmio"))
+			want = "mmio or sve";
+			bench_sve = equals(w.value, w.value_len, "sve");
+			if (!bench_sve && !equals(w.value, w.value_len, "mmio"))
 				goto bad_value;
 			bench = true;
+		} else if (equals(w.key, w.key_len, "vl")) {
+			want = "a multiple of 128 from 128 to 2048";
+			if (!parse_count(w.value, w.value_len, 2048, &n) || n % 128)
+				goto bad_value;
+			args->bench_vl = (uint32_t)n;
 		}
 	}
 
@@ -150,7 +157,7 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 	if (fault)
 		args->mode = MODE_FAULT;
 	else if (bench)
-		args->mode = MODE_BENCH_MMIO;
+		args->mode = bench_sve ? MODE_BENCH_SVE : MODE_BENCH_MMIO;
 	return true;
 
 bad_value:

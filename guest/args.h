@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest parameters from /chosen/bootargs: space-separated key=value words.
- * Known keys: iterations=N, sve-iterations=N, fault=KIND, bench=mmio,
+ * Known keys: iterations=N, sve-iterations=N, fault=KIND, bench=mmio|sve,
+ * vl=BITS (bench=sve),
  * count=N. Anything else is ignored, as a Linux-style command line may
  * carry other words.
  */
@@ -24,6 +25,7 @@ enum guest_mode {
 	MODE_TESTS,
 	MODE_FAULT,
 	MODE_BENCH_MMIO,
+	MODE_BENCH_SVE,
 };
 
 enum fault_kind {
@@ -38,7 +40,8 @@ struct guest_args {
 	enum fault_kind fault;		/* MODE_FAULT */
 	uint32_t iterations;
 	uint32_t sve_iterations;
-	uint64_t bench_count;		/* MODE_BENCH_MMIO */
+	uint64_t bench_count;		/* MODE_BENCH_* */
+	uint32_t bench_vl;		/* MODE_BENCH_SVE, bits; 0: the largest */
 };
 
 /*

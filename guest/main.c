@@ -30,6 +30,8 @@ void primary_main(uintptr_t dtb)
 		faults_run(&machine, args.fault);
 	case MODE_BENCH_MMIO:
 		bench_mmio_run(&machine, args.bench_count);
+	case MODE_BENCH_SVE:
+		bench_sve_run(&machine, args.bench_vl, args.bench_count);
 	case MODE_TESTS:
 		break;
 	}

@@ -198,6 +198,7 @@ static void report_sve(unsigned int cpu, uint32_t state, bool online)
 		[SVE_EXIT_WFI] = "sve across wfi exits",
 		[SVE_EXIT_SYSREG] = "sve across sysreg exits",
 		[SVE_EXIT_ROUNDTRIP] = "sve across register round trips",
+		[SVE_EXIT_MOVE] = "sve across register moves to a new VM",
 		[SVE_TEST_VMM_WRITE] = "sve state written by the VMM",
 	};
 	const struct cpu_slot *slot = &cpu_slots[cpu];

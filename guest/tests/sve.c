@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "lib/sve.h"
 #include "lib/testdev.h"
+#include "lib/timer.h"
 #include "tests/fpsimd.h"
 #include "tests/sve.h"
 #include "tests/wfi_exit.h"
@@ -72,6 +73,7 @@ static const char *const test_names[SVE_TESTS] = {
 	[SVE_EXIT_WFI] = "wfi exit",
 	[SVE_EXIT_SYSREG] = "sysreg exit",
 	[SVE_EXIT_ROUNDTRIP] = "roundtrip exit",
+	[SVE_EXIT_MOVE] = "move exit",
 	[SVE_TEST_VMM_WRITE] = "vmm write",
 };
 
@@ -363,12 +365,20 @@ static bool exit_roundtrip(struct sve_result *res)
 	return true;
 }
 
+static bool exit_move(struct sve_result *res)
+{
+	(void)res;
+	testdev_write32(TESTDEV_REQUEST, TESTDEV_REQ_REGS_MOVE);
+	return true;
+}
+
 static bool (*const exits[SVE_EXIT_KINDS])(struct sve_result *) = {
 	[SVE_EXIT_MMIO] = exit_mmio,
 	[SVE_EXIT_HVC] = exit_hvc,
 	[SVE_EXIT_WFI] = exit_wfi,
 	[SVE_EXIT_SYSREG] = exit_sysreg,
 	[SVE_EXIT_ROUNDTRIP] = exit_roundtrip,
+	[SVE_EXIT_MOVE] = exit_move,
 };
 
 /* @iterations rounds of one exit kind at the current vector length. */
@@ -409,6 +419,9 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 		if (id.kind == SVE_EXIT_ROUNDTRIP &&
 		    !request_done(res, "register round trip"))
 			return;
+		if (id.kind == SVE_EXIT_MOVE &&
+		    !request_done(res, "register move to a new VM"))
+			return;
 	}
 	res->vls_done++;
 }
@@ -440,6 +453,37 @@ static void run_vmm_write(struct sve_buffers *buf, const struct layout *l,
 	res->rounds_done++;
 	res->vls_done++;
 	__atomic_fetch_add(progress, 1, __ATOMIC_RELAXED);
+}
+
+int64_t sve_bench(unsigned int *vl_bits, uint64_t count, uint64_t *ticks,
+		  char *err, size_t err_size)
+{
+	struct sve_buffers *buf = &sve_buffers[0];
+	unsigned int len = *vl_bits ? *vl_bits / 128 - 1 : ZCR_LEN_MAX;
+	unsigned int vl = sve_set_len(len);
+	struct layout l = { .vl = vl, .pl = vl / 8 };
+	struct round_id id = { .kind = SVE_EXIT_MMIO, .vq = vl / 16 };
+	struct sve_result res = { 0 };
+	uint64_t start, verified = 0;
+
+	if (*vl_bits && vl * 8 != *vl_bits) {
+		snprintf(err, err_size, "vl=%u: the vCPU gives %u bits at that length",
+			 *vl_bits, vl * 8);
+		return -1;
+	}
+	*vl_bits = vl * 8;
+	start = timer_now();
+	for (uint64_t round = 1; round <= count; round++) {
+		id.round = (uint32_t)round;
+		fill(&buf->expected, &l, &id);
+		sve_load(&buf->expected);
+		exit_mmio(&res);
+		sve_store(&buf->found);
+		verified += compare(&buf->expected, &buf->found, &l, id.round, &res);
+	}
+	*ticks = timer_now() - start;
+	sve_set_len(ZCR_LEN_MAX);
+	return (int64_t)verified;
 }
 
 void sve_test_run(unsigned int cpu, uint32_t iterations, struct sve_vls *vls,

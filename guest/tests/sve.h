@@ -50,6 +50,7 @@ enum sve_exit {
 	SVE_EXIT_WFI,		/* WFI woken by the virtual timer */
 	SVE_EXIT_SYSREG,	/* ID_AA64PFR0_EL1 read, trapped by TID3 */
 	SVE_EXIT_ROUNDTRIP,	/* the VMM gets and sets every register */
+	SVE_EXIT_MOVE,		/* the VMM moves every register into a new VM's vCPU */
 	SVE_EXIT_KINDS,
 };
 
@@ -108,6 +109,15 @@ struct sve_vls {
  * @progress is bumped per round so a watcher can tell a slow CPU from a
  * stuck one.
  */
+/*
+ * bench=sve: @count rounds of fill, load, MMIO exit, store and compare at
+ * @vl_bits (0: the largest). Returns the rounds whose state came back
+ * intact; *ticks gets the counter ticks taken, *vl_bits the VL used.
+ * Returns -1 with @err set when the VL cannot be had.
+ */
+int64_t sve_bench(unsigned int *vl_bits, uint64_t count, uint64_t *ticks,
+		  char *err, size_t err_size);
+
 void sve_test_run(unsigned int cpu, uint32_t iterations, struct sve_vls *vls,
 		  struct sve_result res[SVE_TESTS], uint64_t *progress);
 /* "mmio", ..., and "vmm-write" for SVE_TEST_VMM_WRITE. */

@@ -19,6 +19,9 @@ void __attribute__((noreturn)) faults_run(const struct machine *m,
 /* bench=mmio: time @count MMIO exits (bench.c). */
 void __attribute__((noreturn)) bench_mmio_run(const struct machine *m,
 					      uint64_t count);
+/* bench=sve vl=BITS count=N: verified SVE-state exits per second at one VL. */
+void __attribute__((noreturn)) bench_sve_run(const struct machine *m,
+					     unsigned int vl_bits, uint64_t count);
 
 /* The "# bootargs: ..." line every mode prints after its plan. */
 void tests_print_bootargs(const struct machine *m);

@@ -14,6 +14,7 @@ enum fault_kind {
 	FAULT_FPSIMD,	/* flip one bit of a guest V register mid-run */
 	FAULT_SVE,	/* flip a bit of a guest Z register beyond V, mid-run */
 	FAULT_HOST_SVE,	/* corrupt the vCPU thread's own V3/Z3 in a signal frame */
+	FAULT_REGS_MOVE, /* damage a register moved into a new VM's vCPU */
 };
 
 /* A CPU feature: on if the host has it, or required on, or off. */

@@ -63,7 +63,9 @@ static void run_usage(FILE *f)
 "                       sve (the top bit of Z7 at the guest's vector length,\n"
 "                       at its first SVE exit with a VL of 512 or more),\n"
 "                       host-sve (a bit of a vCPU thread's own V3/Z3, through\n"
-"                       a signal frame; the host check must catch it)\n"
+"                       a signal frame; the host check must catch it),\n"
+"                       regs-move (a bit of Z5 in the new VM's vCPU after a\n"
+"                       register move; the read-back compare must catch it)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -223,9 +225,11 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 				cfg->inject_fault = FAULT_SVE;
 			else if (!strcmp(optarg, "host-sve"))
 				cfg->inject_fault = FAULT_HOST_SVE;
+			else if (!strcmp(optarg, "regs-move"))
+				cfg->inject_fault = FAULT_REGS_MOVE;
 			else
 				return usage_error("--inject-fault %s: unknown fault "
-						   "(known: fpsimd sve host-sve)", optarg);
+						   "(known: fpsimd sve host-sve regs-move)", optarg);
 			break;
 		case OPT_DUMP_REGS:
 			cfg->dump_regs = true;

@@ -20,6 +20,8 @@ t nosve kvmini run --no-sve
 t vl512 kvmini run --sve-vl 512
 t inject kvmini run --inject-fault sve
 t hostinject kvmini run --inject-fault host-sve
+t moveinject kvmini run --inject-fault regs-move
+t bench kvmini run -p "bench=sve vl=2048 count=20"
 t caps kvmini caps --json
 t badvl kvmini run --sve-vl 4096
 '
@@ -30,6 +32,8 @@ for kind in mmio hvc wfi sysreg; do
 done
 check "every VL: register round trips through ONE_REG pass" \
 	has full "cpu0 sve across register round trips"
+check "every VL: registers moved into a new VM's vCPU read back the same" \
+	has full "cpu0 sve across register moves to a new VM"
 check "every VL: SVE state written by the VMM seen by the guest" \
 	has full "cpu0 sve state written by the VMM (16 VLs)"
 check "host check ran with timer signals" has full "host SVE check at 128 bits"
@@ -49,6 +53,10 @@ check "--inject-fault=sve: the guest reports not ok" has inject "not ok"
 check "--inject-fault=host-sve: the run fails" rc_is hostinject 1
 check "--inject-fault=host-sve: the host check names the register" \
 	has hostinject "the host thread's own SVE state was corrupted"
+check "--inject-fault=regs-move: the run fails" rc_is moveinject 1
+check "--inject-fault=regs-move: the read-back compare names the register" \
+	has moveinject "move to a new vCPU: Z5[0] byte 0"
+check "bench=sve: every exit verified at 2048 bits" has bench "ok 1 - bench sve-exit vl=2048"
 check "caps --json: SVE vector lengths" has caps '"vector_lengths":[128,256,384,512,640'
 check "caps --json: up to 2048" has caps '1920,2048]'
 check "--sve-vl 4096: refused before anything runs" rc_is badvl 2

@@ -28,13 +28,28 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+#define REPS 5
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double v[REPS])
+{
+	qsort(v, REPS, sizeof(v[0]), cmp_double);
+	return v[REPS / 2];
+}
+
 static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int rounds)
 {
 	struct arch_vm a = { .sve = vl != 0, .sve_max_vl = vl };
 	struct vcpu vcpu = { .id = 0 };
 	struct arm64_regs r;
 	uint8_t buf[256];
-	double t0, t_kvmini, t_raw;
+	double t0, t_kvmini[REPS], t_raw[REPS];
 	int vm, ret;
 
 	if (vl && sve_vls_limit(h->sve_vls, vl / 128, a.sve_vls))
@@ -48,24 +63,27 @@ static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int ro
 		ret = arm64_regs_list(&vcpu, &r);
 	if (ret)
 		goto out;
-	t0 = now_us();
-	for (int i = 0; i < rounds && !ret; i++)
-		ret = arm64_regs_get(&vcpu, &r);
-	t_kvmini = (now_us() - t0) / rounds;
-	t0 = now_us();
-	for (int i = 0; i < rounds && !ret; i++) {
-		for (unsigned int j = 0; j < r.n && !ret; j++) {
-			struct kvm_one_reg one = { .id = r.ids[j], .addr = (uintptr_t)buf };
+	/* Alternate the two, REPS times, and keep the medians: emulation is noisy. */
+	for (int rep = 0; rep < REPS && !ret; rep++) {
+		t0 = now_us();
+		for (int i = 0; i < rounds && !ret; i++)
+			ret = arm64_regs_get(&vcpu, &r);
+		t_kvmini[rep] = (now_us() - t0) / rounds;
+		t0 = now_us();
+		for (int i = 0; i < rounds && !ret; i++) {
+			for (unsigned int j = 0; j < r.n && !ret; j++) {
+				struct kvm_one_reg one = { .id = r.ids[j], .addr = (uintptr_t)buf };
 
-			if (ioctl(vcpu.fd, KVM_GET_ONE_REG, &one) < 0)
-				ret = -errno;
+				if (ioctl(vcpu.fd, KVM_GET_ONE_REG, &one) < 0)
+					ret = -errno;
+			}
 		}
+		t_raw[rep] = (now_us() - t0) / rounds;
 	}
-	t_raw = (now_us() - t0) / rounds;
 	if (!ret)
 		printf("regs-save: SVE %4u bits: %u registers, %zu bytes: kvmini %9.1f us, "
-		       "raw loop %9.1f us, ratio %.3f\n", vl, r.n, r.bytes, t_kvmini, t_raw,
-		       t_kvmini / t_raw);
+		       "raw loop %9.1f us, ratio %.3f (medians of %d)\n", vl, r.n, r.bytes,
+		       median(t_kvmini), median(t_raw), median(t_kvmini) / median(t_raw), REPS);
 	arm64_regs_free(&r);
 out:
 	if (vcpu.fd >= 0)

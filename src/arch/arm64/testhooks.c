@@ -19,6 +19,26 @@
 #include "regid.h"
 #include "sve.h"
 
+/* Flip one bit of a 128-bit V register (or the Z register holding it). */
+static void arm64_flip_vector_bit(struct vcpu *vcpu, unsigned int reg, unsigned int bit)
+{
+	bool sve = vcpu->vm->arch->sve;
+	/* With SVE on, KVM refuses the core block's V registers: use Zn. */
+	uint64_t id = sve ? sve_reg_id(SVE_Z, reg, bit / (SVE_ZSLICE_BYTES * 8)) :
+		KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+		(offsetof(struct kvm_regs, fp_regs.vregs[reg]) / sizeof(__u32));
+	unsigned int in_slice = bit % (SVE_ZSLICE_BYTES * 8);
+	uint8_t v[SVE_ZSLICE_BYTES];
+
+	if (kvm_get_one_reg(vcpu->fd, id, v))
+		return;
+	v[in_slice / 8] ^= (uint8_t)(1U << (in_slice % 8));
+	if (kvm_set_one_reg(vcpu->fd, id, v))
+		return;
+	log_info("vcpu", "--inject-fault: flipped bit %u of %s%u on vCPU %u; a "
+		 "check must now fail", bit, sve && bit >= 128 ? "Z" : "V", reg, vcpu->id);
+}
+
 /* Read every register, write it back, read again: nothing may change. */
 static int arm64_regs_roundtrip(struct vcpu *vcpu)
 {
@@ -74,6 +94,8 @@ static int arm64_regs_move(struct vcpu *vcpu)
 		ret = arm64_vcpu_setup(vm_fd, scratch.fd, vcpu->id, a);
 	if (!ret)
 		ret = arm64_regs_set(&scratch, r, ARM64_REGS_FRESH_VCPU);
+	if (!ret && vcpu->vm->cfg->inject_fault == FAULT_REGS_MOVE)
+		arm64_flip_vector_bit(&scratch, 5, 3);
 	if (!ret)
 		ret = arm64_regs_get(&scratch, &back);
 	if (!ret)
@@ -140,27 +162,6 @@ int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 	return -ENOSYS;
 }
 
-/* Flip one bit of a 128-bit V register (or the Z register holding it). */
-static void arm64_flip_vector_bit(struct vcpu *vcpu, unsigned int reg, unsigned int bit)
-{
-	bool sve = vcpu->vm->arch->sve;
-	/* With SVE on, KVM refuses the core block's V registers: use Zn. */
-	uint64_t id = sve ? sve_reg_id(SVE_Z, reg, bit / (SVE_ZSLICE_BYTES * 8)) :
-		KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
-		(offsetof(struct kvm_regs, fp_regs.vregs[reg]) / sizeof(__u32));
-	unsigned int in_slice = bit % (SVE_ZSLICE_BYTES * 8);
-	uint8_t v[SVE_ZSLICE_BYTES];
-
-	if (kvm_get_one_reg(vcpu->fd, id, v))
-		return;
-	v[in_slice / 8] ^= (uint8_t)(1U << (in_slice % 8));
-	if (kvm_set_one_reg(vcpu->fd, id, v))
-		return;
-	log_info("vcpu", "--inject-fault: flipped bit %u of %s%u on vCPU %u; the "
-		 "guest must now report a mismatch", bit, sve && bit >= 128 ? "Z" : "V",
-		 reg, vcpu->id);
-}
-
 /* The guest's current SVE vector length: ZCR_EL1.LEN, within the vCPU's set. */
 static unsigned int arm64_guest_vl(struct vcpu *vcpu)
 {
@@ -198,6 +199,7 @@ void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 			arm64_flip_vector_bit(vcpu, 7, vl - 1);
 		break;
 	case FAULT_HOST_SVE:	/* injected by the host check's signal handler */
+	case FAULT_REGS_MOVE:	/* injected by arm64_regs_move() */
 	case FAULT_NONE:
 		break;
 	}
