@@ -23,6 +23,7 @@ t hostinject kvmini run --inject-fault host-sve
 t moveinject kvmini run --inject-fault regs-move
 t bench kvmini run -p "bench=sve vl=2048 count=20"
 t caps kvmini caps --json
+t dump kvmini run --dump-regs -c 2
 t badvl kvmini run --sve-vl 4096
 '
 check "every VL: exit status 0" rc_is full 0
@@ -57,6 +58,13 @@ check "--inject-fault=regs-move: the run fails" rc_is moveinject 1
 check "--inject-fault=regs-move: the read-back compare names the register" \
 	has moveinject "move to a new vCPU: Z5[0] byte 0"
 check "bench=sve: every exit verified at 2048 bits" has bench "ok 1 - bench sve-exit vl=2048"
+check "--dump-regs: every register of both vCPUs" has dump "vCPU 1: 278 registers"
+check "--dump-regs: Z registers at 2048 bits" \
+	grep -qE "^  Z31\[0\] +0x[0-9a-f]{512}$" "$T/dump.out"
+check "--dump-regs: P registers and FFR" \
+	sh -c "grep -qE '^  P15\[0\] +0x[0-9a-f]{64}$' '$T/dump.out' && grep -q '^  FFR\[0\]' '$T/dump.out'"
+check "--dump-regs: the VL set and the PC" \
+	sh -c "grep -q '^  SVE_VLS' '$T/dump.out' && grep -q '^  pc ' '$T/dump.out'"
 check "caps --json: SVE vector lengths" has caps '"vector_lengths":[128,256,384,512,640'
 check "caps --json: up to 2048" has caps '1920,2048]'
 check "--sve-vl 4096: refused before anything runs" rc_is badvl 2
