@@ -48,6 +48,12 @@
 #define TESTDEV_VERSION_VALUE	2U
 
 #define TESTDEV_PING_SVE	0x53564521U	/* "!EVS": SVE state is live */
+/*
+ * MTE tags are set on the region whose descriptor this vCPU last wrote to
+ * REQUEST_ARG, and will be checked after this exit (--inject-fault=mte-tag
+ * aims at these).
+ */
+#define TESTDEV_PING_MTE	0x45544d21U	/* "!MTE" */
 
 /* Requests (write to REQUEST). */
 enum testdev_request {
@@ -72,7 +78,36 @@ enum testdev_request {
 	 * snapshot. This vCPU itself is left untouched and runs on.
 	 */
 	TESTDEV_REQ_REGS_MOVE = 3,
+	/*
+	 * REQUEST_ARG is the guest-physical address of a struct
+	 * testdev_mte_region. The VMM reads the allocation tags of
+	 * [ipa, ipa + len) through KVM_ARM_MTE_COPY_TAGS and compares them
+	 * with testdev_mte_pattern_tag(seed, granule): 0, or EIO on a
+	 * mismatch (logged with the address, expected and found tag).
+	 * EOPNOTSUPP without MTE, EINVAL for a bad descriptor (ipa and len
+	 * page-aligned, len > 0, inside guest RAM), EFAULT for a descriptor
+	 * outside RAM.
+	 */
+	TESTDEV_REQ_MTE_CHECK_TAGS = 4,
+	/*
+	 * The same descriptor; the VMM writes testdev_mte_pattern_tag(seed,
+	 * granule) as the allocation tag of every 16-byte granule of the
+	 * region through KVM_ARM_MTE_COPY_TAGS. The guest then checks with LDG.
+	 */
+	TESTDEV_REQ_MTE_WRITE_TAGS = 5,
 };
+
+/* In guest memory, little-endian; 8-byte aligned. */
+struct testdev_mte_region {
+	uint64_t ipa;		/* page-aligned */
+	uint64_t len;		/* bytes, page-aligned, > 0 */
+	uint64_t seed;
+};
+
+#define TESTDEV_MTE_GRANULE	16
+
+/* The tag (0..15) of granule `granule` (0 = the one at ipa) of a region. */
+static inline uint8_t testdev_mte_pattern_tag(uint64_t seed, uint64_t granule);
 
 /* Register classes for testdev_sve_pattern_byte(). */
 enum testdev_sve_class { TESTDEV_SVE_Z = 0, TESTDEV_SVE_P = 1, TESTDEV_SVE_FFR = 2 };
@@ -109,6 +144,11 @@ static inline uint8_t testdev_sve_pattern_byte(uint64_t seed, unsigned int cls,
 	}
 	word = testdev_mix64(seed ^ ((uint64_t)cls << 56) ^ ((uint64_t)n << 48) ^ (byte / 8));
 	return (uint8_t)(word >> (8 * (byte % 8)));
+}
+
+static inline uint8_t testdev_mte_pattern_tag(uint64_t seed, uint64_t granule)
+{
+	return (uint8_t)(testdev_mix64(seed ^ (0x4d5445ULL << 40) ^ granule) & 0xf);
 }
 
 #endif
