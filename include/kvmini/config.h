@@ -15,6 +15,8 @@ enum fault_kind {
 	FAULT_SVE,	/* flip a bit of a guest Z register beyond V, mid-run */
 	FAULT_HOST_SVE,	/* corrupt the vCPU thread's own V3/Z3 in a signal frame */
 	FAULT_REGS_MOVE, /* damage a register moved into a new VM's vCPU */
+	FAULT_MTE_TAG,	/* flip a guest allocation tag through KVM_ARM_MTE_COPY_TAGS */
+	FAULT_HOST_MTE,	/* retag a granule of a vCPU thread's own tagged page */
 };
 
 /* A CPU feature: on if the host has it, or required on, or off. */
@@ -28,6 +30,7 @@ struct vm_config {
 	uint64_t ram_size;		/* bytes, page-aligned, non-zero */
 	const char *kvm_path;
 	unsigned int timeout_s;		/* 0: no limit */
+	const char *mem_path;		/* back guest RAM with this file (NULL: anonymous) */
 	enum fault_kind inject_fault;
 	/* arm64: SVE and its largest vector length in bits (0: the host's). */
 	enum feature_choice sve;
@@ -36,6 +39,8 @@ struct vm_config {
 	 * The vCPU threads check their own SVE state across every KVM_RUN
 	 * (default: on for the embedded test guest when the host has SVE).
 	 */
+	/* arm64: the Memory Tagging Extension (default: on if the host has it). */
+	enum feature_choice mte;
 	enum feature_choice host_check;
 	unsigned int host_sve_vl;	/* bits; 0: one that differs from the guest's */
 	bool stats;			/* print exit statistics at the end */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest memory: host mappings backing guest-physical ranges. Anonymous
- * private memory for now; the backing is chosen in one place so memfd,
- * hugepages and snapshot-file backings can be added beside it.
+ * Guest memory: host mappings backing guest-physical ranges, anonymous
+ * private memory or a shared file mapping (--mem-path). The backing is
+ * chosen in one place so memfd, hugepages and snapshot files fit beside.
  */
 #ifndef KVMINI_MEM_H
 #define KVMINI_MEM_H
@@ -13,6 +13,7 @@
 
 enum guest_mem_backing {
 	GUEST_MEM_ANON,
+	GUEST_MEM_FILE,		/* MAP_SHARED of a file: its contents are the RAM */
 };
 
 struct guest_region {
@@ -20,6 +21,7 @@ struct guest_region {
 	uint64_t size;
 	void *host;
 	enum guest_mem_backing backing;
+	int fd;			/* GUEST_MEM_FILE: the file, else -1 */
 };
 
 struct guest_mem {
@@ -30,6 +32,12 @@ struct guest_mem {
 /* Map size bytes for gpa; size must be page-aligned and non-zero. */
 int __must_check guest_mem_add(struct guest_mem *mem, uint64_t gpa,
 			       uint64_t size, enum guest_mem_backing backing);
+/*
+ * Map size bytes of the file at path (created if missing, grown to size
+ * if shorter) for gpa, shared. Errors name the file.
+ */
+int __must_check guest_mem_add_file(struct guest_mem *mem, uint64_t gpa,
+				    uint64_t size, const char *path);
 void guest_mem_free(struct guest_mem *mem);
 
 /*

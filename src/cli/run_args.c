@@ -53,6 +53,12 @@ static void run_usage(FILE *f)
 "      --no-host-check  do not\n"
 "      --host-sve-vl BITS  the vCPU threads' own vector length (default: the\n"
 "                       smallest the host has that differs from the guest's)\n"
+"      --mte            require the Memory Tagging Extension for the guest\n"
+"      --no-mte         no MTE (alias --disable-mte). Default: MTE on when the\n"
+"                       host's KVM has it and the guest memory can hold tags\n"
+"      --mem-path FILE  back guest RAM with FILE (created or resized to\n"
+"                       --mem; shared, so its contents are the guest's RAM);\n"
+"                       with MTE it must be on tmpfs or hugetlbfs\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
 "                       SVE Z/P/FFR included) when the guest stops\n"
@@ -65,7 +71,11 @@ static void run_usage(FILE *f)
 "                       host-sve (a bit of a vCPU thread's own V3/Z3, through\n"
 "                       a signal frame; the host check must catch it),\n"
 "                       regs-move (a bit of Z5 in the new VM's vCPU after a\n"
-"                       register move; the read-back compare must catch it)\n"
+"                       register move; the read-back compare must catch it),\n"
+"                       mte-tag (one granule's allocation tag, through\n"
+"                       KVM_ARM_MTE_COPY_TAGS, at the guest's first MTE exit),\n"
+"                       host-mte (a tag of a vCPU thread's own tagged page;\n"
+"                       the host check must catch it)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -134,7 +144,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 {
 	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT,
 	       OPT_SVE_VL, OPT_NO_SVE, OPT_DUMP_REGS, OPT_HOST_CHECK,
-	       OPT_NO_HOST_CHECK, OPT_HOST_SVE_VL };
+	       OPT_NO_HOST_CHECK, OPT_HOST_SVE_VL, OPT_MTE, OPT_NO_MTE, OPT_MEM_PATH };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -150,6 +160,10 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "host-check", no_argument, NULL, OPT_HOST_CHECK },
 		{ "no-host-check", no_argument, NULL, OPT_NO_HOST_CHECK },
 		{ "host-sve-vl", required_argument, NULL, OPT_HOST_SVE_VL },
+		{ "mte", no_argument, NULL, OPT_MTE },
+		{ "no-mte", no_argument, NULL, OPT_NO_MTE },
+		{ "disable-mte", no_argument, NULL, OPT_NO_MTE },
+		{ "mem-path", required_argument, NULL, OPT_MEM_PATH },
 		{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
 		{ "sve-vl", required_argument, NULL, OPT_SVE_VL },
 		{ "sve-max-vl", required_argument, NULL, OPT_SVE_VL },
@@ -159,7 +173,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum feature_choice host_check = FEATURE_AUTO;
-	bool no_sve = false, no_host_check = false;
+	bool no_sve = false, no_host_check = false, mte_on = false, mte_off = false;
 	uint64_t v;
 	int c, ret;
 
@@ -227,9 +241,13 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 				cfg->inject_fault = FAULT_HOST_SVE;
 			else if (!strcmp(optarg, "regs-move"))
 				cfg->inject_fault = FAULT_REGS_MOVE;
+			else if (!strcmp(optarg, "mte-tag"))
+				cfg->inject_fault = FAULT_MTE_TAG;
+			else if (!strcmp(optarg, "host-mte"))
+				cfg->inject_fault = FAULT_HOST_MTE;
 			else
-				return usage_error("--inject-fault %s: unknown fault "
-						   "(known: fpsimd sve host-sve regs-move)", optarg);
+				return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
+						   "sve host-sve regs-move mte-tag host-mte)", optarg);
 			break;
 		case OPT_DUMP_REGS:
 			cfg->dump_regs = true;
@@ -239,6 +257,15 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case OPT_NO_HOST_CHECK:
 			no_host_check = true;
+			break;
+		case OPT_MTE:
+			mte_on = true;
+			break;
+		case OPT_NO_MTE:
+			mte_off = true;
+			break;
+		case OPT_MEM_PATH:
+			cfg->mem_path = optarg;
 			break;
 		case OPT_HOST_SVE_VL:
 			ret = parse_sve_vl("--host-sve-vl", optarg, &cfg->host_sve_vl);
@@ -265,13 +292,20 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		cfg->sve = FEATURE_OFF;
 	else if (cfg->sve_max_vl)
 		cfg->sve = FEATURE_ON;
+	if (mte_on && mte_off)
+		return usage_error("--mte and --no-mte contradict each other; give one");
+	cfg->mte = mte_on ? FEATURE_ON : mte_off ? FEATURE_OFF : FEATURE_AUTO;
+	if (cfg->inject_fault == FAULT_MTE_TAG && mte_off)
+		return usage_error("--inject-fault=mte-tag needs MTE; drop --no-mte");
 	if (no_host_check && (host_check == FEATURE_ON || cfg->host_sve_vl ||
-			      cfg->inject_fault == FAULT_HOST_SVE))
+			      cfg->inject_fault == FAULT_HOST_SVE ||
+			      cfg->inject_fault == FAULT_HOST_MTE))
 		return usage_error("--no-host-check contradicts --host-check, "
-				   "--host-sve-vl and --inject-fault=host-sve");
+				   "--host-sve-vl and --inject-fault=host-sve/host-mte");
 	if (no_host_check)
 		host_check = FEATURE_OFF;
-	else if (cfg->host_sve_vl || cfg->inject_fault == FAULT_HOST_SVE)
+	else if (cfg->host_sve_vl || cfg->inject_fault == FAULT_HOST_SVE ||
+		 cfg->inject_fault == FAULT_HOST_MTE)
 		host_check = FEATURE_ON;
 	cfg->host_check = host_check;
 	if (cfg->initrd_path && !cfg->kernel_path)

@@ -101,6 +101,18 @@ int main(void)
 	   "--inject-fault=host-sve needs and turns on the host check");
 	ret = parse(&cfg, ARGS("--no-host-check"));
 	ok(ret == 0 && cfg.host_check == FEATURE_OFF, "--no-host-check");
+	ret = parse(&cfg, (const char *[]){ NULL });
+	ok(ret == 0 && cfg.mte == FEATURE_AUTO && !cfg.mem_path, "MTE: the host's choice by default");
+	ret = parse(&cfg, ARGS("--mte", "--mem-path", "/dev/shm/ram"));
+	ok(ret == 0 && cfg.mte == FEATURE_ON && !strcmp(cfg.mem_path, "/dev/shm/ram"),
+	   "--mte and --mem-path");
+	ret = parse(&cfg, ARGS("--disable-mte"));
+	ok(ret == 0 && cfg.mte == FEATURE_OFF, "--disable-mte is kvmtool's alias of --no-mte");
+	ret = parse(&cfg, ARGS("--inject-fault", "mte-tag"));
+	ok(ret == 0 && cfg.inject_fault == FAULT_MTE_TAG, "--inject-fault mte-tag");
+	ret = parse(&cfg, ARGS("--inject-fault=host-mte"));
+	ok(ret == 0 && cfg.inject_fault == FAULT_HOST_MTE && cfg.host_check == FEATURE_ON,
+	   "--inject-fault host-mte turns on the host check");
 	ret = parse(&cfg, ARGS("--help"));
 	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
 
@@ -130,6 +142,8 @@ int main(void)
 	refused(ARGS("--no-host-check", "--host-check"), "contradicts", "host check on and off");
 	refused(ARGS("--no-host-check", "--inject-fault=host-sve"), "contradicts",
 		"host fault injection without the host check");
+	refused(ARGS("--mte", "--no-mte"), "--mte and --no-mte contradict", "--mte with --no-mte");
+	refused(ARGS("--no-mte", "--inject-fault=mte-tag"), "needs MTE", "MTE fault without MTE");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
 	return tap_done();

@@ -7,11 +7,13 @@
 
 #include <kvmini/kvm.h>
 
+#include "host_mte.h"
 #include "host_sve.h"
 #include "regs.h"
 
 struct vm;
 struct vcpu;
+struct vm_config;
 
 /* What the host's KVM offers guests (kvmini caps prints it). */
 struct arm64_host {
@@ -35,8 +37,10 @@ struct arch_vm {
 	unsigned int sve_max_vl;	/* ... up to this VL (bits) */
 	uint64_t sve_vls[8];		/* the set written to each vCPU */
 	bool fault_injected;		/* --inject-fault fires once per VM */
-	unsigned int host_sve_vl;	/* vCPU threads' own VL; 0: no host check */
+	unsigned int host_sve_vl;	/* vCPU threads' own VL; 0: no host SVE check */
+	bool host_mte;			/* vCPU threads check MTE state of their own */
 	unsigned long vm_type;		/* KVM_CREATE_VM's argument */
+	bool mte;			/* KVM_CAP_ARM_MTE enabled */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -59,6 +63,7 @@ struct arch_vm {
 struct arch_vcpu {
 	struct arm64_regs regs;		/* list and values, for round trips */
 	struct host_sve host_sve;	/* the thread's own SVE check */
+	struct host_mte host_mte;	/* the thread's own MTE check */
 };
 
 /*
@@ -67,6 +72,11 @@ struct arch_vcpu {
  */
 int __must_check arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
 				  const struct arch_vm *a);
+
+/* MTE: decide (before the VM exists); copy tags of page-aligned RAM ranges. */
+int __must_check arm64_choose_mte(struct arch_vm *a, const struct vm_config *cfg);
+int __must_check arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len,
+				     uint8_t *tags, bool to_guest);
 
 /* The test device's arm64 hooks: fault injection and guest requests. */
 void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count);

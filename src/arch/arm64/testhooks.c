@@ -6,6 +6,7 @@
  * state through ONE_REG so the guest's checkers must fail.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,6 +150,86 @@ static int arm64_sve_write_pattern(struct vcpu *vcpu, uint64_t seed)
 	return 0;
 }
 
+/*
+ * The guest's struct testdev_mte_region at desc_ipa: copied out of guest
+ * memory (the guest may change it meanwhile) and checked like any
+ * guest-controlled value.
+ */
+static int arm64_mte_region(struct vm *vm, uint64_t desc_ipa,
+			    struct testdev_mte_region *region)
+{
+	const void *p = guest_mem_ptr(&vm->mem, desc_ipa, sizeof(*region));
+	static struct ratelimit rl;
+
+	if (!vm->arch->mte)
+		return -EOPNOTSUPP;
+	if (!p) {
+		log_ratelimited(&rl, LOG_WARN, "testdev", "guest MTE request: descriptor "
+				"at 0x%" PRIx64 " is not in guest RAM", desc_ipa);
+		return -EFAULT;
+	}
+	memcpy(region, p, sizeof(*region));
+	/* 64 MiB: more tag buffer than any test region needs, far less than RAM. */
+	if (region->len > 64 * SZ_1M) {
+		log_ratelimited(&rl, LOG_WARN, "testdev", "guest MTE request: region of "
+				"0x%" PRIx64 " bytes is larger than 64 MiB", region->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* TESTDEV_REQ_MTE_CHECK_TAGS / _WRITE_TAGS on the guest-described region. */
+static int arm64_mte_request(struct vcpu *vcpu, uint64_t desc_ipa, bool write)
+{
+	struct testdev_mte_region region;
+	uint64_t granules;
+	uint8_t *tags;
+	int ret = arm64_mte_region(vcpu->vm, desc_ipa, &region);
+
+	if (ret)
+		return ret;
+	granules = region.len / TESTDEV_MTE_GRANULE;
+	tags = malloc(granules ? granules : 1);
+	if (!tags)
+		return -ENOMEM;
+	for (uint64_t g = 0; g < granules && write; g++)
+		tags[g] = testdev_mte_pattern_tag(region.seed, g);
+	ret = arm64_mte_copy_tags(vcpu->vm, region.ipa, region.len, tags, write);
+	for (uint64_t g = 0; g < granules && !write && !ret; g++) {
+		uint8_t want = testdev_mte_pattern_tag(region.seed, g);
+
+		if (tags[g] != want) {
+			log_err("vcpu", "vCPU %u: guest allocation tag at IPA 0x%" PRIx64
+				" is 0x%x, the guest says it set 0x%x", vcpu->id,
+				region.ipa + g * TESTDEV_MTE_GRANULE, tags[g], want);
+			ret = -EIO;
+		}
+	}
+	free(tags);
+	return ret;
+}
+
+/* --inject-fault=mte-tag: change the tag of one granule the guest will check. */
+static void arm64_inject_mte_fault(struct vcpu *vcpu)
+{
+	struct testdev_mte_region region;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), ipa;
+	uint8_t tags[65536 / TESTDEV_MTE_GRANULE];
+	const unsigned int granule = 5;
+
+	if (arm64_mte_region(vcpu->vm, vcpu->vm->testdev.cpu[vcpu->id].request_arg,
+			     &region) || region.len < page || page > sizeof(tags) * 16)
+		return;
+	ipa = region.ipa + granule * TESTDEV_MTE_GRANULE;
+	if (arm64_mte_copy_tags(vcpu->vm, region.ipa, page, tags, false))
+		return;
+	tags[granule] = (tags[granule] + 1) & 0xf;
+	if (arm64_mte_copy_tags(vcpu->vm, region.ipa, page, tags, true))
+		return;
+	log_info("vcpu", "--inject-fault: set the allocation tag at IPA 0x%" PRIx64
+		 " to 0x%x on vCPU %u; a check must now fail", ipa, tags[granule], vcpu->id);
+}
+
 int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 {
 	switch (req) {
@@ -158,6 +239,10 @@ int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 		return arm64_sve_write_pattern(vcpu, arg);
 	case TESTDEV_REQ_REGS_MOVE:
 		return arm64_regs_move(vcpu);
+	case TESTDEV_REQ_MTE_CHECK_TAGS:
+		return arm64_mte_request(vcpu, arg, false);
+	case TESTDEV_REQ_MTE_WRITE_TAGS:
+		return arm64_mte_request(vcpu, arg, true);
 	}
 	return -ENOSYS;
 }
@@ -199,7 +284,13 @@ void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 			arm64_flip_vector_bit(vcpu, 7, vl - 1);
 		break;
 	case FAULT_HOST_SVE:	/* injected by the host check's signal handler */
+	case FAULT_MTE_TAG:
+		if (tag == TESTDEV_PING_MTE &&
+		    !__atomic_exchange_n(&a->fault_injected, true, __ATOMIC_RELAXED))
+			arm64_inject_mte_fault(vcpu);
+		break;
 	case FAULT_REGS_MOVE:	/* injected by arm64_regs_move() */
+	case FAULT_HOST_MTE:	/* injected by the host MTE check */
 	case FAULT_NONE:
 		break;
 	}

@@ -81,22 +81,34 @@ int arch_vcpu_init(struct vcpu *vcpu)
 
 int arch_vcpu_thread_start(struct vcpu *vcpu)
 {
-	unsigned int vl = vcpu->vm->arch->host_sve_vl;
+	const struct arch_vm *a = vcpu->vm->arch;
+	int ret = 0;
 
-	return vl ? host_sve_start(&vcpu->arch->host_sve, vcpu->id, vl) : 0;
+	if (a->host_sve_vl)
+		ret = host_sve_start(&vcpu->arch->host_sve, vcpu->id, a->host_sve_vl);
+	if (!ret && a->host_mte)
+		ret = host_mte_start(&vcpu->arch->host_mte, vcpu->id,
+				     vcpu->vm->cfg->inject_fault == FAULT_HOST_MTE);
+	return ret;
 }
 
 void arch_vcpu_thread_end(struct vcpu *vcpu)
 {
 	host_sve_stop(&vcpu->arch->host_sve);
+	host_mte_stop(&vcpu->arch->host_mte);
 }
 
 __hot int arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret)
 {
+	int ret = 0;
+
 	if (vcpu->vm->arch->host_sve_vl)
-		return host_sve_kvm_run(&vcpu->arch->host_sve, vcpu->fd, run_ret);
-	*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
-	return 0;
+		ret = host_sve_kvm_run(&vcpu->arch->host_sve, vcpu->fd, run_ret);
+	else
+		*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+	if (!ret)
+		ret = host_mte_check(&vcpu->arch->host_mte);
+	return ret;
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)

@@ -95,10 +95,12 @@ static int arm64_choose_host_check(struct arch_vm *a, const struct vm_config *cf
 
 	if (!want)
 		return 0;
+	a->host_mte = host_mte_available();
 	if (!a->host.sve) {
-		if (cfg->host_check == FEATURE_ON) {
-			log_err("vm", "--host-check: the host check holds SVE state in "
-				"the vCPU threads, and this host has no SVE");
+		if (cfg->host_check == FEATURE_ON && (cfg->host_sve_vl || !a->host_mte)) {
+			log_err("vm", "--host-check%s: the host check holds SVE state in "
+				"the vCPU threads, and this host has no SVE",
+				cfg->host_sve_vl ? " with --host-sve-vl" : "");
 			return -KVMINI_EUSAGE;
 		}
 		log_info("vm", "host SVE check: off, this host has no SVE");
@@ -146,6 +148,8 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	if (!ret)
 		ret = arm64_choose_sve(a, cfg);
 	if (!ret)
+		ret = arm64_choose_mte(a, cfg);
+	if (!ret)
 		ret = arm64_choose_host_check(a, cfg);
 	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
@@ -160,6 +164,12 @@ int arch_vm_init(struct vm *vm)
 	struct arch_vm *a = vm->arch;
 	int ret;
 
+	/* Before any vCPU exists, or the guest never sees MTE (api.rst). */
+	if (a->mte) {
+		ret = kvm_enable_cap(vm->vm_fd, KVM_CAP_ARM_MTE, 0);
+		if (ret)
+			return ret;
+	}
 	/*
 	 * An MMIO access KVM cannot decode (LDP, writeback...) would make
 	 * KVM_RUN fail with ENOSYS and take the whole VM down. With this cap
@@ -178,6 +188,9 @@ int arch_vm_init(struct vm *vm)
 
 int arch_vm_add_memory(struct vm *vm)
 {
+	if (vm->cfg->mem_path)
+		return guest_mem_add_file(&vm->mem, ARM64_RAM_BASE, vm->cfg->ram_size,
+					  vm->cfg->mem_path);
 	return guest_mem_add(&vm->mem, ARM64_RAM_BASE, vm->cfg->ram_size,
 			     GUEST_MEM_ANON);
 }
@@ -223,6 +236,9 @@ void arch_vm_print_stats(struct vm *vm, FILE *f)
 		fprintf(f, "kvmini: stats: host SVE check at %u bits, %llu timer "
 			"signals taken by vCPU threads\n", vm->arch->host_sve_vl,
 			(unsigned long long)host_sve_signals());
+	if (vm->arch->host_mte)
+		fprintf(f, "kvmini: stats: host MTE check on (tags, TCO, IRG mask, "
+			"tag-check faults)\n");
 }
 
 void arch_vm_destroy(struct vm *vm)
