@@ -73,6 +73,12 @@ struct arch_vcpu {
 int __must_check arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
 				  const struct arch_vm *a);
 
+/*
+ * A new, empty VM with the same machine type and shaping capabilities
+ * (MTE) as vm: its vCPUs accept vm's register state. Returns its fd.
+ */
+int __must_check arm64_vm_create_like(const struct vm *vm);
+
 /* MTE: decide (before the VM exists); copy tags of page-aligned RAM ranges. */
 int __must_check arm64_choose_mte(struct arch_vm *a, const struct vm_config *cfg);
 int __must_check arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len,

@@ -84,7 +84,7 @@ static int arm64_regs_move(struct vcpu *vcpu)
 	ret = arm64_regs_get(vcpu, r);
 	if (ret)
 		return ret;
-	vm_fd = kvm_ioctl_val(vcpu->vm->kvm_fd, KVM_CREATE_VM, a->vm_type);
+	vm_fd = arm64_vm_create_like(vcpu->vm);
 	if (vm_fd < 0)
 		return vm_fd;
 	back = *r;

@@ -159,17 +159,36 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	return ret;
 }
 
+/* The VM capabilities that shape what a vCPU is; a VM "like" this one needs them too. */
+static int arm64_vm_enable_caps(int vm_fd, const struct arch_vm *a)
+{
+	/* Before any vCPU exists, or the guest never sees MTE (api.rst). */
+	return a->mte ? kvm_enable_cap(vm_fd, KVM_CAP_ARM_MTE, 0) : 0;
+}
+
+int arm64_vm_create_like(const struct vm *vm)
+{
+	int fd = kvm_ioctl_val(vm->kvm_fd, KVM_CREATE_VM, vm->arch->vm_type);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = arm64_vm_enable_caps(fd, vm->arch);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	struct arch_vm *a = vm->arch;
 	int ret;
 
-	/* Before any vCPU exists, or the guest never sees MTE (api.rst). */
-	if (a->mte) {
-		ret = kvm_enable_cap(vm->vm_fd, KVM_CAP_ARM_MTE, 0);
-		if (ret)
-			return ret;
-	}
+	ret = arm64_vm_enable_caps(vm->vm_fd, a);
+	if (ret)
+		return ret;
 	/*
 	 * An MMIO access KVM cannot decode (LDP, writeback...) would make
 	 * KVM_RUN fail with ENOSYS and take the whole VM down. With this cap
