@@ -11,37 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <kvmini/kvm.h>
 #include <kvmini/vm.h>
 
 #include "../../src/arch/arm64/arm64.h"
+#include "bench.h"
 #include "../../src/arch/arm64/layout.h"
-
-#define REPS 5
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double v[REPS])
-{
-	qsort(v, REPS, sizeof(v[0]), cmp_double);
-	return v[REPS / 2];
-}
 
 int main(int argc, char **argv)
 {
@@ -78,17 +55,17 @@ int main(int argc, char **argv)
 		tags[i] = (uint8_t)(i * 7 + 3) & 0xf;
 	memset(vm.mem.regions[0].host, 0x5a, size);	/* fault every page in first */
 	for (int rep = 0; rep < REPS; rep++) {
-		t0 = now_s();
+		t0 = bench_now_s();
 		ret = arm64_mte_copy_tags(&vm, ARM64_RAM_BASE, size, tags, true);
-		t_write[rep] = now_s() - t0;
-		t0 = now_s();
+		t_write[rep] = bench_now_s() - t0;
+		t0 = bench_now_s();
 		ret = ret ? ret : arm64_mte_copy_tags(&vm, ARM64_RAM_BASE, size, tags, false);
-		t_read[rep] = now_s() - t0;
+		t_read[rep] = bench_now_s() - t0;
 		if (ret)
 			return 1;
-		t0 = now_s();
+		t0 = bench_now_s();
 		memcpy(copy, vm.mem.regions[0].host, size);
-		t_copy[rep] = now_s() - t0;
+		t_copy[rep] = bench_now_s() - t0;
 	}
 	for (uint64_t i = 0; i < size / 16; i++) {
 		if (tags[i] != ((uint8_t)(i * 7 + 3) & 0xf)) {
@@ -99,8 +76,8 @@ int main(int argc, char **argv)
 	}
 	printf("mte-tags: %llu MiB guest: tag read %.0f MiB/s, tag write %.0f MiB/s, "
 	       "memcpy %.0f MiB/s (read/memcpy %.2f, write/memcpy %.2f; medians of %d)\n",
-	       (unsigned long long)mib, mib / median(t_read), mib / median(t_write),
-	       mib / median(t_copy), median(t_copy) / median(t_read),
-	       median(t_copy) / median(t_write), REPS);
+	       (unsigned long long)mib, mib / bench_median(t_read), mib / bench_median(t_write),
+	       mib / bench_median(t_copy), bench_median(t_copy) / bench_median(t_read),
+	       bench_median(t_copy) / bench_median(t_write), REPS);
 	return 0;
 }

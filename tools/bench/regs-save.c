@@ -19,29 +19,7 @@
 
 #include "../../src/arch/arm64/arm64.h"
 #include "../../src/arch/arm64/sve.h"
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-#define REPS 5
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double v[REPS])
-{
-	qsort(v, REPS, sizeof(v[0]), cmp_double);
-	return v[REPS / 2];
-}
+#include "bench.h"
 
 static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int rounds)
 {
@@ -65,11 +43,11 @@ static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int ro
 		goto out;
 	/* Alternate the two, REPS times, and keep the medians: emulation is noisy. */
 	for (int rep = 0; rep < REPS && !ret; rep++) {
-		t0 = now_us();
+		t0 = bench_now_s();
 		for (int i = 0; i < rounds && !ret; i++)
 			ret = arm64_regs_get(&vcpu, &r);
-		t_kvmini[rep] = (now_us() - t0) / rounds;
-		t0 = now_us();
+		t_kvmini[rep] = (bench_now_s() - t0) * 1e6 / rounds;
+		t0 = bench_now_s();
 		for (int i = 0; i < rounds && !ret; i++) {
 			for (unsigned int j = 0; j < r.n && !ret; j++) {
 				struct kvm_one_reg one = { .id = r.ids[j], .addr = (uintptr_t)buf };
@@ -78,12 +56,13 @@ static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int ro
 					ret = -errno;
 			}
 		}
-		t_raw[rep] = (now_us() - t0) / rounds;
+		t_raw[rep] = (bench_now_s() - t0) * 1e6 / rounds;
 	}
 	if (!ret)
 		printf("regs-save: SVE %4u bits: %u registers, %zu bytes: kvmini %9.1f us, "
 		       "raw loop %9.1f us, ratio %.3f (medians of %d)\n", vl, r.n, r.bytes,
-		       median(t_kvmini), median(t_raw), median(t_kvmini) / median(t_raw), REPS);
+		       bench_median(t_kvmini), bench_median(t_raw),
+		       bench_median(t_kvmini) / bench_median(t_raw), REPS);
 	arm64_regs_free(&r);
 out:
 	if (vcpu.fd >= 0)
