@@ -18,8 +18,12 @@
 /* GIC interrupt specifier: type, number, flags (DT binding arm,gic-v3). */
 #define GIC_PPI 1
 #define IRQ_TYPE_LEVEL_HIGH 4
-/* Architected timer PPIs: secure phys, non-secure phys, virtual, hyp. */
-static const uint32_t timer_ppis[] = { 13, 14, 11, 10 };
+/*
+ * Architected timer interrupts as INTIDs: secure physical, non-secure
+ * physical, virtual, hypervisor (the binding's order). The specifier
+ * holds the PPI index, INTID - 16.
+ */
+static const uint32_t timer_intids[] = { 29, 30, 27, 26 };
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
@@ -95,7 +99,7 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 		cpu_to_fdt64(m->gic_dist_base), cpu_to_fdt64(m->gic_dist_size),
 		cpu_to_fdt64(m->gic_redist_base), cpu_to_fdt64(m->gic_redist_size),
 	};
-	fdt32_t irqs[3 * ARRAY_SIZE(timer_ppis)];
+	fdt32_t irqs[3 * ARRAY_SIZE(timer_intids)];
 
 	FDT_TRY(fdt_node_at(fdt, "intc", m->gic_dist_base));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
@@ -105,9 +109,9 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 	FDT_TRY(fdt_property_u32(fdt, "phandle", ARM64_FDT_GIC_PHANDLE));
 	FDT_TRY(fdt_end_node(fdt));
 
-	for (size_t i = 0; i < ARRAY_SIZE(timer_ppis); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(timer_intids); i++) {
 		irqs[3 * i] = cpu_to_fdt32(GIC_PPI);
-		irqs[3 * i + 1] = cpu_to_fdt32(timer_ppis[i] - 16);
+		irqs[3 * i + 1] = cpu_to_fdt32(timer_intids[i] - 16);
 		irqs[3 * i + 2] = cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH);
 	}
 	FDT_TRY(fdt_begin_node(fdt, "timer"));
