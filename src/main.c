@@ -20,6 +20,7 @@ static void usage(FILE *f)
 "Commands:\n"
 "  run        boot a guest; without --kernel, the embedded test guest\n"
 "  caps       what this host's KVM offers guests (--json for scripts)\n"
+"  cpu        CPU models: dump, check, diff and intersect guest ID registers\n"
 "  help       this text; 'kvmini COMMAND --help' for a command's options\n"
 "  version    print the version\n"
 "\n"
@@ -35,6 +36,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "caps", cmd_caps },
+	{ "cpu", cmd_cpu },
 };
 
 /* Exit codes: see `kvmini run --help`. */

@@ -44,6 +44,12 @@ void arch_vcpu_thread_end(struct vcpu *vcpu);
  * (already reported): the VM then stops.
  */
 int __must_check arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret);
+/*
+ * After the vCPUs stopped, before the exit status is decided: checks of
+ * the architecture's own (arm64: the ID registers read back as the CPU
+ * model set them). -errno fails a run that otherwise succeeded.
+ */
+int arch_vm_after_run(struct vm *vm);
 /* --stats lines of the architecture's own. */
 void arch_vm_print_stats(struct vm *vm, FILE *f);
 /* An exit generic code does not know: 1 handled, -ENOSYS not an arch exit, -errno failure. */

@@ -17,5 +17,6 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg);
 
 int cmd_run(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
+int cmd_cpu(int argc, char **argv);
 
 #endif

@@ -23,4 +23,21 @@
 #define KVM_EXIT_ARM_NISV 28
 #endif
 
+/*
+ * The writable masks of the feature ID registers (Linux 6.7): arm64's
+ * uapi asm/kvm.h has the struct and range numbers, linux/kvm.h the ioctl.
+ */
+#ifndef KVM_ARM_FEATURE_ID_RANGE_SIZE
+#define KVM_ARM_FEATURE_ID_RANGE	0
+#define KVM_ARM_FEATURE_ID_RANGE_SIZE	(3 * 8 * 8)
+struct reg_mask_range {
+	__u64 addr;		/* pointer to KVM_ARM_FEATURE_ID_RANGE_SIZE u64 masks */
+	__u32 range;		/* KVM_ARM_FEATURE_ID_RANGE */
+	__u32 reserved[13];
+};
+#endif
+#ifndef KVM_ARM_GET_REG_WRITABLE_MASKS
+#define KVM_ARM_GET_REG_WRITABLE_MASKS _IOR(KVMIO, 0xb6, struct reg_mask_range)
+#endif
+
 #endif

@@ -17,10 +17,13 @@ enum fault_kind {
 	FAULT_REGS_MOVE, /* damage a register moved into a new VM's vCPU */
 	FAULT_MTE_TAG,	/* flip a guest allocation tag through KVM_ARM_MTE_COPY_TAGS */
 	FAULT_HOST_MTE,	/* retag a granule of a vCPU thread's own tagged page */
+	FAULT_IDREG,	/* change an ID register value the after-run compare expects */
 };
 
 /* A CPU feature: on if the host has it, or required on, or off. */
 enum feature_choice { FEATURE_AUTO, FEATURE_ON, FEATURE_OFF };
+
+struct cpu_opts;
 
 struct vm_config {
 	const char *kernel_path;	/* NULL: the embedded test guest */
@@ -45,6 +48,8 @@ struct vm_config {
 	unsigned int host_sve_vl;	/* bits; 0: one that differs from the guest's */
 	bool stats;			/* print exit statistics at the end */
 	bool dump_regs;			/* print every vCPU's registers at the end */
+	/* --cpu-model, --cpu-feature, --id-reg (kvmini/cpu.h); NULL: none given. */
+	struct cpu_opts *cpu;
 };
 
 void vm_config_init(struct vm_config *cfg);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <kvmini/cli.h>
+#include <kvmini/cpu.h>
 #include <kvmini/log.h>
 #include <kvmini/parse.h>
 
@@ -59,6 +60,16 @@ static void run_usage(FILE *f)
 "      --mem-path FILE  back guest RAM with FILE (created or resized to\n"
 "                       --mem; shared, so its contents are the guest's RAM);\n"
 "                       with MTE it must be on tmpfs or hugetlbfs\n"
+"      --cpu-model FILE the guest's ID registers from a CPU model (see\n"
+"                       'kvmini cpu --help'); fields it does not list keep the\n"
+"                       host's values. Checked field by field against what\n"
+"                       this host's KVM accepts before the VM is created\n"
+"      --cpu-feature NAME=on|off[,NAME=on|off...]\n"
+"                       a feature by name, over the model: sve sve2 mte pauth\n"
+"                       pmu bti lse aes sha2 ... ('kvmini cpu --help' lists all)\n"
+"      --id-reg REG.FIELD=VALUE\n"
+"                       one ID register field, over the model, e.g.\n"
+"                       --id-reg ID_AA64ISAR0_EL1.AES=0\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
 "                       SVE Z/P/FFR included) when the guest stops\n"
@@ -75,7 +86,9 @@ static void run_usage(FILE *f)
 "                       mte-tag (one granule's allocation tag, through\n"
 "                       KVM_ARM_MTE_COPY_TAGS, at the guest's first MTE exit),\n"
 "                       host-mte (a tag of a vCPU thread's own tagged page;\n"
-"                       the host check must catch it)\n"
+"                       the host check must catch it),\n"
+"                       idreg (bit 4 of the ID_AA64ISAR0_EL1 value kvmini\n"
+"                       expects after the run; its compare must catch it)\n"
 "  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
@@ -145,6 +158,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 	enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_INJECT_FAULT,
 	       OPT_SVE_VL, OPT_NO_SVE, OPT_DUMP_REGS, OPT_HOST_CHECK,
 	       OPT_NO_HOST_CHECK, OPT_HOST_SVE_VL, OPT_MTE, OPT_NO_MTE, OPT_MEM_PATH };
+	enum { OPT_CPU_MODEL = 512, OPT_CPU_FEATURE, OPT_ID_REG };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -169,6 +183,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "sve-max-vl", required_argument, NULL, OPT_SVE_VL },
 		{ "no-sve", no_argument, NULL, OPT_NO_SVE },
 		{ "disable-sve", no_argument, NULL, OPT_NO_SVE },
+		{ "cpu-model", required_argument, NULL, OPT_CPU_MODEL },
+		{ "cpu-feature", required_argument, NULL, OPT_CPU_FEATURE },
+		{ "id-reg", required_argument, NULL, OPT_ID_REG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -245,9 +262,12 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 				cfg->inject_fault = FAULT_MTE_TAG;
 			else if (!strcmp(optarg, "host-mte"))
 				cfg->inject_fault = FAULT_HOST_MTE;
+			else if (!strcmp(optarg, "idreg"))
+				cfg->inject_fault = FAULT_IDREG;
 			else
 				return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
-						   "sve host-sve regs-move mte-tag host-mte)", optarg);
+						   "sve host-sve regs-move mte-tag host-mte idreg)",
+						   optarg);
 			break;
 		case OPT_DUMP_REGS:
 			cfg->dump_regs = true;
@@ -269,6 +289,15 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case OPT_HOST_SVE_VL:
 			ret = parse_sve_vl("--host-sve-vl", optarg, &cfg->host_sve_vl);
+			if (ret)
+				return ret;
+			break;
+		case OPT_CPU_MODEL:
+		case OPT_CPU_FEATURE:
+		case OPT_ID_REG:
+			ret = cpu_opt_add(cfg, c == OPT_CPU_MODEL ? CPU_OPT_MODEL :
+					  c == OPT_CPU_FEATURE ? CPU_OPT_FEATURE : CPU_OPT_ID_REG,
+					  optarg);
 			if (ret)
 				return ret;
 			break;
@@ -311,5 +340,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 	if (cfg->initrd_path && !cfg->kernel_path)
 		return usage_error("--initrd %s needs --kernel: the embedded test "
 				   "guest takes no initrd", cfg->initrd_path);
+	/* Last: a CPU model may turn SVE or MTE off, against the options above. */
+	ret = cpu_opts_finish(cfg);
+	if (ret)
+		return ret;
 	return 0;
 }

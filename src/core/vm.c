@@ -229,6 +229,9 @@ int vm_run(struct vm *vm)
 		vm_print_stats(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus && vm->cfg->dump_regs; i++)
 		arch_vcpu_dump_regs(vm->vcpus[i], stdout);
+	ret = arch_vm_after_run(vm);
+	if (ret && (vm->stop_reason == VM_STOP_POWEROFF || vm->stop_reason == VM_STOP_RESET))
+		return ret;
 
 	switch (vm->stop_reason) {
 	case VM_STOP_POWEROFF:

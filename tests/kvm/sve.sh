@@ -88,7 +88,8 @@ check "512-bit host: caps lists 128..512" has caps512 '"vector_lengths":[128,256
 run_host --sve-max-vl 0 -- '
 t nohost kvmini run
 t want kvmini run --sve-vl 256
-t wantcheck kvmini run --host-check
+t wantcheck kvmini run --host-sve-vl 256
+t mtecheck kvmini run --host-check --stats
 t capsno kvmini caps --json
 '
 check "no-SVE host: the guest still passes" rc_is nohost 0
@@ -96,6 +97,9 @@ check "no-SVE host: SVE checks skipped" has nohost "# SKIP no SVE on this vCPU"
 check "no-SVE host: the host check says why it is off" has nohost "host SVE check: off"
 check "no-SVE host: --sve-vl refused, status 2" rc_is want 2
 check "no-SVE host: --sve-vl refusal named" has want "--sve-vl 256: this host's KVM offers no SVE"
-check "no-SVE host: --host-check refused" has wantcheck "--host-check: the host check holds SVE state"
+check "no-SVE host: --host-sve-vl refused, status 2" rc_is wantcheck 2
+check "no-SVE host: --host-sve-vl refusal named" \
+	has wantcheck "--host-check with --host-sve-vl: the host check holds SVE state"
+check "no-SVE host: --host-check still checks MTE" has mtecheck "host MTE check on"
 check "no-SVE host: caps says no SVE" has capsno '"sve":{"supported":false,"vector_lengths":[]}'
 finish

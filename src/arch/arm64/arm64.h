@@ -41,6 +41,8 @@ struct arch_vm {
 	bool host_mte;			/* vCPU threads check MTE state of their own */
 	unsigned long vm_type;		/* KVM_CREATE_VM's argument */
 	bool mte;			/* KVM_CAP_ARM_MTE enabled */
+	bool ptrauth;			/* vCPUs have pointer authentication (a CPU model asks) */
+	struct arm64_idregs *idregs;	/* a CPU model's ID registers (idregs.c); NULL: none */
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -83,6 +85,25 @@ int __must_check arm64_vm_create_like(const struct vm *vm);
 int __must_check arm64_choose_mte(struct arch_vm *a, const struct vm_config *cfg);
 int __must_check arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len,
 				     uint8_t *tags, bool to_guest);
+
+/*
+ * CPU models (idregs.c): checked field by field before the VM exists,
+ * written through vCPU 0 right after its setup and read back on every
+ * vCPU, compared again after the run (arch_vm_after_run()).
+ */
+struct arm64_idregs;
+int __must_check arm64_choose_cpu_model(struct vm *vm);
+int __must_check arm64_idregs_apply(struct vcpu *vcpu);
+void arm64_idregs_free(struct arch_vm *a);
+/*
+ * For a guest-side check (not wired to a test device request yet): at ipa
+ * the guest left what MRS read from every S3_0_C0_C<crm>_<op2>, crm and op2
+ * 0..7, as 64 little-endian u64s in that order. Each register kvmini knows
+ * is compared with the CPU model's value (without a model: with what
+ * KVM_GET_ONE_REG reads); -EIO naming each difference, -EFAULT outside RAM.
+ */
+#define ARM64_IDREGS_GUEST_BYTES (64 * 8)
+int __must_check arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa);
 
 /* The test device's arm64 hooks: fault injection and guest requests. */
 void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count);

@@ -291,6 +291,7 @@ void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 		break;
 	case FAULT_REGS_MOVE:	/* injected by arm64_regs_move() */
 	case FAULT_HOST_MTE:	/* injected by the host MTE check */
+	case FAULT_IDREG:	/* injected by arch_vm_after_run() */
 	case FAULT_NONE:
 		break;
 	}

@@ -57,6 +57,9 @@ int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id, const struct arch_
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
 	if (a->sve)
 		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	if (a->ptrauth)		/* KVM wants both or neither */
+		init.features[0] |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
+				    1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
 	ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
 	if (!ret && a->sve)
 		ret = arm64_vcpu_finalize_sve(vcpu_fd, id, a);
@@ -72,6 +75,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (!vcpu->arch)
 		return -ENOMEM;
 	ret = arm64_vcpu_setup(vm->vm_fd, vcpu->fd, vcpu->id, vm->arch);
+	if (!ret)
+		ret = arm64_idregs_apply(vcpu);
 	if (ret)
 		return ret;
 	/* The device tree must name each CPU by the MPIDR KVM gave it. */

@@ -154,6 +154,8 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
 	a->vm_type = *type;
+	if (!ret)
+		ret = arm64_choose_cpu_model(vm);
 	if (!ret && cfg->inject_fault == FAULT_HOST_SVE)
 		host_sve_arm_fault();
 	return ret;
@@ -269,6 +271,7 @@ void arch_vm_destroy(struct vm *vm)
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
 	free(a->mpidrs);
+	arm64_idregs_free(a);
 	free(a);
 	vm->arch = NULL;
 }

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `kvmini cpu`: CPU models, the ID registers a guest sees. dump writes
+ * this host's as a model; check says field by field whether this host's
+ * KVM can give a guest a model; diff and intersect work on model files
+ * alone (for a pool of hosts: dump on each, intersect, check on each).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kvmini/cli.h>
+#include <kvmini/config.h>
+#include <kvmini/cpu.h>
+#include <kvmini/kvm.h>
+#include <kvmini/log.h>
+
+static void cpu_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: kvmini cpu dump [-o FILE] [MODEL OPTIONS] [--kvm-dev PATH]\n"
+"       kvmini cpu check [-v] [--kvm-dev PATH] MODEL [MODEL OPTIONS]\n"
+"       kvmini cpu diff MODEL_A MODEL_B\n"
+"       kvmini cpu intersect [-o FILE] MODEL...\n"
+"\n"
+"CPU models: the guest's ID registers (op0=3, op1=0, CRn=0, CRm=0..7), field\n"
+"by field, checked against what this host's KVM accepts before a VM exists.\n"
+"\n"
+"  dump       this host's guest-visible ID registers as a model (SVE at the\n"
+"             largest vector length, MTE if the host has it, no pointer\n"
+"             authentication, no PMU: kvmini's default vCPU); with model\n"
+"             options, what a guest run with them would see\n"
+"  check      each field of MODEL against this host: ok, lowered (KVM will\n"
+"             accept it, within the field's rule or through a vCPU feature),\n"
+"             refused (with the rule and this host's limit), or unknown (bits\n"
+"             no field covers); exit 1 if any field is refused\n"
+"  diff       the fields whose values differ; exit 1 if any\n"
+"  intersect  the most capable model every input accepts, field by field:\n"
+"             the lower value for LOWER_SAFE fields (signed ones compared as\n"
+"             signed: 0xf is -1), the higher for HIGHER_SAFE, the safe value\n"
+"             for EXACT; fields KVM cannot change (FIXED) that differ are\n"
+"             left out, and said so\n"
+"\n"
+"  -o FILE          write the model to FILE instead of standard output\n"
+"  -v, --verbose    check: list every field, with its rule and writability\n"
+"  --kvm-dev PATH   KVM device to ask (default /dev/kvm)\n"
+"  -d, --debug cpu  every register's value and writable mask, and more\n"
+"  MODEL OPTIONS    --cpu-model FILE, --cpu-feature NAME=on|off, --id-reg\n"
+"                   REG.FIELD=VALUE, as kvmini run takes them\n"
+"  -h, --help       this text\n"
+"\n"
+"Model files: one field per line, REGISTER.FIELD = VALUE, with the Arm ARM's\n"
+"names (ID_AA64ISAR0_EL1.AES = 0); values in decimal, 0x hex, 0b binary, or\n"
+"negative for signed fields (ID_AA64MMFR0_EL1.TGRAN4 = -1); REGISTER.unknown\n"
+"gives the bits no field covers, in place. '#' starts a comment. A field a\n"
+"model leaves out keeps the host's value.\n"
+"\n"
+"kvmini run takes a model with --cpu-model FILE, single fields with --id-reg\n"
+"REG.FIELD=VALUE, and features by name with --cpu-feature NAME=on|off:\n"
+"  %s\n"
+"sve, mte and pauth are given through KVM's vCPU features and VM capability\n"
+"(sve=off is --no-sve, mte=off is --no-mte); pmu=on is refused (kvmini gives\n"
+"guests no PMU).\n", cpu_feature_list());
+}
+
+static int __printf(1, 2) cpu_bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmini cpu: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kvmini cpu --help'.\n");
+	return -KVMINI_EUSAGE;
+}
+
+int cmd_cpu(int argc, char **argv)
+{
+	enum { OPT_KVM_DEV = 256, OPT_CPU_MODEL, OPT_CPU_FEATURE, OPT_ID_REG };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
+		{ "cpu-model", required_argument, NULL, OPT_CPU_MODEL },
+		{ "cpu-feature", required_argument, NULL, OPT_CPU_FEATURE },
+		{ "id-reg", required_argument, NULL, OPT_ID_REG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_KVM, *out = NULL, *sub;
+	struct vm_config cfg;
+	bool verbose = false, run_opts = false;
+	int c, fd, ret, nargs;
+
+	vm_config_init(&cfg);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cpu_usage(stdout);
+			return 0;
+		default:
+			return cpu_bad_usage("%s: give the command first (kvmini cpu dump ...)",
+					     argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cpu_bad_usage("%s", "no command: dump, check, diff or intersect");
+	sub = argv[optind];
+	if (strcmp(sub, "dump") && strcmp(sub, "check") && strcmp(sub, "diff") &&
+	    strcmp(sub, "intersect"))
+		return cpu_bad_usage("unknown command '%s' (dump, check, diff, intersect)", sub);
+	/* The command's own options and arguments, in any order. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	ret = 0;
+	while (!ret && (c = getopt_long(argc, argv, ":o:vd:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			/* log_enable_debug() names the bad topic and lists all. */
+			if (log_enable_debug(optarg))
+				ret = -KVMINI_EUSAGE;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_KVM_DEV:
+			path = optarg;
+			break;
+		case OPT_CPU_MODEL:
+		case OPT_CPU_FEATURE:
+		case OPT_ID_REG:
+			run_opts = true;
+			ret = cpu_opt_add_cmd(&cfg, "cpu", c == OPT_CPU_MODEL ? CPU_OPT_MODEL :
+					      c == OPT_CPU_FEATURE ? CPU_OPT_FEATURE :
+					      CPU_OPT_ID_REG, optarg);
+			break;
+		case 'h':
+			cpu_usage(stdout);
+			cpu_opts_free(&cfg);
+			return 0;
+		case ':':
+			ret = cpu_bad_usage("option '%s' needs a value", argv[optind - 1]);
+			break;
+		default:
+			ret = cpu_bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	nargs = argc - optind;
+	if (ret)
+		goto out;
+	if (run_opts && (!strcmp(sub, "diff") || !strcmp(sub, "intersect"))) {
+		ret = cpu_bad_usage("%s takes model files only; --cpu-model, --cpu-feature "
+				    "and --id-reg are for dump and check", sub);
+	} else if (!strcmp(sub, "diff")) {
+		ret = nargs == 2 ? cpu_cmd_diff(argv[optind], argv[optind + 1]) :
+		      cpu_bad_usage("%s", "diff takes two model files");
+		goto out;
+	} else if (!strcmp(sub, "intersect")) {
+		ret = nargs >= 1 ? cpu_cmd_intersect((const char *const *)&argv[optind],
+						     (unsigned int)nargs, out) :
+		      cpu_bad_usage("%s", "intersect takes one or more model files");
+		goto out;
+	} else if (!strcmp(sub, "dump") && nargs) {
+		ret = cpu_bad_usage("dump takes no file (-o FILE writes the model): '%s'",
+				    argv[optind]);
+	} else if (!strcmp(sub, "check") && nargs != 1 && !(nargs == 0 && run_opts)) {
+		ret = cpu_bad_usage("%s", "check takes one model file (and --cpu-feature, "
+				    "--id-reg over it)");
+	}
+	if (ret)
+		goto out;
+	if (!strcmp(sub, "check") && nargs == 1)
+		ret = cpu_opt_add_cmd(&cfg, "cpu", CPU_OPT_MODEL, argv[optind]);
+	if (!ret)
+		ret = cpu_opts_finish(&cfg);
+	if (ret)
+		goto out;
+	fd = kvm_open(path);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	if (!strcmp(sub, "dump"))
+		ret = cpu_cmd_dump(fd, &cfg, out);
+	else
+		ret = cpu_cmd_check(fd, &cfg, verbose);
+	close(fd);
+out:
+	cpu_opts_free(&cfg);
+	return ret;
+}
