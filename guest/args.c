@@ -104,6 +104,7 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 	args->fault = FAULT_MMIO_UNMAPPED;
 	args->iterations = ARGS_DEFAULT_ITERATIONS;
 	args->sve_iterations = ARGS_DEFAULT_SVE_ITERATIONS;
+	args->mte_iterations = ARGS_DEFAULT_MTE_ITERATIONS;
 	args->bench_count = ARGS_DEFAULT_BENCH_COUNT;
 	args->bench_vl = 0;
 
@@ -124,6 +125,13 @@ bool args_parse(const char *cmdline, struct guest_args *args,
 					 ARGS_MAX_SVE_ITERATIONS, &n))
 				goto bad_value;
 			args->sve_iterations = (uint32_t)n;
+		} else if (equals(w.key, w.key_len, "mte-iterations")) {
+			want = "a decimal number from 1 to "
+			       STRINGIFY(ARGS_MAX_MTE_ITERATIONS);
+			if (!parse_count(w.value, w.value_len,
+					 ARGS_MAX_MTE_ITERATIONS, &n))
+				goto bad_value;
+			args->mte_iterations = (uint32_t)n;
 		} else if (equals(w.key, w.key_len, "count")) {
 			want = "a decimal number from 1 to "
 			       STRINGIFY(ARGS_MAX_BENCH_COUNT);

@@ -4,6 +4,7 @@
  * stack, MMU. None of these routines touch memory (other than reading
  * their own literal pools), so they are safe to run with the MMU off.
  */
+#include "lib/mte.h"
 #include "lib/percpu.h"
 #include "lib/sve.h"
 #include "mmu.h"
@@ -70,12 +71,21 @@ dcache_invalidate_range:
 /*
  * Turn on the MMU with the identity map idmap_l1 (mmu.h), D- and I-caches.
  * The map is identity, so execution continues at the next instruction.
- * Clobbers x0-x2.
+ * With MTE (FEAT_MTE2) also allow tag access at EL1 (SCTLR_EL1.ATA) and
+ * ignore the top byte of addresses (TCR_EL1.TBI0), where a pointer's tag
+ * goes; TCMA0 stays 0, so tag 0 is checked like any other once a test
+ * sets SCTLR_EL1.TCF. Both bits are set here rather than later because TCR
+ * fields may be cached in the TLB. Clobbers x0-x3.
  */
 	.globl	mmu_enable
 mmu_enable:
 	ldr	x0, =MAIR_VALUE
 	msr	mair_el1, x0
+
+	mrs	x3, id_aa64pfr1_el1
+	ubfx	x3, x3, #ID_AA64PFR1_MTE_SHIFT, #4
+	cmp	x3, #ID_AA64PFR1_MTE_MTE2
+	csetm	x3, hs			/* x3: all ones with MTE, else 0 */
 
 	mrs	x1, id_aa64mmfr0_el1
 	and	x1, x1, #0xf		/* PARange, same encoding as TCR.IPS */
@@ -84,6 +94,8 @@ mmu_enable:
 	csel	x1, x1, x2, ls
 	ldr	x0, =TCR_VALUE_NO_IPS
 	bfi	x0, x1, #TCR_IPS_SHIFT, #3
+	and	x1, x3, #TCR_TBI0
+	orr	x0, x0, x1
 	msr	tcr_el1, x0
 
 	adrp	x0, idmap_l1		/* 4 KiB aligned, so adrp is exact */
@@ -99,6 +111,8 @@ mmu_enable:
 	orr	x0, x0, x1
 	ldr	x1, =SCTLR_CLEAR
 	bic	x0, x0, x1
+	and	x1, x3, #SCTLR_ATA
+	orr	x0, x0, x1
 	msr	sctlr_el1, x0
 	isb
 	/* Discard any stale I-cache lines (from before the VMM loaded us). */

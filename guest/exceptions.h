@@ -27,6 +27,8 @@
 #define ESR_EC_DABT_CURRENT	0x25
 #define ESR_DFSC(esr)		((esr) & 0x3f)
 #define ESR_DFSC_SYNC_EXTERNAL	0x10
+#define ESR_DFSC_TAG_CHECK	0x11	/* synchronous MTE tag check fault */
+#define ESR_WNR			(1UL << 6)	/* a write caused the abort */
 #define ESR_FNV			(1UL << 10)	/* FAR not valid */
 
 struct exc_frame {

@@ -3,7 +3,8 @@
  * The identity map: 4 KiB granule, 39-bit VA (T0SZ = 25), so translation
  * starts at level 1 and one 512-entry table of 1 GiB blocks covers
  * [0, 512 GiB). [0, 2 GiB) is Device-nGnRnE (MMIO), the rest Normal
- * write-back. Shared with assembly.
+ * write-back: Tagged Normal if the vCPUs have MTE (FEAT_MTE2), so that all
+ * of RAM can hold allocation tags. Shared with assembly.
  */
 #ifndef KVMINI_GUEST_MMU_H
 #define KVMINI_GUEST_MMU_H
@@ -17,7 +18,7 @@
 
 #define MAIR_ATTR_DEVICE_nGnRnE	0x00
 #define MAIR_ATTR_NORMAL_WB	0xff
-#define MAIR_ATTR_NORMAL_TAGGED	0xf0	/* not used yet: kept for MTE */
+#define MAIR_ATTR_NORMAL_TAGGED	0xf0	/* write-back, with allocation tags */
 
 #define MT_DEVICE_nGnRnE	0
 #define MT_NORMAL		1
@@ -42,6 +43,8 @@
 #define TCR_EPD1		(1 << 23)
 #define TCR_TG1_4K		(U64(2) << 30)
 #define TCR_IPS_SHIFT		32
+/* With MTE only (cpu.S): the top byte of a TTBR0 address holds its tag. */
+#define TCR_TBI0		(U64(1) << 37)
 #define TCR_VALUE_NO_IPS	(TCR_T0SZ(25) | TCR_IRGN0_WBWA |	\
 				 TCR_ORGN0_WBWA | TCR_SH0_INNER |	\
 				 TCR_TG0_4K | TCR_T1SZ(25) | TCR_EPD1 |	\
@@ -59,6 +62,8 @@
 #define SCTLR_EE		(1 << 25)
 #define SCTLR_SET		(SCTLR_M | SCTLR_C | SCTLR_I)
 #define SCTLR_CLEAR		(SCTLR_A | SCTLR_WXN | SCTLR_EE)
+/* With MTE only (cpu.S): allocation tag access (LDG, STG, IRG...) at EL1. */
+#define SCTLR_ATA		(U64(1) << 43)
 
 #define CPACR_FPEN_NO_TRAP	(3 << 20)
 

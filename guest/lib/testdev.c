@@ -2,7 +2,7 @@
 /*
  * Ending the run: the status goes to the test device, then the machine is
  * powered off. If SYSTEM_OFF returns (it should not), sleep forever so the
- * VMM's own timeout catches it.
+ * VMM's own timeout catches it. Also the names of REQUEST_STATUS values.
  */
 #include "lib/psci.h"
 #include "lib/sysreg.h"
@@ -13,4 +13,27 @@ void guest_exit(unsigned int status)
 	testdev_write32(TESTDEV_EXIT_STATUS, status);
 	psci_system_off();
 	cpu_halt();
+}
+
+const char *testdev_errno_name(uint32_t err)
+{
+	switch (err) {
+	case 1:
+		return "EPERM";
+	case 2:
+		return "ENOENT";
+	case 5:
+		return "EIO";
+	case 7:
+		return "E2BIG";
+	case 14:
+		return "EFAULT";
+	case 22:
+		return "EINVAL";
+	case 38:
+		return "ENOSYS";
+	case 95:
+		return "EOPNOTSUPP";
+	}
+	return "?";
 }

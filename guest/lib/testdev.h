@@ -33,6 +33,9 @@ static inline void testdev_write64(unsigned int reg, uint64_t val)
 	mmio_write64(TESTDEV_BASE + reg, val);
 }
 
+/* "EIO" for 5 and so on: the errnos REQUEST_STATUS may hold, else "?". */
+const char *testdev_errno_name(uint32_t err);
+
 /* Report @status to the VMM and power the machine off. */
 void __attribute__((noreturn)) guest_exit(unsigned int status);
 

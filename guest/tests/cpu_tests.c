@@ -2,10 +2,12 @@
 /*
  * What every CPU does: identify itself, check FP/SIMD state across MMIO,
  * HVC and WFI exits, then SVE state (if it has SVE) across those and more
- * at every vector length, recording everything in its cpu_slot. CPU 0
- * prints the results once all CPUs are done (suite.c).
+ * at every vector length, then MTE (if it has tags in memory), recording
+ * everything in its cpu_slot. CPU 0 prints the results once all CPUs are
+ * done (suite.c).
  */
 #include "lib/gic.h"
+#include "lib/mte.h"
 #include "lib/platform.h"
 #include "lib/print.h"
 #include "lib/sve.h"
@@ -15,7 +17,7 @@
 
 /* Any priority below the 0xff mask works; this one is mid-range. */
 #define TIMER_IRQ_PRIORITY	0xa0
-#define TIMER_PROBE_TIMEOUT_MS	1000
+#define TIMER_PROBE_TIMEOUT_MS	10000	/* as wfi_exit.c: loaded hosts stall vCPUs */
 
 struct suite_config suite_config;
 struct cpu_slot cpu_slots[MAX_CPUS];
@@ -74,6 +76,7 @@ void cpu_tests_run(unsigned int cpu)
 	slot->mpidr = read_sysreg(mpidr_el1);
 	slot->testdev_index = testdev_read32(TESTDEV_CPU);
 	slot->has_sve = cpu_has_sve();
+	slot->mte_level = mte_level();
 	__atomic_store_n(&slot->state, CPU_ONLINE, __ATOMIC_RELEASE);
 	bump_progress(slot);
 
@@ -94,6 +97,11 @@ void cpu_tests_run(unsigned int cpu)
 		sve_test_run(cpu, suite_config.sve_iterations, &slot->sve_vls,
 			     slot->sve_results, &slot->progress);
 	}
+
+	if (slot->mte_level >= ID_AA64PFR1_MTE_MTE2)
+		mte_test_run(cpu, slot->mte_level, suite_config.mte_iterations,
+			     wfi_ready ? NULL : wfi->error, slot->mte_results,
+			     &slot->progress);
 
 	__atomic_store_n(&slot->state, CPU_DONE, __ATOMIC_RELEASE);
 	bump_progress(slot);

@@ -12,12 +12,14 @@
 #include "lib/percpu.h"
 #include "machine.h"
 #include "tests/fpsimd.h"
+#include "tests/mte.h"
 #include "tests/sve.h"
 
 struct suite_config {
 	const struct machine *machine;
 	uint32_t iterations;
 	uint32_t sve_iterations;
+	uint32_t mte_iterations;
 	char gic_error[96];	/* why the GIC cannot be used, "" if it can */
 };
 
@@ -38,6 +40,8 @@ struct cpu_slot {
 	bool has_sve;		/* ID_AA64PFR0_EL1.SVE != 0 */
 	struct sve_vls sve_vls;	/* the vector lengths it visited */
 	struct sve_result sve_results[SVE_TESTS];
+	unsigned int mte_level;	/* ID_AA64PFR1_EL1.MTE; >= 2: tags in memory */
+	struct mte_result mte_results[MTE_TESTS];
 };
 
 extern struct suite_config suite_config;

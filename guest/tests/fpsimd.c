@@ -34,20 +34,6 @@ const char *fpsimd_exit_name(enum fpsimd_exit kind)
 }
 
 /*
- * splitmix64's finaliser: a bijection in which every input bit flips
- * about half the output bits, so neighbouring rounds look unrelated.
- */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9UL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebUL;
-	x ^= x >> 31;
-	return x;
-}
-
-/*
  * 64 pattern bits for one half of a register (@slot: V number or
  * PATTERN_SLOT_*). The fields do not overlap and mix64 is a bijection, so
  * no two (cpu, kind, round, slot, half) share a value.
@@ -55,7 +41,7 @@ static uint64_t mix64(uint64_t x)
 static uint64_t pattern(unsigned int cpu, enum fpsimd_exit kind,
 			uint32_t round, unsigned int slot, unsigned int half)
 {
-	return mix64((uint64_t)round | (uint64_t)slot << 32 |
+	return testdev_mix64((uint64_t)round | (uint64_t)slot << 32 |
 		     (uint64_t)half << 38 | (uint64_t)kind << 40 |
 		     (uint64_t)cpu << 48);
 }

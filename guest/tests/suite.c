@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The default run, driven by CPU 0: machine checks, then the per-CPU tests
- * on all CPUs at once (so the VMM juggles several vCPUs' FP/SIMD and SVE
- * state), then one batch of results in CPU order.
+ * on all CPUs at once (so the VMM juggles several vCPUs' FP/SIMD, SVE and
+ * MTE state), then one batch of results in CPU order.
  */
 #include "entry.h"
 #include "lib/platform.h"
 #include "lib/psci.h"
 #include "lib/gic.h"
+#include "lib/mte.h"
 #include "lib/tap.h"
 #include "lib/testdev.h"
 #include "lib/timer.h"
@@ -15,7 +16,7 @@
 #include "tests/tests.h"
 
 #define TESTS_BEFORE_CPUS	3
-#define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS + SVE_TESTS)
+#define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS + SVE_TESTS + MTE_TESTS)
 
 /* A CPU that shows no progress for this long is given up on. */
 #define CPU_STALL_TIMEOUT_MS	30000
@@ -243,6 +244,82 @@ static void report_sve(unsigned int cpu, uint32_t state, bool online)
 	}
 }
 
+/* " (3 rounds, 4 pages)", for the tests whose size depends on a setting. */
+static void describe_mte_run(unsigned int test, char *buf, size_t size)
+{
+	switch (test) {
+	case MTE_TEST_EXITS:
+		snprintf(buf, size, " (%u rounds, %u pages)",
+			 suite_config.mte_iterations, MTE_BUF_PAGES);
+		return;
+	case MTE_TEST_REGS:
+		snprintf(buf, size, " (%u rounds)",
+			 suite_config.mte_iterations);
+		return;
+	case MTE_TEST_VMM_READ:
+	case MTE_TEST_VMM_WRITE:
+		snprintf(buf, size, " (%u pages)", MTE_BUF_PAGES);
+		return;
+	}
+	buf[0] = '\0';
+}
+
+static void report_mte(unsigned int cpu, uint32_t state, bool online)
+{
+	static const char *const titles[MTE_TESTS] = {
+		[MTE_TEST_EXITS] = "mte tags across mmio/hvc/wfi exits",
+		[MTE_TEST_SYNC] = "mte sync tag check fault",
+		[MTE_TEST_ASYNC] = "mte async tag check fault",
+		[MTE_TEST_ASYM] = "mte asymmetric tag check",
+		[MTE_TEST_REGS] = "mte registers across exits",
+		[MTE_TEST_VMM_READ] = "mte tags read by the VMM",
+		[MTE_TEST_VMM_WRITE] = "mte tags written by the VMM",
+	};
+	const struct cpu_slot *slot = &cpu_slots[cpu];
+	char detail[32];
+
+	if (online && slot->mte_level < ID_AA64PFR1_MTE_MTE2) {
+		for (unsigned int test = 0; test < MTE_TESTS; test++)
+			tap_result(true, "cpu%u %s # SKIP no MTE on this vCPU",
+				   cpu, titles[test]);
+		return;
+	}
+	if (online)
+		tap_diag("cpu%u mte: ID_AA64PFR1_EL1.MTE is %u (%s)", cpu,
+			 slot->mte_level,
+			 slot->mte_level >= ID_AA64PFR1_MTE_MTE3 ?
+			 "FEAT_MTE3, with asymmetric mode" : "FEAT_MTE2");
+
+	for (unsigned int test = 0; test < MTE_TESTS; test++) {
+		const struct mte_result *res = &slot->mte_results[test];
+		uint32_t rounds = mte_test_rounds(test,
+						  suite_config.mte_iterations);
+		bool ok = state == CPU_DONE && res->ran && !res->error[0] &&
+			  !res->has_mismatch && !res->bad_checks &&
+			  res->rounds_done == rounds;
+
+		if (state == CPU_DONE && res->skip) {
+			tap_result(true, "cpu%u %s # SKIP no asymmetric mode "
+				   "(FEAT_MTE3)", cpu, titles[test]);
+			continue;
+		}
+		describe_mte_run(test, detail, sizeof(detail));
+		tap_result(ok, "cpu%u %s%s", cpu, titles[test], detail);
+		if (ok)
+			continue;
+		if (!online)
+			tap_diag("cpu%u: not run, the CPU is offline", cpu);
+		else if (res->error[0] || res->has_mismatch || res->bad_checks)
+			mte_report_failure(cpu, test, res);
+		else if (!res->ran)
+			tap_diag("cpu%u %s: never started", cpu,
+				 titles[test]);
+		else
+			tap_diag("cpu%u %s: stopped after %u of %u rounds",
+				 cpu, titles[test], res->rounds_done, rounds);
+	}
+}
+
 static void report_cpu(const struct machine *m, unsigned int cpu,
 		       bool stalled)
 {
@@ -292,6 +369,7 @@ static void report_cpu(const struct machine *m, unsigned int cpu,
 				 res->iterations_done, suite_config.iterations);
 	}
 	report_sve(cpu, state, online);
+	report_mte(cpu, state, online);
 }
 
 void suite_run(const struct machine *m, const struct guest_args *args)
@@ -304,12 +382,14 @@ void suite_run(const struct machine *m, const struct guest_args *args)
 	tap_diag("iterations %u, counter frequency %lu Hz", args->iterations,
 		 timer_freq());
 	tap_diag("sve-iterations %u", args->sve_iterations);
+	tap_diag("mte-iterations %u", args->mte_iterations);
 	check_test_device();
 	check_psci_version();
 
 	suite_config.machine = m;
 	suite_config.iterations = args->iterations;
 	suite_config.sve_iterations = args->sve_iterations;
+	suite_config.mte_iterations = args->mte_iterations;
 	gic_setup(m);
 
 	start_secondaries(m);

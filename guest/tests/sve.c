@@ -292,29 +292,6 @@ static void poison(struct sve_state *s, const struct layout *l)
 	memset(s, 0xa5, offsetof(struct sve_state, regs) + regs_bytes(l));
 }
 
-static const char *errno_name(uint32_t err)
-{
-	switch (err) {
-	case 1:
-		return "EPERM";
-	case 2:
-		return "ENOENT";
-	case 5:
-		return "EIO";
-	case 7:
-		return "E2BIG";
-	case 14:
-		return "EFAULT";
-	case 22:
-		return "EINVAL";
-	case 38:
-		return "ENOSYS";
-	case 95:
-		return "EOPNOTSUPP";
-	}
-	return "?";
-}
-
 /* After a request: did the VMM do it? */
 static bool request_done(struct sve_result *res, const char *what)
 {
@@ -323,7 +300,7 @@ static bool request_done(struct sve_result *res, const char *what)
 	if (!status)
 		return true;
 	snprintf(res->error, sizeof(res->error), "%s: REQUEST_STATUS is %u "
-		 "(%s)", what, status, errno_name(status));
+		 "(%s)", what, status, testdev_errno_name(status));
 	return false;
 }
 

@@ -10,7 +10,7 @@
 #include "args.h"
 #include "machine.h"
 
-/* The default: FP/SIMD and SVE preservation on every CPU (suite.c). */
+/* The default: FP/SIMD, SVE and MTE state checks on every CPU (suite.c). */
 void __attribute__((noreturn)) suite_run(const struct machine *m,
 					 const struct guest_args *args);
 /* fault=KIND: exercise the VMM's error handling (faults.c). */
