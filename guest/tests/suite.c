@@ -16,6 +16,7 @@
 #include "tests/tests.h"
 
 #define TESTS_BEFORE_CPUS	3
+#define TESTS_AFTER_CPUS	2	/* cpu_model.c, on CPU 0 */
 #define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS + SVE_TESTS + MTE_TESTS)
 
 /* A CPU that shows no progress for this long is given up on. */
@@ -376,7 +377,7 @@ void suite_run(const struct machine *m, const struct guest_args *args)
 {
 	bool stalled[MAX_CPUS] = { false };
 
-	tap_plan(TESTS_BEFORE_CPUS + TESTS_PER_CPU * m->ncpus);
+	tap_plan(TESTS_BEFORE_CPUS + TESTS_PER_CPU * m->ncpus + TESTS_AFTER_CPUS);
 	tap_result(true, "dtb: bootargs parsed, %u cpus", m->ncpus);
 	tests_print_bootargs(m);
 	tap_diag("iterations %u, counter frequency %lu Hz", args->iterations,
@@ -398,5 +399,7 @@ void suite_run(const struct machine *m, const struct guest_args *args)
 
 	for (unsigned int cpu = 0; cpu < m->ncpus; cpu++)
 		report_cpu(m, cpu, stalled[cpu]);
+	check_id_registers();
+	check_sve_undefined();
 	guest_exit(tap_exit_status());
 }

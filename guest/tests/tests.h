@@ -26,4 +26,8 @@ void __attribute__((noreturn)) bench_sve_run(const struct machine *m,
 /* The "# bootargs: ..." line every mode prints after its plan. */
 void tests_print_bootargs(const struct machine *m);
 
+/* cpu_model.c: the ID registers as the VMM set them; SVE undefined without SVE. */
+void check_id_registers(void);
+void check_sve_undefined(void);
+
 #endif

@@ -95,6 +95,15 @@ enum testdev_request {
 	 * region through KVM_ARM_MTE_COPY_TAGS. The guest then checks with LDG.
 	 */
 	TESTDEV_REQ_MTE_WRITE_TAGS = 5,
+	/*
+	 * REQUEST_ARG is the guest-physical address of 64 little-endian
+	 * u64s: what MRS read from S3_0_C0_C<crm>_<op2> for crm 0..7 and op2
+	 * 0..7, in that order (in CRm 0 only MIDR and REVIDR; the rest 0).
+	 * The VMM compares every register it knows with the CPU model it
+	 * applied (without one, with what KVM_GET_ONE_REG reads): 0, EIO
+	 * naming each difference, EFAULT outside RAM.
+	 */
+	TESTDEV_REQ_IDREGS_CHECK = 6,
 };
 
 /* In guest memory, little-endian; 8-byte aligned. */

@@ -55,6 +55,8 @@ check "check: 2 lowered, 0 refused" has checklow "2 lowered (0 through vCPU feat
 check "lowered model on 2 vCPUs: status 0" rc_is runlow 0
 check "lowered model: guest TAP all ok" tap_all_ok runlow
 check "lowered model: both vCPUs read back as applied" has runlow "ID registers of 2 vCPUs read back as applied"
+check "lowered model: the guest reads its ID registers and they match the model" \
+	grep -qE "^ok [0-9]+ - id registers as the VMM set them \(64 read\)$" "$T/runlow.out"
 check "lowered model: the vCPU's ID_AA64ISAR0_EL1 has AES = 0 and ATOMIC = 0" \
 	grep -qE '^  ID_AA64ISAR0_EL1 +0x[0-9a-f]{10}0[0-9a-f]{3}0[0-9a-f]$' "$T/runlow.out"
 check "diff: the two changed fields, by name" \
@@ -68,6 +70,9 @@ check "--id-reg: LRCPC 1, TGRAN64 0xf (-1: no 64K granule) in the vCPU's registe
 check "sve=off: status 0" rc_is nosve 0
 check "sve=off: said to be the vCPU feature (as --no-sve)" has nosve "through vCPU features or VM capabilities"
 check "sve=off: the guest skips its SVE checks (ID_AA64PFR0_EL1.SVE = 0)" has nosve "# SKIP no SVE on this vCPU"
+check "sve=off: an SVE instruction is undefined in the guest" \
+	grep -qE "^ok [0-9]+ - sve instruction undefined without SVE$" "$T/nosve.out"
+check "sve=off: the guest's ID registers match the model" has nosve "id registers as the VMM set them (64 read)"
 check "sve=off: ID_AA64PFR0_EL1.SVE is 0 in the vCPU's registers" \
 	grep -qE '^  ID_AA64PFR0_EL1 +0x[0-9a-f]{7}0[0-9a-f]{8}$' "$T/nosve.out"
 check "dump --cpu-feature pauth=on: the host's pointer authentication shows" \

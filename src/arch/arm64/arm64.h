@@ -96,7 +96,7 @@ int __must_check arm64_choose_cpu_model(struct vm *vm);
 int __must_check arm64_idregs_apply(struct vcpu *vcpu);
 void arm64_idregs_free(struct arch_vm *a);
 /*
- * For a guest-side check (not wired to a test device request yet): at ipa
+ * TESTDEV_REQ_IDREGS_CHECK: at ipa
  * the guest left what MRS read from every S3_0_C0_C<crm>_<op2>, crm and op2
  * 0..7, as 64 little-endian u64s in that order. Each register kvmini knows
  * is compared with the CPU model's value (without a model: with what

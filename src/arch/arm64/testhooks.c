@@ -243,6 +243,8 @@ int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 		return arm64_mte_request(vcpu, arg, false);
 	case TESTDEV_REQ_MTE_WRITE_TAGS:
 		return arm64_mte_request(vcpu, arg, true);
+	case TESTDEV_REQ_IDREGS_CHECK:
+		return arm64_idregs_guest_check(vcpu, arg);
 	}
 	return -ENOSYS;
 }
