@@ -12,6 +12,13 @@
 /* Parsing printed --help: exit 0 without running anything. */
 #define CLI_HELP_SHOWN 1
 
+/*
+ * A command-line mistake of `kvmini cmd`: "kvmini cmd: <message>" and where
+ * to look, on stderr. Both return -KVMINI_EUSAGE.
+ */
+int __printf(2, 3) cli_usage_error(const char *cmd, const char *fmt, ...);
+int cli_usage_hint(const char *cmd);
+
 /* Parse `kvmini run` options into cfg: 0, CLI_HELP_SHOWN, or -KVMINI_EUSAGE. */
 int run_parse_args(int argc, char **argv, struct vm_config *cfg);
 

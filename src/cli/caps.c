@@ -49,16 +49,13 @@ int cmd_caps(int argc, char **argv)
 			caps_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "kvmini caps: %s '%s'\nTry 'kvmini caps --help'.\n",
-				c == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
-			return -KVMINI_EUSAGE;
+			return cli_usage_error("caps", "%s '%s'", c == ':' ?
+					       "option needs a value:" : "unknown option",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kvmini caps: unexpected argument '%s'\n"
-			"Try 'kvmini caps --help'.\n", argv[optind]);
-		return -KVMINI_EUSAGE;
+		return cli_usage_error("caps", "unexpected argument '%s'", argv[optind]);
 	}
 	fd = kvm_open(path);
 	if (fd < 0)

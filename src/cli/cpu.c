@@ -6,7 +6,6 @@
  * alone (for a pool of hosts: dump on each, intersect, check on each).
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,17 +64,7 @@ static void cpu_usage(FILE *f)
 "guests no PMU).\n", cpu_feature_list());
 }
 
-static int __printf(1, 2) cpu_bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kvmini cpu: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'kvmini cpu --help'.\n");
-	return -KVMINI_EUSAGE;
-}
+#define cpu_bad_usage(...) cli_usage_error("cpu", __VA_ARGS__)
 
 int cmd_cpu(int argc, char **argv)
 {

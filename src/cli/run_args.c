@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,23 +97,8 @@ static void run_usage(FILE *f)
 "bad options; 124 on --timeout.\n", log_topics());
 }
 
-static int usage_hint(void)
-{
-	fprintf(stderr, "Try 'kvmini run --help' for the options.\n");
-	return -KVMINI_EUSAGE;
-}
-
-static int __printf(1, 2) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kvmini run: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return usage_hint();
-}
+#define usage_error(...) cli_usage_error("run", __VA_ARGS__)
+#define usage_hint() cli_usage_hint("run")
 
 static int parse_mem(const char *arg, uint64_t *out)
 {

@@ -14,6 +14,7 @@
 
 #include "../../src/arch/arm64/cpu_model.h"
 
+#include "run_args_capture.h"
 #include "tap.h"
 
 static char err[CPU_MODEL_ERR_LEN];
@@ -462,30 +463,8 @@ static void diff_and_intersect(void)
 /* `kvmini run` options end to end, through run_parse_args(). */
 static int run_args(const char **args, struct vm_config *cfg)
 {
-	char *argv[32];
-	int argc = 0, saved, ret;
-	FILE *tmp = tmpfile();
-	size_t n;
-
-	argv[argc++] = (char *)"run";
-	while (*args)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
-	ret = run_parse_args(argc, argv, cfg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, sizeof(err) - 1, tmp);
-	err[n] = 0;
-	fclose(tmp);
-	return ret;
+	return run_args_captured(args, cfg, err, sizeof(err));
 }
-
-#define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
 
 static void run_options(void)
 {

@@ -8,37 +8,15 @@
 
 #include <kvmini/cli.h>
 
+#include "run_args_capture.h"
 #include "tap.h"
 
 static char errbuf[4096];
 
-/* Parse argv (NULL-terminated) with stderr captured into errbuf. */
 static int parse(struct vm_config *cfg, const char **args)
 {
-	char *argv[32];
-	int argc = 0, saved, ret;
-	FILE *tmp = tmpfile();
-	size_t n;
-
-	argv[argc++] = (char *)"run";
-	while (*args)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
-	ret = run_parse_args(argc, argv, cfg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(errbuf, 1, sizeof(errbuf) - 1, tmp);
-	errbuf[n] = 0;
-	fclose(tmp);
-	return ret;
+	return run_args_captured(args, cfg, errbuf, sizeof(errbuf));
 }
-
-#define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
 
 static void refused(const char **args, const char *needle, const char *what)
 {

@@ -6,7 +6,6 @@
  * configuration, so SVE and MTE are decided in one place.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,6 @@
 #include <kvmini/cpu.h>
 
 #include "cpu_model.h"
-
-static int __printf(2, 3) cpu_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kvmini %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'kvmini %s --help' for the options.\n", cmd);
-	return -KVMINI_EUSAGE;
-}
 
 int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind kind,
 		    const char *arg)
@@ -49,7 +36,7 @@ int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind ki
 	switch (kind) {
 	case CPU_OPT_MODEL:
 		if (o->model_path)
-			return cpu_usage_error(cmd, "--cpu-model %s: a model is already given "
+			return cli_usage_error(cmd, "--cpu-model %s: a model is already given "
 					       "(--cpu-model %s); give one", arg, o->model_path);
 		o->model_path = arg;
 		return 0;
@@ -62,7 +49,7 @@ int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind ki
 	}
 	if (ret == -ENOMEM)
 		return ret;
-	return ret ? cpu_usage_error(cmd, "%s", err) : 0;
+	return ret ? cli_usage_error(cmd, "%s", err) : 0;
 }
 
 /* "ID_AA64PFR0_EL1.SVE = 0 (model.txt:4)": where the model decides a feature. */
@@ -92,10 +79,10 @@ static int link_to_config(const char *cmd, const struct cpu_model *m, enum cpu_f
 		return 0;
 	link_source(m, l, src, sizeof(src));
 	if (m->link[l] == FEATURE_OFF && *choice == FEATURE_ON)
-		return cpu_usage_error(cmd, "%s turns %s off, but %s asks for it; give one",
+		return cli_usage_error(cmd, "%s turns %s off, but %s asks for it; give one",
 				       src, cpu_link_name(l), opt_on);
 	if (m->link[l] == FEATURE_ON && *choice == FEATURE_OFF)
-		return cpu_usage_error(cmd, "%s needs %s, but %s turns it off; give one",
+		return cli_usage_error(cmd, "%s needs %s, but %s turns it off; give one",
 				       src, cpu_link_name(l), opt_off);
 	/* On: left to the host check, which says what the host lacks. */
 	if (m->link[l] == FEATURE_OFF)
@@ -121,11 +108,11 @@ int cpu_opts_finish(struct vm_config *cfg)
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret)
-			return cpu_usage_error(o->cmd, "--cpu-model %s", err);
+			return cli_usage_error(o->cmd, "--cpu-model %s", err);
 	}
 	ret = cpu_model_merge(m, o->cli, err, sizeof(err));
 	if (ret)
-		return ret == -ENOMEM ? ret : cpu_usage_error(o->cmd, "%s", err);
+		return ret == -ENOMEM ? ret : cli_usage_error(o->cmd, "%s", err);
 	cpu_model_derive_links(m);
 	snprintf(vl, sizeof(vl), "--sve-vl %u", cfg->sve_max_vl);
 	ret = link_to_config(o->cmd, m, CPU_LINK_SVE, &cfg->sve, vl, "--no-sve");
