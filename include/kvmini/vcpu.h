@@ -18,6 +18,12 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 	struct arch_vcpu *arch;
+	/*
+	 * Set by the architecture when arch_vcpu_kvm_run() has checks to do
+	 * around KVM_RUN; kept here so that the plain exit path reads nothing
+	 * beyond this structure.
+	 */
+	bool run_checks;
 	uint64_t nr_exits;
 	uint64_t nr_mmio_exits;
 };

@@ -7,8 +7,9 @@
  * does, so `kvmini run -p "bench=mmio count=N" --stats` compares directly.
  *
  * The VM has the shape of kvmini's default one, so the difference is the
- * VMM's own work: an in-kernel GICv3 and, when KVM has SVE, SVE at the
- * host's largest vector length (both change what KVM does on every exit).
+ * VMM's own work: an in-kernel GICv3, MTE when KVM has it, and SVE at the
+ * host's largest vector length when KVM has it (all change what KVM does
+ * on every exit).
  *
  * Usage: exit-raw N     prints "raw: N exits, X ns per exit"
  */
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 	struct kvm_vcpu_init init;
 	struct kvm_create_device gic = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	unsigned long count = 0;
-	bool sve;
+	bool sve, mte;
 	uint64_t first = 0, last = 0;
 	struct kvm_run *run;
 	int kvm, vm, vcpu, run_size;
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (vm < 0)
 		die("KVM_CREATE_VM");
+	mte = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_MTE) > 0;
+	if (mte && ioctl(vm, KVM_ENABLE_CAP, &(struct kvm_enable_cap){ .cap = KVM_CAP_ARM_MTE }) < 0)
+		die("KVM_ENABLE_CAP(KVM_CAP_ARM_MTE)");
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED)
@@ -166,7 +170,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exit-raw: saw %lu exits, expected %lu\n", count, n);
 		return 1;
 	}
-	printf("raw: %lu exits, %.1f ns per exit (GICv3, SVE %s)\n", count,
-	       (double)(last - first) / (double)(count - 1), sve ? "on" : "off");
+	printf("raw: %lu exits, %.1f ns per exit (GICv3, SVE %s, MTE %s)\n", count,
+	       (double)(last - first) / (double)(count - 1), sve ? "on" : "off",
+	       mte ? "on" : "off");
 	return 0;
 }

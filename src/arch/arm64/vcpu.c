@@ -94,6 +94,7 @@ int arch_vcpu_thread_start(struct vcpu *vcpu)
 	if (!ret && a->host_mte)
 		ret = host_mte_start(&vcpu->arch->host_mte, vcpu->id,
 				     vcpu->vm->cfg->inject_fault == FAULT_HOST_MTE);
+	vcpu->run_checks = a->host_sve_vl || vcpu->arch->host_mte.on;
 	return ret;
 }
 
@@ -107,6 +108,10 @@ __hot int arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret)
 {
 	int ret = 0;
 
+	if (!vcpu->run_checks) {
+		*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+		return 0;
+	}
 	if (vcpu->vm->arch->host_sve_vl)
 		ret = host_sve_kvm_run(&vcpu->arch->host_sve, vcpu->fd, run_ret);
 	else
