@@ -82,8 +82,13 @@ int guest_mem_add_file(struct guest_mem *mem, uint64_t gpa, uint64_t size,
 		log_err("mem", "--mem-path %s: cannot open: %s", path, strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		log_err("mem", "--mem-path %s: cannot stat: %s", path, strerror(errno));
+		goto err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
 		log_err("mem", "--mem-path %s: not a regular file", path);
 		goto err;
 	}

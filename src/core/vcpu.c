@@ -54,6 +54,7 @@ int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
 	return 0;
 
 err_unmap:
+	arch_vcpu_destroy(vcpu);
 	munmap(vcpu->run, (size_t)vm->run_size);
 err_close:
 	close(vcpu->fd);
@@ -157,7 +158,8 @@ static __hot void *vcpu_thread(void *arg)
 			break;
 		}
 		if (ret == -EINTR || ret == -EAGAIN) {
-			vcpu->run->immediate_exit = 0;
+			/* Ordered before the stop check, so a kick is never lost. */
+			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			continue;
 		}
 		if (ret < 0) {
@@ -205,7 +207,7 @@ int vcpu_start(struct vcpu *vcpu)
 			strerror(ret));
 		return -ret;
 	}
-	vcpu->thread_started = true;
+	__atomic_store_n(&vcpu->thread_started, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -216,7 +218,7 @@ void vcpu_kick(struct vcpu *vcpu)
 	 * stop flag but not yet entered KVM_RUN: KVM then returns at once.
 	 */
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (vcpu->thread_started)
+	if (__atomic_load_n(&vcpu->thread_started, __ATOMIC_ACQUIRE))
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 

@@ -156,7 +156,7 @@ err:
 
 __hot bool vm_stopping(struct vm *vm)
 {
-	return __atomic_load_n(&vm->stop_reason, __ATOMIC_ACQUIRE) != VM_RUNNING;
+	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err)
@@ -164,7 +164,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err)
 	pthread_mutex_lock(&vm->lock);
 	if (vm->stop_reason == VM_RUNNING) {
 		vm->stop_error = err;
-		__atomic_store_n(&vm->stop_reason, reason, __ATOMIC_RELEASE);
+		__atomic_store_n(&vm->stop_reason, reason, __ATOMIC_SEQ_CST);
 		pthread_cond_broadcast(&vm->stopped_cond);
 	}
 	pthread_mutex_unlock(&vm->lock);
@@ -221,6 +221,13 @@ int vm_run(struct vm *vm)
 		ret = vcpu_start(vm->vcpus[i]);
 	if (ret)
 		vm_stop(vm, VM_STOP_ERROR, ret);
+	/*
+	 * A vCPU may have stopped the VM while later threads were still being
+	 * started, when their kick could not reach them: kick everyone again.
+	 */
+	if (vm_stopping(vm))
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_kick(vm->vcpus[i]);
 	vm_wait_stopped(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(vm->vcpus[i]);

@@ -125,7 +125,7 @@ static void testdev_report_exception(struct testdev *td, uint32_t vector)
 	char what[160];
 
 	arch_describe_exception(e->esr, what, sizeof(what));
-	log_err("testdev", "guest vCPU %u took an unexpected exception (vector %u): "
+	log_ratelimited(&td->rl, LOG_ERR, "testdev", "guest vCPU %u took an unexpected exception (vector %u): "
 		"%s; ESR 0x%" PRIx64 " ELR 0x%" PRIx64 " FAR 0x%" PRIx64
 		" SPSR 0x%" PRIx64, cpu, vector, what, e->esr, e->elr, e->far,
 		e->spsr);
@@ -174,7 +174,7 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 	switch (offset) {
 	case TESTDEV_EXIT_STATUS:
 		if (v > 255) {
-			log_err("testdev", "guest wrote %" PRIu64 " (0x%" PRIx64 ") to "
+			log_ratelimited(&td->rl, LOG_ERR, "testdev", "guest wrote %" PRIu64 " (0x%" PRIx64 ") to "
 				"EXIT_STATUS: not an exit status (0..255); the run fails",
 				v, v);
 			td->failed = true;

@@ -286,6 +286,9 @@ int arch_vm_after_run(struct vm *vm)
 	return ret;
 }
 
+/* Guests choose when and how often to ask: their reports are rate-limited. */
+static struct ratelimit guest_check_rl;
+
 int arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa)
 {
 	const struct arm64_idregs *r = vcpu->vm->arch->idregs;
@@ -296,8 +299,8 @@ int arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa)
 	int ret;
 
 	if (!p) {
-		log_err("cpu", "vCPU %u: ID register report at 0x%" PRIx64 " is not in guest "
-			"RAM", vcpu->id, ipa);
+		log_ratelimited(&guest_check_rl, LOG_ERR, "cpu", "vCPU %u: ID register report "
+				"at 0x%" PRIx64 " is not in guest RAM", vcpu->id, ipa);
 		return -EFAULT;
 	}
 	ret = idregs_read(vcpu->fd, kvm, present);
@@ -314,9 +317,9 @@ int arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa)
 		if (seen == want)
 			continue;
 		bad++;
-		log_err("cpu", "vCPU %u: the guest reads %s = 0x%016" PRIx64 ", %s 0x%016" PRIx64,
-			vcpu->id, d->name, seen, r ? "the CPU model set" : "KVM_GET_ONE_REG says",
-			want);
+		log_ratelimited(&guest_check_rl, LOG_ERR, "cpu", "vCPU %u: the guest reads "
+				"%s = 0x%016" PRIx64 ", %s 0x%016" PRIx64, vcpu->id, d->name,
+				seen, r ? "the CPU model set" : "KVM_GET_ONE_REG says", want);
 	}
 	return bad ? -EIO : 0;
 }

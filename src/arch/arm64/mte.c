@@ -85,7 +85,11 @@ int arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len, uint8_t *tags
 	ret = arm64_mte_range_check(&vm->mem, ipa, len, (uint64_t)sysconf(_SC_PAGESIZE),
 				    err, sizeof(err));
 	if (ret) {
-		log_err("vm", "MTE tags %s guest memory: %s", to_guest ? "into" : "from", err);
+		/* Guests choose these ranges: rate-limited. */
+		static struct ratelimit rl;
+
+		log_ratelimited(&rl, LOG_ERR, "vm", "MTE tags %s guest memory: %s",
+				to_guest ? "into" : "from", err);
 		return ret;
 	}
 	/* KVM may stop part way; it returns the bytes of memory covered so far. */

@@ -178,6 +178,8 @@ static int arm64_mte_region(struct vm *vm, uint64_t desc_ipa,
 	return 0;
 }
 
+static struct ratelimit mte_rl;
+
 /* TESTDEV_REQ_MTE_CHECK_TAGS / _WRITE_TAGS on the guest-described region. */
 static int arm64_mte_request(struct vcpu *vcpu, uint64_t desc_ipa, bool write)
 {
@@ -195,13 +197,15 @@ static int arm64_mte_request(struct vcpu *vcpu, uint64_t desc_ipa, bool write)
 	for (uint64_t g = 0; g < granules && write; g++)
 		tags[g] = testdev_mte_pattern_tag(region.seed, g);
 	ret = arm64_mte_copy_tags(vcpu->vm, region.ipa, region.len, tags, write);
+	/* The first difference only: a guest must not be able to flood the log. */
 	for (uint64_t g = 0; g < granules && !write && !ret; g++) {
 		uint8_t want = testdev_mte_pattern_tag(region.seed, g);
 
 		if (tags[g] != want) {
-			log_err("vcpu", "vCPU %u: guest allocation tag at IPA 0x%" PRIx64
-				" is 0x%x, the guest says it set 0x%x", vcpu->id,
-				region.ipa + g * TESTDEV_MTE_GRANULE, tags[g], want);
+			log_ratelimited(&mte_rl, LOG_ERR, "vcpu", "vCPU %u: guest allocation "
+					"tag at IPA 0x%" PRIx64 " is 0x%x, the guest says it "
+					"set 0x%x", vcpu->id,
+					region.ipa + g * TESTDEV_MTE_GRANULE, tags[g], want);
 			ret = -EIO;
 		}
 	}

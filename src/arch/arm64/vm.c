@@ -153,11 +153,24 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 		ret = arm64_choose_host_check(a, cfg);
 	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
-	a->vm_type = *type;
+	if (!ret)
+		a->vm_type = *type;
 	if (!ret)
 		ret = arm64_choose_cpu_model(vm);
-	if (!ret && cfg->inject_fault == FAULT_HOST_SVE)
+	if (!ret && cfg->inject_fault == FAULT_HOST_SVE) {
+		/*
+		 * The fault is planted in the signal frame's SVE record, which
+		 * fits the frame's reserved space only below 1024 bits (beyond,
+		 * the kernel moves it to an extra context this does not follow).
+		 */
+		if (!a->host_sve_vl || a->host_sve_vl >= 1024) {
+			log_err("vm", "--inject-fault=host-sve needs the host SVE check at "
+				"a vector length below 1024 bits (it is %u); use "
+				"--host-sve-vl 512 or less", a->host_sve_vl);
+			return -KVMINI_EUSAGE;
+		}
 		host_sve_arm_fault();
+	}
 	return ret;
 }
 
