@@ -16,6 +16,7 @@
 #include "exceptions.h"
 #include "lib/mte.h"
 #include "lib/percpu.h"
+#include "lib/mmio.h"
 #include "lib/print.h"
 #include "lib/psci.h"
 #include "lib/testdev.h"
@@ -147,29 +148,19 @@ static void tfsr_clear(void)
 	isb();
 }
 
-/* Single accesses the exception handler can skip (one instruction each). */
-static inline uint64_t load64(uint64_t addr)
-{
-	uint64_t val;
-
-	__asm__ volatile("ldr %0, [%1]" : "=r" (val) : "r" (addr) : "memory");
-	return val;
-}
-
-static inline void store64(uint64_t addr, uint64_t val)
-{
-	__asm__ volatile("str %0, [%1]" : : "r" (val), "r" (addr) : "memory");
-}
-
+/*
+ * Single accesses the exception handler can skip: mmio_read64/mmio_write64
+ * are one LDR/STR each.
+ */
 /* One access with any exception caught; true if one was taken. */
 static bool access_traps(uint64_t addr, bool write, uint64_t *val,
 			 uint64_t *esr, uint64_t *far)
 {
 	exc_expect(EXC_EXPECT_ANY_EC);
 	if (write)
-		store64(addr, *val);
+		mmio_write64(addr, *val);
 	else
-		*val = load64(addr);
+		*val = mmio_read64(addr);
 	return exc_expect_end(esr, far);
 }
 
@@ -375,7 +366,7 @@ static uint64_t prepare_granule(const struct ctx *c, unsigned int tag)
 
 	set_tcf(MTE_TCF_NONE);
 	mte_set_tags(c->buf, &t, 1);
-	store64(mte_tagged(addr, tag), DATA_BEFORE);
+	mmio_write64(mte_tagged(addr, tag), DATA_BEFORE);
 	tfsr_clear();
 	return addr;
 }

@@ -69,6 +69,26 @@ out:
 	return ret;
 }
 
+int arm64_regs_list_once(struct vcpu *vcpu, struct arm64_regs *r)
+{
+	return r->n ? 0 : arm64_regs_list(vcpu, r);
+}
+
+int arm64_regs_verify(struct vcpu *from, const struct arm64_regs *r, const char *what)
+{
+	struct arm64_regs now = *r;
+	int ret;
+
+	now.vals = malloc(r->bytes);
+	if (!now.vals)
+		return -ENOMEM;
+	ret = arm64_regs_get(from, &now);
+	if (!ret)
+		ret = arm64_regs_compare(from, r, &now, what);
+	free(now.vals);
+	return ret;
+}
+
 int arm64_regs_get(struct vcpu *vcpu, struct arm64_regs *r)
 {
 	for (unsigned int i = 0; i < r->n; i++) {

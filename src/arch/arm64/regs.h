@@ -27,6 +27,8 @@ struct arm64_regs {
  * registers is worse than none.
  */
 int __must_check arm64_regs_list(struct vcpu *vcpu, struct arm64_regs *r);
+/* The same, once: a vCPU's list does not change after it is set up. */
+int __must_check arm64_regs_list_once(struct vcpu *vcpu, struct arm64_regs *r);
 /* Read every listed register. */
 int __must_check arm64_regs_get(struct vcpu *vcpu, struct arm64_regs *r);
 
@@ -46,6 +48,12 @@ enum arm64_regs_target {
 };
 int __must_check arm64_regs_set(struct vcpu *vcpu, const struct arm64_regs *r,
 				enum arm64_regs_target target);
+/*
+ * Read r's registers from `from` into a buffer of its own and compare them
+ * with r's values (what: the operation, for the message): proves a write.
+ */
+int __must_check arm64_regs_verify(struct vcpu *from, const struct arm64_regs *r,
+				   const char *what);
 /* Compare two states of the same list; log the first difference, -EIO if any. */
 int arm64_regs_compare(const struct vcpu *vcpu, const struct arm64_regs *a,
 		       const struct arm64_regs *b, const char *what);

@@ -43,54 +43,33 @@ static void arm64_flip_vector_bit(struct vcpu *vcpu, unsigned int reg, unsigned 
 /* Read every register, write it back, read again: nothing may change. */
 static int arm64_regs_roundtrip(struct vcpu *vcpu)
 {
-	struct arm64_regs *r = &vcpu->arch->regs, again;
-	int ret;
+	struct arm64_regs *r = &vcpu->arch->regs;
+	int ret = arm64_regs_list_once(vcpu, r);
 
-	if (!r->n) {
-		ret = arm64_regs_list(vcpu, r);
-		if (ret)
-			return ret;
-	}
-	ret = arm64_regs_get(vcpu, r);
+	if (!ret)
+		ret = arm64_regs_get(vcpu, r);
 	if (!ret)
 		ret = arm64_regs_set(vcpu, r, ARM64_REGS_SAME_VCPU);
-	if (ret)
-		return ret;
-	/* The same list, a second buffer: proves the writes took. */
-	again = *r;
-	again.vals = malloc(r->bytes);
-	if (!again.vals)
-		return -ENOMEM;
-	ret = arm64_regs_get(vcpu, &again);
-	if (!ret)
-		ret = arm64_regs_compare(vcpu, r, &again, "register round trip");
-	free(again.vals);
-	return ret;
+	return ret ? ret : arm64_regs_verify(vcpu, r, "register round trip");
 }
 
 /* The state of this vCPU into a fresh vCPU of a scratch VM, and back out to compare. */
 static int arm64_regs_move(struct vcpu *vcpu)
 {
 	const struct arch_vm *a = vcpu->vm->arch;
-	struct arm64_regs *r = &vcpu->arch->regs, back;
+	struct arm64_regs *r = &vcpu->arch->regs;
 	struct vcpu scratch = { .vm = vcpu->vm, .id = vcpu->id, .fd = -1 };
-	int vm_fd, ret;
+	int vm_fd, ret = arm64_regs_list_once(vcpu, r);
 
-	if (!r->n) {
-		ret = arm64_regs_list(vcpu, r);
-		if (ret)
-			return ret;
-	}
-	ret = arm64_regs_get(vcpu, r);
+	if (!ret)
+		ret = arm64_regs_get(vcpu, r);
 	if (ret)
 		return ret;
 	vm_fd = arm64_vm_create_like(vcpu->vm);
 	if (vm_fd < 0)
 		return vm_fd;
-	back = *r;
-	back.vals = malloc(r->bytes);
 	scratch.fd = kvm_ioctl_val(vm_fd, KVM_CREATE_VCPU, vcpu->id);
-	ret = !back.vals ? -ENOMEM : scratch.fd < 0 ? scratch.fd : 0;
+	ret = scratch.fd < 0 ? scratch.fd : 0;
 	if (!ret)
 		ret = arm64_vcpu_setup(vm_fd, scratch.fd, vcpu->id, a);
 	if (!ret)
@@ -98,10 +77,7 @@ static int arm64_regs_move(struct vcpu *vcpu)
 	if (!ret && vcpu->vm->cfg->inject_fault == FAULT_REGS_MOVE)
 		arm64_flip_vector_bit(&scratch, 5, 3);
 	if (!ret)
-		ret = arm64_regs_get(&scratch, &back);
-	if (!ret)
-		ret = arm64_regs_compare(vcpu, r, &back, "move to a new vCPU");
-	free(back.vals);
+		ret = arm64_regs_verify(&scratch, r, "move to a new vCPU");
 	if (scratch.fd >= 0)
 		close(scratch.fd);
 	close(vm_fd);
@@ -124,11 +100,9 @@ static int arm64_sve_write_pattern(struct vcpu *vcpu, uint64_t seed)
 
 	if (!a->sve)
 		return -EOPNOTSUPP;
-	if (!r->n) {
-		ret = arm64_regs_list(vcpu, r);
-		if (ret)
-			return ret;
-	}
+	ret = arm64_regs_list_once(vcpu, r);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < r->n; i++) {
 		enum sve_reg_kind kind;
 		unsigned int n, s;

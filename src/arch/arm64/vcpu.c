@@ -134,7 +134,7 @@ void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
 {
 	struct arm64_regs *r = &vcpu->arch->regs;
 
-	if ((!r->n && arm64_regs_list(vcpu, r)) || arm64_regs_get(vcpu, r)) {
+	if (arm64_regs_list_once(vcpu, r) || arm64_regs_get(vcpu, r)) {
 		fprintf(f, "vCPU %u: registers unreadable\n", vcpu->id);
 		return;
 	}
