@@ -95,6 +95,8 @@ check "a malformed model: status 2" rc_is bad 2
 check "a malformed model: file and line named" has bad "kvmini run: --cpu-model bad.model:3: ID_AA64ISAR0_EL1 has no field 'NOPE'"
 check "sve=off with --sve-vl: refused as a contradiction" has conflict "--cpu-feature sve=off turns SVE off, but --sve-vl 512 asks for it"
 check "--inject-fault=idreg: the run fails" rc_is inject 1
+check "--inject-fault=idreg: only the ID register compare fired" \
+	fired_only inject 'after the run: ID_AA64ISAR0_EL1\.AES reads'
 check "--inject-fault=idreg: the compare names the field" \
 	has inject "vCPU 0 after the run: ID_AA64ISAR0_EL1.AES reads 0x2, the CPU model applied 0x3"
 

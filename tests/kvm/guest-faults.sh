@@ -44,4 +44,6 @@ check "injected FP/SIMD fault: the run fails" rc_is inject 1
 check "injected FP/SIMD fault: kvmini says it injected" has inject "flipped bit 42 of V7"
 check "injected FP/SIMD fault: the guest reports a failing check" has inject "not ok"
 check "injected FP/SIMD fault: the guest names V7" has inject "V7"
+check "injected FP/SIMD fault: only the FP/SIMD checks fired" \
+	fired_only inject '^not ok [0-9]+ - cpu[0-9]+ fpsimd '
 finish

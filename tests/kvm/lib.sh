@@ -66,6 +66,27 @@ lacks() { # NAME TEXT
 	return 1
 }
 
+# Fault injection: in NAME, the checker lines - failing guest TAP lines and
+# kvmini's errors - are all the named checker's (they match the extended
+# regex PATTERN), and there is at least one. A fault caught by the wrong
+# checker, or by more than one, fails.
+fired_only() { # NAME PATTERN
+	local f=$T/$1.out fired stray
+	fired=$(grep -E '^not ok |^kvmini: error: ' "$f")
+	stray=$(printf '%s\n' "$fired" | grep -vE -- "$2" | grep -v '^$')
+	if [ -n "$fired" ] && [ -z "$stray" ]; then
+		return 0
+	fi
+	if [ -z "$fired" ]; then
+		echo "# $1: no checker fired; its output:"
+		sed 's/^/#   /' "$f" | head -40
+	else
+		echo "# $1: checkers other than /$2/ fired:"
+		printf '%s\n' "$stray" | sed 's/^/#   /' | head -20
+	fi
+	return 1
+}
+
 # The guest's TAP in NAME is complete and all ok: a plan 1..N, N ok lines,
 # no 'not ok', no 'Bail out!'.
 tap_all_ok() {

@@ -54,6 +54,10 @@ check "2 vCPUs: exit status 0" rc_is two 0
 check "2 vCPUs: MTE checks passed on cpu0" mte_lines two 0
 check "2 vCPUs: MTE checks passed on cpu1" mte_lines two 1
 check "--inject-fault=mte-tag: the run fails" rc_is inject 1
+check "--inject-fault=mte-tag: only the guest's MTE tag check fired" \
+	fired_only inject '^not ok [0-9]+ - cpu[0-9]+ mte tags across'
+check "--inject-fault=host-mte: only the host MTE check fired" \
+	fired_only hostinject "the host thread's own MTE state was corrupted"
 check "--inject-fault=mte-tag: kvmini names the granule it changed" \
 	has inject "--inject-fault: set the allocation tag at IPA 0x"
 check "--inject-fault=mte-tag: the guest names the same address" \

@@ -57,6 +57,12 @@ check "--inject-fault=host-sve: the host check names the register" \
 check "--inject-fault=regs-move: the run fails" rc_is moveinject 1
 check "--inject-fault=regs-move: the read-back compare names the register" \
 	has moveinject "move to a new vCPU: Z5[0] byte 0"
+check "--inject-fault=sve: only the guest's SVE checks fired" \
+	fired_only inject '^not ok [0-9]+ - cpu[0-9]+ sve '
+check "--inject-fault=host-sve: only the host SVE check fired" \
+	fired_only hostinject "the host thread's own SVE state was corrupted"
+check "--inject-fault=regs-move: only the register-move checks fired" \
+	fired_only moveinject 'move to a new vCPU: Z5|^not ok [0-9]+ - cpu[0-9]+ sve across register moves'
 check "bench=sve: every exit verified at 2048 bits" has bench "ok 1 - bench sve-exit vl=2048"
 check "--dump-regs: every register of both vCPUs" \
 	sh -c "grep -qE '^vCPU 0: [0-9]{3} registers' '$T/dump.out' && grep -qE '^vCPU 1: [0-9]{3} registers' '$T/dump.out'"

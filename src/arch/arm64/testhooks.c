@@ -264,6 +264,7 @@ void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 			arm64_flip_vector_bit(vcpu, 7, vl - 1);
 		break;
 	case FAULT_HOST_SVE:	/* injected by the host check's signal handler */
+		break;
 	case FAULT_MTE_TAG:
 		if (tag == TESTDEV_PING_MTE &&
 		    !__atomic_exchange_n(&a->fault_injected, true, __ATOMIC_RELAXED))
