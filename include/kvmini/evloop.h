@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The I/O thread: one epoll loop that owns the VM's device backends and
+ * housekeeping (ioeventfds, block completions, TAP, stdin, the control
+ * socket, signals, the --timeout timer). vCPU threads only do trivial
+ * register work and kick it through an fd.
+ *
+ * Sources are embedded in their owners (no allocation here) and must
+ * outlive the loop. Add them before evloop_start() or from the loop's own
+ * thread; their callbacks run on the loop's thread only, one at a time.
+ */
+#ifndef KVMINI_EVLOOP_H
+#define KVMINI_EVLOOP_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+
+#include <kvmini/compiler.h>
+
+struct ev_source {
+	int fd;
+	/* events: the EPOLL* bits that were ready. */
+	void (*ready)(struct ev_source *src, uint32_t events);
+	const char *name;		/* for messages */
+	bool added;
+};
+
+struct evloop {
+	int epoll_fd;
+	struct ev_source wake;		/* an eventfd: evloop_stop() */
+	pthread_t thread;
+	bool thread_started;
+	bool stopping;
+	unsigned int nr_sources;
+};
+
+/* 0 or -errno (logged). */
+int __must_check evloop_init(struct evloop *loop);
+/*
+ * Watch src->fd for events (EPOLLIN, EPOLLOUT...). -EEXIST if src is
+ * already added, -errno from epoll (logged, naming src).
+ */
+int __must_check evloop_add(struct evloop *loop, struct ev_source *src,
+			    uint32_t events);
+/*
+ * Stop watching src. From the loop's thread (a callback removing its own
+ * or another source: a source removed while others in the same batch are
+ * pending is not called again) or when the loop is not running.
+ */
+void evloop_del(struct evloop *loop, struct ev_source *src);
+/*
+ * Wait up to timeout_ms (-1: forever) and call the callbacks of the
+ * sources that are ready. Returns the number of callbacks made, or
+ * -errno. The loop thread calls it; so do unit tests, without a thread.
+ */
+int evloop_run_once(struct evloop *loop, int timeout_ms);
+/* Run the loop on a thread of its own until evloop_stop(). */
+int __must_check evloop_start(struct evloop *loop);
+/* Make the loop thread return and join it; a no-op if it is not running. */
+void evloop_stop(struct evloop *loop);
+/* Close the loop's fds (sources' own fds stay their owners'). */
+void evloop_destroy(struct evloop *loop);
+
+#endif
