@@ -165,19 +165,18 @@ static void report_online(const struct machine *m, unsigned int cpu,
 			 "0x%lx", cpu, slot->mpidr & MPIDR_AFF_MASK, want);
 }
 
-/* "(16 VLs 128..2048, 3 rounds)" */
-static void describe_sve_run(const struct cpu_slot *slot, char *buf,
-			     size_t size)
+/* "(16 VLs 128..2048, 3 rounds)": rounds per vector length. */
+static void describe_sve_run(const struct cpu_slot *slot, unsigned int rounds,
+			     char *buf, size_t size)
 {
 	const struct sve_vls *vls = &slot->sve_vls;
 
 	if (vls->count)
-		snprintf(buf, size, " (%u VLs %u..%u, %u rounds)", vls->count,
-			 vls->vl[0], vls->vl[vls->count - 1],
-			 suite_config.sve_iterations);
+		snprintf(buf, size, " (%u VLs %u..%u, %u round%s)", vls->count,
+			 vls->vl[0], vls->vl[vls->count - 1], rounds,
+			 rounds == 1 ? "" : "s");
 	else
-		snprintf(buf, size, " (%u rounds)",
-			 suite_config.sve_iterations);
+		snprintf(buf, size, " (%u round%s)", rounds, rounds == 1 ? "" : "s");
 }
 
 static void print_sve_vls(unsigned int cpu, const struct sve_vls *vls)
@@ -201,6 +200,7 @@ static void report_sve(unsigned int cpu, uint32_t state, bool online)
 		[SVE_EXIT_SYSREG] = "sve across sysreg exits",
 		[SVE_EXIT_ROUNDTRIP] = "sve across register round trips",
 		[SVE_EXIT_MOVE] = "sve across register moves to a new VM",
+		[SVE_EXIT_PAUSE] = "sve across pauses of every vCPU with their registers round-tripped",
 		[SVE_TEST_VMM_WRITE] = "sve state written by the VMM",
 	};
 	const struct cpu_slot *slot = &cpu_slots[cpu];
@@ -225,8 +225,9 @@ static void report_sve(unsigned int cpu, uint32_t state, bool online)
 		if (test == SVE_TEST_VMM_WRITE)
 			snprintf(detail, sizeof(detail), " (%u VLs)",
 				 vls->count);
-		else
-			describe_sve_run(slot, detail, sizeof(detail));
+		else	/* a pause of every vCPU: one round per VL (sve.c) */
+			describe_sve_run(slot, test == SVE_EXIT_PAUSE ? 1 :
+					 suite_config.sve_iterations, detail, sizeof(detail));
 		tap_result(ok, "cpu%u %s%s", cpu, titles[test], detail);
 		if (ok)
 			continue;

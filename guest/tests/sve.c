@@ -74,6 +74,7 @@ static const char *const test_names[SVE_TESTS] = {
 	[SVE_EXIT_SYSREG] = "sysreg exit",
 	[SVE_EXIT_ROUNDTRIP] = "roundtrip exit",
 	[SVE_EXIT_MOVE] = "move exit",
+	[SVE_EXIT_PAUSE] = "pause exit",
 	[SVE_TEST_VMM_WRITE] = "vmm write",
 };
 
@@ -349,6 +350,13 @@ static bool exit_move(struct sve_result *res)
 	return true;
 }
 
+static bool exit_pause(struct sve_result *res)
+{
+	(void)res;
+	testdev_write32(TESTDEV_REQUEST, TESTDEV_REQ_PAUSE_ROUNDTRIP);
+	return true;
+}
+
 static bool (*const exits[SVE_EXIT_KINDS])(struct sve_result *) = {
 	[SVE_EXIT_MMIO] = exit_mmio,
 	[SVE_EXIT_HVC] = exit_hvc,
@@ -356,6 +364,7 @@ static bool (*const exits[SVE_EXIT_KINDS])(struct sve_result *) = {
 	[SVE_EXIT_SYSREG] = exit_sysreg,
 	[SVE_EXIT_ROUNDTRIP] = exit_roundtrip,
 	[SVE_EXIT_MOVE] = exit_move,
+	[SVE_EXIT_PAUSE] = exit_pause,
 };
 
 /* @iterations rounds of one exit kind at the current vector length. */
@@ -398,6 +407,9 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 			return;
 		if (id.kind == SVE_EXIT_MOVE &&
 		    !request_done(res, "register move to a new VM"))
+			return;
+		if (id.kind == SVE_EXIT_PAUSE &&
+		    !request_done(res, "pause of every vCPU with a register round trip"))
 			return;
 	}
 	res->vls_done++;
@@ -494,8 +506,12 @@ void sve_test_run(unsigned int cpu, uint32_t iterations, struct sve_vls *vls,
 				.vq = vl / 16,
 			};
 
-			run_exit(buf, &l, id, iterations, &res[kind],
-				 progress);
+			/*
+			 * A pause stops every vCPU: once per VL is enough,
+			 * and the other vCPUs' own tests keep moving.
+			 */
+			run_exit(buf, &l, id, kind == SVE_EXIT_PAUSE ? 1 : iterations,
+				 &res[kind], progress);
 		}
 		run_vmm_write(buf, &l, cpu, &res[SVE_TEST_VMM_WRITE],
 			      progress);

@@ -51,6 +51,7 @@ enum sve_exit {
 	SVE_EXIT_SYSREG,	/* ID_AA64PFR0_EL1 read, trapped by TID3 */
 	SVE_EXIT_ROUNDTRIP,	/* the VMM gets and sets every register */
 	SVE_EXIT_MOVE,		/* the VMM moves every register into a new VM's vCPU */
+	SVE_EXIT_PAUSE,		/* the VMM pauses every vCPU and round-trips all their registers */
 	SVE_EXIT_KINDS,
 };
 

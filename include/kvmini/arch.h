@@ -13,45 +13,39 @@
 
 struct vm;
 struct vcpu;
-struct vm_config;
 
 /*
  * Before KVM_CREATE_VM: probe what this host's KVM offers, check the whole
  * configuration against it (memory map against the IPA size, CPU features)
  * so that a bad choice fails before any VM exists, allocate vm->arch and
- * choose the machine type.
+ * choose the machine type. -EINVAL: this host cannot run the configuration
+ * (reported, naming the option and what the host has).
  */
 int __must_check arch_vm_check(struct vm *vm, unsigned long *type);
 /* After KVM_CREATE_VM, before any vCPU: VM capabilities. */
 int __must_check arch_vm_init(struct vm *vm);
 /* Guest RAM regions (generic code registers the memslots). */
 int __must_check arch_vm_add_memory(struct vm *vm);
-/* The machine's devices, registered on vm->mmio. */
+/*
+ * The machine file: the devices this configuration gets, added in order
+ * with vm_add_device(), and bus ranges the kernel emulates reserved.
+ */
 int __must_check arch_vm_add_devices(struct vm *vm);
 /* After KVM_CREATE_VCPU: KVM_ARM_VCPU_INIT and friends. */
 int __must_check arch_vcpu_init(struct vcpu *vcpu);
-/* After all vCPUs exist: interrupt controller, then load images and set entry registers. */
-int __must_check arch_vm_finalize(struct vm *vm);
+/* After all vCPUs exist: the in-kernel interrupt controller. */
+int __must_check arch_vm_irqchip_init(struct vm *vm);
 /*
- * On the vCPU's own thread, before its first and after its last KVM_RUN
- * (thread-level state such as the host SVE check lives here).
+ * After the devices are realized: load the kernel (or the embedded test
+ * guest), initrd and firmware tables, and set the boot vCPU's registers.
  */
-int __must_check arch_vcpu_thread_start(struct vcpu *vcpu);
-void arch_vcpu_thread_end(struct vcpu *vcpu);
-/*
- * One KVM_RUN. Returns 0 with KVM_RUN's result (>= 0 or -errno) in
- * *run_ret, or -errno when the architecture's own checks around it failed
- * (already reported): the VM then stops.
- */
-int __must_check arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret);
+int __must_check arch_vm_boot(struct vm *vm);
 /*
  * After the vCPUs stopped, before the exit status is decided: checks of
  * the architecture's own (arm64: the ID registers read back as the CPU
  * model set them). -errno fails a run that otherwise succeeded.
  */
 int arch_vm_after_run(struct vm *vm);
-/* --stats lines of the architecture's own. */
-void arch_vm_print_stats(struct vm *vm, FILE *f);
 /* An exit generic code does not know: 1 handled, -ENOSYS not an arch exit, -errno failure. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu);
 /* Where the vCPU is (PC, mode) in words, for error messages. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The MMIO bus: devices register guest-physical regions; accesses are
- * dispatched to the region's handlers with the offset into the region.
- * Registration happens before vCPUs run; dispatch is then lock-free.
+ * dispatched to the device's handlers with the offset into the region and
+ * the accessing vCPU. Registration happens before vCPUs run; dispatch is
+ * then lock-free.
  */
 #ifndef KVMINI_BUS_H
 #define KVMINI_BUS_H
@@ -10,23 +11,18 @@
 #include <kvmini/compiler.h>
 #include <kvmini/log.h>
 
-/*
- * Handlers get the offset into their region and an access of 1, 2, 4 or 8
- * bytes in guest byte order (little-endian on arm64). A read handler fills
- * all len bytes. Handlers return nothing: a guest mistake is the device's
- * to log, never a reason to stop the VMM.
- */
-struct bus_ops {
-	void (*read)(void *opaque, uint64_t offset, void *data, unsigned int len);
-	void (*write)(void *opaque, uint64_t offset, const void *data,
-		      unsigned int len);
-};
+struct device;
 
+/*
+ * A region is a device's (dispatched to its read/write ops with the offset
+ * into the region and the accessing vCPU's index) or reserved: claimed by
+ * something KVM emulates in the kernel (the GIC), so no device may overlap
+ * it and a stray exit there is treated as unmapped.
+ */
 struct bus_region {
 	uint64_t base;
 	uint64_t size;
-	const struct bus_ops *ops;
-	void *opaque;
+	struct device *dev;		/* NULL: reserved */
 	const char *name;
 };
 
@@ -46,25 +42,26 @@ struct bus {
 
 void bus_init(struct bus *bus, const char *name);
 void bus_free(struct bus *bus);
-
 /*
- * -EINVAL for an empty or wrapping region, -EEXIST for an overlap, -ENOSPC
- * when the table is full (all logged).
+ * dev's region [dev->base, dev->base + dev->size), under dev->name.
+ * -EINVAL for an empty or wrapping region, -EEXIST for an overlap,
+ * -ENOSPC when the table is full (all logged).
  */
-int __must_check bus_register(struct bus *bus, uint64_t base, uint64_t size,
-			      const struct bus_ops *ops, void *opaque,
-			      const char *name);
-
+int __must_check bus_register(struct bus *bus, struct device *dev);
+/* A region for something KVM emulates itself; same errors. */
+int __must_check bus_reserve(struct bus *bus, uint64_t base, uint64_t size,
+			     const char *name);
+/* Take dev's region off the bus again (no-op if it is not there). */
+void bus_unregister(struct bus *bus, struct device *dev);
 /* The region holding addr, or NULL. */
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
-
 /*
- * Dispatch one guest access. An access that hits no region, or straddles a
- * region's end, reads as zeros and writes are dropped, with a rate-limited
- * log line. Returns true if a device handled it.
+ * Dispatch one guest access by vCPU cpu. An access that hits no device,
+ * or straddles a region's end, reads as zeros and writes are dropped, with
+ * a rate-limited log line. Returns true if a device handled it.
  */
-bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
-		bool is_write);
+bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
+		unsigned int len, bool is_write);
 
 /*
  * Access data as a little-endian value of len (1, 2, 4 or 8) bytes: guest

@@ -45,7 +45,7 @@
 #define TESTDEV_REQUEST_ARG	0x50
 
 #define TESTDEV_ID_VALUE	0x544d564bU
-#define TESTDEV_VERSION_VALUE	2U
+#define TESTDEV_VERSION_VALUE	3U
 
 #define TESTDEV_PING_SVE	0x53564521U	/* "!EVS": SVE state is live */
 /*
@@ -104,6 +104,13 @@ enum testdev_request {
 	 * naming each difference, EFAULT outside RAM.
 	 */
 	TESTDEV_REQ_IDREGS_CHECK = 6,
+	/*
+	 * Pause every vCPU (each parks outside KVM_RUN, wherever it is), read
+	 * every register of every vCPU from this vCPU's thread and write it
+	 * back, then let them all run on: the path a snapshot takes. Each
+	 * vCPU checks its own state afterwards as it always does.
+	 */
+	TESTDEV_REQ_PAUSE_ROUNDTRIP = 7,
 };
 
 /* In guest memory, little-endian; 8-byte aligned. */

@@ -6,25 +6,19 @@
 #ifndef KVMINI_UART8250_H
 #define KVMINI_UART8250_H
 
-#include <pthread.h>
+#include <stddef.h>
 
-#include <kvmini/bus.h>
+#include <kvmini/compiler.h>
 
+struct device;
+
+#define UART8250_TYPE "uart8250"
 #define UART8250_REGION_SIZE 0x1000
-#define UART8250_OUT_BUF 1024
 
-struct uart8250 {
-	pthread_mutex_t lock;
-	int out_fd;
-	uint8_t ier, lcr, mcr, scr, dll, dlm;
-	char out[UART8250_OUT_BUF];
-	size_t out_len;
-};
+/* A UART at base writing the guest's output to out_fd; add it with vm_add_device(). */
+int __must_check uart8250_create(uint64_t base, int out_fd, struct device **out);
 
-int __must_check uart8250_init(struct uart8250 *uart, struct bus *bus,
-			       uint64_t base, int out_fd);
-/* Write out any partial line (at exit). */
-void uart8250_flush(struct uart8250 *uart);
-void uart8250_destroy(struct uart8250 *uart);
+/* The UART's node path in the device tree, for /chosen/stdout-path. */
+void uart8250_fdt_path(const struct device *dev, char *buf, size_t len);
 
 #endif

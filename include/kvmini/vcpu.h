@@ -19,11 +19,14 @@ struct vcpu {
 	bool thread_started;
 	struct arch_vcpu *arch;
 	/*
-	 * Set by the architecture when arch_vcpu_kvm_run() has checks to do
-	 * around KVM_RUN; kept here so that the plain exit path reads nothing
-	 * beyond this structure.
+	 * NULL: KVM_RUN is a plain ioctl. Set by the test machinery to wrap
+	 * every KVM_RUN with checks of its own: returns 0 with KVM_RUN's
+	 * result (>= 0 or -errno) in *run_ret, or -errno when its checks
+	 * failed (already reported; the VM stops). Kept here so the plain
+	 * exit path reads nothing beyond this structure.
 	 */
-	bool run_checks;
+	int (*run_hook)(struct vcpu *vcpu, int *run_ret);
+	void *test;			/* the test machinery's per-vCPU state */
 	uint64_t nr_exits;
 	uint64_t nr_mmio_exits;
 };
@@ -31,11 +34,8 @@ struct vcpu {
 int __must_check vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out);
 void vcpu_destroy(struct vcpu *vcpu);
 int __must_check vcpu_start(struct vcpu *vcpu);
-/* Make the vCPU leave KVM_RUN soon (used to stop the VM). */
+/* Make the vCPU leave KVM_RUN soon (to stop or pause the VM). */
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
-
-/* The vCPU whose thread is calling, or NULL outside vCPU threads. */
-struct vcpu *vcpu_current(void);
 
 #endif

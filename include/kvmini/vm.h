@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* A virtual machine: KVM handles, memory, devices, vCPUs and how it stops. */
+/*
+ * A virtual machine: KVM handles, memory, the MMIO bus and the devices on
+ * it, the I/O thread, vCPUs, and how the VM pauses and stops.
+ */
 #ifndef KVMINI_VM_H
 #define KVMINI_VM_H
 
@@ -7,12 +10,14 @@
 
 #include <kvmini/bus.h>
 #include <kvmini/config.h>
+#include <kvmini/evloop.h>
 #include <kvmini/mem.h>
-#include <kvmini/testdev.h>
-#include <kvmini/uart8250.h>
+#include <kvmini/pause.h>
+#include <kvmini/test-hooks.h>
 
 struct vcpu;
 struct arch_vm;
+struct device;
 
 enum vm_stop_reason {
 	VM_RUNNING,
@@ -21,35 +26,57 @@ enum vm_stop_reason {
 	VM_STOP_CRASH,		/* the guest reported a crash (PSCI/KVM crash event) */
 	VM_STOP_ERROR,		/* kvmini or KVM failed; stop_error says how */
 	VM_STOP_TIMEOUT,	/* --timeout expired */
+	VM_STOP_SIGNAL,		/* SIGINT or SIGTERM; stop_signal says which */
 };
 
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd;
 	int vm_fd;
+	unsigned long type;		/* KVM_CREATE_VM's argument (arch_vm_check) */
+	const struct test_hooks *test_hooks;	/* NULL: no test machinery */
 	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	struct guest_mem mem;
 	struct bus mmio;
-	struct uart8250 uart;
-	struct testdev testdev;
+	struct device *devices;		/* in the order the machine added them */
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct arch_vm *arch;
-
+	void *test;			/* the test machinery's state (test-hooks.h) */
+	struct evloop loop;		/* the I/O thread */
+	struct ev_source timeout_src;	/* --timeout: a timerfd */
+	struct ev_source signal_src;	/* SIGINT/SIGTERM: a signalfd */
+	struct pause_barrier pause;	/* the vCPU threads are its members */
 	pthread_mutex_t lock;		/* protects the stop state below */
 	pthread_cond_t stopped_cond;
 	enum vm_stop_reason stop_reason;
 	int stop_error;			/* -errno for VM_STOP_ERROR */
+	int stop_signal;		/* the signal for VM_STOP_SIGNAL */
 };
 
-/* Create and set up everything up to the first KVM_RUN. */
-int __must_check vm_create(const struct vm_config *cfg, struct vm **out);
+/*
+ * Open KVM and check the whole configuration against what this host
+ * offers, before any VM exists. -EINVAL: the host cannot run this
+ * configuration (already reported, nothing created); other -errno: a
+ * failure. On success *out is ready for vm_create().
+ */
+int __must_check vm_prepare(const struct vm_config *cfg, struct vm **out);
+/* Create the VM and set up everything up to the first KVM_RUN. */
+int __must_check vm_create(struct vm *vm);
 /* Run until the guest stops; returns the exit status or -errno. */
 int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
-
+/* Make every vCPU leave KVM_RUN soon (it then looks for a stop or pause). */
+void vm_kick_vcpus(struct vm *vm);
 /* Stop every vCPU; the first reason given wins. Callable from any thread. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err);
 bool vm_stopping(struct vm *vm);
+/*
+ * Park every vCPU thread outside KVM_RUN and return once all are parked;
+ * self is the calling vCPU when a vCPU thread asks (it counts as parked),
+ * else NULL. vm_resume() lets them run on.
+ */
+void vm_pause(struct vm *vm, struct vcpu *self);
+void vm_resume(struct vm *vm);
 
 #endif

@@ -135,7 +135,7 @@ int cmd_cpu(int argc, char **argv)
 			break;
 		case 'h':
 			cpu_usage(stdout);
-			cpu_opts_free(&cfg);
+			vm_config_free(&cfg);
 			return 0;
 		case ':':
 			ret = cpu_bad_usage("option '%s' needs a value", argv[optind - 1]);
@@ -185,6 +185,6 @@ int cmd_cpu(int argc, char **argv)
 		ret = cpu_cmd_check(fd, &cfg, verbose);
 	close(fd);
 out:
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	return ret;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `kvmini run`: parse, create the VM, run it, report how it ended. */
+/* `kvmini run`: parse, check against the host, create the VM, run it, report how it ended. */
+#include <errno.h>
+
 #include <kvmini/cli.h>
-#include <kvmini/cpu.h>
+#include <kvmini/test-hooks.h>
 #include <kvmini/vm.h>
 
 int cmd_run(int argc, char **argv)
@@ -10,14 +12,22 @@ int cmd_run(int argc, char **argv)
 	struct vm *vm = NULL;
 	int ret = run_parse_args(argc, argv, &cfg);
 
-	if (ret == CLI_HELP_SHOWN)
-		ret = 0;
-	else if (!ret)
-		ret = vm_create(&cfg, &vm);
-	if (!ret && vm) {
-		ret = vm_run(vm);
-		vm_destroy(vm);
+	if (ret) {
+		vm_config_free(&cfg);
+		return ret == CLI_HELP_SHOWN ? 0 : ret;
 	}
-	cpu_opts_free(&cfg);
+	cfg.test_hooks = test_hooks_for(&cfg);
+	ret = vm_prepare(&cfg, &vm);
+	/* A configuration this host cannot run is a usage error, like a bad option. */
+	if (ret == -EINVAL)
+		ret = -KVMINI_EUSAGE;
+	if (!ret)
+		ret = vm_create(vm);
+	if (!ret)
+		ret = vm_run(vm);
+	if (ret == -ETIMEDOUT)
+		ret = -KVMINI_ETIMEOUT;
+	vm_destroy(vm);
+	vm_config_free(&cfg);
 	return ret;
 }

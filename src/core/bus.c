@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* MMIO bus: a sorted, non-overlapping region table with offset dispatch. */
+/* MMIO bus: a sorted, non-overlapping region table dispatching to devices by offset. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/device.h>
 
 void bus_init(struct bus *bus, const char *name)
 {
@@ -35,8 +36,8 @@ static __hot unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
 	return lo;
 }
 
-int bus_register(struct bus *bus, uint64_t base, uint64_t size,
-		 const struct bus_ops *ops, void *opaque, const char *name)
+static int bus_insert(struct bus *bus, uint64_t base, uint64_t size,
+		      struct device *dev, const char *name)
 {
 	struct bus_region *regions = bus->regions;
 	unsigned int pos;
@@ -67,12 +68,34 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t size,
 	memmove(&regions[pos + 1], &regions[pos],
 		(bus->nr_regions - pos) * sizeof(*regions));
 	regions[pos] = (struct bus_region){
-		.base = base, .size = size, .ops = ops, .opaque = opaque, .name = name,
+		.base = base, .size = size, .dev = dev, .name = name,
 	};
 	bus->nr_regions++;
 	log_debug("vm", "%s: %s at 0x%" PRIx64 "+0x%" PRIx64, bus->name, name,
 		  base, size);
 	return 0;
+}
+
+int bus_register(struct bus *bus, struct device *dev)
+{
+	return bus_insert(bus, dev->base, dev->size, dev, dev->name);
+}
+
+int bus_reserve(struct bus *bus, uint64_t base, uint64_t size, const char *name)
+{
+	return bus_insert(bus, base, size, NULL, name);
+}
+
+void bus_unregister(struct bus *bus, struct device *dev)
+{
+	for (unsigned int i = 0; i < bus->nr_regions; i++) {
+		if (bus->regions[i].dev != dev)
+			continue;
+		memmove(&bus->regions[i], &bus->regions[i + 1],
+			(bus->nr_regions - i - 1) * sizeof(bus->regions[0]));
+		bus->nr_regions--;
+		return;
+	}
 }
 
 __hot const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
@@ -85,24 +108,22 @@ __hot const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 	return NULL;
 }
 
-__hot bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int len,
-		bool is_write)
+__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
+		      unsigned int len, bool is_write)
 {
 	const struct bus_region *r = bus_find(bus, addr);
 	uint64_t offset;
 
-	if (r && len && range_within(addr, len, r->base, r->size)) {
+	if (r && r->dev && len && range_within(addr, len, r->base, r->size)) {
+		const struct device_ops *ops = r->dev->ops;
+
 		offset = addr - r->base;
-		if (is_write) {
-			if (r->ops->write)
-				r->ops->write(r->opaque, offset, data, len);
-		} else if (r->ops->read) {
-			r->ops->read(r->opaque, offset, data, len);
-		} else {
-			bus_data_put(data, len, 0);
-		}
-		log_debug("mmio", "%s %s+0x%" PRIx64 " len %u", is_write ? "write" : "read",
-			  r->name, offset, len);
+		if (is_write)
+			ops->write(r->dev, cpu, offset, data, len);
+		else
+			ops->read(r->dev, cpu, offset, data, len);
+		log_debug("mmio", "vCPU %u: %s %s+0x%" PRIx64 " len %u", cpu,
+			  is_write ? "write" : "read", r->name, offset, len);
 		return true;
 	}
 	__atomic_add_fetch(&bus->unmapped_accesses, 1, __ATOMIC_RELAXED);
@@ -111,7 +132,7 @@ __hot bool bus_access(struct bus *bus, uint64_t addr, void *data, unsigned int l
 	log_ratelimited(&bus->unmapped_rl, LOG_WARN, "mmio",
 			"guest %s of %u bytes at 0x%" PRIx64 " hits no device%s%s; %s",
 			is_write ? "write" : "read", len, addr,
-			r ? " beyond the end of " : "", r ? r->name : "",
-			is_write ? "dropped" : "reads as 0");
+			r ? (r->dev ? " beyond the end of " : " in the in-kernel ") : "",
+			r ? r->name : "", is_write ? "dropped" : "reads as 0");
 	return false;
 }

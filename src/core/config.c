@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <kvmini/config.h>
+#include <kvmini/options.h>
 
 void vm_config_init(struct vm_config *cfg)
 {
@@ -10,4 +11,11 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->ram_size = CONFIG_DEFAULT_RAM;
 	cfg->kvm_path = CONFIG_DEFAULT_KVM;
 	cfg->params = "";
+}
+
+void vm_config_free(struct vm_config *cfg)
+{
+	test_run_options.free(cfg);
+	arch_run_options.free(cfg);
+	cfg->test_hooks = NULL;
 }

@@ -11,18 +11,12 @@
 #include <kvmini/arch.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
+#include <kvmini/test-hooks.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
 /* Sent to a vCPU thread to make KVM_RUN return; the handler does nothing. */
 #define VCPU_KICK_SIGNAL SIGUSR1
-
-static __thread struct vcpu *current_vcpu;
-
-struct vcpu *vcpu_current(void)
-{
-	return current_vcpu;
-}
 
 int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
 {
@@ -93,8 +87,8 @@ static __hot void vcpu_handle_mmio(struct vcpu *vcpu)
 		vcpu_fail(vcpu, -EIO, "KVM reported an MMIO access of an impossible size");
 		return;
 	}
-	bus_access(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
-		   run->mmio.is_write);
+	bus_access(&vcpu->vm->mmio, vcpu->id, run->mmio.phys_addr, run->mmio.data,
+		   len, run->mmio.is_write);
 }
 
 /* Handle one exit; failures stop the VM through vm_stop(). */
@@ -135,31 +129,44 @@ static __hot void vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/* One KVM_RUN, through the test machinery's checks when it installed them. */
+static __hot int vcpu_kvm_run(struct vcpu *vcpu, int *run_ret)
+{
+	if (vcpu->run_hook)
+		return vcpu->run_hook(vcpu, run_ret);
+	*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
+	return 0;
+}
+
 static __hot void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	const struct test_hooks *hooks = vm->test_hooks;
 	sigset_t kick;
 
-	current_vcpu = vcpu;
 	/* The kick signal is blocked everywhere else; let it interrupt KVM_RUN here. */
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	pause_join(&vm->pause);
 
-	if (arch_vcpu_thread_start(vcpu)) {
-		vm_stop(vcpu->vm, VM_STOP_ERROR, -EIO);
+	if (hooks && hooks->vcpu_thread_start && hooks->vcpu_thread_start(vcpu)) {
+		vm_stop(vm, VM_STOP_ERROR, -EIO);
 		goto out;
 	}
-	while (!vm_stopping(vcpu->vm)) {
-		int ret, check = arch_vcpu_kvm_run(vcpu, &ret);
+	while (!vm_stopping(vm)) {
+		int ret, check = vcpu_kvm_run(vcpu, &ret);
 
 		if (check) {
-			vm_stop(vcpu->vm, VM_STOP_ERROR, check);
+			vm_stop(vm, VM_STOP_ERROR, check);
 			break;
 		}
 		if (ret == -EINTR || ret == -EAGAIN) {
 			/* Ordered before the stop check, so a kick is never lost. */
 			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+			/* Kicked: maybe for a pause (only kicks lead here, so exits pay nothing). */
+			pause_point(&vm->pause);
 			continue;
 		}
 		if (ret < 0) {
@@ -172,7 +179,9 @@ static __hot void *vcpu_thread(void *arg)
 		vcpu_handle_exit(vcpu);
 	}
 out:
-	arch_vcpu_thread_end(vcpu);
+	if (hooks && hooks->vcpu_thread_end)
+		hooks->vcpu_thread_end(vcpu);
+	pause_leave(&vm->pause);
 	return NULL;
 }
 

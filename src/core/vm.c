@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* VM lifecycle: create in KVM's required order, run, stop, tear down. */
+/* VM lifecycle: check, create in KVM's required order, pause, stop, tear down (running: vm_run.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <kvmini/arch.h>
-#include <kvmini/cli.h>
+#include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
 #include <kvmini/vcpu.h>
@@ -30,7 +29,7 @@ static int vm_check_host_limits(struct vm *vm)
 	if (cfg->nr_cpus > (unsigned int)max_vcpus) {
 		log_err("vm", "--cpus %u: more vCPUs than KVM allows on this host "
 			"(at most %d)", cfg->nr_cpus, max_vcpus);
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
 	if (nr_vcpus > 0 && cfg->nr_cpus > (unsigned int)nr_vcpus)
 		log_warn("vm", "--cpus %u: more vCPUs than this host has CPUs (%d); "
@@ -41,7 +40,7 @@ static int vm_check_host_limits(struct vm *vm)
 		if (cfg->ram_size > host_ram) {
 			log_err("vm", "--mem %" PRIu64 "M: more than this host's RAM "
 				"(%" PRIu64 " MiB)", cfg->ram_size >> 20, host_ram >> 20);
-			return -KVMINI_EUSAGE;
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -83,80 +82,112 @@ static int vm_open_kvm(struct vm *vm)
 	return 0;
 }
 
-int vm_create(const struct vm_config *cfg, struct vm **out)
+/*
+ * One page, page-aligned: every exit reads the bus table and the stop
+ * state, and under emulation each distinct page an exit touches costs a
+ * table walk, so the struct must never straddle a page boundary.
+ */
+static struct vm *vm_alloc(void)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	_Static_assert(sizeof(struct vm) <= 4096, "struct vm outgrew its page");
+	struct vm *vm = aligned_alloc(4096, 4096);
+
+	if (vm)
+		memset(vm, 0, sizeof(*vm));
+	return vm;
+}
+
+int vm_prepare(const struct vm_config *cfg, struct vm **out)
+{
+	struct vm *vm = vm_alloc();
 	pthread_condattr_t attr;
-	unsigned long type;
 	int ret;
 
 	if (!vm)
 		return -ENOMEM;
 	vm->cfg = cfg;
+	vm->test_hooks = cfg->test_hooks;
 	vm->kvm_fd = vm->vm_fd = -1;
+	vm->loop.epoll_fd = vm->loop.wake.fd = -1;
+	vm->timeout_src.fd = vm->signal_src.fd = -1;	/* vm_run() opens them */
 	pthread_mutex_init(&vm->lock, NULL);
-	/* The --timeout deadline is on the monotonic clock. */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->stopped_cond, &attr);
 	pthread_condattr_destroy(&attr);
+	pause_init(&vm->pause);
 	bus_init(&vm->mmio, "mmio");
 
 	ret = vm_open_kvm(vm);
-	if (ret)
-		goto err;
-	ret = vm_check_host_limits(vm);
-	if (ret)
-		goto err;
-	ret = arch_vm_check(vm, &type);
-	if (ret)
-		goto err;
-	vm->vm_fd = kvm_ioctl_val(vm->kvm_fd, KVM_CREATE_VM, type);
-	if (vm->vm_fd < 0) {
-		ret = vm->vm_fd;
-		goto err;
+	if (!ret)
+		ret = vm_check_host_limits(vm);
+	if (!ret)
+		ret = arch_vm_check(vm, &vm->type);
+	if (!ret)
+		ret = test_hook(vm, check, vm);
+	if (ret) {
+		vm_destroy(vm);
+		return ret;
 	}
+	*out = vm;
+	return 0;
+}
+
+int vm_create(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	int ret;
+
+	vm->vm_fd = kvm_ioctl_val(vm->kvm_fd, KVM_CREATE_VM, vm->type);
+	if (vm->vm_fd < 0)
+		return vm->vm_fd;
 	vm->run_size = kvm_ioctl_val(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size < 0) {
-		ret = vm->run_size;
-		goto err;
-	}
-	ret = arch_vm_init(vm);
+	if (vm->run_size < 0)
+		return vm->run_size;
+	ret = evloop_init(&vm->loop);
+	if (!ret)
+		ret = arch_vm_init(vm);
+	if (!ret)
+		ret = arch_vm_add_memory(vm);
+	if (!ret)
+		ret = vm_register_memslots(vm);
+	if (!ret)
+		ret = arch_vm_add_devices(vm);
+	if (!ret)
+		ret = test_hook(vm, attach, vm);
 	if (ret)
-		goto err;
-	ret = arch_vm_add_memory(vm);
-	if (ret)
-		goto err;
-	ret = vm_register_memslots(vm);
-	if (ret)
-		goto err;
-	ret = arch_vm_add_devices(vm);
-	if (ret)
-		goto err;
+		return ret;
 	vm->vcpus = calloc(cfg->nr_cpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (!vm->vcpus)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < cfg->nr_cpus; i++) {
 		ret = vcpu_create(vm, i, &vm->vcpus[i]);
 		if (ret)
-			goto err;
+			return ret;
 		vm->nr_vcpus++;
 	}
-	ret = arch_vm_finalize(vm);
-	if (ret)
-		goto err;
-	*out = vm;
-	return 0;
-err:
-	vm_destroy(vm);
+	ret = arch_vm_irqchip_init(vm);
+	if (!ret)
+		ret = devices_realize(vm);
+	if (!ret)
+		ret = arch_vm_boot(vm);
 	return ret;
 }
 
 __hot bool vm_stopping(struct vm *vm)
 {
 	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
+
+void vm_kick_vcpus(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+}
+
+static void vm_kick_for_pause(void *arg)
+{
+	vm_kick_vcpus(arg);
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err)
@@ -168,114 +199,43 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err)
 		pthread_cond_broadcast(&vm->stopped_cond);
 	}
 	pthread_mutex_unlock(&vm->lock);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(vm->vcpus[i]);
+	vm_kick_vcpus(vm);
 }
 
-/* Sleep until the VM stops or the --timeout deadline passes. */
-static void vm_wait_stopped(struct vm *vm)
+void vm_pause(struct vm *vm, struct vcpu *self)
 {
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += vm->cfg->timeout_s;
-	pthread_mutex_lock(&vm->lock);
-	while (vm->stop_reason == VM_RUNNING) {
-		if (!vm->cfg->timeout_s) {
-			pthread_cond_wait(&vm->stopped_cond, &vm->lock);
-		} else if (pthread_cond_timedwait(&vm->stopped_cond, &vm->lock,
-						  &deadline) == ETIMEDOUT) {
-			pthread_mutex_unlock(&vm->lock);
-			log_err("vm", "the guest did not finish within %u s (--timeout); "
-				"stopping it", vm->cfg->timeout_s);
-			vm_stop(vm, VM_STOP_TIMEOUT, 0);
-			return;
-		}
-	}
-	pthread_mutex_unlock(&vm->lock);
+	pause_all(&vm->pause, self != NULL, vm_kick_for_pause, vm);
 }
 
-/* --stats: asked for explicitly, so printed even with --quiet; vCPUs are joined. */
-static void vm_print_stats(struct vm *vm)
+void vm_resume(struct vm *vm)
 {
-	const struct testdev *td = &vm->testdev;
-
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
-			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
-	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
-		vm->mmio.unmapped_accesses);
-	arch_vm_print_stats(vm, stderr);
-	if (td->ping_count > 1)
-		fprintf(stderr, "kvmini: stats: %u PING exits, %.1f ns per exit "
-			"from the first to the last\n", td->ping_count,
-			(double)(td->ping_last_ns - td->ping_first_ns) /
-				(td->ping_count - 1));
-}
-
-int vm_run(struct vm *vm)
-{
-	int ret = 0;
-
-	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = vcpu_start(vm->vcpus[i]);
-	if (ret)
-		vm_stop(vm, VM_STOP_ERROR, ret);
-	/*
-	 * A vCPU may have stopped the VM while later threads were still being
-	 * started, when their kick could not reach them: kick everyone again.
-	 */
-	if (vm_stopping(vm))
-		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-			vcpu_kick(vm->vcpus[i]);
-	vm_wait_stopped(vm);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		vcpu_join(vm->vcpus[i]);
-	uart8250_flush(&vm->uart);
-	if (vm->cfg->stats)
-		vm_print_stats(vm);
-	for (unsigned int i = 0; i < vm->nr_vcpus && vm->cfg->dump_regs; i++)
-		arch_vcpu_dump_regs(vm->vcpus[i], stdout);
-	ret = arch_vm_after_run(vm);
-	if (ret && (vm->stop_reason == VM_STOP_POWEROFF || vm->stop_reason == VM_STOP_RESET))
-		return ret;
-
-	switch (vm->stop_reason) {
-	case VM_STOP_POWEROFF:
-		return testdev_exit_status(&vm->testdev, 0);
-	case VM_STOP_RESET:
-		log_info("vm", "the guest asked for a reset; kvmini stops rather "
-			 "than rebooting it");
-		return testdev_exit_status(&vm->testdev, 0);
-	case VM_STOP_CRASH:
-		log_err("vm", "the guest reported a crash");
-		return testdev_exit_status(&vm->testdev, 1) ?: 1;
-	case VM_STOP_TIMEOUT:
-		return -KVMINI_ETIMEOUT;
-	case VM_STOP_ERROR:
-		return vm->stop_error < 0 ? vm->stop_error : -EIO;
-	case VM_RUNNING:
-		break;
-	}
-	return -EIO;
+	pause_resume(&vm->pause);
 }
 
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	evloop_stop(&vm->loop);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	free(vm->vcpus);
+	devices_destroy(vm);
+	if (vm->test_hooks && vm->test_hooks->detach)
+		vm->test_hooks->detach(vm);
 	arch_vm_destroy(vm);
-	testdev_destroy(&vm->testdev);
-	uart8250_destroy(&vm->uart);
 	bus_free(&vm->mmio);
 	guest_mem_free(&vm->mem);
+	evloop_destroy(&vm->loop);
+	if (vm->timeout_src.fd >= 0)
+		close(vm->timeout_src.fd);
+	if (vm->signal_src.fd >= 0)
+		close(vm->signal_src.fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	pause_destroy(&vm->pause);
 	pthread_cond_destroy(&vm->stopped_cond);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

@@ -34,6 +34,13 @@ t notimage kvmini run -k notimage.txt
 t gz kvmini run -k Image.gz
 t toobig kvmini run -k huge.Image -m 64
 t timeout kvmini run --timeout 1 -p iterations=1000000
+# SIGINT and SIGTERM stop the guest cleanly (kvmini in the foreground, as at a terminal).
+for sig in INT TERM; do
+	(sleep 4; kill -$sig $(cat $OUT/sig$sig.pid)) &
+	sh -c "echo \$\$ > $OUT/sig$sig.pid; exec kvmini run -p iterations=1000000" >$OUT/sig$sig.out 2>&1
+	echo $? >$OUT/sig$sig.rc
+	wait
+done
 '
 check "no command: usage, status 2" rc_is noargs 2
 check "no command: usage text" has noargs "Usage: kvmini COMMAND"
@@ -72,4 +79,9 @@ check "kernel too big for RAM: status 1" rc_is toobig 1
 check "kernel too big for RAM named" has toobig "--mem 64M: too small for the guest image"
 check "--timeout: status 124" rc_is timeout 124
 check "--timeout named" has timeout "did not finish within 1 s (--timeout)"
+check "SIGINT: status 130 (128 + 2)" rc_is sigINT 130
+check "SIGINT: kvmini says why it stops" has sigINT "kvmini: Interrupt: stopping the guest"
+check "SIGINT: the guest's output so far is there" has sigINT "ok 1 - dtb: bootargs parsed"
+check "SIGTERM: status 143 (128 + 15)" rc_is sigTERM 143
+check "SIGTERM: kvmini says why it stops" has sigTERM "kvmini: Terminated: stopping the guest"
 finish

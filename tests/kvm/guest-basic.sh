@@ -17,6 +17,8 @@ check "2 vCPUs: exit status 0" rc_is two 0
 check "2 vCPUs: guest TAP all ok" tap_all_ok two
 check "2 vCPUs: the second vCPU came up through PSCI CPU_ON" has two "cpu1 online"
 check "2 vCPUs: the second vCPU ran the FP/SIMD checks" has two "cpu1 fpsimd across wfi exits"
+check "2 vCPUs: SVE state of both survives pauses of every vCPU (the snapshot path)" \
+	sh -c "grep -q '^ok .* cpu0 sve across pauses of every vCPU' '$T/two.out' && grep -q '^ok .* cpu1 sve across pauses of every vCPU' '$T/two.out'"
 check "-p reaches the guest through /chosen/bootargs" has params "iterations=7"
 check "-p: the guest used the value" has params "(7 iterations)"
 check "-p: still all ok" tap_all_ok params

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # A misbehaving guest is reported clearly and never crashes kvmini; a fault
-# injected into guest FP/SIMD state is caught by the guest's checker.
+# injected into guest FP/SIMD state is caught by the guest's checker. The
+# test device belongs to the embedded guest: a --kernel guest (here the
+# same test guest, loaded as a kernel) gets it only with --test-device.
 . "$(dirname "$0")/lib.sh"
+: "${GUEST_BIN:?set GUEST_BIN to the test guest image}"
 
-run_host -- '
+run_host --add "$GUEST_BIN" -- '
+t notestdev kvmini run -k kvmini-guest.bin
+t withtestdev kvmini run -k kvmini-guest.bin --test-device
 t unmapped kvmini run -p fault=mmio-unmapped
 t undef kvmini run -p fault=undef
 t garbage kvmini run -p fault=testdev-garbage
 t nisv kvmini run -p fault=nisv
 t inject kvmini run --inject-fault fpsimd
 '
+check "--kernel guest: the test device is not there, its ID reads as 0" \
+	has notestdev "guest read of 4 bytes at 0x1020000 hits no device; reads as 0"
+check "--kernel guest: the guest sees no test device" has notestdev "not ok 2 - test device id"
+check "--kernel guest: its writes to the test device are dropped" \
+	has notestdev "guest write of 4 bytes at 0x1020010 hits no device; dropped"
+check "--kernel guest: it cannot set kvmini's exit status (it failed, kvmini says 0)" \
+	rc_is notestdev 0
+check "--kernel guest with --test-device: exit status 0" rc_is withtestdev 0
+check "--kernel guest with --test-device: guest TAP all ok" tap_all_ok withtestdev
+check "--kernel guest with --test-device: nothing unmapped" lacks withtestdev "hits no device"
 check "unmapped MMIO: the guest runs on and passes" rc_is unmapped 0
 check "unmapped MMIO: guest TAP all ok (reads returned 0)" tap_all_ok unmapped
 check "unmapped MMIO: kvmini names the address" has unmapped "at 0x10000000 hits no device"
@@ -36,7 +51,7 @@ check "undecodable MMIO access: guest TAP all ok" tap_all_ok nisv
 check "undecodable MMIO access: kvmini says what it did" \
 	has nisv "injecting an external data abort"
 
-for r in unmapped undef garbage nisv inject; do
+for r in notestdev withtestdev unmapped undef garbage nisv inject; do
 	check "$r: kvmini did not crash" lacks "$r" "Segmentation fault"
 done
 

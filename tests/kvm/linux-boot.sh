@@ -24,7 +24,10 @@ cat >"$T/initrd/init" <<'INIT'
 /bin/busybox mkdir -p /proc /dev
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mkdir -p /sys
+/bin/busybox mount -t sysfs sys /sys
 echo "guest init: $(/bin/busybox grep -c ^processor /proc/cpuinfo) cpus, kernel $(/bin/busybox uname -r)" >/dev/kmsg
+echo "guest init: device tree:" $(/bin/busybox ls /sys/firmware/devicetree/base) >/dev/kmsg
 /bin/busybox poweroff -f
 INIT
 chmod +x "$T/initrd/init"
@@ -39,6 +42,9 @@ check "with an initrd: exit status 0 after the guest powered off" rc_is init 0
 check "the arch timer runs" has init "arch_timer: cp15 timer(s) running at"
 check "both vCPUs came up through PSCI" has init "smp: Brought up 1 node, 2 CPUs"
 check "the initrd's /init ran on 2 CPUs" has init "guest init: 2 cpus, kernel 6.12"
+check "the guest's device tree has the UART" has init "uart@1000000"
+check "the guest's device tree has no test device (test machinery only)" \
+	sh -c "grep 'guest init: device tree:' '$T/init.out' | grep -q psci && ! grep 'guest init: device tree:' '$T/init.out' | grep -q testdev"
 check "without an initrd: the kernel panics as it should" \
 	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
 check "panic=-1 resets; kvmini stops and says so" has panic "the guest asked for a reset"

@@ -8,12 +8,12 @@
 
 #include <kvmini/cli.h>
 
-/* args is NULL-terminated; what the parser printed lands in out. */
+/* args is NULL-terminated; what the parser printed (stderr, and stdout: --help) lands in out. */
 static inline int run_args_captured(const char **args, struct vm_config *cfg,
 				    char *out, size_t out_len)
 {
 	char *argv[32];
-	int argc = 0, saved, ret;
+	int argc = 0, saved, saved_out, ret;
 	FILE *tmp = tmpfile();
 	size_t n;
 
@@ -22,12 +22,18 @@ static inline int run_args_captured(const char **args, struct vm_config *cfg,
 		argv[argc++] = (char *)*args++;
 	argv[argc] = NULL;
 	fflush(stderr);
+	fflush(stdout);
 	saved = dup(STDERR_FILENO);
+	saved_out = dup(STDOUT_FILENO);
 	dup2(fileno(tmp), STDERR_FILENO);
+	dup2(fileno(tmp), STDOUT_FILENO);
 	ret = run_parse_args(argc, argv, cfg);
 	fflush(stderr);
+	fflush(stdout);
 	dup2(saved, STDERR_FILENO);
+	dup2(saved_out, STDOUT_FILENO);
 	close(saved);
+	close(saved_out);
 	rewind(tmp);
 	n = fread(out, 1, out_len - 1, tmp);
 	out[n] = 0;

@@ -12,6 +12,7 @@
 #include <kvmini/cli.h>
 #include <kvmini/cpu.h>
 
+#include "../../src/arch/arm64/config.h"
 #include "../../src/arch/arm64/cpu_model.h"
 
 #include "run_args_capture.h"
@@ -477,43 +478,44 @@ static void run_options(void)
 		printf("# cannot write %s\n", path);
 	close(fd);
 	ret = run_args(ARGS("--cpu-feature", "sve=off"), &cfg);
-	ok(!ret && cfg.sve == FEATURE_OFF && cfg.cpu && cfg.cpu->model,
+	ok(!ret && cfg.arch->sve == FEATURE_OFF && cfg.arch->cpu && cfg.arch->cpu->model,
 	   "--cpu-feature sve=off is --no-sve");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-feature", "sve=off", "--sve-vl", "512"), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "--cpu-feature sve=off turns SVE off, but "
 					   "--sve-vl 512 asks for it"), "sve=off with --sve-vl");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-feature", "mte=on", "--no-mte"), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "needs MTE, but --no-mte turns it off"),
 	   "mte=on with --no-mte");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-model", path), &cfg);
-	ok(!ret && cfg.sve == FEATURE_OFF && cfg.mte == FEATURE_OFF,
+	ok(!ret && cfg.arch->sve == FEATURE_OFF && cfg.arch->mte == FEATURE_OFF,
 	   "a model with SVE = 0 and MTE = 0: no SVE, no MTE");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-model", path, "--mte"), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "ID_AA64PFR1_EL1.MTE = 0 (") &&
 	   strstr(err, ":2) turns MTE off, but --mte asks for it"), "model against --mte, with "
 	   "file and line");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-model", path, "--cpu-feature", "sve=on"), &cfg);
-	ok(!ret && cfg.sve == FEATURE_AUTO, "--cpu-feature over the model: SVE back to the host's");
-	cpu_opts_free(&cfg);
+	ok(!ret && cfg.arch->sve == FEATURE_AUTO, "--cpu-feature over the model: SVE back to the host's");
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-model", path, "--cpu-model", path), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "a model is already given"), "two models");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--cpu-model", "/nonexistent/m"), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "--cpu-model /nonexistent/m: cannot open"),
 	   "a missing model file");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("--id-reg", "ID_AA64ISAR0_EL1.NOPE=1"), &cfg);
 	ok(ret == -KVMINI_EUSAGE && strstr(err, "kvmini run: --id-reg ID_AA64ISAR0_EL1.NOPE=1: "
 					   "ID_AA64ISAR0_EL1 has no field 'NOPE'") &&
 	   strstr(err, "--help"), "a bad --id-reg");
-	cpu_opts_free(&cfg);
+	vm_config_free(&cfg);
 	ret = run_args(ARGS("-c", "2"), &cfg);
-	ok(!ret && !cfg.cpu, "no CPU options: no model");
+	ok(!ret && !arm64_config_get(&cfg)->cpu, "no CPU options: no model");
+	vm_config_free(&cfg);
 	unlink(path);
 }
 

@@ -5,8 +5,13 @@
 
 #include <libfdt.h>
 
+#include <kvmini/device.h>
+#include <kvmini/fdt-util.h>
+#include <kvmini/uart8250.h>
+
 #include "../../src/arch/arm64/fdt.h"
 #include "../../src/arch/arm64/layout.h"
+#include "../../src/test/testdev.h"
 
 #include "tap.h"
 
@@ -30,20 +35,50 @@ static uint32_t get_u32(const void *fdt, int node, const char *prop)
 	return p && len == 4 ? fdt32_to_cpu(*p) : ~0U;
 }
 
+/* A device with an interrupt line, writing its node through the shared helpers. */
+static int irqdev_fdt_node(struct device *dev, void *fdt)
+{
+	FDT_TRY(fdt_begin_node_at(fdt, "irqdev", dev->base));
+	FDT_TRY(fdt_prop_reg(fdt, dev->base, dev->size));
+	FDT_TRY(fdt_prop_irq(fdt, &dev->irq));
+	return fdt_end_node(fdt);
+}
+
+static const struct device_ops irqdev_ops = {
+	.type = "irqdev", .fdt_node = irqdev_fdt_node,
+};
+
 int main(void)
 {
 	const uint64_t mpidrs[3] = { 0x80000000, 0x80000001, 0x80000100 };
+	struct device *uart;
+	struct testdev *td;
+	struct device irqdev;
+	char stdout_path[64];
 	struct arm64_machine m = {
 		.ram_base = ARM64_RAM_BASE, .ram_size = 512ULL << 20,
 		.nr_cpus = 3, .mpidrs = mpidrs, .bootargs = "iterations=5 console=ttyS0",
 		.initrd_start = 0x90000000, .initrd_size = 0x1000,
-		.uart_base = ARM64_UART_BASE, .testdev_base = ARM64_TESTDEV_BASE,
+		.stdout_path = stdout_path,
 		.gic_dist_base = ARM64_GIC_DIST_BASE, .gic_dist_size = ARM64_GIC_DIST_SIZE,
 		.gic_redist_base = arm64_gic_redist_base(3),
 		.gic_redist_size = 3 * ARM64_GIC_REDIST_SIZE,
 	};
 	const char *s, *path;
 	int node, cpus, n, len;
+
+	/* The machine's devices, as the arm64 machine file lists them. */
+	if (uart8250_create(ARM64_UART_BASE, 1, &uart) || testdev_create(ARM64_TESTDEV_BASE, 3, &td))
+		return 1;
+	device_init(&irqdev, &irqdev_ops, 0x1030000, 0x200);
+	irqdev.irq.dt_cells = 3;
+	irqdev.irq.dt_spec[0] = 0;	/* GIC_SPI */
+	irqdev.irq.dt_spec[1] = 5;
+	irqdev.irq.dt_spec[2] = 4;	/* level high */
+	uart->next = &td->dev;
+	td->dev.next = &irqdev;
+	m.devices = uart;
+	uart8250_fdt_path(uart, stdout_path, sizeof(stdout_path));
 
 	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0, "build");
 	ok(fdt_check_full(buf, sizeof(buf)) == 0, "libfdt accepts the blob");
@@ -102,6 +137,32 @@ int main(void)
 	}
 	node = fdt_node_offset_by_compatible(buf, -1, "kvmini,testdev");
 	ok(node >= 0 && get_u64(buf, node, "reg", 0) == ARM64_TESTDEV_BASE, "test device");
+	node = fdt_path_offset(buf, "/irqdev@1030000");
+	{
+		const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
+
+		ok(node >= 0 && irq && len == 12 && fdt32_to_cpu(irq[0]) == 0 &&
+		   fdt32_to_cpu(irq[1]) == 5 && fdt32_to_cpu(irq[2]) == 4,
+		   "a device's interrupt line: its specifier as the machine set it");
+	}
+
+	/* Without the test device (a --kernel guest), no node for it. */
+	uart->next = NULL;
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0 &&
+	   fdt_node_offset_by_compatible(buf, -1, "kvmini,testdev") == -FDT_ERR_NOTFOUND &&
+	   fdt_node_offset_by_compatible(buf, -1, "ns16550a") >= 0,
+	   "a device not in the list has no node");
+	m.stdout_path = NULL;
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0 &&
+	   !fdt_getprop(buf, fdt_path_offset(buf, "/chosen"), "stdout-path", NULL),
+	   "no console: no stdout-path");
+	irqdev.irq.dt_cells = 0;
+	uart->next = &irqdev;
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == -EINVAL,
+	   "a device with an interrupt the machine never numbered: refused");
+	m.stdout_path = stdout_path;
+	uart->next = &td->dev;
+	td->dev.next = NULL;
 
 	m.mpidrs = (const uint64_t[]){ 0x100000000ULL, 0x100000001ULL, 0x0 };
 	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0 &&
@@ -112,5 +173,7 @@ int main(void)
 	ok(arm64_fdt_build(&m, buf, 256) == -ENOSPC, "too small a buffer: -ENOSPC");
 	m.nr_cpus = 0;
 	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == -EINVAL, "no CPUs: -EINVAL");
+	td->dev.ops->destroy(&td->dev);
+	uart->ops->destroy(uart);
 	return tap_done();
 }

@@ -8,25 +8,38 @@
 
 #include <kvmini/cli.h>
 
+#include "../../src/arch/arm64/config.h"
+#include "../../src/test/arm64/test.h"
 #include "run_args_capture.h"
 #include "tap.h"
 
 static char errbuf[4096];
 
+/* Each parse frees what the previous one of the same config allocated. */
 static int parse(struct vm_config *cfg, const char **args)
 {
+	vm_config_free(cfg);
 	return run_args_captured(args, cfg, errbuf, sizeof(errbuf));
 }
+
+/* The arm64 and test parts, as the VM will read them. */
+#define A(cfg) arm64_config_get(&(cfg))
+static const struct test_config no_test;
+#define T(cfg) ((cfg).test ? (cfg).test : &no_test)
 
 static void refused(const char **args, const char *needle, const char *what)
 {
 	struct vm_config cfg;
-	int ret = parse(&cfg, args);
+	int ret;
+
+	vm_config_init(&cfg);
+	ret = parse(&cfg, args);
 
 	ok(ret == -KVMINI_EUSAGE && strstr(errbuf, needle) &&
 	   strstr(errbuf, "--help"), "%s: refused naming '%s'", what, needle);
 	if (ret != -KVMINI_EUSAGE || !strstr(errbuf, needle))
 		printf("# ret %d, stderr: %s", ret, errbuf);
+	vm_config_free(&cfg);
 }
 
 int main(void)
@@ -34,6 +47,7 @@ int main(void)
 	struct vm_config cfg;
 	int ret;
 
+	vm_config_init(&cfg);
 	ret = parse(&cfg, (const char *[]){ NULL });
 	ok(ret == 0 && cfg.nr_cpus == 1 && cfg.ram_size == 256ULL << 20 &&
 	   !cfg.kernel_path && !strcmp(cfg.kvm_path, "/dev/kvm") && !cfg.timeout_s,
@@ -51,48 +65,67 @@ int main(void)
 	   cfg.timeout_s == 30 && !strcmp(cfg.kvm_path, "/tmp/kvm"),
 	   "long options with = and with a separate value");
 	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
-	ok(ret == 0 && cfg.inject_fault == FAULT_FPSIMD && cfg.stats,
+	ok(ret == 0 && T(cfg)->fault == FAULT_FPSIMD && cfg.stats,
 	   "--inject-fault fpsimd and --stats");
 	ret = parse(&cfg, ARGS("--inject-fault=sve", "--dump-regs"));
-	ok(ret == 0 && cfg.inject_fault == FAULT_SVE && cfg.dump_regs,
+	ok(ret == 0 && T(cfg)->fault == FAULT_SVE && cfg.dump_regs,
 	   "--inject-fault=sve and --dump-regs");
 	ret = parse(&cfg, (const char *[]){ NULL });
-	ok(ret == 0 && cfg.sve == FEATURE_AUTO && cfg.sve_max_vl == 0,
+	ok(ret == 0 && A(cfg)->sve == FEATURE_AUTO && A(cfg)->sve_max_vl == 0,
 	   "SVE: host's choice by default");
 	ret = parse(&cfg, ARGS("--sve-vl", "512"));
-	ok(ret == 0 && cfg.sve == FEATURE_ON && cfg.sve_max_vl == 512, "--sve-vl 512");
+	ok(ret == 0 && A(cfg)->sve == FEATURE_ON && A(cfg)->sve_max_vl == 512, "--sve-vl 512");
 	ret = parse(&cfg, ARGS("--sve-max-vl=2048"));
-	ok(ret == 0 && cfg.sve == FEATURE_ON && cfg.sve_max_vl == 2048,
+	ok(ret == 0 && A(cfg)->sve == FEATURE_ON && A(cfg)->sve_max_vl == 2048,
 	   "--sve-max-vl is kvmtool's alias");
 	ret = parse(&cfg, ARGS("--no-sve"));
-	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--no-sve");
+	ok(ret == 0 && A(cfg)->sve == FEATURE_OFF, "--no-sve");
 	ret = parse(&cfg, ARGS("--disable-sve"));
-	ok(ret == 0 && cfg.sve == FEATURE_OFF, "--disable-sve is kvmtool's alias");
+	ok(ret == 0 && A(cfg)->sve == FEATURE_OFF, "--disable-sve is kvmtool's alias");
 	ret = parse(&cfg, (const char *[]){ NULL });
-	ok(ret == 0 && cfg.host_check == FEATURE_AUTO && !cfg.host_sve_vl,
-	   "host check: automatic by default");
+	ok(ret == 0 && T(cfg)->host_check == FEATURE_AUTO && !T(cfg)->host_sve_vl &&
+	   T(cfg)->test_device && T(cfg)->enabled,
+	   "embedded guest: test device on, host check automatic, test machinery on");
 	ret = parse(&cfg, ARGS("--host-sve-vl", "256"));
-	ok(ret == 0 && cfg.host_check == FEATURE_ON && cfg.host_sve_vl == 256,
+	ok(ret == 0 && T(cfg)->host_check == FEATURE_ON && T(cfg)->host_sve_vl == 256,
 	   "--host-sve-vl turns the host check on");
 	ret = parse(&cfg, ARGS("--inject-fault", "host-sve"));
-	ok(ret == 0 && cfg.host_check == FEATURE_ON && cfg.inject_fault == FAULT_HOST_SVE,
+	ok(ret == 0 && T(cfg)->host_check == FEATURE_ON && T(cfg)->fault == FAULT_HOST_SVE,
 	   "--inject-fault=host-sve needs and turns on the host check");
 	ret = parse(&cfg, ARGS("--no-host-check"));
-	ok(ret == 0 && cfg.host_check == FEATURE_OFF, "--no-host-check");
+	ok(ret == 0 && T(cfg)->host_check == FEATURE_OFF, "--no-host-check");
 	ret = parse(&cfg, (const char *[]){ NULL });
-	ok(ret == 0 && cfg.mte == FEATURE_AUTO && !cfg.mem_path, "MTE: the host's choice by default");
+	ok(ret == 0 && A(cfg)->mte == FEATURE_AUTO && !cfg.mem_path, "MTE: the host's choice by default");
 	ret = parse(&cfg, ARGS("--mte", "--mem-path", "/dev/shm/ram"));
-	ok(ret == 0 && cfg.mte == FEATURE_ON && !strcmp(cfg.mem_path, "/dev/shm/ram"),
+	ok(ret == 0 && A(cfg)->mte == FEATURE_ON && !strcmp(cfg.mem_path, "/dev/shm/ram"),
 	   "--mte and --mem-path");
 	ret = parse(&cfg, ARGS("--disable-mte"));
-	ok(ret == 0 && cfg.mte == FEATURE_OFF, "--disable-mte is kvmtool's alias of --no-mte");
+	ok(ret == 0 && A(cfg)->mte == FEATURE_OFF, "--disable-mte is kvmtool's alias of --no-mte");
 	ret = parse(&cfg, ARGS("--inject-fault", "mte-tag"));
-	ok(ret == 0 && cfg.inject_fault == FAULT_MTE_TAG, "--inject-fault mte-tag");
+	ok(ret == 0 && T(cfg)->fault == FAULT_MTE_TAG, "--inject-fault mte-tag");
 	ret = parse(&cfg, ARGS("--inject-fault=host-mte"));
-	ok(ret == 0 && cfg.inject_fault == FAULT_HOST_MTE && cfg.host_check == FEATURE_ON,
+	ok(ret == 0 && T(cfg)->fault == FAULT_HOST_MTE && T(cfg)->host_check == FEATURE_ON,
 	   "--inject-fault host-mte turns on the host check");
 	ret = parse(&cfg, ARGS("--help"));
-	ok(ret == CLI_HELP_SHOWN, "--help is reported as shown");
+	ok(ret == CLI_HELP_SHOWN && strstr(errbuf, "Usage: kvmini run") &&
+	   strstr(errbuf, "arm64 options:") && strstr(errbuf, "--sve-vl BITS") &&
+	   strstr(errbuf, "Test VMM options") && strstr(errbuf, "--inject-fault KIND"),
+	   "--help shows the generic, arm64 and test options");
+	ret = parse(&cfg, ARGS("-k", "Image"));
+	ok(ret == 0 && !T(cfg)->enabled && !T(cfg)->test_device &&
+	   T(cfg)->host_check != FEATURE_ON,
+	   "--kernel: no test device, no host check, test machinery off");
+	ret = parse(&cfg, ARGS("-k", "Image", "--test-device"));
+	ok(ret == 0 && T(cfg)->enabled && T(cfg)->test_device,
+	   "--kernel with --test-device: the test device is mapped");
+	ret = parse(&cfg, ARGS("-k", "Image", "--host-check"));
+	ok(ret == 0 && T(cfg)->enabled && !T(cfg)->test_device &&
+	   T(cfg)->host_check == FEATURE_ON, "--kernel with --host-check: no test device");
+	ret = parse(&cfg, ARGS("-k", "Image", "--inject-fault", "host-mte"));
+	ok(ret == 0 && T(cfg)->enabled && !T(cfg)->test_device,
+	   "--kernel: a host-side fault needs no test device");
+	ret = parse(&cfg, ARGS("--inject-fault", "idreg"));
+	ok(ret == 0 && A(cfg)->verify_idregs, "--inject-fault idreg makes the ID registers checked");
 
 	refused(ARGS("--frobnicate"), "unknown option '--frobnicate'", "unknown long option");
 	refused(ARGS("-z"), "unknown option", "unknown short option");
@@ -124,5 +157,10 @@ int main(void)
 	refused(ARGS("--no-mte", "--inject-fault=mte-tag"), "needs MTE", "MTE fault without MTE");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
+	refused(ARGS("-k", "Image", "--inject-fault", "fpsimd"), "--inject-fault fpsimd fires "
+		"from the test device", "a test device fault without the test device");
+	refused(ARGS("-k", "Image", "--inject-fault=mte-tag"), "add --test-device",
+		"mte-tag fault without the test device");
+	vm_config_free(&cfg);
 	return tap_done();
 }

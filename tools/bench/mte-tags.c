@@ -23,7 +23,7 @@
 int main(int argc, char **argv)
 {
 	uint64_t mib = argc > 1 ? strtoull(argv[1], NULL, 10) : 256, size = mib << 20;
-	struct arch_vm a = { .mte = true };
+	struct arch_vm a = { .shape.mte = true };
 	struct vm vm = { .arch = &a, .vm_fd = -1 };
 	double t_read[REPS], t_write[REPS], t_copy[REPS], t0;
 	struct kvm_userspace_memory_region slot;

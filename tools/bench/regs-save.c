@@ -23,22 +23,21 @@
 
 static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int rounds)
 {
-	struct arch_vm a = { .sve = vl != 0, .sve_max_vl = vl };
+	struct arm64_vcpu_shape shape = { .sve = vl != 0 };
 	struct vcpu vcpu = { .id = 0 };
+	struct arm64_scratch s;
 	struct arm64_regs r;
 	uint8_t buf[256];
 	double t0, t_kvmini[REPS], t_raw[REPS];
-	int vm, ret;
+	int ret;
 
-	if (vl && sve_vls_limit(h->sve_vls, vl / 128, a.sve_vls))
+	if (vl && sve_vls_limit(h->sve_vls, vl / 128, shape.sve_vls))
 		return 0;	/* not a VL this host has */
-	vm = kvm_ioctl_val(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		return vm;
-	vcpu.fd = kvm_ioctl_val(vm, KVM_CREATE_VCPU, 0);
-	ret = vcpu.fd < 0 ? vcpu.fd : arm64_vcpu_setup(vm, vcpu.fd, 0, &a);
-	if (!ret)
-		ret = arm64_regs_list(&vcpu, &r);
+	ret = arm64_scratch_create(kvm, &shape, 0, &s);
+	if (ret)
+		return ret;
+	vcpu.fd = s.vcpu_fd;
+	ret = arm64_regs_list(&vcpu, &r);
 	if (ret)
 		goto out;
 	/* Alternate the two, REPS times, and keep the medians: emulation is noisy. */
@@ -65,9 +64,7 @@ static int bench_vl(int kvm, const struct arm64_host *h, unsigned int vl, int ro
 		       bench_median(t_kvmini) / bench_median(t_raw), REPS);
 	arm64_regs_free(&r);
 out:
-	if (vcpu.fd >= 0)
-		close(vcpu.fd);
-	close(vm);
+	arm64_scratch_destroy(&s);
 	return ret;
 }
 

@@ -7,8 +7,6 @@
 
 #include <kvmini/kvm.h>
 
-#include "host_mte.h"
-#include "host_sve.h"
 #include "regs.h"
 
 struct vm;
@@ -28,20 +26,27 @@ struct arm64_host {
 
 int __must_check arm64_host_probe(int kvm_fd, struct arm64_host *h);
 
+/*
+ * What makes an arm64 vCPU what it is: the VM's type and capabilities and
+ * the vCPU's features. A vCPU of the same shape, in any VM, accepts the
+ * same register state: scratch vCPUs (host probes, register moves) and
+ * snapshot restores are built from it.
+ */
+struct arm64_vcpu_shape {
+	unsigned long vm_type;		/* KVM_CREATE_VM's argument */
+	bool mte;			/* KVM_CAP_ARM_MTE enabled on the VM */
+	bool sve;			/* KVM_ARM_VCPU_SVE ... */
+	uint64_t sve_vls[8];		/* ... with these vector lengths; all 0: the host's */
+	bool ptrauth;			/* address and generic pointer authentication */
+};
+
 struct arch_vm {
 	struct arm64_host host;
+	struct arm64_vcpu_shape shape;
+	unsigned int sve_max_vl;	/* bits, when shape.sve */
 	int gic_fd;
 	uint64_t *mpidrs;		/* per vCPU, read back from KVM */
 	bool inject_ext_dabt;		/* KVM_CAP_ARM_INJECT_EXT_DABT */
-	bool sve;			/* vCPUs have SVE ... */
-	unsigned int sve_max_vl;	/* ... up to this VL (bits) */
-	uint64_t sve_vls[8];		/* the set written to each vCPU */
-	bool fault_injected;		/* --inject-fault fires once per VM */
-	unsigned int host_sve_vl;	/* vCPU threads' own VL; 0: no host SVE check */
-	bool host_mte;			/* vCPU threads check MTE state of their own */
-	unsigned long vm_type;		/* KVM_CREATE_VM's argument */
-	bool mte;			/* KVM_CAP_ARM_MTE enabled */
-	bool ptrauth;			/* vCPUs have pointer authentication (a CPU model asks) */
 	struct arm64_idregs *idregs;	/* a CPU model's ID registers (idregs.c); NULL: none */
 };
 
@@ -64,22 +69,33 @@ struct arch_vm {
 /* Per-vCPU state of the arm64 backend. */
 struct arch_vcpu {
 	struct arm64_regs regs;		/* list and values, for round trips */
-	struct host_sve host_sve;	/* the thread's own SVE check */
-	struct host_mte host_mte;	/* the thread's own MTE check */
 };
 
 /*
- * KVM_ARM_VCPU_INIT with the VM's features, then the SVE vector lengths
+ * KVM_ARM_VCPU_INIT with the shape's features, then the SVE vector lengths
  * and KVM_ARM_VCPU_FINALIZE: for the VM's vCPUs and for scratch ones.
  */
 int __must_check arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
-				  const struct arch_vm *a);
+				  const struct arm64_vcpu_shape *shape);
+
+/* KVM_ENABLE_CAP of what the shape needs on its VM, before any vCPU. */
+int __must_check arm64_vm_enable_caps(int vm_fd, const struct arm64_vcpu_shape *shape);
+
+/* A throw-away VM with one vCPU of a given shape. */
+struct arm64_scratch {
+	int vm_fd;
+	int vcpu_fd;
+};
 
 /*
- * A new, empty VM with the same machine type and shaping capabilities
- * (MTE) as vm: its vCPUs accept vm's register state. Returns its fd.
+ * The one scratch-VM builder: a new VM of the shape's type and
+ * capabilities with vCPU vcpu_id set up as the shape says (its vector
+ * lengths finalized; all-zero VLs keep the host's). For host probes and
+ * register moves; fds -1 on failure, nothing left open.
  */
-int __must_check arm64_vm_create_like(const struct vm *vm);
+int __must_check arm64_scratch_create(int kvm_fd, const struct arm64_vcpu_shape *shape,
+				      unsigned int vcpu_id, struct arm64_scratch *s);
+void arm64_scratch_destroy(struct arm64_scratch *s);
 
 /* MTE: decide (before the VM exists); copy tags of page-aligned RAM ranges. */
 int __must_check arm64_choose_mte(struct arch_vm *a, const struct vm_config *cfg);
@@ -96,23 +112,22 @@ int __must_check arm64_choose_cpu_model(struct vm *vm);
 int __must_check arm64_idregs_apply(struct vcpu *vcpu);
 void arm64_idregs_free(struct arch_vm *a);
 /*
- * TESTDEV_REQ_IDREGS_CHECK: at ipa
- * the guest left what MRS read from every S3_0_C0_C<crm>_<op2>, crm and op2
- * 0..7, as 64 little-endian u64s in that order. Each register kvmini knows
- * is compared with the CPU model's value (without a model: with what
- * KVM_GET_ONE_REG reads); -EIO naming each difference, -EFAULT outside RAM.
+ * What MRS read from every S3_0_C0_C<crm>_<op2>, crm and op2 0..7, as 64
+ * little-endian u64s in that order (ARM64_IDREGS_IMAGE_BYTES at image,
+ * already copied out of the guest): each register kvmini knows is compared
+ * with the CPU model's value (without a model: with what KVM_GET_ONE_REG
+ * reads on vcpu). -EIO naming each difference (rate-limited).
  */
-#define ARM64_IDREGS_GUEST_BYTES (64 * 8)
-int __must_check arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa);
-
-/* The test device's arm64 hooks: fault injection and guest requests. */
-void arm64_testdev_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count);
-int arm64_testdev_request(struct vcpu *vcpu, uint32_t req, uint64_t arg);
+#define ARM64_IDREGS_IMAGE_BYTES (64 * 8)
+int __must_check arm64_idregs_compare_image(struct vcpu *vcpu, const uint8_t *image);
+/*
+ * Flip bit `bit` of the value the after-run compare expects of register
+ * `reg` (--inject-fault=idreg proves that compare can fail).
+ */
+void arm64_idregs_flip_expected(struct vm *vm, const char *reg, unsigned int bit);
 
 int __must_check arm64_gic_create(struct vm *vm);
 int __must_check arm64_gic_init(struct vm *vm);
-/* Load the kernel (or the embedded guest), initrd and DTB; set vCPU 0's entry state. */
-int __must_check arm64_boot(struct vm *vm);
 
 /* The test guest built into kvmini (generated from guest/). */
 extern const unsigned char kvmini_guest_image[];

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kvmini/arch.h>
+#include <kvmini/device.h>
 #include <kvmini/loader.h>
 #include <kvmini/log.h>
+#include <kvmini/uart8250.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
@@ -41,8 +44,10 @@ static int arm64_set_entry(struct vcpu *vcpu, uint64_t pc, uint64_t fdt)
 	return ret;
 }
 
-int arm64_boot(struct vm *vm)
+int arch_vm_boot(struct vm *vm)
 {
+	struct device *console = vm_find_device(vm, UART8250_TYPE);
+	char stdout_path[64];
 	const struct vm_config *cfg = vm->cfg;
 	const char *kernel_name = cfg->kernel_path ? cfg->kernel_path : "(embedded test guest)";
 	void *kernel_file = NULL, *initrd = NULL, *fdt = NULL;
@@ -73,12 +78,15 @@ int arm64_boot(struct vm *vm)
 	if (ret)
 		goto out;
 
+	if (console)
+		uart8250_fdt_path(console, stdout_path, sizeof(stdout_path));
 	m = (struct arm64_machine){
 		.ram_base = ARM64_RAM_BASE, .ram_size = cfg->ram_size,
 		.nr_cpus = vm->nr_vcpus, .mpidrs = vm->arch->mpidrs,
 		.bootargs = cfg->params,
 		.initrd_start = plan.initrd_addr, .initrd_size = initrd_len,
-		.uart_base = ARM64_UART_BASE, .testdev_base = ARM64_TESTDEV_BASE,
+		.stdout_path = console ? stdout_path : NULL,
+		.devices = vm->devices,
 		.gic_dist_base = ARM64_GIC_DIST_BASE,
 		.gic_dist_size = ARM64_GIC_DIST_SIZE,
 		.gic_redist_base = arm64_gic_redist_base(vm->nr_vcpus),

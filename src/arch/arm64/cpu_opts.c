@@ -13,15 +13,19 @@
 #include <kvmini/cli.h>
 #include <kvmini/cpu.h>
 
+#include "config.h"
 #include "cpu_model.h"
 
 int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind kind,
 		    const char *arg)
 {
+	struct arch_config *a = arm64_config(cfg);
 	char err[CPU_MODEL_ERR_LEN];
-	struct cpu_opts *o = cfg->cpu;
+	struct cpu_opts *o = a ? a->cpu : NULL;
 	int ret = 0;
 
+	if (!a)
+		return -ENOMEM;
 	if (!o) {
 		o = calloc(1, sizeof(*o));
 		if (o)
@@ -31,7 +35,7 @@ int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind ki
 			return -ENOMEM;
 		}
 		o->cmd = cmd;
-		cfg->cpu = o;
+		a->cpu = o;
 	}
 	switch (kind) {
 	case CPU_OPT_MODEL:
@@ -92,7 +96,8 @@ static int link_to_config(const char *cmd, const struct cpu_model *m, enum cpu_f
 
 int cpu_opts_finish(struct vm_config *cfg)
 {
-	struct cpu_opts *o = cfg->cpu;
+	struct arch_config *a = cfg->arch;
+	struct cpu_opts *o = a ? a->cpu : NULL;
 	char err[CPU_MODEL_ERR_LEN], vl[64];
 	struct cpu_model *m;
 	int ret;
@@ -114,21 +119,23 @@ int cpu_opts_finish(struct vm_config *cfg)
 	if (ret)
 		return ret == -ENOMEM ? ret : cli_usage_error(o->cmd, "%s", err);
 	cpu_model_derive_links(m);
-	snprintf(vl, sizeof(vl), "--sve-vl %u", cfg->sve_max_vl);
-	ret = link_to_config(o->cmd, m, CPU_LINK_SVE, &cfg->sve, vl, "--no-sve");
+	snprintf(vl, sizeof(vl), "--sve-vl %u", a->sve_max_vl);
+	ret = link_to_config(o->cmd, m, CPU_LINK_SVE, &a->sve, vl, "--no-sve");
 	if (!ret)
-		ret = link_to_config(o->cmd, m, CPU_LINK_MTE, &cfg->mte, "--mte", "--no-mte");
+		ret = link_to_config(o->cmd, m, CPU_LINK_MTE, &a->mte, "--mte", "--no-mte");
 	return ret;
 }
 
 void cpu_opts_free(struct vm_config *cfg)
 {
-	if (!cfg->cpu)
+	struct cpu_opts *o = cfg->arch ? cfg->arch->cpu : NULL;
+
+	if (!o)
 		return;
-	cpu_model_free(cfg->cpu->cli);
-	cpu_model_free(cfg->cpu->model);
-	free(cfg->cpu);
-	cfg->cpu = NULL;
+	cpu_model_free(o->cli);
+	cpu_model_free(o->model);
+	free(o);
+	cfg->arch->cpu = NULL;
 }
 
 const char *cpu_feature_list(void)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The device tree a Linux guest (and the test guest) finds in x0: memory,
- * CPUs with their MPIDRs, PSCI over HVC, GICv3, the architected timer, the
- * 8250 UART and the test device. Node and property names follow the
- * kernel's DT bindings.
+ * CPUs with their MPIDRs, PSCI over HVC, GICv3, the architected timer, and
+ * a node from each device the machine added. Node and property names
+ * follow the kernel's DT bindings.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 
 #include <libfdt.h>
 
+#include <kvmini/device.h>
+#include <kvmini/fdt-util.h>
 #include <kvmini/log.h>
 
 #include "fdt.h"
@@ -27,38 +29,12 @@ static const uint32_t timer_intids[] = { 29, 30, 27, 26 };
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
-/* libfdt's sequential-write calls, stopping at the first error. */
-#define FDT_TRY(call) \
-	do { \
-		int __r = (call); \
-		if (__r) \
-			return __r; \
-	} while (0)
-
-static int fdt_prop_reg(void *fdt, uint64_t base, uint64_t size)
-{
-	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
-
-	return fdt_property(fdt, "reg", reg, sizeof(reg));
-}
-
-static int fdt_node_at(void *fdt, const char *name, uint64_t addr)
-{
-	char node[64];
-
-	snprintf(node, sizeof(node), "%s@%llx", name, (unsigned long long)addr);
-	return fdt_begin_node(fdt, node);
-}
-
 static int fdt_add_chosen(void *fdt, const struct arm64_machine *m)
 {
-	char stdout_path[64];
-
-	snprintf(stdout_path, sizeof(stdout_path), "/uart@%llx",
-		 (unsigned long long)m->uart_base);
 	FDT_TRY(fdt_begin_node(fdt, "chosen"));
 	FDT_TRY(fdt_property_string(fdt, "bootargs", m->bootargs ? m->bootargs : ""));
-	FDT_TRY(fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (m->stdout_path)
+		FDT_TRY(fdt_property_string(fdt, "stdout-path", m->stdout_path));
 	if (m->initrd_size) {
 		FDT_TRY(fdt_property_u64(fdt, "linux,initrd-start", m->initrd_start));
 		FDT_TRY(fdt_property_u64(fdt, "linux,initrd-end",
@@ -80,7 +56,7 @@ static int fdt_add_cpus(void *fdt, const struct arm64_machine *m)
 	for (unsigned int i = 0; i < m->nr_cpus; i++) {
 		uint64_t mpidr = m->mpidrs[i] & MPIDR_AFF_MASK;
 
-		FDT_TRY(fdt_node_at(fdt, "cpu", mpidr));
+		FDT_TRY(fdt_begin_node_at(fdt, "cpu", mpidr));
 		FDT_TRY(fdt_property_string(fdt, "device_type", "cpu"));
 		FDT_TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
 		FDT_TRY(fdt_property_string(fdt, "enable-method", "psci"));
@@ -101,7 +77,7 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 	};
 	fdt32_t irqs[3 * ARRAY_SIZE(timer_intids)];
 
-	FDT_TRY(fdt_node_at(fdt, "intc", m->gic_dist_base));
+	FDT_TRY(fdt_begin_node_at(fdt, "intc", m->gic_dist_base));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 	FDT_TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
 	FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
@@ -121,25 +97,13 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 	return fdt_end_node(fdt);
 }
 
-static int fdt_add_devices(void *fdt, const struct arm64_machine *m)
+static int fdt_add_psci(void *fdt)
 {
 	static const char psci_compat[] = "arm,psci-0.2";
 
 	FDT_TRY(fdt_begin_node(fdt, "psci"));
 	FDT_TRY(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));
 	FDT_TRY(fdt_property_string(fdt, "method", "hvc"));
-	FDT_TRY(fdt_end_node(fdt));
-
-	/* No interrupts property: Linux then polls the UART, which is all kvmini emulates. */
-	FDT_TRY(fdt_node_at(fdt, "uart", m->uart_base));
-	FDT_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
-	FDT_TRY(fdt_prop_reg(fdt, m->uart_base, 0x8));
-	FDT_TRY(fdt_property_u32(fdt, "clock-frequency", 1843200));
-	FDT_TRY(fdt_end_node(fdt));
-
-	FDT_TRY(fdt_node_at(fdt, "testdev", m->testdev_base));
-	FDT_TRY(fdt_property_string(fdt, "compatible", "kvmini,testdev"));
-	FDT_TRY(fdt_prop_reg(fdt, m->testdev_base, 0x1000));
 	return fdt_end_node(fdt);
 }
 
@@ -154,13 +118,14 @@ static int fdt_build(const struct arm64_machine *m, void *fdt, size_t size)
 	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	FDT_TRY(fdt_property_u32(fdt, "interrupt-parent", ARM64_FDT_GIC_PHANDLE));
 	FDT_TRY(fdt_add_chosen(fdt, m));
-	FDT_TRY(fdt_node_at(fdt, "memory", m->ram_base));
+	FDT_TRY(fdt_begin_node_at(fdt, "memory", m->ram_base));
 	FDT_TRY(fdt_property_string(fdt, "device_type", "memory"));
 	FDT_TRY(fdt_prop_reg(fdt, m->ram_base, m->ram_size));
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_add_cpus(fdt, m));
 	FDT_TRY(fdt_add_gic_and_timer(fdt, m));
-	FDT_TRY(fdt_add_devices(fdt, m));
+	FDT_TRY(fdt_add_psci(fdt));
+	FDT_TRY(devices_fdt_nodes(m->devices, fdt));
 	FDT_TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }

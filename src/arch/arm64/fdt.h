@@ -5,14 +5,16 @@
 
 #include <kvmini/compiler.h>
 
+struct device;
+
 struct arm64_machine {
 	uint64_t ram_base, ram_size;
 	unsigned int nr_cpus;
 	const uint64_t *mpidrs;		/* MPIDR_EL1 of each vCPU, from KVM */
 	const char *bootargs;
 	uint64_t initrd_start, initrd_size;	/* size 0: no initrd */
-	uint64_t uart_base;
-	uint64_t testdev_base;
+	const char *stdout_path;	/* the console's node; NULL: none */
+	struct device *devices;		/* each writes its own node (device.h) */
 	uint64_t gic_dist_base, gic_dist_size;
 	uint64_t gic_redist_base, gic_redist_size;
 };

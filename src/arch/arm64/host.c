@@ -7,38 +7,23 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <kvmini/log.h>
 
 #include "arm64.h"
 #include "sve.h"
 
+/* A scratch SVE vCPU with the host's vector lengths reports them. */
 static int arm64_probe_sve_vls(int kvm_fd, uint64_t vls[SVE_VLS_WORDS])
 {
-	struct kvm_vcpu_init init;
-	int vm_fd, vcpu_fd = -1, ret;
+	const struct arm64_vcpu_shape shape = { .sve = true };
+	struct arm64_scratch s;
+	int ret = arm64_scratch_create(kvm_fd, &shape, 0, &s);
 
-	vm_fd = kvm_ioctl_val(kvm_fd, KVM_CREATE_VM, 0);
-	if (vm_fd < 0)
-		return vm_fd;
-	ret = kvm_ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
 	if (ret)
-		goto out;
-	vcpu_fd = kvm_ioctl_val(vm_fd, KVM_CREATE_VCPU, 0);
-	if (vcpu_fd < 0) {
-		ret = vcpu_fd;
-		goto out;
-	}
-	init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
-	if (!ret)
-		ret = kvm_get_one_reg(vcpu_fd, KVM_REG_ARM64_SVE_VLS, vls);
-out:
-	if (vcpu_fd >= 0)
-		close(vcpu_fd);
-	close(vm_fd);
+		return ret;
+	ret = kvm_get_one_reg(s.vcpu_fd, KVM_REG_ARM64_SVE_VLS, vls);
+	arm64_scratch_destroy(&s);
 	return ret;
 }
 

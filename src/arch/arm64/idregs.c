@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
-#include <kvmini/cli.h>
 #include <kvmini/cpu.h>
 #include <kvmini/log.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "config.h"
 #include "cpu_model.h"
 #include "sve.h"
 
@@ -83,25 +83,20 @@ static int idregs_masks(int vm_fd, struct idreg_host *h)
  */
 static int idregs_probe(int kvm_fd, struct arch_vm *a, struct idreg_host *h)
 {
-	struct vm shape = { .kvm_fd = kvm_fd, .arch = a };
-	int vm_fd, vcpu_fd = -1, ret;
+	struct arm64_scratch s;
+	int ret;
 
 	memset(h, 0, sizeof(*h));
-	vm_fd = arm64_vm_create_like(&shape);
-	if (vm_fd < 0)
-		return vm_fd;
-	vcpu_fd = kvm_ioctl_val(vm_fd, KVM_CREATE_VCPU, 0);
-	ret = vcpu_fd < 0 ? vcpu_fd : arm64_vcpu_setup(vm_fd, vcpu_fd, 0, a);
-	if (!ret)
-		ret = idregs_read(vcpu_fd, h->val, h->present);
+	ret = arm64_scratch_create(kvm_fd, &a->shape, 0, &s);
+	if (ret)
+		return ret;
+	ret = idregs_read(s.vcpu_fd, h->val, h->present);
 	if (!ret && a->host.writable_id_regs)
-		ret = idregs_masks(vm_fd, h);
-	if (vcpu_fd >= 0)
-		close(vcpu_fd);
-	close(vm_fd);
-	h->on[CPU_LINK_SVE] = a->sve;
-	h->on[CPU_LINK_MTE] = a->mte;
-	h->on[CPU_LINK_PTRAUTH] = a->ptrauth;
+		ret = idregs_masks(s.vm_fd, h);
+	arm64_scratch_destroy(&s);
+	h->on[CPU_LINK_SVE] = a->shape.sve;
+	h->on[CPU_LINK_MTE] = a->shape.mte;
+	h->on[CPU_LINK_PTRAUTH] = a->shape.ptrauth;
 	h->avail[CPU_LINK_SVE] = a->host.sve;
 	h->avail[CPU_LINK_MTE] = a->host.mte;
 	h->avail[CPU_LINK_PTRAUTH] = a->host.ptrauth;
@@ -130,26 +125,26 @@ static int idregs_choose_ptrauth(struct arch_vm *a, const struct cpu_model *m)
 			 "are checked against zero");
 		return 0;
 	}
-	a->ptrauth = true;
+	a->shape.ptrauth = true;
 	return 0;
 }
 
 int arm64_choose_cpu_model(struct vm *vm)
 {
-	const struct vm_config *cfg = vm->cfg;
+	const struct arch_config *cfg = arm64_config_get(vm->cfg);
 	const struct cpu_model *m = cfg->cpu ? cfg->cpu->model : NULL;
 	struct arch_vm *a = vm->arch;
 	struct arm64_idregs *r;
 	char line[2 * CPU_MODEL_MAX_LINE];
 	int ret;
 
-	if (!m && cfg->inject_fault != FAULT_IDREG)
+	if (!m && !cfg->verify_idregs)
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	a->idregs = r;
-	if (!m) {	/* --inject-fault=idreg alone: the host's values are the model */
+	if (!m) {	/* verify_idregs alone: the host's values are the model */
 		r->own = cpu_model_new();
 		if (!r->own)
 			return -ENOMEM;
@@ -184,7 +179,7 @@ int arm64_choose_cpu_model(struct vm *vm)
 		log_err("cpu", "the CPU model asks for %u field%s this host's KVM would "
 			"refuse; nothing was created ('kvmini cpu check' lists every field)",
 			r->check.count[CPU_REFUSED], r->check.count[CPU_REFUSED] > 1 ? "s" : "");
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
 	log_info("cpu", "CPU model: %u fields lowered (%u through vCPU features or VM "
 		 "capabilities), %u as the host has them",
@@ -265,19 +260,25 @@ int arm64_idregs_apply(struct vcpu *vcpu)
 	return idregs_compare(r, vcpu->fd, vcpu->id, "after the model was written");
 }
 
+void arm64_idregs_flip_expected(struct vm *vm, const char *reg, unsigned int bit)
+{
+	struct arm64_idregs *r = vm->arch ? vm->arch->idregs : NULL;
+	const struct idreg_desc *d = idreg_by_name(reg);
+
+	if (!r || !d)
+		return;
+	r->check.target[idreg_index(d)] ^= 1ULL << bit;
+	log_info("cpu", "--inject-fault: the %s kvmini expects now has bit %u flipped; "
+		 "the compare must fail", reg, bit);
+}
+
 int arch_vm_after_run(struct vm *vm)
 {
 	struct arm64_idregs *r = vm->arch ? vm->arch->idregs : NULL;
-	unsigned int isar0 = idreg_index(idreg_by_name("ID_AA64ISAR0_EL1"));
 	int ret = 0;
 
 	if (!r)
 		return 0;
-	if (vm->cfg->inject_fault == FAULT_IDREG) {
-		r->check.target[isar0] ^= 1ULL << 4;
-		log_info("cpu", "--inject-fault: the ID_AA64ISAR0_EL1 kvmini expects now has "
-			 "bit 4 (AES) flipped; the compare must fail");
-	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		ret = idregs_compare(r, vm->vcpus[i]->fd, i, "after the run") ?: ret;
 	if (!ret)
@@ -289,20 +290,14 @@ int arch_vm_after_run(struct vm *vm)
 /* Guests choose when and how often to ask: their reports are rate-limited. */
 static struct ratelimit guest_check_rl;
 
-int arm64_idregs_guest_check(struct vcpu *vcpu, uint64_t ipa)
+int arm64_idregs_compare_image(struct vcpu *vcpu, const uint8_t *p)
 {
 	const struct arm64_idregs *r = vcpu->vm->arch->idregs;
-	const uint8_t *p = guest_mem_ptr(&vcpu->vm->mem, ipa, ARM64_IDREGS_GUEST_BYTES);
 	uint64_t kvm[IDREG_COUNT];
 	bool present[IDREG_COUNT];
 	unsigned int bad = 0;
 	int ret;
 
-	if (!p) {
-		log_ratelimited(&guest_check_rl, LOG_ERR, "cpu", "vCPU %u: ID register report "
-				"at 0x%" PRIx64 " is not in guest RAM", vcpu->id, ipa);
-		return -EFAULT;
-	}
 	ret = idregs_read(vcpu->fd, kvm, present);
 	if (ret)
 		return ret;
@@ -345,14 +340,14 @@ static int idregs_default_vcpu(int kvm_fd, struct arch_vm *a, const struct cpu_m
 
 	if (ret)
 		return ret;
-	a->sve = a->host.sve;
+	a->shape.sve = a->host.sve;
 	if (m && m->link[CPU_LINK_SVE] == FEATURE_OFF)
-		a->sve = false;
-	if (a->sve) {
-		memcpy(a->sve_vls, a->host.sve_vls, sizeof(a->sve_vls));
-		a->sve_max_vl = sve_vls_max_vq(a->sve_vls) * 128;
+		a->shape.sve = false;
+	if (a->shape.sve) {
+		memcpy(a->shape.sve_vls, a->host.sve_vls, sizeof(a->shape.sve_vls));
+		a->sve_max_vl = sve_vls_max_vq(a->shape.sve_vls) * 128;
 	}
-	a->mte = a->host.mte && !(m && m->link[CPU_LINK_MTE] == FEATURE_OFF);
+	a->shape.mte = a->host.mte && !(m && m->link[CPU_LINK_MTE] == FEATURE_OFF);
 	if (m)
 		ret = idregs_choose_ptrauth(a, m);
 	return ret;
@@ -367,7 +362,7 @@ static void host_header(const struct arch_vm *a, const struct idreg_host *h,
 
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "unknown");
-	sve_vls_format(a->sve_vls, vls, sizeof(vls));
+	sve_vls_format(a->shape.sve_vls, vls, sizeof(vls));
 	n = (size_t)snprintf(buf, len,
 		 "kvmini CPU model: the ID registers a kvmini guest sees on this host.\n"
 		 "One field per line, REGISTER.FIELD = VALUE (decimal, 0x hex or 0b binary);\n"
@@ -377,8 +372,9 @@ static void host_header(const struct arch_vm *a, const struct idreg_host *h,
 		 "host: Linux %s %s, MIDR_EL1 0x%08" PRIx64 "\n"
 		 "vCPU: SVE %s%s, MTE %s, pointer authentication %s, PMU off\n"
 		 "writable fields: %s",
-		 u.release, u.machine, h->val[0], a->sve ? "up to " : "off",
-		 a->sve ? vls : "", a->mte ? "on" : "off", a->ptrauth ? "on" : "off",
+		 u.release, u.machine, h->val[0], a->shape.sve ? "up to " : "off",
+		 a->shape.sve ? vls : "", a->shape.mte ? "on" : "off",
+		 a->shape.ptrauth ? "on" : "off",
 		 h->masks ? "reported by KVM_ARM_GET_REG_WRITABLE_MASKS" :
 		 "none reported (Linux before 6.7)");
 	for (unsigned int i = 0; m && i < m->nr_origins && n < len; i++)
@@ -404,7 +400,8 @@ static int idregs_check_here(int kvm_fd, const struct cpu_model *m, struct arch_
 
 int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 {
-	const struct cpu_model *m = cfg->cpu ? cfg->cpu->model : NULL;
+	const struct cpu_opts *o = arm64_config_get(cfg)->cpu;
+	const struct cpu_model *m = o ? o->model : NULL;
 	struct arch_vm a = { .gic_fd = -1 };
 	struct cpu_check c = { 0 };
 	char header[4096], line[2 * CPU_MODEL_MAX_LINE];
@@ -446,7 +443,8 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 
 int cpu_cmd_check(int kvm_fd, const struct vm_config *cfg, bool verbose)
 {
-	const struct cpu_model *m = cfg->cpu ? cfg->cpu->model : NULL;
+	const struct cpu_opts *o = arm64_config_get(cfg)->cpu;
+	const struct cpu_model *m = o ? o->model : NULL;
 	struct arch_vm a = { .gic_fd = -1 };
 	struct cpu_check c = { 0 };
 	char vls[256];
@@ -458,11 +456,11 @@ int cpu_cmd_check(int kvm_fd, const struct vm_config *cfg, bool verbose)
 	ret = idregs_check_here(kvm_fd, m, &a, &h, &c);
 	if (ret < 0)
 		return ret;
-	sve_vls_format(a.sve_vls, vls, sizeof(vls));
+	sve_vls_format(a.shape.sve_vls, vls, sizeof(vls));
 	printf("%s against this host (vCPU: SVE %s%s, MTE %s, pointer authentication %s; "
-	       "writable fields %s)\n", cfg->cpu->model_path ? cfg->cpu->model_path :
-	       "the options", a.sve ? "up to " : "off", a.sve ? vls : "",
-	       a.mte ? "on" : "off", a.ptrauth ? "on" : "off",
+	       "writable fields %s)\n", o->model_path ? o->model_path :
+	       "the options", a.shape.sve ? "up to " : "off", a.shape.sve ? vls : "",
+	       a.shape.mte ? "on" : "off", a.shape.ptrauth ? "on" : "off",
 	       h.masks ? "reported by KVM" : "not reported: Linux before 6.7");
 	cpu_check_print(m, &h, &c, verbose, stdout);
 	ret = c.count[CPU_REFUSED] ? 1 : 0;

@@ -12,11 +12,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <kvmini/cli.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "config.h"
 #include "mte_range.h"
 
 #define TMPFS_MAGIC_ 0x01021994
@@ -46,31 +46,32 @@ static bool arm64_mem_path_holds_tags(const char *path, long *fs_type)
 
 int arm64_choose_mte(struct arch_vm *a, const struct vm_config *cfg)
 {
+	enum feature_choice mte = arm64_config_get(cfg)->mte;
 	long fs_type = 0;
 
-	if (cfg->mte == FEATURE_OFF)
+	if (mte == FEATURE_OFF)
 		return 0;
 	if (!a->host.mte) {
-		if (cfg->mte == FEATURE_ON) {
+		if (mte == FEATURE_ON) {
 			log_err("vm", "--mte: this host's KVM offers no MTE "
 				"(KVM_CAP_ARM_MTE is 0); drop --mte");
-			return -KVMINI_EUSAGE;
+			return -EINVAL;
 		}
 		return 0;
 	}
 	if (cfg->mem_path && !arm64_mem_path_holds_tags(cfg->mem_path, &fs_type)) {
-		if (cfg->mte == FEATURE_ON) {
+		if (mte == FEATURE_ON) {
 			log_err("vm", "--mte with --mem-path %s: that file is on a "
 				"filesystem (type 0x%lx) whose pages cannot hold MTE tags, "
 				"and KVM refuses it for an MTE VM; put it on tmpfs or "
 				"hugetlbfs, or use --no-mte", cfg->mem_path, fs_type);
-			return -KVMINI_EUSAGE;
+			return -EINVAL;
 		}
 		log_info("vm", "MTE off: --mem-path %s is on a filesystem (type 0x%lx) "
 			 "that cannot hold tags", cfg->mem_path, fs_type);
 		return 0;
 	}
-	a->mte = true;
+	a->shape.mte = true;
 	return 0;
 }
 
@@ -80,7 +81,7 @@ int arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len, uint8_t *tags
 	char err[160];
 	int ret;
 
-	if (!vm->arch->mte)
+	if (!vm->arch->shape.mte)
 		return -EOPNOTSUPP;
 	ret = arm64_mte_range_check(&vm->mem, ipa, len, (uint64_t)sysconf(_SC_PAGESIZE),
 				    err, sizeof(err));

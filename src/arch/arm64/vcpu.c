@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kvmini/arch.h>
 #include <kvmini/log.h>
@@ -18,23 +19,28 @@
 /*
  * The vector lengths are fixed by writing KVM_REG_ARM64_SVE_VLS before
  * KVM_ARM_VCPU_FINALIZE (EPERM after); read back to prove KVM kept them.
+ * A shape without VLs keeps the host's (a probe reads them afterwards).
  */
-static int arm64_vcpu_finalize_sve(int fd, unsigned int id, const struct arch_vm *a)
+static int arm64_vcpu_finalize_sve(int fd, unsigned int id,
+				   const struct arm64_vcpu_shape *shape)
 {
+	static const uint64_t none[SVE_VLS_WORDS];
+	bool chosen = memcmp(shape->sve_vls, none, sizeof(none)) != 0;
 	uint64_t got[SVE_VLS_WORDS];
 	int feature = KVM_ARM_VCPU_SVE;
 	char want_s[256], got_s[256];
-	int ret;
+	int ret = 0;
 
-	ret = kvm_set_one_reg(fd, KVM_REG_ARM64_SVE_VLS, a->sve_vls);
+	if (chosen)
+		ret = kvm_set_one_reg(fd, KVM_REG_ARM64_SVE_VLS, shape->sve_vls);
 	if (!ret)
 		ret = kvm_ioctl(fd, KVM_ARM_VCPU_FINALIZE, &feature);
-	if (!ret)
+	if (!ret && chosen)
 		ret = kvm_get_one_reg(fd, KVM_REG_ARM64_SVE_VLS, got);
-	if (ret)
+	if (ret || !chosen)
 		return ret;
-	if (memcmp(got, a->sve_vls, sizeof(got))) {
-		sve_vls_format(a->sve_vls, want_s, sizeof(want_s));
+	if (memcmp(got, shape->sve_vls, sizeof(got))) {
+		sve_vls_format(shape->sve_vls, want_s, sizeof(want_s));
 		sve_vls_format(got, got_s, sizeof(got_s));
 		log_err("vcpu", "vCPU %u: KVM did not keep the SVE vector lengths "
 			"(asked for %s, has %s)", id, want_s, got_s);
@@ -43,7 +49,8 @@ static int arm64_vcpu_finalize_sve(int fd, unsigned int id, const struct arch_vm
 	return 0;
 }
 
-int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id, const struct arch_vm *a)
+int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
+		     const struct arm64_vcpu_shape *shape)
 {
 	struct kvm_vcpu_init init;
 	int ret;
@@ -55,15 +62,52 @@ int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id, const struct arch_
 	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
 	if (id > 0)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
-	if (a->sve)
+	if (shape->sve)
 		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	if (a->ptrauth)		/* KVM wants both or neither */
+	if (shape->ptrauth)	/* KVM wants both or neither */
 		init.features[0] |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
 				    1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
 	ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
-	if (!ret && a->sve)
-		ret = arm64_vcpu_finalize_sve(vcpu_fd, id, a);
+	if (!ret && shape->sve)
+		ret = arm64_vcpu_finalize_sve(vcpu_fd, id, shape);
 	return ret;
+}
+
+/* The VM capabilities that shape what a vCPU is: before any vCPU exists. */
+int arm64_vm_enable_caps(int vm_fd, const struct arm64_vcpu_shape *shape)
+{
+	/* Before any vCPU exists, or the guest never sees MTE (api.rst). */
+	return shape->mte ? kvm_enable_cap(vm_fd, KVM_CAP_ARM_MTE, 0) : 0;
+}
+
+int arm64_scratch_create(int kvm_fd, const struct arm64_vcpu_shape *shape,
+			 unsigned int vcpu_id, struct arm64_scratch *s)
+{
+	int ret;
+
+	s->vcpu_fd = -1;
+	s->vm_fd = kvm_ioctl_val(kvm_fd, KVM_CREATE_VM, shape->vm_type);
+	if (s->vm_fd < 0)
+		return s->vm_fd;
+	ret = arm64_vm_enable_caps(s->vm_fd, shape);
+	if (!ret) {
+		s->vcpu_fd = kvm_ioctl_val(s->vm_fd, KVM_CREATE_VCPU, vcpu_id);
+		ret = s->vcpu_fd < 0 ? s->vcpu_fd : 0;
+	}
+	if (!ret)
+		ret = arm64_vcpu_setup(s->vm_fd, s->vcpu_fd, vcpu_id, shape);
+	if (ret)
+		arm64_scratch_destroy(s);
+	return ret;
+}
+
+void arm64_scratch_destroy(struct arm64_scratch *s)
+{
+	if (s->vcpu_fd >= 0)
+		close(s->vcpu_fd);
+	if (s->vm_fd >= 0)
+		close(s->vm_fd);
+	s->vcpu_fd = s->vm_fd = -1;
 }
 
 int arch_vcpu_init(struct vcpu *vcpu)
@@ -74,7 +118,7 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	vcpu->arch = calloc(1, sizeof(*vcpu->arch));
 	if (!vcpu->arch)
 		return -ENOMEM;
-	ret = arm64_vcpu_setup(vm->vm_fd, vcpu->fd, vcpu->id, vm->arch);
+	ret = arm64_vcpu_setup(vm->vm_fd, vcpu->fd, vcpu->id, &vm->arch->shape);
 	if (!ret)
 		ret = arm64_idregs_apply(vcpu);
 	if (ret)
@@ -82,43 +126,6 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	/* The device tree must name each CPU by the MPIDR KVM gave it. */
 	return kvm_get_one_reg(vcpu->fd, ARM64_REG_MPIDR_EL1,
 			       &vm->arch->mpidrs[vcpu->id]);
-}
-
-int arch_vcpu_thread_start(struct vcpu *vcpu)
-{
-	const struct arch_vm *a = vcpu->vm->arch;
-	int ret = 0;
-
-	if (a->host_sve_vl)
-		ret = host_sve_start(&vcpu->arch->host_sve, vcpu->id, a->host_sve_vl);
-	if (!ret && a->host_mte)
-		ret = host_mte_start(&vcpu->arch->host_mte, vcpu->id,
-				     vcpu->vm->cfg->inject_fault == FAULT_HOST_MTE);
-	vcpu->run_checks = a->host_sve_vl || vcpu->arch->host_mte.on;
-	return ret;
-}
-
-void arch_vcpu_thread_end(struct vcpu *vcpu)
-{
-	host_sve_stop(&vcpu->arch->host_sve);
-	host_mte_stop(&vcpu->arch->host_mte);
-}
-
-__hot int arch_vcpu_kvm_run(struct vcpu *vcpu, int *run_ret)
-{
-	int ret = 0;
-
-	if (!vcpu->run_checks) {
-		*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
-		return 0;
-	}
-	if (vcpu->vm->arch->host_sve_vl)
-		ret = host_sve_kvm_run(&vcpu->arch->host_sve, vcpu->fd, run_ret);
-	else
-		*run_ret = __kvm_ioctl(vcpu->fd, KVM_RUN, "KVM_RUN", 0, true);
-	if (!ret)
-		ret = host_mte_check(&vcpu->arch->host_mte);
-	return ret;
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)

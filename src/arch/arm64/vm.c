@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
-#include <kvmini/cli.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "config.h"
 #include "layout.h"
 #include "sve.h"
 
@@ -37,7 +37,7 @@ static int arm64_choose_ipa(const struct vm *vm, unsigned long *type)
 			"(at most %" PRIu64 " MiB of RAM)", cfg->ram_size >> 20,
 			ARM64_RAM_BASE + cfg->ram_size - 1, limit,
 			((UINT64_C(1) << limit) - ARM64_RAM_BASE) >> 20);
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
 	if (host_ipa <= 0) {
 		*type = 0;	/* no KVM_CAP_ARM_VM_IPA_SIZE: the fixed 40-bit space */
@@ -56,7 +56,7 @@ static int arm64_choose_ipa(const struct vm *vm, unsigned long *type)
 }
 
 /* SVE: on at the host's largest VL unless the user chose; refuse what KVM cannot give. */
-static int arm64_choose_sve(struct arch_vm *a, const struct vm_config *cfg)
+static int arm64_choose_sve(struct arch_vm *a, const struct arch_config *cfg)
 {
 	char vls[256];
 	unsigned int max_vq;
@@ -68,60 +68,17 @@ static int arm64_choose_sve(struct arch_vm *a, const struct vm_config *cfg)
 		log_err("vm", "--sve-vl %u: this host's KVM offers no SVE "
 			"(KVM_CAP_ARM_SVE is 0); leave the option out or use --no-sve",
 			cfg->sve_max_vl);
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
 	max_vq = cfg->sve_max_vl ? cfg->sve_max_vl / 128 : sve_vls_max_vq(a->host.sve_vls);
-	if (sve_vls_limit(a->host.sve_vls, max_vq, a->sve_vls)) {
+	if (sve_vls_limit(a->host.sve_vls, max_vq, a->shape.sve_vls)) {
 		log_err("vm", "--sve-vl %u: not a vector length this host supports "
 			"(supported: %s)", cfg->sve_max_vl, vls);
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
-	a->sve = true;
+	a->shape.sve = true;
 	a->sve_max_vl = max_vq * 128;
 	log_debug("vm", "SVE up to %u bits (host: %s)", a->sve_max_vl, vls);
-	return 0;
-}
-
-/*
- * The host check runs the vCPU threads at a VL of their own, by default
- * the smallest this host has that differs from the guest's maximum, so
- * every exit also switches the vector length.
- */
-static int arm64_choose_host_check(struct arch_vm *a, const struct vm_config *cfg)
-{
-	bool want = cfg->host_check == FEATURE_ON ||
-		    (cfg->host_check == FEATURE_AUTO && !cfg->kernel_path);
-	char vls[256];
-
-	if (!want)
-		return 0;
-	a->host_mte = host_mte_available();
-	if (!a->host.sve) {
-		if (cfg->host_check == FEATURE_ON && (cfg->host_sve_vl || !a->host_mte)) {
-			log_err("vm", "--host-check%s: the host check holds SVE state in "
-				"the vCPU threads, and this host has no SVE",
-				cfg->host_sve_vl ? " with --host-sve-vl" : "");
-			return -KVMINI_EUSAGE;
-		}
-		log_info("vm", "host SVE check: off, this host has no SVE");
-		return 0;
-	}
-	if (cfg->host_sve_vl) {
-		if (!sve_vls_has(a->host.sve_vls, cfg->host_sve_vl / 128)) {
-			sve_vls_format(a->host.sve_vls, vls, sizeof(vls));
-			log_err("vm", "--host-sve-vl %u: not a vector length this host "
-				"supports (supported: %s)", cfg->host_sve_vl, vls);
-			return -KVMINI_EUSAGE;
-		}
-		a->host_sve_vl = cfg->host_sve_vl;
-		return 0;
-	}
-	for (unsigned int vq = 1; vq <= SVE_VQ_MAX && !a->host_sve_vl; vq++)
-		if (sve_vls_has(a->host.sve_vls, vq) && vq * 128 != a->sve_max_vl)
-			a->host_sve_vl = vq * 128;
-	if (!a->host_sve_vl)	/* a host with one VL: share it */
-		a->host_sve_vl = a->sve_max_vl;
-	log_debug("vm", "host SVE check at %u bits", a->host_sve_vl);
 	return 0;
 }
 
@@ -142,58 +99,20 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 		log_err("vm", "--cpus %u: the arm64 memory map has room for the GIC "
 			"redistributors of %" PRIu64 " vCPUs at most", cfg->nr_cpus,
 			ARM64_MAX_CPUS);
-		return -KVMINI_EUSAGE;
+		return -EINVAL;
 	}
 	ret = arm64_host_probe(vm->kvm_fd, &a->host);
 	if (!ret)
-		ret = arm64_choose_sve(a, cfg);
+		ret = arm64_choose_sve(a, arm64_config_get(cfg));
 	if (!ret)
 		ret = arm64_choose_mte(a, cfg);
 	if (!ret)
-		ret = arm64_choose_host_check(a, cfg);
-	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
 	if (!ret)
-		a->vm_type = *type;
+		a->shape.vm_type = *type;
 	if (!ret)
 		ret = arm64_choose_cpu_model(vm);
-	if (!ret && cfg->inject_fault == FAULT_HOST_SVE) {
-		/*
-		 * The fault is planted in the signal frame's SVE record, which
-		 * fits the frame's reserved space only below 1024 bits (beyond,
-		 * the kernel moves it to an extra context this does not follow).
-		 */
-		if (!a->host_sve_vl || a->host_sve_vl >= 1024) {
-			log_err("vm", "--inject-fault=host-sve needs the host SVE check at "
-				"a vector length below 1024 bits (it is %u); use "
-				"--host-sve-vl 512 or less", a->host_sve_vl);
-			return -KVMINI_EUSAGE;
-		}
-		host_sve_arm_fault();
-	}
 	return ret;
-}
-
-/* The VM capabilities that shape what a vCPU is; a VM "like" this one needs them too. */
-static int arm64_vm_enable_caps(int vm_fd, const struct arch_vm *a)
-{
-	/* Before any vCPU exists, or the guest never sees MTE (api.rst). */
-	return a->mte ? kvm_enable_cap(vm_fd, KVM_CAP_ARM_MTE, 0) : 0;
-}
-
-int arm64_vm_create_like(const struct vm *vm)
-{
-	int fd = kvm_ioctl_val(vm->kvm_fd, KVM_CREATE_VM, vm->arch->vm_type);
-	int ret;
-
-	if (fd < 0)
-		return fd;
-	ret = arm64_vm_enable_caps(fd, vm->arch);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
 }
 
 int arch_vm_init(struct vm *vm)
@@ -201,7 +120,7 @@ int arch_vm_init(struct vm *vm)
 	struct arch_vm *a = vm->arch;
 	int ret;
 
-	ret = arm64_vm_enable_caps(vm->vm_fd, a);
+	ret = arm64_vm_enable_caps(vm->vm_fd, &a->shape);
 	if (ret)
 		return ret;
 	/*
@@ -227,52 +146,6 @@ int arch_vm_add_memory(struct vm *vm)
 					  vm->cfg->mem_path);
 	return guest_mem_add(&vm->mem, ARM64_RAM_BASE, vm->cfg->ram_size,
 			     GUEST_MEM_ANON);
-}
-
-/* Accesses to the in-kernel GIC never reach the bus; these claim the range. */
-static const struct bus_ops arm64_inkernel_ops;
-
-int arch_vm_add_devices(struct vm *vm)
-{
-	unsigned int n = vm->cfg->nr_cpus;
-	int ret;
-
-	ret = bus_register(&vm->mmio, ARM64_GIC_DIST_BASE, ARM64_GIC_DIST_SIZE,
-			   &arm64_inkernel_ops, NULL, "gicv3-dist");
-	if (!ret)
-		ret = bus_register(&vm->mmio, arm64_gic_redist_base(n),
-				   n * ARM64_GIC_REDIST_SIZE, &arm64_inkernel_ops,
-				   NULL, "gicv3-redist");
-	if (!ret)
-		ret = uart8250_init(&vm->uart, &vm->mmio, ARM64_UART_BASE,
-				    STDOUT_FILENO);
-	if (!ret)
-		ret = testdev_init(&vm->testdev, &vm->mmio, ARM64_TESTDEV_BASE, n);
-	vm->testdev.ping_hook = arm64_testdev_ping;
-	vm->testdev.request = arm64_testdev_request;
-	return ret;
-}
-
-int arch_vm_finalize(struct vm *vm)
-{
-	int ret = arm64_gic_create(vm);
-
-	if (!ret)
-		ret = arm64_gic_init(vm);
-	if (!ret)
-		ret = arm64_boot(vm);
-	return ret;
-}
-
-void arch_vm_print_stats(struct vm *vm, FILE *f)
-{
-	if (vm->arch->host_sve_vl)
-		fprintf(f, "kvmini: stats: host SVE check at %u bits, %llu timer "
-			"signals taken by vCPU threads\n", vm->arch->host_sve_vl,
-			(unsigned long long)host_sve_signals());
-	if (vm->arch->host_mte)
-		fprintf(f, "kvmini: stats: host MTE check on (tags, TCO, IRG mask, "
-			"tag-check faults)\n");
 }
 
 void arch_vm_destroy(struct vm *vm)

@@ -7,9 +7,12 @@
 #include <time.h>
 
 #include <kvmini/arch.h>
-#include <kvmini/log.h>
-#include <kvmini/testdev.h>
+#include <kvmini/bus.h>
+#include <kvmini/fdt-util.h>
 #include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+#include "testdev.h"
 
 struct testdev_reg_info {
 	const char *name;
@@ -48,13 +51,23 @@ static __hot uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* The accessing vCPU's index; 0 outside vCPU threads (unit tests). */
-static unsigned int testdev_cpu(const struct testdev *td)
+static struct testdev *to_testdev(struct device *dev)
 {
-	struct vcpu *vcpu = vcpu_current();
-	unsigned int id = vcpu ? vcpu->id : 0;
+	return container_of(dev, struct testdev, dev);
+}
 
-	return id < td->nr_cpus ? id : 0;
+/* The accessing vCPU's slot; the bus passes indexes of the VM's vCPUs. */
+static unsigned int testdev_cpu(const struct testdev *td, unsigned int cpu)
+{
+	return cpu < td->nr_cpus ? cpu : 0;
+}
+
+/* The accessing vCPU itself, for requests and hooks; NULL without a VM (unit tests). */
+static struct vcpu *testdev_vcpu(const struct testdev *td, unsigned int cpu)
+{
+	const struct vm *vm = td->dev.vm;
+
+	return vm && cpu < vm->nr_vcpus ? vm->vcpus[cpu] : NULL;
 }
 
 /* Check the access against the register's size and direction; log misuse. */
@@ -89,10 +102,10 @@ static __hot const struct testdev_reg_info *testdev_check(struct testdev *td,
 	return reg;
 }
 
-static void testdev_read(void *opaque, uint64_t offset, void *data,
-			 unsigned int len)
+static void testdev_read(struct device *dev, unsigned int cpu, uint64_t offset,
+			 void *data, unsigned int len)
 {
-	struct testdev *td = opaque;
+	struct testdev *td = to_testdev(dev);
 	uint32_t v = 0;
 
 	bus_data_put(data, len, 0);
@@ -109,19 +122,19 @@ static void testdev_read(void *opaque, uint64_t offset, void *data,
 		v = __atomic_load_n(&td->ping_count, __ATOMIC_RELAXED);
 		break;
 	case TESTDEV_CPU:
-		v = testdev_cpu(td);
+		v = testdev_cpu(td, cpu);
 		break;
 	case TESTDEV_REQUEST_STATUS:
-		v = td->cpu[testdev_cpu(td)].request_status;
+		v = td->cpu[testdev_cpu(td, cpu)].request_status;
 		break;
 	}
 	bus_data_put(data, len, v);
 }
 
-static void testdev_report_exception(struct testdev *td, uint32_t vector)
+static void testdev_report_exception(struct testdev *td, unsigned int cpu,
+				     uint32_t vector)
 {
-	unsigned int cpu = testdev_cpu(td);
-	const struct testdev_cpu *e = &td->cpu[cpu];
+	const struct testdev_cpu *e = &td->cpu[testdev_cpu(td, cpu)];
 	char what[160];
 
 	arch_describe_exception(e->esr, what, sizeof(what));
@@ -132,9 +145,10 @@ static void testdev_report_exception(struct testdev *td, uint32_t vector)
 	td->failed = true;
 }
 
-static void testdev_request(struct testdev *td, struct testdev_cpu *c, uint32_t req)
+static void testdev_request(struct testdev *td, unsigned int cpu, struct testdev_cpu *c,
+			    uint32_t req)
 {
-	struct vcpu *vcpu = vcpu_current();
+	struct vcpu *vcpu = testdev_vcpu(td, cpu);
 	int ret = -ENOSYS;
 
 	if (vcpu && td->request)
@@ -146,10 +160,10 @@ static void testdev_request(struct testdev *td, struct testdev_cpu *c, uint32_t 
 	c->request_status = (uint32_t)-ret;
 }
 
-static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
-			  unsigned int len)
+static __hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset,
+				const void *data, unsigned int len)
 {
-	struct testdev *td = opaque;
+	struct testdev *td = to_testdev(dev);
 	struct testdev_cpu *e;
 	uint64_t v;
 
@@ -165,12 +179,16 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 		if (n == 1)
 			__atomic_store_n(&td->ping_first_ns, t, __ATOMIC_RELAXED);
 		__atomic_store_n(&td->ping_last_ns, t, __ATOMIC_RELAXED);
-		if (td->ping_hook && vcpu_current())
-			td->ping_hook(vcpu_current(), (uint32_t)v, n);
+		if (td->ping_hook) {
+			struct vcpu *vcpu = testdev_vcpu(td, cpu);
+
+			if (vcpu)
+				td->ping_hook(vcpu, (uint32_t)v, n);
+		}
 		return;
 	}
 	pthread_mutex_lock(&td->lock);
-	e = &td->cpu[testdev_cpu(td)];
+	e = &td->cpu[testdev_cpu(td, cpu)];
 	switch (offset) {
 	case TESTDEV_EXIT_STATUS:
 		if (v > 255) {
@@ -197,7 +215,7 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 		e->spsr = v;
 		break;
 	case TESTDEV_EXC_REPORT:
-		testdev_report_exception(td, (uint32_t)v);
+		testdev_report_exception(td, cpu, (uint32_t)v);
 		break;
 	case TESTDEV_REQUEST_ARG:
 		e->request_arg = v;
@@ -205,42 +223,63 @@ static __hot void testdev_write(void *opaque, uint64_t offset, const void *data,
 	case TESTDEV_REQUEST:
 		pthread_mutex_unlock(&td->lock);
 		/* Runs on the requesting vCPU's own thread: it owns its fd. */
-		testdev_request(td, e, (uint32_t)v);
+		testdev_request(td, cpu, e, (uint32_t)v);
 		return;
 	}
 	pthread_mutex_unlock(&td->lock);
 }
 
-static const struct bus_ops testdev_ops = {
-	.read = testdev_read,
-	.write = testdev_write,
-};
-
-int testdev_init(struct testdev *td, struct bus *bus, uint64_t base,
-		 unsigned int nr_cpus)
+static int testdev_fdt_node(struct device *dev, void *fdt)
 {
-	int ret;
-
-	memset(td, 0, sizeof(*td));
-	td->nr_cpus = nr_cpus ? nr_cpus : 1;
-	td->cpu = calloc(td->nr_cpus, sizeof(*td->cpu));
-	if (!td->cpu)
-		return -ENOMEM;
-	pthread_mutex_init(&td->lock, NULL);
-	ret = bus_register(bus, base, TESTDEV_REGION_SIZE, &testdev_ops, td,
-			   "testdev");
-	if (ret)
-		testdev_destroy(td);
-	return ret;
+	FDT_TRY(fdt_begin_node_at(fdt, "testdev", dev->base));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "kvmini,testdev"));
+	FDT_TRY(fdt_prop_reg(fdt, dev->base, dev->size));
+	return fdt_end_node(fdt);
 }
 
-void testdev_destroy(struct testdev *td)
+static void testdev_destroy(struct device *dev)
 {
-	if (!td->cpu)
-		return;
+	struct testdev *td = to_testdev(dev);
+
 	pthread_mutex_destroy(&td->lock);
 	free(td->cpu);
-	td->cpu = NULL;
+	free(td);
+}
+
+/* No save/load: a VM with the test device cannot be snapshotted (it is test machinery). */
+static const struct device_ops testdev_ops = {
+	.type = TESTDEV_TYPE,
+	.read = testdev_read,
+	.write = testdev_write,
+	.fdt_node = testdev_fdt_node,
+	.destroy = testdev_destroy,
+};
+
+int testdev_create(uint64_t base, unsigned int nr_cpus, struct testdev **out)
+{
+	struct testdev *td = calloc(1, sizeof(*td));
+
+	if (!td)
+		return -ENOMEM;
+	device_init(&td->dev, &testdev_ops, base, TESTDEV_REGION_SIZE);
+	td->nr_cpus = nr_cpus ? nr_cpus : 1;
+	td->cpu = calloc(td->nr_cpus, sizeof(*td->cpu));
+	if (!td->cpu) {
+		free(td);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&td->lock, NULL);
+	*out = td;
+	return 0;
+}
+
+void testdev_print_stats(struct testdev *td, FILE *f)
+{
+	if (td->ping_count > 1)
+		fprintf(f, "kvmini: stats: %u PING exits, %.1f ns per exit "
+			"from the first to the last\n", td->ping_count,
+			(double)(td->ping_last_ns - td->ping_first_ns) /
+				(td->ping_count - 1));
 }
 
 int testdev_exit_status(struct testdev *td, int fallback)

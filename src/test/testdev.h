@@ -3,18 +3,22 @@
  * kvmini's test device: lets a guest return an exit status, make cheap
  * exits to the VMM, learn its vCPU index, report unexpected exceptions and
  * ask the VMM to act on its vCPU (register round trips, SVE patterns).
- * The register map is in testdev-abi.h, shared with the guest.
+ * The register map is in testdev-abi.h, shared with the guest. It is part
+ * of the test machinery: only the embedded guest, or --test-device, has it.
  */
-#ifndef KVMINI_TESTDEV_H
-#define KVMINI_TESTDEV_H
+#ifndef KVMINI_TEST_TESTDEV_H
+#define KVMINI_TEST_TESTDEV_H
 
 #include <pthread.h>
+#include <stdio.h>
 
-#include <kvmini/bus.h>
+#include <kvmini/device.h>
+#include <kvmini/log.h>
 #include <kvmini/testdev-abi.h>
 
 struct vcpu;
 
+#define TESTDEV_TYPE "testdev"
 #define TESTDEV_REGION_SIZE 0x1000
 
 /* What the test device keeps for each vCPU. */
@@ -25,6 +29,7 @@ struct testdev_cpu {
 };
 
 struct testdev {
+	struct device dev;
 	pthread_mutex_t lock;
 	unsigned int nr_cpus;
 	struct testdev_cpu *cpu;	/* one per vCPU */
@@ -41,19 +46,19 @@ struct testdev {
 	void (*ping_hook)(struct vcpu *vcpu, uint32_t tag, uint32_t count);
 	/*
 	 * Carries out a TESTDEV_REQ_* on the calling vCPU (set by the
-	 * architecture): 0 or -errno.
+	 * architecture's part of the test machinery): 0 or -errno.
 	 */
 	int (*request)(struct vcpu *vcpu, uint32_t req, uint64_t arg);
 };
 
-int __must_check testdev_init(struct testdev *td, struct bus *bus,
-			      uint64_t base, unsigned int nr_cpus);
-void testdev_destroy(struct testdev *td);
-
+/* A test device at base for nr_cpus vCPUs; add it with vm_add_device(). */
+int __must_check testdev_create(uint64_t base, unsigned int nr_cpus, struct testdev **out);
 /*
  * The status the run should end with once the guest is off: the reported
  * status, 1 if the guest misbehaved, or `fallback` if it reported nothing.
  */
 int testdev_exit_status(struct testdev *td, int fallback);
+/* --stats: PING exits and their cost. */
+void testdev_print_stats(struct testdev *td, FILE *f);
 
 #endif

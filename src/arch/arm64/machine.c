@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The arm64 machine: which devices a configuration gets, where they sit
+ * (layout.h) and their interrupt lines. The device tree is written from
+ * the same list (boot.c), so a device is in the tree exactly when it is on
+ * the bus.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/device.h>
+#include <kvmini/uart8250.h>
+#include <kvmini/vm.h>
+
+#include "arm64.h"
+#include "layout.h"
+
+int arch_vm_add_devices(struct vm *vm)
+{
+	unsigned int n = vm->cfg->nr_cpus;
+	struct device *dev = NULL;
+	int ret;
+
+	/* KVM emulates the GIC: no device may sit on its frames. */
+	ret = bus_reserve(&vm->mmio, ARM64_GIC_DIST_BASE, ARM64_GIC_DIST_SIZE,
+			  "gicv3-dist");
+	if (!ret)
+		ret = bus_reserve(&vm->mmio, arm64_gic_redist_base(n),
+				  n * ARM64_GIC_REDIST_SIZE, "gicv3-redist");
+	if (!ret)
+		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &dev);
+	if (!ret)
+		ret = vm_add_device(vm, dev);
+	return ret;
+}
+
+int arch_vm_irqchip_init(struct vm *vm)
+{
+	int ret = arm64_gic_create(vm);
+
+	return ret ? ret : arm64_gic_init(vm);
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The VM's device list: adding devices in order and driving their hooks. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <kvmini/device.h>
+#include <kvmini/log.h>
+#include <kvmini/vm.h>
+
+void device_init(struct device *dev, const struct device_ops *ops, uint64_t base,
+		 uint64_t size)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->ops = ops;
+	dev->base = base;
+	dev->size = size;
+	irq_line_init(&dev->irq);
+	snprintf(dev->name, sizeof(dev->name), "%s@%" PRIx64, ops->type, base);
+}
+
+struct device *vm_find_device(struct vm *vm, const char *type)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (!strcmp(d->ops->type, type))
+			return d;
+	return NULL;
+}
+
+static struct device *vm_find_device_named(struct vm *vm, const char *name)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+int vm_add_device(struct vm *vm, struct device *dev)
+{
+	struct device **tail = &vm->devices;
+	int ret;
+
+	if (vm_find_device_named(vm, dev->name)) {
+		log_err("vm", "two devices named %s", dev->name);
+		ret = -EEXIST;
+		goto err;
+	}
+	if (dev->size) {
+		ret = bus_register(&vm->mmio, dev);
+		if (ret)
+			goto err;
+	}
+	while (*tail)
+		tail = &(*tail)->next;
+	dev->vm = vm;
+	dev->next = NULL;
+	*tail = dev;
+	return 0;
+err:
+	if (dev->ops->destroy)
+		dev->ops->destroy(dev);
+	return ret;
+}
+
+int devices_realize(struct vm *vm)
+{
+	for (struct device *d = vm->devices; d; d = d->next) {
+		int ret = d->ops->realize ? d->ops->realize(d) : 0;
+
+		if (ret) {
+			log_err("vm", "device %s: cannot be set up: %s", d->name,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int devices_fdt_nodes(struct device *first, void *fdt)
+{
+	for (struct device *d = first; d; d = d->next) {
+		int ret = d->ops->fdt_node ? d->ops->fdt_node(d, fdt) : 0;
+
+		if (ret)
+			return ret;	/* libfdt's error: the caller names it */
+	}
+	return 0;
+}
+
+void devices_reset(struct vm *vm)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (d->ops->reset)
+			d->ops->reset(d);
+}
+
+void devices_quiesce(struct vm *vm)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (d->ops->quiesce)
+			d->ops->quiesce(d);
+}
+
+void devices_destroy(struct vm *vm)
+{
+	struct device *d = vm->devices;
+
+	vm->devices = NULL;
+	while (d) {
+		struct device *next = d->next;
+
+		bus_unregister(&vm->mmio, d);
+		irq_line_release(&d->irq);
+		if (d->ops->destroy)
+			d->ops->destroy(d);
+		d = next;
+	}
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Running a VM: the I/O thread with its housekeeping (the --timeout timer,
+ * SIGINT and SIGTERM), the vCPU threads, waiting for the guest to stop, and
+ * what the run's exit status is.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/device.h>
+#include <kvmini/log.h>
+#include <kvmini/vcpu.h>
+#include <kvmini/vm.h>
+
+/* --timeout: the I/O thread stops the VM when the timer fires. */
+static void vm_timeout_ready(struct ev_source *src, uint32_t events)
+{
+	struct vm *vm = container_of(src, struct vm, timeout_src);
+	uint64_t expirations;
+
+	(void)events;
+	if (read(src->fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;	/* spurious wake-up: the timer has not fired */
+	log_err("vm", "the guest did not finish within %u s (--timeout); "
+		"stopping it", vm->cfg->timeout_s);
+	vm_stop(vm, VM_STOP_TIMEOUT, 0);
+}
+
+/*
+ * SIGINT and SIGTERM stop the VM cleanly: output flushed, the exit status
+ * says which. The handler only writes the signal's number to an eventfd the
+ * I/O thread watches; the rest happens there. Not a signalfd: every signal
+ * the process takes (the host check's timers, thousands a second) wakes a
+ * signalfd's pollers, which nested virtualisation makes very expensive.
+ */
+static int stop_signal_fd = -1;
+
+static void vm_stop_signal_handler(int sig)
+{
+	uint64_t v = (uint64_t)sig;
+	int saved = errno;
+
+	if (write(stop_signal_fd, &v, sizeof(v)) < 0) {
+		/* Nothing async-signal-safe to do about it: the counter is full. */
+	}
+	errno = saved;
+}
+
+static void vm_signal_ready(struct ev_source *src, uint32_t events)
+{
+	struct vm *vm = container_of(src, struct vm, signal_src);
+	uint64_t sig;
+
+	(void)events;
+	/* An eventfd adds up: two signals read as their sum, so name the first. */
+	if (read(src->fd, &sig, sizeof(sig)) != sizeof(sig))
+		return;
+	if (sig != SIGINT && sig != SIGTERM)
+		sig = SIGTERM;
+	log_info("vm", "%s: stopping the guest", strsignal((int)sig));
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stop_reason == VM_RUNNING)
+		vm->stop_signal = (int)sig;
+	pthread_mutex_unlock(&vm->lock);
+	vm_stop(vm, VM_STOP_SIGNAL, 0);
+}
+
+static void vm_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+/* The I/O thread's own sources: the --timeout timer and the stop signals. */
+static int vm_add_housekeeping(struct vm *vm)
+{
+	struct itimerspec when = { .it_value.tv_sec = vm->cfg->timeout_s };
+	int ret;
+
+	vm->signal_src = (struct ev_source){ .ready = vm_signal_ready, .name = "SIGINT/SIGTERM" };
+	vm->timeout_src = (struct ev_source){ .fd = -1, .ready = vm_timeout_ready,
+					      .name = "--timeout timer" };
+	vm->signal_src.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->signal_src.fd < 0) {
+		ret = -errno;
+		log_err("vm", "eventfd: %s", strerror(errno));
+		return ret;
+	}
+	ret = evloop_add(&vm->loop, &vm->signal_src, EPOLLIN);
+	if (ret || !vm->cfg->timeout_s)
+		return ret;
+	vm->timeout_src.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (vm->timeout_src.fd < 0 ||
+	    timerfd_settime(vm->timeout_src.fd, 0, &when, NULL) < 0) {
+		ret = -errno;
+		log_err("vm", "--timeout: cannot set a timer: %s", strerror(errno));
+		return ret;
+	}
+	return evloop_add(&vm->loop, &vm->timeout_src, EPOLLIN);
+}
+
+static void vm_wait_stopped(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	while (vm->stop_reason == VM_RUNNING)
+		pthread_cond_wait(&vm->stopped_cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* --stats: asked for explicitly, so printed even with --quiet; vCPUs are joined. */
+static void vm_print_stats(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
+			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
+		vm->mmio.unmapped_accesses);
+	if (vm->test_hooks && vm->test_hooks->print_stats)
+		vm->test_hooks->print_stats(vm, stderr);
+}
+
+/*
+ * The threads. The I/O thread first, so the vCPUs' first exits find it,
+ * and with SIGINT and SIGTERM open: it alone takes them (its epoll_wait
+ * returns EINTR, the handler has written to its eventfd). The vCPU threads
+ * start with both blocked, so a ^C never lands in a KVM_RUN or a host check.
+ */
+static int vm_start_threads(struct vm *vm, const struct sigaction inherited[2])
+{
+	static const int stop_signals[2] = { SIGINT, SIGTERM };
+	struct sigaction sa = { .sa_handler = vm_stop_signal_handler };
+	sigset_t stop;
+	int ret;
+
+	stop_signal_fd = vm->signal_src.fd;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (int i = 0; i < 2; i++) {
+		/* Ignored when we started (nohup, a background job): stay so. */
+		if (inherited[i].sa_handler == SIG_IGN)
+			continue;
+		if (sigaction(stop_signals[i], &sa, NULL)) {
+			ret = -errno;
+			log_err("vm", "cannot handle %s: %s", strsignal(stop_signals[i]),
+				strerror(errno));
+			return ret;
+		}
+	}
+	ret = evloop_start(&vm->loop);
+	vm_stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = vcpu_start(vm->vcpus[i]);
+	return ret;
+}
+
+/* How the run ends, once everything stopped. */
+static int vm_exit_status(struct vm *vm)
+{
+	int guest = vm->test_hooks && vm->test_hooks->exit_status ?
+		vm->test_hooks->exit_status(vm, 0) : 0;
+
+	switch (vm->stop_reason) {
+	case VM_STOP_POWEROFF:
+		return guest;
+	case VM_STOP_RESET:
+		log_info("vm", "the guest asked for a reset; kvmini stops rather "
+			 "than rebooting it");
+		return guest;
+	case VM_STOP_CRASH:
+		log_err("vm", "the guest reported a crash");
+		return guest ?: 1;
+	case VM_STOP_TIMEOUT:
+		return -ETIMEDOUT;
+	case VM_STOP_SIGNAL:
+		return 128 + vm->stop_signal;
+	case VM_STOP_ERROR:
+		return vm->stop_error < 0 ? vm->stop_error : -EIO;
+	case VM_RUNNING:
+		break;
+	}
+	return -EIO;
+}
+
+int vm_run(struct vm *vm)
+{
+	struct sigaction old_actions[2];
+	sigset_t stop, old_mask;
+	int ret;
+
+	sigaction(SIGINT, NULL, &old_actions[0]);
+	sigaction(SIGTERM, NULL, &old_actions[1]);
+	vm_stop_signals(&stop);
+	pthread_sigmask(SIG_UNBLOCK, &stop, &old_mask);
+	ret = vm_add_housekeeping(vm);
+	if (!ret)
+		ret = vm_start_threads(vm, old_actions);
+	if (ret)
+		vm_stop(vm, VM_STOP_ERROR, ret);
+	/*
+	 * A vCPU may have stopped the VM while later threads were still being
+	 * started, when their kick could not reach them: kick everyone again.
+	 */
+	if (vm_stopping(vm))
+		vm_kick_vcpus(vm);
+	vm_wait_stopped(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(vm->vcpus[i]);
+	evloop_stop(&vm->loop);
+	devices_quiesce(vm);
+	/* Back to how the caller had them: a later ^C ends kvmini the usual way. */
+	sigaction(SIGINT, &old_actions[0], NULL);
+	sigaction(SIGTERM, &old_actions[1], NULL);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	stop_signal_fd = -1;
+	if (vm->cfg->stats)
+		vm_print_stats(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus && vm->cfg->dump_regs; i++)
+		arch_vcpu_dump_regs(vm->vcpus[i], stdout);
+	ret = test_hook(vm, after_run, vm);
+	ret = arch_vm_after_run(vm) ?: ret;
+	if (ret && (vm->stop_reason == VM_STOP_POWEROFF || vm->stop_reason == VM_STOP_RESET))
+		return ret;
+	return vm_exit_status(vm);
+}
+

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `kvmini run` options of the test machinery: the test device, the host
+ * check and fault injection. Finished after the architecture's options,
+ * whose SVE and MTE choices they depend on.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/cli.h>
+#include <kvmini/options.h>
+
+#include "../../arch/arm64/config.h"
+#include "test.h"
+
+enum {
+	OPT_TEST_DEVICE = RUN_OPT_TEST_BASE,
+	OPT_HOST_CHECK,
+	OPT_NO_HOST_CHECK,
+	OPT_HOST_SVE_VL,
+	OPT_INJECT_FAULT,
+};
+
+static const struct option test_options[] = {
+	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
+	{ "host-check", no_argument, NULL, OPT_HOST_CHECK },
+	{ "no-host-check", no_argument, NULL, OPT_NO_HOST_CHECK },
+	{ "host-sve-vl", required_argument, NULL, OPT_HOST_SVE_VL },
+	{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct fault_name {
+	const char *name;
+	enum fault_kind kind;
+	bool needs_test_device;	/* it fires from a test device exit or request */
+} fault_names[] = {
+	{ "fpsimd", FAULT_FPSIMD, true },
+	{ "sve", FAULT_SVE, true },
+	{ "host-sve", FAULT_HOST_SVE, false },
+	{ "regs-move", FAULT_REGS_MOVE, true },
+	{ "mte-tag", FAULT_MTE_TAG, true },
+	{ "host-mte", FAULT_HOST_MTE, false },
+	{ "idreg", FAULT_IDREG, false },
+};
+
+#define usage_error(...) cli_usage_error("run", __VA_ARGS__)
+
+static struct test_config *test_config(struct vm_config *cfg)
+{
+	if (!cfg->test)
+		cfg->test = calloc(1, sizeof(*cfg->test));
+	return cfg->test;
+}
+
+static const struct fault_name *fault_by_kind(enum fault_kind kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++)
+		if (fault_names[i].kind == kind)
+			return &fault_names[i];
+	return NULL;
+}
+
+static int test_parse(struct vm_config *cfg, int val, const char *arg)
+{
+	struct test_config *t = test_config(cfg);
+
+	if (!t)
+		return -ENOMEM;
+	switch (val) {
+	case OPT_TEST_DEVICE:
+		t->asked.test_device = true;
+		return 0;
+	case OPT_HOST_CHECK:
+		t->asked.host_check = true;
+		return 0;
+	case OPT_NO_HOST_CHECK:
+		t->asked.no_host_check = true;
+		return 0;
+	case OPT_HOST_SVE_VL:
+		return arm64_parse_sve_vl("--host-sve-vl", arg, &t->host_sve_vl);
+	case OPT_INJECT_FAULT:
+		for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++) {
+			if (!strcmp(arg, fault_names[i].name)) {
+				t->fault = fault_names[i].kind;
+				return 0;
+			}
+		}
+		return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
+				   "sve host-sve regs-move mte-tag host-mte idreg)", arg);
+	}
+	return -EINVAL;
+}
+
+static int test_finish(struct vm_config *cfg)
+{
+	const struct arch_config *a = arm64_config_get(cfg);
+	struct test_config *t = cfg->test;
+	const struct fault_name *f;
+	bool host_fault;
+
+	/* The embedded guest is a test guest: it always has the machinery. */
+	if (!t && cfg->kernel_path)
+		return 0;
+	t = test_config(cfg);
+	if (!t)
+		return -ENOMEM;
+	host_fault = t->fault == FAULT_HOST_SVE || t->fault == FAULT_HOST_MTE;
+	if (t->fault == FAULT_MTE_TAG && a->mte == FEATURE_OFF)
+		return usage_error("--inject-fault=mte-tag needs MTE; drop --no-mte");
+	if (t->asked.no_host_check && (t->asked.host_check || t->host_sve_vl || host_fault))
+		return usage_error("--no-host-check contradicts --host-check, "
+				   "--host-sve-vl and --inject-fault=host-sve/host-mte");
+	if (t->asked.no_host_check)
+		t->host_check = FEATURE_OFF;
+	else if (t->asked.host_check || t->host_sve_vl || host_fault)
+		t->host_check = FEATURE_ON;
+	else	/* default: on for the embedded guest */
+		t->host_check = cfg->kernel_path ? FEATURE_OFF : FEATURE_AUTO;
+	t->test_device = t->asked.test_device || !cfg->kernel_path;
+	f = fault_by_kind(t->fault);
+	if (f && f->needs_test_device && !t->test_device)
+		return usage_error("--inject-fault %s fires from the test device's exits "
+				   "and requests: run the embedded guest (no --kernel) or "
+				   "add --test-device", f->name);
+	if (t->fault == FAULT_IDREG) {
+		struct arch_config *ac = arm64_config(cfg);
+
+		if (!ac)
+			return -ENOMEM;
+		ac->verify_idregs = true;
+	}
+	t->enabled = t->test_device || t->host_check != FEATURE_OFF || t->fault != FAULT_NONE;
+	return 0;
+}
+
+static void test_free(struct vm_config *cfg)
+{
+	free(cfg->test);
+	cfg->test = NULL;
+}
+
+static void test_usage(FILE *f)
+{
+	fprintf(f,
+"Test VMM options (the embedded guest has the test device and the host check):\n"
+"      --test-device    map kvmini's test device (0x1020000, in the device tree)\n"
+"                       for a --kernel guest too: guests built for kvmini's test\n"
+"                       ABI report through it and set the exit status\n"
+"      --host-check     each vCPU thread keeps SVE state of its own live across\n"
+"                       every KVM_RUN, with timer signals hitting it, and fails\n"
+"                       the run if the host corrupts it (default: on for the\n"
+"                       embedded guest when the host has SVE)\n"
+"      --no-host-check  do not\n"
+"      --host-sve-vl BITS  the vCPU threads' own vector length (default: the\n"
+"                       smallest the host has that differs from the guest's)\n"
+"      --inject-fault KIND\n"
+"                       test the tester: corrupt state on purpose so a checker\n"
+"                       must fail and name it. KIND: fpsimd (a bit of V7 at\n"
+"                       the third PING exit), sve (the top bit of Z7 at the\n"
+"                       guest's vector length, at its first SVE exit with a VL\n"
+"                       of 512 or more), host-sve (a bit of a vCPU thread's own\n"
+"                       V3/Z3, through a signal frame; the host check must catch\n"
+"                       it), regs-move (a bit of Z5 in the new VM's vCPU after a\n"
+"                       register move; the read-back compare must catch it),\n"
+"                       mte-tag (one granule's allocation tag, through\n"
+"                       KVM_ARM_MTE_COPY_TAGS, at the guest's first MTE exit),\n"
+"                       host-mte (a tag of a vCPU thread's own tagged page;\n"
+"                       the host check must catch it), idreg (bit 4 of the\n"
+"                       ID_AA64ISAR0_EL1 value kvmini expects after the run;\n"
+"                       its compare must catch it). fpsimd, sve, regs-move and\n"
+"                       mte-tag need the test device\n");
+}
+
+const struct run_option_group test_run_options = {
+	.options = test_options,
+	.parse = test_parse,
+	.finish = test_finish,
+	.usage = test_usage,
+	.free = test_free,
+};
