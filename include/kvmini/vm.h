@@ -10,6 +10,7 @@
 
 #include <kvmini/bus.h>
 #include <kvmini/config.h>
+#include <kvmini/console.h>
 #include <kvmini/evloop.h>
 #include <kvmini/mem.h>
 #include <kvmini/pause.h>
@@ -27,6 +28,7 @@ enum vm_stop_reason {
 	VM_STOP_ERROR,		/* kvmini or KVM failed; stop_error says how */
 	VM_STOP_TIMEOUT,	/* --timeout expired */
 	VM_STOP_SIGNAL,		/* SIGINT or SIGTERM; stop_signal says which */
+	VM_STOP_QUIT,		/* the user quit at the console (Ctrl-A x) */
 };
 
 struct vm {
@@ -44,6 +46,7 @@ struct vm {
 	struct arch_vm *arch;
 	void *test;			/* the test machinery's state (test-hooks.h) */
 	struct evloop loop;		/* the I/O thread */
+	struct console console;		/* stdin, for the console device */
 	struct ev_source timeout_src;	/* --timeout: a timerfd */
 	struct ev_source signal_src;	/* SIGINT/SIGTERM: a signalfd */
 	struct pause_barrier pause;	/* the vCPU threads are its members */

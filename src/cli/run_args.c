@@ -61,6 +61,11 @@ static void run_usage(FILE *f)
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
 "  -h, --help           this text\n"
+"\n"
+"Console: the guest's 8250 UART (ttyS0) prints to stdout and reads stdin.\n"
+"At a terminal, stdin is raw while the guest runs (^C and ^Z go to the\n"
+"guest); Ctrl-A x quits, Ctrl-A Ctrl-A sends a Ctrl-A. kvmini puts the\n"
+"terminal back however it ends.\n"
 "\n", log_topics());
 	for (size_t i = 0; i < ARRAY_SIZE(run_groups); i++) {
 		run_groups[i]->usage(f);
@@ -69,7 +74,7 @@ static void run_usage(FILE *f)
 	fprintf(f,
 "Exit status: the guest's status; 1 when kvmini or the guest failed; 2 for\n"
 "bad options; 124 on --timeout; 128 + the signal's number when SIGINT or\n"
-"SIGTERM stopped it.\n");
+"SIGTERM stopped it; 0 when quit with Ctrl-A x.\n");
 }
 
 #define usage_error(...) cli_usage_error("run", __VA_ARGS__)

@@ -110,6 +110,7 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->loop.epoll_fd = vm->loop.wake.fd = -1;
 	vm->timeout_src.fd = vm->signal_src.fd = -1;	/* vm_run() opens them */
+	vm->console.room_src.fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -133,6 +134,11 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	return 0;
 }
 
+static void vm_quit(struct vm *vm)
+{
+	vm_stop(vm, VM_STOP_QUIT, 0);
+}
+
 int vm_create(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -145,6 +151,8 @@ int vm_create(struct vm *vm)
 	if (vm->run_size < 0)
 		return vm->run_size;
 	ret = evloop_init(&vm->loop);
+	if (!ret)
+		ret = console_init(&vm->console, vm, STDIN_FILENO, vm_quit);
 	if (!ret)
 		ret = arch_vm_init(vm);
 	if (!ret)
@@ -226,6 +234,7 @@ void vm_destroy(struct vm *vm)
 	arch_vm_destroy(vm);
 	bus_free(&vm->mmio);
 	guest_mem_free(&vm->mem);
+	console_destroy(&vm->console);
 	evloop_destroy(&vm->loop);
 	if (vm->timeout_src.fd >= 0)
 		close(vm->timeout_src.fd);

@@ -97,6 +97,8 @@ static int vm_add_housekeeping(struct vm *vm)
 		return ret;
 	}
 	ret = evloop_add(&vm->loop, &vm->signal_src, EPOLLIN);
+	if (!ret)
+		ret = console_start(&vm->console);
 	if (ret || !vm->cfg->timeout_s)
 		return ret;
 	vm->timeout_src.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -184,6 +186,8 @@ static int vm_exit_status(struct vm *vm)
 		return -ETIMEDOUT;
 	case VM_STOP_SIGNAL:
 		return 128 + vm->stop_signal;
+	case VM_STOP_QUIT:
+		return 0;
 	case VM_STOP_ERROR:
 		return vm->stop_error < 0 ? vm->stop_error : -EIO;
 	case VM_RUNNING:
@@ -218,6 +222,7 @@ int vm_run(struct vm *vm)
 		vcpu_join(vm->vcpus[i]);
 	evloop_stop(&vm->loop);
 	devices_quiesce(vm);
+	console_stop(&vm->console);
 	/* Back to how the caller had them: a later ^C ends kvmini the usual way. */
 	sigaction(SIGINT, &old_actions[0], NULL);
 	sigaction(SIGTERM, &old_actions[1], NULL);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* 8250/16550A UART, enough for polled console output (Linux earlycon, the test guest). */
+/*
+ * 8250/16550A UART (the register set of National's PC16550D datasheet):
+ * polled or interrupt-driven output, console input, the interrupt
+ * identification a Linux driver probes for, loopback.
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +12,7 @@
 #include <unistd.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/fdt-util.h>
 #include <kvmini/log.h>
@@ -24,31 +29,46 @@ enum {
 	UART_MSR = 6,
 	UART_SCR = 7,
 };
-#define UART_LCR_DLAB 0x80
-#define UART_LSR_THRE 0x20
-#define UART_LSR_TEMT 0x40
-#define UART_IIR_NO_INT 0x01
-#define UART_IIR_FIFO 0xc0
+#define UART_IER_RDI	0x01	/* received data available */
+#define UART_IER_THRI	0x02	/* transmitter holding register empty */
+#define UART_IER_MASK	0x0f
+#define UART_IIR_NO_INT	0x01
+#define UART_IIR_THRI	0x02
+#define UART_IIR_RDI	0x04
+#define UART_IIR_FIFO	0xc0	/* FIFOs enabled */
+#define UART_FCR_ENABLE	0x01
+#define UART_FCR_CLEAR_RX 0x02
+#define UART_FCR_KEPT	0xc1	/* enable and the trigger level are kept */
+#define UART_LCR_DLAB	0x80
+#define UART_MCR_LOOP	0x10
+#define UART_MCR_MASK	0x1f
+#define UART_LSR_DR	0x01
+#define UART_LSR_THRE	0x20
+#define UART_LSR_TEMT	0x40
 #define UART_MSR_DCD_DSR_CTS 0xb0
-#define UART_IER_MASK 0x0f
-#define UART_MCR_MASK 0x1f
 
 #define UART8250_OUT_BUF 1024
 #define UART8250_STATE_VERSION 1
-#define UART8250_STATE_BYTES 7	/* version and six registers */
 
-/* The registers a guest can set: what reset clears and snapshots keep. */
+/* What a guest can change: what reset clears and snapshots keep. */
 struct uart8250_regs {
-	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	/* The THRE interrupt is pending (cleared by reading IIR or writing THR). */
+	bool thri;
+	/* Loopback mode's receive FIFO: what the guest sent itself. */
+	uint8_t loop[UART8250_FIFO_SIZE];
+	unsigned int loop_head, loop_count;
 };
 
 struct uart8250 {
 	struct device dev;
 	pthread_mutex_t lock;
 	int out_fd;
+	bool out_tty;		/* a terminal: each byte goes out at once */
 	struct uart8250_regs r;
 	char out[UART8250_OUT_BUF];
 	size_t out_len;
+	struct console *in;	/* received bytes; NULL: none */
 };
 
 static struct uart8250 *to_uart(struct device *dev)
@@ -83,31 +103,104 @@ static void uart8250_quiesce(struct device *dev)
 	pthread_mutex_unlock(&uart->lock);
 }
 
-static void uart8250_put(struct uart8250 *uart, uint8_t c)
+/* Without FIFOs the 16450's single receive holding register. */
+static unsigned int uart8250_loop_capacity(const struct uart8250_regs *r)
 {
+	return r->fcr & UART_FCR_ENABLE ? UART8250_FIFO_SIZE : 1;
+}
+
+/*
+ * Received data waiting: the loopback FIFO in loopback mode, else the
+ * console's - offered only while the guest has the received-data interrupt
+ * on. A driver opening the port resets and drains the receiver first (Linux
+ * reads RBR three times to clear it); typed or piped bytes wait until it
+ * listens instead of being drained.
+ */
+static bool uart8250_data_ready(const struct uart8250 *uart)
+{
+	if (uart->r.mcr & UART_MCR_LOOP)
+		return uart->r.loop_count;
+	return uart->r.ier & UART_IER_RDI && uart->in && console_pending(uart->in);
+}
+
+/* The IIR's interrupt identification, highest priority first. */
+static uint8_t uart8250_iir(const struct uart8250 *uart)
+{
+	const struct uart8250_regs *r = &uart->r;
+	uint8_t fifo = r->fcr & UART_FCR_ENABLE ? UART_IIR_FIFO : 0;
+
+	if (r->ier & UART_IER_RDI && uart8250_data_ready(uart))
+		return fifo | UART_IIR_RDI;
+	if (r->ier & UART_IER_THRI && r->thri)
+		return fifo | UART_IIR_THRI;
+	return fifo | UART_IIR_NO_INT;
+}
+
+/* Level-triggered: the line is high while the IIR reports something. */
+static void uart8250_update_irq(struct uart8250 *uart)
+{
+	bool pending = !(uart8250_iir(uart) & UART_IIR_NO_INT);
+
+	if (uart->dev.has_irq)
+		(void)irq_line_set(&uart->dev.irq, pending);
+}
+
+static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
+{
+	struct uart8250_regs *r = &uart->r;
+
+	if (r->mcr & UART_MCR_LOOP) {
+		/* Loopback: the byte comes back in, as if the line were looped. */
+		if (r->loop_count < uart8250_loop_capacity(r))
+			r->loop[(r->loop_head + r->loop_count++) % UART8250_FIFO_SIZE] = c;
+		return;
+	}
 	uart->out[uart->out_len++] = (char)c;
-	if (c == '\n' || uart->out_len == sizeof(uart->out))
+	if (uart->out_tty || c == '\n' || uart->out_len == sizeof(uart->out))
 		uart8250_flush_locked(uart);
+}
+
+static uint8_t uart8250_msr(const struct uart8250_regs *r)
+{
+	if (!(r->mcr & UART_MCR_LOOP))
+		return UART_MSR_DCD_DSR_CTS;
+	/* Loopback: DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD. */
+	return (uint8_t)((r->mcr & 0x01) << 5 | (r->mcr & 0x02) << 3 |
+			 (r->mcr & 0x04) << 4 | (r->mcr & 0x08) << 4);
 }
 
 static void uart8250_read(struct device *dev, unsigned int cpu, uint64_t offset,
 			  void *data, unsigned int len)
 {
 	struct uart8250 *uart = to_uart(dev);
-	const struct uart8250_regs *r = &uart->r;
+	struct uart8250_regs *r = &uart->r;
 	uint8_t v = 0;
 
 	(void)cpu;
 	pthread_mutex_lock(&uart->lock);
 	switch (offset) {
 	case UART_RBR_THR:
-		v = r->lcr & UART_LCR_DLAB ? r->dll : 0;
+		if (r->lcr & UART_LCR_DLAB) {
+			v = r->dll;
+		} else if (r->mcr & UART_MCR_LOOP) {
+			if (r->loop_count) {
+				v = r->loop[r->loop_head];
+				r->loop_head = (r->loop_head + 1) % UART8250_FIFO_SIZE;
+				r->loop_count--;
+			}
+		} else if (uart8250_data_ready(uart)) {
+			/* The byte leaves the console only now: nothing is lost before. */
+			(void)console_read(uart->in, &v, 1);
+		}
 		break;
 	case UART_IER:
 		v = r->lcr & UART_LCR_DLAB ? r->dlm : r->ier;
 		break;
 	case UART_IIR_FCR:
-		v = UART_IIR_FIFO | UART_IIR_NO_INT;
+		v = uart8250_iir(uart);
+		/* Reading the IIR acknowledges a THRE interrupt it reports. */
+		if ((v & 0x0f) == UART_IIR_THRI)
+			r->thri = false;
 		break;
 	case UART_LCR:
 		v = r->lcr;
@@ -116,15 +209,17 @@ static void uart8250_read(struct device *dev, unsigned int cpu, uint64_t offset,
 		v = r->mcr;
 		break;
 	case UART_LSR:
-		v = UART_LSR_THRE | UART_LSR_TEMT;
+		/* Bytes leave at once: the transmitter is always empty. */
+		v = UART_LSR_THRE | UART_LSR_TEMT | (uart8250_data_ready(uart) ? UART_LSR_DR : 0);
 		break;
 	case UART_MSR:
-		v = UART_MSR_DCD_DSR_CTS;
+		v = uart8250_msr(r);
 		break;
 	case UART_SCR:
 		v = r->scr;
 		break;
 	}
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	/* Registers are bytes; a wider read sees the byte in its low lane. */
 	bus_data_put(data, len, v);
@@ -141,16 +236,32 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 	pthread_mutex_lock(&uart->lock);
 	switch (offset) {
 	case UART_RBR_THR:
-		if (r->lcr & UART_LCR_DLAB)
+		if (r->lcr & UART_LCR_DLAB) {
 			r->dll = v;
-		else
-			uart8250_put(uart, v);
+			break;
+		}
+		uart8250_transmit(uart, v);
+		/* Sent at once: the holding register is empty again. */
+		r->thri = true;
 		break;
 	case UART_IER:
-		if (r->lcr & UART_LCR_DLAB)
+		if (r->lcr & UART_LCR_DLAB) {
 			r->dlm = v;
-		else
-			r->ier = v & UART_IER_MASK;
+			break;
+		}
+		/* Enabling the THRE interrupt with THR empty raises it (16550D). */
+		if (v & UART_IER_THRI && !(r->ier & UART_IER_THRI))
+			r->thri = true;
+		r->ier = v & UART_IER_MASK;
+		break;
+	case UART_IIR_FCR:
+		/*
+		 * A receive FIFO reset empties what loopback put there; the
+		 * console's input has not reached the UART yet and stays.
+		 */
+		if (v & UART_FCR_CLEAR_RX || (v ^ r->fcr) & UART_FCR_ENABLE)
+			r->loop_head = r->loop_count = 0;
+		r->fcr = v & UART_FCR_KEPT;
 		break;
 	case UART_LCR:
 		r->lcr = v;
@@ -162,9 +273,28 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		r->scr = v;
 		break;
 	default:
-		/* FCR and read-only registers: nothing to keep. */
+		/* LSR and MSR are read-only. */
 		break;
 	}
+	uart8250_update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+void uart8250_set_input(struct device *dev, struct console *in)
+{
+	struct uart8250 *uart = to_uart(dev);
+
+	pthread_mutex_lock(&uart->lock);
+	uart->in = in;
+	pthread_mutex_unlock(&uart->lock);
+}
+
+void uart8250_input_ready(struct device *dev)
+{
+	struct uart8250 *uart = to_uart(dev);
+
+	pthread_mutex_lock(&uart->lock);
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -175,6 +305,7 @@ static void uart8250_reset(struct device *dev)
 	pthread_mutex_lock(&uart->lock);
 	uart8250_flush_locked(uart);
 	memset(&uart->r, 0, sizeof(uart->r));
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -185,17 +316,22 @@ void uart8250_fdt_path(const struct device *dev, char *buf, size_t len)
 	snprintf(buf, len, "/%s@%llx", UART8250_FDT_NODE, (unsigned long long)dev->base);
 }
 
-/* No interrupts property: Linux then polls the UART, which is all kvmini emulates. */
 static int uart8250_fdt_node(struct device *dev, void *fdt)
 {
 	FDT_TRY(fdt_begin_node_at(fdt, UART8250_FDT_NODE, dev->base));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 	FDT_TRY(fdt_prop_reg(fdt, dev->base, 0x8));
 	FDT_TRY(fdt_property_u32(fdt, "clock-frequency", 1843200));
+	/* Without an interrupt Linux polls the UART: it still works, slowly. */
+	if (dev->has_irq)
+		FDT_TRY(fdt_prop_irq(fdt, &dev->irq));
 	return fdt_end_node(fdt);
 }
 
-/* Saved with the output flushed (quiesce), so only the registers remain. */
+/*
+ * Saved with the output flushed (quiesce): the registers and loopback's
+ * FIFO. Console input the guest has not read is the host's, not saved.
+ */
 static int uart8250_save(struct device *dev, struct state_buf *out)
 {
 	struct uart8250 *uart = to_uart(dev);
@@ -209,6 +345,11 @@ static int uart8250_save(struct device *dev, struct state_buf *out)
 	state_put_u8(out, r->scr);
 	state_put_u8(out, r->dll);
 	state_put_u8(out, r->dlm);
+	state_put_u8(out, r->fcr);
+	state_put_u8(out, r->thri);
+	state_put_u8(out, (uint8_t)r->loop_count);
+	for (unsigned int i = 0; i < r->loop_count; i++)
+		state_put_u8(out, r->loop[(r->loop_head + i) % UART8250_FIFO_SIZE]);
 	pthread_mutex_unlock(&uart->lock);
 	return state_write_done(out);
 }
@@ -216,8 +357,8 @@ static int uart8250_save(struct device *dev, struct state_buf *out)
 static int uart8250_load(struct device *dev, struct state_buf *in)
 {
 	struct uart8250 *uart = to_uart(dev);
-	uint8_t version = state_get_u8(in);
-	struct uart8250_regs r;
+	uint8_t version = state_get_u8(in), thri;
+	struct uart8250_regs r = { 0 };
 	int ret;
 
 	if (!in->err && version != UART8250_STATE_VERSION) {
@@ -231,20 +372,31 @@ static int uart8250_load(struct device *dev, struct state_buf *in)
 	r.scr = state_get_u8(in);
 	r.dll = state_get_u8(in);
 	r.dlm = state_get_u8(in);
+	r.fcr = state_get_u8(in);
+	thri = state_get_u8(in);
+	r.loop_count = state_get_u8(in);
+	if (!in->err && (r.ier & ~UART_IER_MASK || r.mcr & ~UART_MCR_MASK ||
+			 r.fcr & ~UART_FCR_KEPT || thri > 1 ||
+			 r.loop_count > uart8250_loop_capacity(&r))) {
+		log_err("uart", "%s: saved registers a 16550A cannot hold: IER 0x%02x, "
+			"MCR 0x%02x, FCR 0x%02x, THRE pending %u, %u bytes looped back "
+			"(at most IER 0x%02x, MCR 0x%02x, FCR 0x%02x, 1, %u bytes)",
+			dev->name, r.ier, r.mcr, r.fcr, thri, r.loop_count, UART_IER_MASK,
+			UART_MCR_MASK, UART_FCR_KEPT, uart8250_loop_capacity(&r));
+		return -EINVAL;
+	}
+	r.thri = thri;
+	for (unsigned int i = 0; i < r.loop_count && !in->err; i++)
+		r.loop[i] = state_get_u8(in);
 	ret = state_read_done(in);
 	if (ret) {
-		log_err("uart", "%s: saved state is %zu bytes, not the %u of version %u",
-			dev->name, in->len, UART8250_STATE_BYTES, UART8250_STATE_VERSION);
+		log_err("uart", "%s: saved state of %zu bytes is cut short or has bytes "
+			"left over", dev->name, in->len);
 		return ret;
-	}
-	if (r.ier & ~UART_IER_MASK || r.mcr & ~UART_MCR_MASK) {
-		log_err("uart", "%s: saved IER 0x%02x / MCR 0x%02x set bits a 16550A does "
-			"not have (IER 0x%02x, MCR 0x%02x at most)", dev->name, r.ier,
-			r.mcr, UART_IER_MASK, UART_MCR_MASK);
-		return -EINVAL;
 	}
 	pthread_mutex_lock(&uart->lock);
 	uart->r = r;
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return 0;
 }
@@ -279,6 +431,7 @@ int uart8250_create(uint64_t base, int out_fd, struct device **out)
 	device_init(&uart->dev, &uart8250_ops, base, UART8250_REGION_SIZE);
 	pthread_mutex_init(&uart->lock, NULL);
 	uart->out_fd = out_fd;
+	uart->out_tty = out_fd >= 0 && isatty(out_fd);
 	*out = &uart->dev;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/state.h>
 #include <kvmini/uart8250.h>
@@ -134,7 +135,102 @@ static void uart_reg_set(struct device *uart, unsigned int reg, uint8_t v)
 	uart->ops->write(uart, 0, reg, &v, 1);
 }
 
-/* A saved UART state with byte i changed, loaded into uart: the result. */
+static int quits;
+
+static void count_quit(struct vm *vm)
+{
+	(void)vm;
+	quits++;
+}
+
+/*
+ * Interrupts, console input and loopback, as a 16550A driver sees them:
+ * stdin is a pipe read by the event loop (run here without its thread).
+ */
+static void uart_behaviour(void)
+{
+	static uint8_t big[5000];
+	struct vm vm;
+	struct device *u;
+	int fds[2];
+	uint8_t c;
+	size_t got;
+
+	memset(&vm, 0, sizeof(vm));
+	if (pipe(fds) || evloop_init(&vm.loop) ||
+	    console_init(&vm.console, &vm, fds[0], count_quit) ||
+	    uart8250_create(0x1000000, -1, &u))
+		return;
+	u->has_irq = true;	/* unconnected: the level is still tracked */
+	uart8250_set_input(u, &vm.console);
+	console_connect(&vm.console, u, uart8250_input_ready);
+	ok(console_start(&vm.console) == 0 && !vm.console.raw, "console on a pipe: not raw");
+	ok((uart_reg(u, 2) & 0x0f) == 0x01 && !u->irq.level && !(uart_reg(u, 5) & 0x01),
+	   "reset: no interrupt, line low, no data");
+	ok(write(fds[1], "abc", 3) == 3 && evloop_run_once(&vm.loop, 1000) == 1,
+	   "typed bytes reach the console on the event loop");
+	ok(!(uart_reg(u, 5) & 0x01) && !u->irq.level && uart_reg(u, 0) == 0,
+	   "RX interrupt off: nothing offered yet, a drain reads nothing");
+	uart_reg_set(u, 2, 0x07);	/* FCR: FIFO on, both cleared */
+	uart_reg_set(u, 1, 0x01);	/* IER: received data */
+	ok(uart_reg(u, 5) & 0x01, "the guest listens: data ready, nothing lost to the drain");
+	ok(u->irq.level && (uart_reg(u, 2) & 0x0f) == 0x04 && (uart_reg(u, 2) & 0xc0) == 0xc0,
+	   "RX interrupt on: line high, IIR says received data, FIFOs on");
+	c = uart_reg(u, 0);
+	ok(c == 'a' && uart_reg(u, 0) == 'b' && uart_reg(u, 0) == 'c',
+	   "RBR gives the bytes in order");
+	ok(!(uart_reg(u, 5) & 0x01) && !u->irq.level, "drained: no data, line low");
+	uart_reg_set(u, 1, 0x03);	/* IER: + THR empty */
+	ok(u->irq.level && (uart_reg(u, 2) & 0x0f) == 0x02,
+	   "enabling the THRE interrupt with THR empty raises it");
+	ok(!u->irq.level && (uart_reg(u, 2) & 0x0f) == 0x01,
+	   "reading the IIR acknowledged it: line low");
+	uart_out(u, "x");
+	ok(u->irq.level, "a byte sent: THR empty again, THRE interrupt back");
+	ok(write(fds[1], "d", 1) == 1 && evloop_run_once(&vm.loop, 1000) == 1 &&
+	   (uart_reg(u, 2) & 0x0f) == 0x04, "received data outranks THRE in the IIR");
+	uart_reg(u, 0);
+	uart_reg_set(u, 1, 0x01);
+	ok(!u->irq.level, "only the RX interrupt on, nothing received: line low");
+
+	/* More than the console holds: the rest waits in the pipe, none is lost. */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	ok(write(fds[1], big, sizeof(big)) == sizeof(big) && evloop_run_once(&vm.loop, 1000) == 1 &&
+	   console_pending(&vm.console) == CONSOLE_BUF && vm.console.in_paused,
+	   "a full console buffer stops reading stdin (%zu held)", console_pending(&vm.console));
+	got = 0;
+	for (size_t i = 0; i < sizeof(big); i++) {
+		if (!console_pending(&vm.console) && evloop_run_once(&vm.loop, 1000) <= 0)
+			break;
+		if (!(uart_reg(u, 5) & 0x01))
+			evloop_run_once(&vm.loop, 1000);	/* stdin back on the loop, read */
+		if (uart_reg(u, 0) != big[i])
+			break;
+		got++;
+	}
+	ok(got == sizeof(big), "all %zu bytes arrive in order through the UART (%zu)",
+	   sizeof(big), got);
+
+	uart_reg_set(u, 4, 0x1f);	/* MCR: loopback, all outputs */
+	ok(uart_reg(u, 6) == 0xf0, "loopback: MSR mirrors DTR/RTS/OUT1/OUT2 (0x%02x)", uart_reg(u, 6));
+	ok(write(fds[1], "z", 1) == 1 && evloop_run_once(&vm.loop, 1000) == 1 &&
+	   !(uart_reg(u, 5) & 0x01), "loopback: the line is not heard");
+	uart_out(u, "L");
+	ok(uart_reg(u, 0) == 'L', "loopback: a sent byte comes back");
+	uart_reg_set(u, 4, 0x00);
+	ok(uart_reg(u, 0) == 'z', "out of loopback, the typed byte is still there");
+	uart_reg_set(u, 1, 0x00);
+	close(fds[1]);
+	ok(evloop_run_once(&vm.loop, 1000) == 1 && vm.console.in_done && !quits,
+	   "end of input: the console stops reading; no quit without a terminal");
+	u->ops->destroy(u);
+	console_destroy(&vm.console);
+	evloop_destroy(&vm.loop);
+	close(fds[0]);
+}
+
+/* A saved UART state, loaded into uart. */
 static int uart_load_bytes(struct device *uart, const uint8_t *bytes, size_t len)
 {
 	struct state_buf in;
@@ -149,14 +245,14 @@ static void uart_state(void)
 	struct state_buf out;
 	char got[64] = { 0 };
 	int fds[2];
-	uint8_t saved[16];
+	uint8_t saved[32], bad[32];
 	size_t n;
 
 	if (pipe(fds) || uart8250_create(0x1000000, fds[1], &a) || uart8250_create(0x1000000, -1, &b))
 		return;
 	uart_out(a, "hello\nwor");
 	ok(read(fds[0], got, sizeof(got) - 1) == 6 && !strcmp(got, "hello\n"),
-	   "THR output goes out line by line");
+	   "THR output goes out line by line (not a terminal)");
 	a->ops->quiesce(a);
 	memset(got, 0, sizeof(got));
 	ok(read(fds[0], got, sizeof(got) - 1) == 3 && !strcmp(got, "wor"),
@@ -166,50 +262,62 @@ static void uart_state(void)
 	uart_reg_set(a, 0, 0x01);	/* DLL */
 	uart_reg_set(a, 1, 0x02);	/* DLM */
 	uart_reg_set(a, 3, 0x03);
+	uart_reg_set(a, 2, 0xc1);	/* FCR: FIFO, trigger 14 */
 	uart_reg_set(a, 1, 0x05);	/* IER */
-	uart_reg_set(a, 4, 0x0b);	/* MCR */
+	uart_reg_set(a, 4, 0x1b);	/* MCR: loopback */
+	uart_out(a, "xyz");
+	uart_reg(a, 0);			/* 'x' read: "yz" stay in the FIFO */
 	uart_reg_set(a, 7, 0x5a);	/* SCR */
 	state_init(&out);
 	n = a->ops->save(a, &out) == 0 ? out.len : 0;
-	ok(n == 7, "save: %zu bytes", n);
-	n = out.len < sizeof(saved) ? out.len : sizeof(saved);
+	ok(n == 12, "save: %zu bytes", n);
+	n = n < sizeof(saved) ? n : 0;
 	memcpy(saved, out.data, n);
-	ok(n == 7 && saved[0] == 1 && saved[1] == 0x05 && saved[2] == 0x03 && saved[3] == 0x0b &&
-	   saved[4] == 0x5a && saved[5] == 0x01 && saved[6] == 0x02,
-	   "the state: version, IER, LCR, MCR, SCR, DLL, DLM");
+	ok(n == 12 && saved[0] == 1 && saved[1] == 0x05 && saved[2] == 0x03 && saved[3] == 0x1b &&
+	   saved[4] == 0x5a && saved[5] == 0x01 && saved[6] == 0x02 && saved[7] == 0xc1 &&
+	   saved[8] == 1 && saved[9] == 2 && saved[10] == 'y' && saved[11] == 'z',
+	   "the state: version, IER, LCR, MCR, SCR, DLL, DLM, FCR, THRE pending, loopback FIFO");
 	state_free(&out);
 
 	ok(uart_load_bytes(b, saved, n) == 0, "load into a fresh UART");
 	uart_reg_set(b, 3, 0x83);
 	ok(uart_reg(b, 1) == 0x02 && uart_reg(b, 0) == 0x01, "divisor latch restored");
 	uart_reg_set(b, 3, 0x03);
-	ok(uart_reg(b, 1) == 0x05 && uart_reg(b, 4) == 0x0b && uart_reg(b, 7) == 0x5a,
-	   "IER, MCR and SCR restored");
+	ok(uart_reg(b, 1) == 0x05 && uart_reg(b, 4) == 0x1b && uart_reg(b, 7) == 0x5a &&
+	   (uart_reg(b, 2) & 0xc0) == 0xc0, "IER, MCR, SCR and FIFO mode restored");
 
-	/* Corrupt states: refused, and b keeps what it had. */
-	{
-		uint8_t bad[16];
-
-		memcpy(bad, saved, n);
-		bad[0] = 2;
-		ok(uart_load_bytes(b, bad, n) == -EINVAL, "a future state version refused");
-		memcpy(bad, saved, n);
-		bad[1] = 0xf5;
-		ok(uart_load_bytes(b, bad, n) == -EINVAL, "IER bits a 16550A lacks refused");
-		memcpy(bad, saved, n);
-		bad[3] = 0xff;
-		ok(uart_load_bytes(b, bad, n) == -EINVAL, "MCR bits a 16550A lacks refused");
-		ok(uart_load_bytes(b, saved, n - 1) == -EBADMSG, "a truncated state refused");
-		memcpy(bad, saved, n);
-		bad[n] = 0;
-		ok(uart_load_bytes(b, bad, n + 1) == -EBADMSG, "trailing bytes refused");
-		ok(uart_load_bytes(b, saved, 0) == -EBADMSG, "an empty state refused");
-		ok(uart_reg(b, 1) == 0x05 && uart_reg(b, 7) == 0x5a,
-		   "after every refusal the UART is unchanged");
-	}
+	/* Corrupt states: refused, and b keeps what it had (the FIFO too). */
+	memcpy(bad, saved, n);
+	bad[0] = 2;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "a future state version refused");
+	memcpy(bad, saved, n);
+	bad[1] = 0xf5;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "IER bits a 16550A lacks refused");
+	memcpy(bad, saved, n);
+	bad[3] = 0xff;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "MCR bits a 16550A lacks refused");
+	memcpy(bad, saved, n);
+	bad[8] = 2;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "a THRE flag that is not 0 or 1 refused");
+	memcpy(bad, saved, n);
+	bad[9] = 17;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "more looped-back bytes than the FIFO holds refused");
+	memcpy(bad, saved, n);
+	bad[7] = 0;
+	ok(uart_load_bytes(b, bad, n) == -EINVAL, "2 looped-back bytes without a FIFO refused");
+	memcpy(bad, saved, n);
+	bad[9] = 3;
+	ok(uart_load_bytes(b, bad, n) == -EBADMSG, "a FIFO count beyond the bytes given refused");
+	ok(uart_load_bytes(b, saved, n - 1) == -EBADMSG, "a truncated state refused");
+	memcpy(bad, saved, n);
+	bad[n] = 0;
+	ok(uart_load_bytes(b, bad, n + 1) == -EBADMSG, "trailing bytes refused");
+	ok(uart_load_bytes(b, saved, 0) == -EBADMSG, "an empty state refused");
+	ok(uart_reg(b, 1) == 0x05 && uart_reg(b, 7) == 0x5a && uart_reg(b, 0) == 'y' &&
+	   uart_reg(b, 0) == 'z', "after every refusal the UART is unchanged, its FIFO too");
 	b->ops->reset(b);
-	ok(uart_reg(b, 1) == 0 && uart_reg(b, 3) == 0 && uart_reg(b, 7) == 0,
-	   "reset: back to power-on values");
+	ok(uart_reg(b, 1) == 0 && uart_reg(b, 3) == 0 && uart_reg(b, 7) == 0 &&
+	   !(uart_reg(b, 5) & 0x01), "reset: back to power-on values");
 	a->ops->destroy(a);
 	b->ops->destroy(b);
 	close(fds[0]);
@@ -236,6 +344,7 @@ static void testdev_cpus(void)
 int main(void)
 {
 	device_list();
+	uart_behaviour();
 	uart_state();
 	testdev_cpus();
 	return tap_done();

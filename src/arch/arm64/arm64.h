@@ -126,6 +126,12 @@ int __must_check arm64_idregs_compare_image(struct vcpu *vcpu, const uint8_t *im
  */
 void arm64_idregs_flip_expected(struct vm *vm, const char *reg, unsigned int bit);
 
+/*
+ * Number a device's interrupt line as SPI spi (spi < ARM64_GIC_NR_IRQS - 32):
+ * KVM_IRQ_LINE's encoding, the irqfd GSI and the device-tree specifier.
+ */
+struct irq_line;
+void arm64_irq_line_spi(struct vm *vm, struct irq_line *line, unsigned int spi);
 int __must_check arm64_gic_create(struct vm *vm);
 int __must_check arm64_gic_init(struct vm *vm);
 

@@ -3,14 +3,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include <kvmini/irq.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
 #include "layout.h"
-
-/* SPIs for devices; the architecture needs at least 64 interrupts in all. */
-#define ARM64_GIC_NR_IRQS 128
 
 static int gic_set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
 {
@@ -19,6 +17,25 @@ static int gic_set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
 	};
 
 	return kvm_ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+/* GIC interrupt specifier cells (DT binding arm,gic-v3). */
+#define GIC_SPI 0
+#define IRQ_TYPE_LEVEL_HIGH 4
+
+void arm64_irq_line_spi(struct vm *vm, struct irq_line *line, unsigned int spi)
+{
+	_Static_assert(ARM64_GIC_NR_IRQS >= 64 && ARM64_GIC_NR_IRQS % 32 == 0,
+		       "the GIC has 32 interrupts a line, at least 64 in all");
+	line->vm_fd = vm->vm_fd;
+	/* api.rst, KVM_IRQ_LINE on arm64: type SPI, then the INTID. */
+	line->kvm_irq = (uint32_t)KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | (32 + spi);
+	/* irqfd GSIs map to SPIs through KVM's default routing: pin + 32. */
+	line->gsi = spi;
+	line->dt_spec[0] = GIC_SPI;
+	line->dt_spec[1] = spi;
+	line->dt_spec[2] = IRQ_TYPE_LEVEL_HIGH;
+	line->dt_cells = 3;
 }
 
 int arm64_gic_create(struct vm *vm)

@@ -42,6 +42,13 @@
 #define ARM64_MAX_CPUS \
 	((ARM64_GIC_DIST_BASE - ARM64_MMIO_DEVICES_END) / ARM64_GIC_REDIST_SIZE)
 
+/*
+ * Shared peripheral interrupts of the machine's devices (SPI n is INTID
+ * 32 + n). The GIC is given ARM64_GIC_NR_IRQS interrupts in all.
+ */
+#define ARM64_GIC_NR_IRQS	128
+#define ARM64_SPI_UART		0
+
 /* The DTB lives in the last 2 MiB of RAM; this is its largest size. */
 #define ARM64_FDT_MAX_SIZE	UINT64_C(0x10000)
 #define ARM64_FDT_AREA		UINT64_C(0x200000)

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/console.h>
 #include <kvmini/device.h>
+#include <kvmini/irq.h>
 #include <kvmini/uart8250.h>
 #include <kvmini/vm.h>
 
@@ -30,8 +32,16 @@ int arch_vm_add_devices(struct vm *vm)
 				  n * ARM64_GIC_REDIST_SIZE, "gicv3-redist");
 	if (!ret)
 		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &dev);
-	if (!ret)
+	if (!ret) {
+		arm64_irq_line_spi(vm, &dev->irq, ARM64_SPI_UART);
+		dev->has_irq = true;
 		ret = vm_add_device(vm, dev);
+	}
+	if (!ret) {
+		/* The 8250 is the console: stdin is its keyboard. */
+		uart8250_set_input(dev, &vm->console);
+		console_connect(&vm->console, dev, uart8250_input_ready);
+	}
 	return ret;
 }
 

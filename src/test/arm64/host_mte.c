@@ -80,12 +80,19 @@ static inline uint64_t mte_tco(void)
 	return v;
 }
 
+/* SIGSEGV's handler before ours (the console's, restoring the terminal). */
+static struct sigaction segv_before;
+
 static void host_mte_segv(int sig, siginfo_t *info, void *ctx)
 {
-	(void)ctx;
 	if (probing && info->si_code == SEGV_MTESERR)
 		siglongjmp(probe_jmp, 1);
-	/* Not ours: die as the fault would have without this handler. */
+	/* Not ours: to whoever had it, else die as the fault would have. */
+	if (segv_before.sa_flags & SA_SIGINFO && segv_before.sa_sigaction) {
+		segv_before.sa_sigaction(sig, info, ctx);
+	} else if (segv_before.sa_handler != SIG_DFL && segv_before.sa_handler != SIG_IGN) {
+		segv_before.sa_handler(sig);
+	}
 	signal(sig, SIG_DFL);
 }
 
@@ -109,7 +116,7 @@ static void host_mte_install_segv(void)
 	struct sigaction sa = { .sa_sigaction = host_mte_segv, .sa_flags = SA_SIGINFO };
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, NULL))
+	if (sigaction(SIGSEGV, &sa, &segv_before))
 		segv_install_result = -errno;
 }
 
