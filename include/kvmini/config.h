@@ -19,6 +19,14 @@ struct arch_config;
 struct test_config;
 struct test_hooks;
 
+#define VM_MAX_DISKS 8
+
+/* --disk FILE[,ro] */
+struct disk_config {
+	char *path;			/* owned */
+	bool ro;
+};
+
 struct vm_config {
 	const char *kernel_path;	/* NULL: the embedded test guest */
 	const char *initrd_path;	/* NULL: none */
@@ -30,6 +38,9 @@ struct vm_config {
 	const char *mem_path;		/* back guest RAM with this file (NULL: anonymous) */
 	bool stats;			/* print exit statistics at the end */
 	bool dump_regs;			/* print every vCPU's registers at the end */
+	struct disk_config disks[VM_MAX_DISKS];	/* virtio-blk, in order: vda, vdb... */
+	unsigned int nr_disks;
+	bool rng;			/* --rng: a virtio-rng device */
 	struct arch_config *arch;	/* the architecture's options; NULL: defaults */
 	struct test_config *test;	/* the test machinery's options; NULL: none */
 	/* Installed when the test machinery is on; NULL: the plain VMM. */

@@ -19,6 +19,7 @@
 struct vcpu;
 struct arch_vm;
 struct device;
+struct blk_backend;
 
 enum vm_stop_reason {
 	VM_RUNNING,
@@ -41,6 +42,8 @@ struct vm {
 	struct guest_mem mem;
 	struct bus mmio;
 	struct device *devices;		/* in the order the machine added them */
+	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
+	struct blk_backend *disks[VM_MAX_DISKS];
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct arch_vm *arch;

@@ -22,7 +22,8 @@
 /* Upper bound for the syntax check; the host's own limit is checked later. */
 #define RUN_MAX_CPUS 4096
 
-enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_DUMP_REGS, OPT_MEM_PATH };
+enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_DUMP_REGS, OPT_MEM_PATH, OPT_RNG,
+       OPT_DEBUG };
 
 /* The option groups beside the generic ones, in the order they are finished. */
 static const struct run_option_group *const run_groups[] = {
@@ -48,6 +49,10 @@ static void run_usage(FILE *f)
 "  -c, --cpus N         number of vCPUs (default 1)\n"
 "  -m, --mem SIZE       guest RAM; MiB unless a K/M/G suffix is given\n"
 "                       (default 256M)\n"
+"  -d, --disk FILE[,ro] a raw disk image as a virtio-blk disk (vda, vdb... in\n"
+"                       order; up to 8); ,ro: read-only for the guest. The\n"
+"                       image is locked: one writer at a time\n"
+"      --rng            a virtio-rng device (entropy from the host)\n"
 "      --mem-path FILE  back guest RAM with FILE (created or resized to\n"
 "                       --mem; shared, so its contents are the guest's RAM);\n"
 "                       with MTE it must be on tmpfs or hugetlbfs\n"
@@ -57,7 +62,7 @@ static void run_usage(FILE *f)
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
 "                       SVE Z/P/FFR included) when the guest stops\n"
-"  -d, --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
+"      --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
 "  -q, --quiet          no informational messages\n"
 "  -h, --help           this text\n"
@@ -132,6 +137,29 @@ static const struct run_option_group *run_group_of(int val)
 	return NULL;
 }
 
+/* --disk FILE[,ro], kvmtool's spelling. */
+static int parse_disk(struct vm_config *cfg, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	struct disk_config *d;
+
+	if (cfg->nr_disks == VM_MAX_DISKS)
+		return usage_error("--disk %s: more than %d disks", arg, VM_MAX_DISKS);
+	if (!len)
+		return usage_error("--disk '%s': no image file given", arg);
+	if (comma && strcmp(comma + 1, "ro"))
+		return usage_error("--disk %s: unknown disk option '%s' (known: ro)", arg,
+				   comma + 1);
+	d = &cfg->disks[cfg->nr_disks];
+	d->path = strndup(arg, len);
+	if (!d->path)
+		return -ENOMEM;
+	d->ro = comma != NULL;
+	cfg->nr_disks++;
+	return 0;
+}
+
 static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 {
 	const struct run_option_group *group;
@@ -157,7 +185,7 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 		return 0;
 	case 'm':
 		return parse_mem(optarg, &cfg->ram_size);
-	case 'd':
+	case OPT_DEBUG:
 		/* log_enable_debug() names the bad topic and lists all. */
 		return log_enable_debug(optarg) ? usage_hint() : 0;
 	case 'q':
@@ -182,6 +210,11 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 	case OPT_MEM_PATH:
 		cfg->mem_path = optarg;
 		return 0;
+	case OPT_RNG:
+		cfg->rng = true;
+		return 0;
+	case 'd':
+		return parse_disk(cfg, optarg);
 	case ':':
 		return usage_error("option '%s' needs a value", argv[optind - 1]);
 	}
@@ -199,13 +232,15 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "params", required_argument, NULL, 'p' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "mem", required_argument, NULL, 'm' },
-		{ "debug", required_argument, NULL, 'd' },
+		{ "debug", required_argument, NULL, OPT_DEBUG },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "dump-regs", no_argument, NULL, OPT_DUMP_REGS },
 		{ "mem-path", required_argument, NULL, OPT_MEM_PATH },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

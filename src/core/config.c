@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdlib.h>
 #include <string.h>
 
 #include <kvmini/config.h>
@@ -17,5 +18,8 @@ void vm_config_free(struct vm_config *cfg)
 {
 	test_run_options.free(cfg);
 	arch_run_options.free(cfg);
+	for (unsigned int i = 0; i < cfg->nr_disks; i++)
+		free(cfg->disks[i].path);
+	cfg->nr_disks = 0;
 	cfg->test_hooks = NULL;
 }

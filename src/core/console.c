@@ -245,8 +245,15 @@ int console_start(struct console *c)
 		c->in_done = true;
 		return 0;
 	}
-	/* Raw mode only for the foreground job's own terminal: never a background one's. */
-	if (isatty(c->in_fd) && tcgetpgrp(c->in_fd) == getpgrp()) {
+	if (isatty(c->in_fd) && tcgetpgrp(c->in_fd) != getpgrp()) {
+		/* A background job reading its terminal would be stopped (SIGTTIN). */
+		log_debug("vm", "console: stdin is a terminal we are in the background of; "
+			  "the guest gets no input");
+		c->in_done = true;
+		return 0;
+	}
+	/* Raw mode only for the foreground job's own terminal. */
+	if (isatty(c->in_fd)) {
 		ret = term_raw(c->in_fd);
 		if (ret)
 			log_warn("vm", "console: cannot put the terminal in raw mode: %s; "

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/blk.h>
 #include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -119,7 +120,12 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	pause_init(&vm->pause);
 	bus_init(&vm->mmio, "mmio");
 
-	ret = vm_open_kvm(vm);
+	/* Disks are files the user named: refused (and locked) before anything else. */
+	ret = 0;
+	for (unsigned int i = 0; i < cfg->nr_disks && !ret; i++)
+		ret = blk_open(cfg->disks[i].path, cfg->disks[i].ro, &vm->disks[i]);
+	if (!ret)
+		ret = vm_open_kvm(vm);
 	if (!ret)
 		ret = vm_check_host_limits(vm);
 	if (!ret)
@@ -229,6 +235,8 @@ void vm_destroy(struct vm *vm)
 		vcpu_destroy(vm->vcpus[i]);
 	free(vm->vcpus);
 	devices_destroy(vm);
+	for (unsigned int i = 0; i < VM_MAX_DISKS; i++)
+		blk_close(vm->disks[i]);
 	if (vm->test_hooks && vm->test_hooks->detach)
 		vm->test_hooks->detach(vm);
 	arch_vm_destroy(vm);

@@ -198,10 +198,14 @@ static int vm_exit_status(struct vm *vm)
 
 int vm_run(struct vm *vm)
 {
-	struct sigaction old_actions[2];
+	struct sigaction old_actions[2], old_pipe;
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	sigset_t stop, old_mask;
 	int ret;
 
+	/* A closed stdout (kvmini ... | head) must not kill the VM: writes just fail. */
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGPIPE, &ignore, &old_pipe);
 	sigaction(SIGINT, NULL, &old_actions[0]);
 	sigaction(SIGTERM, NULL, &old_actions[1]);
 	vm_stop_signals(&stop);
@@ -226,6 +230,7 @@ int vm_run(struct vm *vm)
 	/* Back to how the caller had them: a later ^C ends kvmini the usual way. */
 	sigaction(SIGINT, &old_actions[0], NULL);
 	sigaction(SIGTERM, &old_actions[1], NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	stop_signal_fd = -1;
 	if (vm->cfg->stats)

@@ -34,6 +34,18 @@ t notimage kvmini run -k notimage.txt
 t gz kvmini run -k Image.gz
 t toobig kvmini run -k huge.Image -m 64
 t timeout kvmini run --timeout 1 -p iterations=1000000
+# Disks: every bad image refused before a VM exists, naming the file.
+dd if=/dev/zero of=d.img bs=1k count=64 2>/dev/null; : >empty.img; mkdir -p disk.dir
+t disknone kvmini run -d /nonexistent.img
+t diskdir kvmini run -d disk.dir
+t diskempty kvmini run -d empty.img
+t diskopt kvmini run -d d.img,rw
+t diskperm run-as 65534 /bin/kvmini run -d d.img
+kvmini run -d d.img -p iterations=1000000 >/dev/null 2>&1 &
+sleep 3
+t disklocked kvmini run -d d.img
+t disksharedro kvmini run -d d.img,ro --timeout 1 -p iterations=1000000
+kill $! 2>/dev/null; wait
 # SIGINT and SIGTERM stop the guest cleanly (kvmini in the foreground, as at a terminal).
 for sig in INT TERM; do
 	(sleep 4; kill -$sig $(cat $OUT/sig$sig.pid)) &
@@ -79,6 +91,16 @@ check "kernel too big for RAM: status 1" rc_is toobig 1
 check "kernel too big for RAM named" has toobig "--mem 64M: too small for the guest image"
 check "--timeout: status 124" rc_is timeout 124
 check "--timeout named" has timeout "did not finish within 1 s (--timeout)"
+check "a missing disk: status 1" rc_is disknone 1
+check "a missing disk: named, with what to do" has disknone "--disk /nonexistent.img: no such file; give a raw disk image"
+check "a directory as a disk: refused" has diskdir "--disk disk.dir: a directory, not a disk image"
+check "an empty disk: refused" has diskempty "--disk empty.img: empty (0 bytes)"
+check "an unknown disk option: status 2" rc_is diskopt 2
+check "an unknown disk option: named" has diskopt "--disk d.img,rw: unknown disk option 'rw' (known: ro)"
+check "a disk not writable without ,ro: says to add ,ro" \
+	has diskperm "--disk d.img: cannot open it for writing (Permission denied); add ,ro"
+check "a disk another kvmini writes: refused" has disklocked "--disk d.img: in use by another process that locked it"
+check "a disk another kvmini writes: not even read-only" has disksharedro "--disk d.img: in use by another process"
 check "SIGINT: status 130 (128 + 2)" rc_is sigINT 130
 check "SIGINT: kvmini says why it stops" has sigINT "kvmini: Interrupt: stopping the guest"
 check "SIGINT: the guest's output so far is there" has sigINT "ok 1 - dtb: bootargs parsed"

@@ -14,9 +14,15 @@ if [ -z "$kernel" ] || [ ! -f "$busybox" ]; then
 	exit 1
 fi
 
-# The guest's initrd: busybox and an /init that reports and powers off.
-mkdir -p "$T/initrd/bin"
+# The guest's initrd: busybox, the virtio modules (decompressed: busybox's
+# insmod takes plain .ko) and an /init that reports and powers off.
+mkdir -p "$T/initrd/bin" "$T/initrd/lib"
 cp "$busybox" "$T/initrd/bin/busybox"
+moddir=$(dirname "$kernel")/../lib/modules/$(basename "$kernel" | sed 's/^vmlinuz-//')
+for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk drivers/char/hw_random/virtio-rng; do
+	xz -dc "$moddir/kernel/$m.ko.xz" >"$T/initrd/lib/$(basename "$m").ko" ||
+		{ echo "Bail out! no module $m in $moddir"; exit 1; }
+done
 cat >"$T/initrd/init" <<'INIT'
 #!/bin/busybox sh
 # Report through printk (/dev/kmsg): a power-off right after writing to the
@@ -29,6 +35,22 @@ cat >"$T/initrd/init" <<'INIT'
 echo "guest init: $(/bin/busybox grep -c ^processor /proc/cpuinfo) cpus, kernel $(/bin/busybox uname -r)" >/dev/kmsg
 echo "guest init: device tree:" $(/bin/busybox ls /sys/firmware/devicetree/base) >/dev/kmsg
 echo "guest init: $(/bin/busybox grep -c ttyS /proc/interrupts) ttyS interrupt line(s)" >/dev/kmsg
+# virtio: a disk written and read back, a read-only one refusing writes, entropy.
+for m in virtio_mmio virtio_blk virtio-rng; do /bin/busybox insmod /lib/$m.ko; done
+if [ -b /dev/vda ]; then
+	echo "kvmini-disk-pattern" | /bin/busybox dd of=/dev/vda bs=512 seek=1 conv=sync 2>/dev/null
+	/bin/busybox sync
+	echo 3 >/proc/sys/vm/drop_caches
+	echo "guest init: vda reads back '$(/bin/busybox dd if=/dev/vda bs=512 skip=1 count=1 2>/dev/null | /bin/busybox head -c 19)'" >/dev/kmsg
+	echo "guest init: vda is $(/bin/busybox cat /sys/block/vda/size) sectors, ro=$(/bin/busybox cat /sys/block/vda/ro)" >/dev/kmsg
+fi
+if [ -b /dev/vdb ]; then
+	if echo x | /bin/busybox dd of=/dev/vdb bs=512 conv=sync 2>/dev/null; then r=accepted; else r=refused; fi
+	echo "guest init: vdb ro=$(/bin/busybox cat /sys/block/vdb/ro), a write was $r" >/dev/kmsg
+fi
+if [ -c /dev/hwrng ]; then
+	echo "guest init: hwrng $(/bin/busybox cat /sys/class/misc/hw_random/rng_current) gave $(/bin/busybox dd if=/dev/hwrng bs=32 count=1 2>/dev/null | /bin/busybox wc -c) bytes" >/dev/kmsg
+fi
 # Input: a line from the console (kvmini's stdin), typed or piped.
 echo "guest init: type a line"
 if read -t 20 line; then
@@ -47,7 +69,10 @@ run_host --mem 3G --add "$T/Image" --add "$T/initrd.cpio" --add "$PTY_RUN_BIN" -
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "piped to the guest\n" >piped.txt
-t init sh -c "cat piped.txt | kvmini run -k Image -i initrd.cpio -m 256 -c 2 --timeout 240 -p console=ttyS0"
+dd if=/dev/zero of=disk.img bs=1M count=8 2>/dev/null
+dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
+t init sh -c "cat piped.txt | kvmini run -k Image -i initrd.cpio -m 256 -c 2 --timeout 240 -p console=ttyS0 -d disk.img -d ro.img,ro --rng"
+t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
 t panic kvmini run -k Image -m 256 --timeout 240 -p "console=ttyS0 panic=-1"
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
@@ -62,6 +87,11 @@ check "the initrd's /init ran on 2 CPUs" has init "guest init: 2 cpus, kernel 6.
 check "the guest's device tree has the UART" has init "uart@1000000"
 check "the 8250 is interrupt-driven in the guest" has init "guest init: 1 ttyS interrupt line(s)"
 check "piped stdin reaches the guest's console" has init "guest init: got 'piped to the guest'"
+check "virtio-blk: the guest reads back what it wrote" has init "guest init: vda reads back 'kvmini-disk-pattern'"
+check "virtio-blk: the disk's size (8 MiB = 16384 sectors), writable" has init "guest init: vda is 16384 sectors, ro=0"
+check "virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
+check "virtio-blk ,ro: read-only for the guest, a write is refused" has init "guest init: vdb ro=1, a write was refused"
+check "virtio-rng: the guest's hwrng is virtio and gives data" has init "guest init: hwrng virtio_rng.0 gave 32 bytes"
 check "at a terminal: the terminal is raw while the guest runs" has typed "pty-run: terminal raw"
 check "at a terminal: a typed line reaches the guest" has typed "guest init: got 'typed at a terminal'"
 check "at a terminal: the guest powered off, status 0" has typed "pty-run: exit status 0"

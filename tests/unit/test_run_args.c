@@ -13,7 +13,7 @@
 #include "run_args_capture.h"
 #include "tap.h"
 
-static char errbuf[4096];
+static char errbuf[16384];
 
 /* Each parse frees what the previous one of the same config allocated. */
 static int parse(struct vm_config *cfg, const char **args)
@@ -111,6 +111,10 @@ int main(void)
 	   strstr(errbuf, "arm64 options:") && strstr(errbuf, "--sve-vl BITS") &&
 	   strstr(errbuf, "Test VMM options") && strstr(errbuf, "--inject-fault KIND"),
 	   "--help shows the generic, arm64 and test options");
+	ret = parse(&cfg, ARGS("-d", "a.img", "--disk=b.img,ro", "--rng", "--debug", "mmio"));
+	ok(ret == 0 && cfg.nr_disks == 2 && !strcmp(cfg.disks[0].path, "a.img") &&
+	   !cfg.disks[0].ro && !strcmp(cfg.disks[1].path, "b.img") && cfg.disks[1].ro && cfg.rng,
+	   "kvmtool's -d/--disk FILE[,ro] (repeatable) and --rng; --debug stays long");
 	ret = parse(&cfg, ARGS("-k", "Image"));
 	ok(ret == 0 && !T(cfg)->enabled && !T(cfg)->test_device &&
 	   T(cfg)->host_check != FEATURE_ON,
@@ -157,6 +161,11 @@ int main(void)
 	refused(ARGS("--no-mte", "--inject-fault=mte-tag"), "needs MTE", "MTE fault without MTE");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
+	refused(ARGS("-d", "a.img,rw"), "--disk a.img,rw: unknown disk option 'rw' (known: ro)",
+		"an unknown disk option");
+	refused(ARGS("-d", ",ro"), "--disk ',ro': no image file given", "a disk without a file");
+	refused(ARGS("-d", "1", "-d", "2", "-d", "3", "-d", "4", "-d", "5", "-d", "6", "-d", "7",
+		     "-d", "8", "-d", "9"), "--disk 9: more than 8 disks", "a ninth disk");
 	refused(ARGS("-k", "Image", "--inject-fault", "fpsimd"), "--inject-fault fpsimd fires "
 		"from the test device", "a test device fault without the test device");
 	refused(ARGS("-k", "Image", "--inject-fault=mte-tag"), "add --test-device",

@@ -11,6 +11,7 @@
  *               | (RTC, kvmtool) 0x0101_0000 |  unused
  *               | test device    0x0102_0000 |  kvmtool puts optional CFI
  *               |                            |  flash here; kvmini has none
+ *               | virtio-mmio    0x0110_0000 |  0x200 each: disks, then rng
  *               |           ...              |
  *               | GICv3 redistributors       |  0x20000 per vCPU, growing
  *               |   GIC_DIST_BASE - n*0x20000|  down from the distributor
@@ -31,6 +32,8 @@
 #define ARM64_MMIO_AREA		UINT64_C(0x01000000)
 #define ARM64_UART_BASE		UINT64_C(0x01000000)
 #define ARM64_TESTDEV_BASE	UINT64_C(0x01020000)
+#define ARM64_VIRTIO_MMIO_BASE	UINT64_C(0x01100000)
+#define ARM64_VIRTIO_MMIO_SIZE	UINT64_C(0x200)
 #define ARM64_GIC_DIST_BASE	UINT64_C(0x3fff0000)
 #define ARM64_GIC_DIST_SIZE	UINT64_C(0x10000)
 #define ARM64_GIC_REDIST_SIZE	UINT64_C(0x20000)	/* per vCPU: RD + SGI frames */
@@ -48,6 +51,7 @@
  */
 #define ARM64_GIC_NR_IRQS	128
 #define ARM64_SPI_UART		0
+#define ARM64_SPI_VIRTIO	16	/* then one per virtio device, in order */
 
 /* The DTB lives in the last 2 MiB of RAM; this is its largest size. */
 #define ARM64_FDT_MAX_SIZE	UINT64_C(0x10000)

@@ -13,13 +13,29 @@
 #include <kvmini/device.h>
 #include <kvmini/irq.h>
 #include <kvmini/uart8250.h>
+#include <kvmini/virtio-devices.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
 #include "layout.h"
 
+/* The next virtio-mmio slot's interrupt, in the order devices are added; the VM takes dev. */
+static int arm64_add_virtio(struct vm *vm, unsigned int *slot, struct device *dev)
+{
+	arm64_irq_line_spi(vm, &dev->irq, ARM64_SPI_VIRTIO + *slot);
+	dev->has_irq = true;
+	(*slot)++;
+	return vm_add_device(vm, dev);
+}
+
+static uint64_t arm64_virtio_base(unsigned int slot)
+{
+	return ARM64_VIRTIO_MMIO_BASE + slot * ARM64_VIRTIO_MMIO_SIZE;
+}
+
 int arch_vm_add_devices(struct vm *vm)
 {
+	unsigned int slot = 0;
 	unsigned int n = vm->cfg->nr_cpus;
 	struct device *dev = NULL;
 	int ret;
@@ -41,6 +57,19 @@ int arch_vm_add_devices(struct vm *vm)
 		/* The 8250 is the console: stdin is its keyboard. */
 		uart8250_set_input(dev, &vm->console);
 		console_connect(&vm->console, dev, uart8250_input_ready);
+	}
+	for (unsigned int i = 0; i < vm->cfg->nr_disks && !ret; i++) {
+		struct blk_backend *disk = vm->disks[i];
+
+		vm->disks[i] = NULL;	/* the device owns it now */
+		ret = virtio_blk_create(arm64_virtio_base(slot), disk, &dev);
+		if (!ret)
+			ret = arm64_add_virtio(vm, &slot, dev);
+	}
+	if (!ret && vm->cfg->rng) {
+		ret = virtio_rng_create(arm64_virtio_base(slot), &dev);
+		if (!ret)
+			ret = arm64_add_virtio(vm, &slot, dev);
 	}
 	return ret;
 }

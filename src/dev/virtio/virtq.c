@@ -202,11 +202,12 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 
 void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 {
-	uint8_t *elem = q->used + USED_RING + USED_ELEM_BYTES * (q->used_idx % q->size);
 	uint32_t id = htole32(c->head), len = htole32(written);
+	uint8_t *elem;
 
 	if (!q->enabled || !q->inflight)
 		return;
+	elem = q->used + USED_RING + USED_ELEM_BYTES * (q->used_idx % q->size);
 	memcpy(elem, &id, 4);
 	memcpy(elem + 4, &len, 4);
 	/* The element before the index that publishes it. */

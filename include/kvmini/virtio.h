@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-mmio (virtio 1.x, 4.2; version 2 registers only) as the transport
+ * of every virtio device. A device supplies its ID, features, config space
+ * and a queue handler; the transport does feature negotiation, queue setup
+ * (latched at DRIVER_OK), the interrupt status, resets, and delivers queue
+ * notifications to the I/O thread - through an ioeventfd, so a guest kick
+ * costs no exit to kvmini's vCPU threads. A queue the driver corrupts sets
+ * DEVICE_NEEDS_RESET; the VMM and the other devices run on.
+ */
+#ifndef KVMINI_VIRTIO_H
+#define KVMINI_VIRTIO_H
+
+#include <pthread.h>
+
+#include <kvmini/device.h>
+#include <kvmini/evloop.h>
+#include <kvmini/virtq.h>
+
+#define VIRTIO_MMIO_REGION_SIZE 0x200
+#define VIRTIO_MAX_QUEUES 4
+
+#define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_RNG 4
+
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED 0x80
+
+struct virtio_dev;
+
+struct virtio_dev_ops {
+	const char *type;		/* "virtio-rng" */
+	uint32_t device_id;
+	uint64_t features;		/* the device's own bits; VERSION_1 is added */
+	unsigned int nr_queues;
+	/* The driver made buffers available on queue q (the I/O thread). */
+	void (*queue_notify)(struct virtio_dev *vd, unsigned int q);
+	/* The driver reset the device: forget requests in flight. */
+	void (*reset)(struct virtio_dev *vd);
+	/* Free what the device allocated beside struct virtio_dev. */
+	void (*destroy)(struct virtio_dev *vd);
+};
+
+struct virtio_queue_kick {
+	struct ev_source src;		/* an eventfd, bound to QueueNotify by KVM_IOEVENTFD */
+	struct virtio_dev *vd;
+	unsigned int index;
+	bool ioeventfd;			/* KVM signals it directly */
+};
+
+struct virtio_dev {
+	struct device dev;
+	const struct virtio_dev_ops *ops;
+	pthread_mutex_t lock;		/* registers, queues and the interrupt status */
+	/*
+	 * The I/O thread is in queue_notify: a reset waits (on idle) until it
+	 * returns, so no request finishes into buffers the driver took back.
+	 */
+	bool busy;
+	pthread_cond_t idle;
+	uint32_t status;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint64_t driver_features;
+	uint32_t isr;			/* InterruptStatus: 1 used buffers, 2 config */
+	uint32_t config_generation;
+	const uint8_t *config;		/* the device's config space, little-endian */
+	size_t config_len;
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	char vq_names[VIRTIO_MAX_QUEUES][DEVICE_NAME_MAX + 16];
+	struct virtio_queue_kick kick[VIRTIO_MAX_QUEUES];
+	struct ratelimit rl;
+};
+
+/* Set up vd (embedded in the device's own struct) at base; add it with vm_add_device(). */
+void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
+		 const uint8_t *config, size_t config_len);
+/* For queue handlers (the I/O thread): the queue lock is taken inside. */
+int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c);
+void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
+		 uint32_t written);
+/*
+ * A queue handler that stops with work left (it takes at most a queue's
+ * worth per call, so one busy guest cannot starve the I/O thread's other
+ * sources) calls this to be called again.
+ */
+void virtio_requeue(struct virtio_dev *vd, unsigned int q);
+/* After pushing: interrupt the driver if it wants to hear. */
+void virtio_notify(struct virtio_dev *vd, unsigned int q);
+/* The features the driver accepted. */
+uint64_t virtio_features(struct virtio_dev *vd);
+
+#endif

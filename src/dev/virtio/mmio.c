@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The virtio-mmio transport (virtio 1.x, 4.2.2, register layout version 2).
+ * Registers are 32-bit and accessed by vCPU threads under vd->lock; queue
+ * work runs on the I/O thread, reached through one eventfd per queue that
+ * KVM signals when the guest writes the queue's index to QueueNotify.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <kvmini/bus.h>
+#include <kvmini/fdt-util.h>
+#include <kvmini/kvm.h>
+#include <kvmini/log.h>
+#include <kvmini/virtio.h>
+#include <kvmini/vm.h>
+
+enum {
+	MMIO_MAGIC = 0x000,
+	MMIO_VERSION = 0x004,
+	MMIO_DEVICE_ID = 0x008,
+	MMIO_VENDOR_ID = 0x00c,
+	MMIO_DEVICE_FEATURES = 0x010,
+	MMIO_DEVICE_FEATURES_SEL = 0x014,
+	MMIO_DRIVER_FEATURES = 0x020,
+	MMIO_DRIVER_FEATURES_SEL = 0x024,
+	MMIO_QUEUE_SEL = 0x030,
+	MMIO_QUEUE_NUM_MAX = 0x034,
+	MMIO_QUEUE_NUM = 0x038,
+	MMIO_QUEUE_READY = 0x044,
+	MMIO_QUEUE_NOTIFY = 0x050,
+	MMIO_INTERRUPT_STATUS = 0x060,
+	MMIO_INTERRUPT_ACK = 0x064,
+	MMIO_STATUS = 0x070,
+	MMIO_QUEUE_DESC_LOW = 0x080,
+	MMIO_QUEUE_DESC_HIGH = 0x084,
+	MMIO_QUEUE_DRIVER_LOW = 0x090,
+	MMIO_QUEUE_DRIVER_HIGH = 0x094,
+	MMIO_QUEUE_DEVICE_LOW = 0x0a0,
+	MMIO_QUEUE_DEVICE_HIGH = 0x0a4,
+	MMIO_CONFIG_GENERATION = 0x0fc,
+	MMIO_CONFIG = 0x100,
+};
+
+#define MMIO_MAGIC_VALUE 0x74726976	/* "virt" */
+#define MMIO_VENDOR_VALUE 0x4b564d49	/* "IMVK": kvmini */
+#define ISR_USED 1
+#define ISR_CONFIG 2
+
+static struct virtio_dev *to_virtio(struct device *dev)
+{
+	return container_of(dev, struct virtio_dev, dev);
+}
+
+static uint64_t virtio_device_features(const struct virtio_dev *vd)
+{
+	return vd->ops->features | VIRTIO_F_VERSION_1;
+}
+
+/* The line follows the interrupt status: high while anything is unacknowledged. */
+static void virtio_update_irq(struct virtio_dev *vd)
+{
+	if (vd->dev.has_irq)
+		(void)irq_line_set(&vd->dev.irq, vd->isr != 0);
+}
+
+/* A queue the driver broke: the device needs a reset, and says so (4.2.2.1). */
+static void virtio_needs_reset(struct virtio_dev *vd)
+{
+	if (vd->status & VIRTIO_STATUS_NEEDS_RESET)
+		return;
+	vd->status |= VIRTIO_STATUS_NEEDS_RESET;
+	if (vd->status & VIRTIO_STATUS_DRIVER_OK) {
+		vd->isr |= ISR_CONFIG;
+		virtio_update_irq(vd);
+	}
+}
+
+static void virtio_reset_locked(struct virtio_dev *vd)
+{
+	/* Requests being served finish first (their buffers are the driver's again after). */
+	while (vd->busy)
+		pthread_cond_wait(&vd->idle, &vd->lock);
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		virtq_reset(&vd->vq[i]);
+	vd->status = 0;
+	vd->dev_features_sel = vd->drv_features_sel = vd->queue_sel = 0;
+	vd->driver_features = 0;
+	vd->isr = 0;
+	virtio_update_irq(vd);
+}
+
+static struct virtq *virtio_selected(struct virtio_dev *vd)
+{
+	return vd->queue_sel < vd->ops->nr_queues ? &vd->vq[vd->queue_sel] : NULL;
+}
+
+static uint32_t virtio_reg_read(struct virtio_dev *vd, uint64_t offset)
+{
+	struct virtq *q = virtio_selected(vd);
+	uint64_t features = virtio_device_features(vd);
+
+	switch (offset) {
+	case MMIO_MAGIC:
+		return MMIO_MAGIC_VALUE;
+	case MMIO_VERSION:
+		return 2;
+	case MMIO_DEVICE_ID:
+		return vd->ops->device_id;
+	case MMIO_VENDOR_ID:
+		return MMIO_VENDOR_VALUE;
+	case MMIO_DEVICE_FEATURES:
+		return vd->dev_features_sel == 0 ? (uint32_t)features :
+		       vd->dev_features_sel == 1 ? (uint32_t)(features >> 32) : 0;
+	case MMIO_QUEUE_NUM_MAX:
+		return q ? VIRTQ_MAX_SIZE : 0;
+	case MMIO_QUEUE_READY:
+		return q && q->enabled;
+	case MMIO_INTERRUPT_STATUS:
+		return vd->isr;
+	case MMIO_STATUS:
+		return vd->status;
+	case MMIO_CONFIG_GENERATION:
+		return vd->config_generation;
+	}
+	log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest read register 0x%" PRIx64
+			", which is write-only or unknown; reads as 0", vd->dev.name, offset);
+	return 0;
+}
+
+/* Queue registers: written only while the queue is off and the driver not yet OK. */
+static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t v)
+{
+	struct virtq *q = virtio_selected(vd);
+
+	if (!q) {
+		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest set up queue %u; the "
+				"device has %u; ignored", vd->dev.name, vd->queue_sel,
+				vd->ops->nr_queues);
+		return;
+	}
+	if (offset == MMIO_QUEUE_READY && !v) {
+		/* Taking a queue out of use is always allowed (4.2.3.2). */
+		q->enabled = false;
+		return;
+	}
+	if (q->enabled || vd->status & VIRTIO_STATUS_DRIVER_OK) {
+		if (!(offset == MMIO_QUEUE_READY && v == (uint32_t)q->enabled))
+			log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest changed queue %u "
+					"after enabling it (register 0x%" PRIx64 "); ignored",
+					vd->dev.name, vd->queue_sel, offset);
+		return;
+	}
+	switch (offset) {
+	case MMIO_QUEUE_NUM:
+		q->size = (uint16_t)(v > UINT16_MAX ? 0 : v);	/* checked when enabled */
+		break;
+	case MMIO_QUEUE_DESC_LOW:
+		q->desc_gpa = (q->desc_gpa & ~0xffffffffULL) | v;
+		break;
+	case MMIO_QUEUE_DESC_HIGH:
+		q->desc_gpa = (q->desc_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		break;
+	case MMIO_QUEUE_DRIVER_LOW:
+		q->avail_gpa = (q->avail_gpa & ~0xffffffffULL) | v;
+		break;
+	case MMIO_QUEUE_DRIVER_HIGH:
+		q->avail_gpa = (q->avail_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		break;
+	case MMIO_QUEUE_DEVICE_LOW:
+		q->used_gpa = (q->used_gpa & ~0xffffffffULL) | v;
+		break;
+	case MMIO_QUEUE_DEVICE_HIGH:
+		q->used_gpa = (q->used_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		break;
+	case MMIO_QUEUE_READY:
+		if (v && virtq_enable(q, &vd->dev.vm->mem, VIRTQ_MAX_SIZE))
+			virtio_needs_reset(vd);
+		break;
+	}
+}
+
+/*
+ * Status: 0 resets (true: the caller runs the device's reset hook, outside
+ * the lock); FEATURES_OK only for features the device offers, VERSION_1
+ * among them.
+ */
+static bool virtio_status_write(struct virtio_dev *vd, uint32_t v)
+{
+	if (!v) {
+		virtio_reset_locked(vd);
+		return true;
+	}
+	if (v & VIRTIO_STATUS_FEATURES_OK && !(vd->status & VIRTIO_STATUS_FEATURES_OK) &&
+	    (vd->driver_features & ~virtio_device_features(vd) ||
+	     !(vd->driver_features & VIRTIO_F_VERSION_1))) {
+		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: the driver accepted features "
+				"0x%" PRIx64 " of 0x%" PRIx64 " offered; FEATURES_OK refused",
+				vd->dev.name, vd->driver_features, virtio_device_features(vd));
+		v &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
+	}
+	/* The device's NEEDS_RESET bit is its own to clear (by a reset). */
+	vd->status = (v & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
+		     (vd->status & VIRTIO_STATUS_NEEDS_RESET);
+	return false;
+}
+
+static void virtio_kick(struct virtio_queue_kick *k)
+{
+	uint64_t one = 1;
+
+	if (write(k->src.fd, &one, sizeof(one)) < 0) {
+		/* Only a full counter refuses: a kick is already pending. */
+	}
+}
+
+/* True when the write reset the device. */
+static bool virtio_reg_write(struct virtio_dev *vd, uint64_t offset, uint32_t v)
+{
+	switch (offset) {
+	case MMIO_DEVICE_FEATURES_SEL:
+		vd->dev_features_sel = v;
+		return false;
+	case MMIO_DRIVER_FEATURES:
+		if (vd->status & VIRTIO_STATUS_FEATURES_OK)
+			return false;		/* negotiated: latched */
+		if (vd->drv_features_sel == 0)
+			vd->driver_features = (vd->driver_features & ~0xffffffffULL) | v;
+		else if (vd->drv_features_sel == 1)
+			vd->driver_features = (vd->driver_features & 0xffffffffULL) |
+					      (uint64_t)v << 32;
+		return false;
+	case MMIO_DRIVER_FEATURES_SEL:
+		vd->drv_features_sel = v;
+		return false;
+	case MMIO_QUEUE_SEL:
+		vd->queue_sel = v;
+		return false;
+	case MMIO_QUEUE_NUM:
+	case MMIO_QUEUE_READY:
+	case MMIO_QUEUE_DESC_LOW:
+	case MMIO_QUEUE_DESC_HIGH:
+	case MMIO_QUEUE_DRIVER_LOW:
+	case MMIO_QUEUE_DRIVER_HIGH:
+	case MMIO_QUEUE_DEVICE_LOW:
+	case MMIO_QUEUE_DEVICE_HIGH:
+		virtio_queue_write(vd, offset, v);
+		return false;
+	case MMIO_QUEUE_NOTIFY:
+		/* Here only without an ioeventfd, or for an index it does not match. */
+		if (v < vd->ops->nr_queues)
+			virtio_kick(&vd->kick[v]);
+		else
+			log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest notified queue "
+					"%u; the device has %u; ignored", vd->dev.name, v,
+					vd->ops->nr_queues);
+		return false;
+	case MMIO_INTERRUPT_ACK:
+		vd->isr &= ~v;
+		virtio_update_irq(vd);
+		return false;
+	case MMIO_STATUS:
+		return virtio_status_write(vd, v);
+	}
+	log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest wrote 0x%x to register 0x%"
+			PRIx64 ", which is read-only or unknown; ignored", vd->dev.name, v, offset);
+	return false;
+}
+
+static void virtio_mmio_read(struct device *dev, unsigned int cpu, uint64_t offset,
+			     void *data, unsigned int len)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+	uint8_t buf[8] = { 0 };
+
+	(void)cpu;
+	bus_data_put(data, len, 0);
+	pthread_mutex_lock(&vd->lock);
+	if (offset >= MMIO_CONFIG) {
+		/* Config space: any width, bounds-checked (checklist item 12). */
+		uint64_t off = offset - MMIO_CONFIG;
+
+		if (off < vd->config_len && len <= vd->config_len - off) {
+			memcpy(buf, vd->config + off, len);
+			memcpy(data, buf, len);
+		} else {
+			log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest read %u bytes at "
+					"config offset 0x%" PRIx64 ", beyond its %zu bytes; reads as 0",
+					dev->name, len, off, vd->config_len);
+		}
+	} else if (len != 4 || offset % 4) {
+		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest read register 0x%" PRIx64
+				" with a %u-byte access (registers are 32-bit); reads as 0",
+				dev->name, offset, len);
+	} else {
+		bus_data_put(data, 4, virtio_reg_read(vd, offset));
+	}
+	pthread_mutex_unlock(&vd->lock);
+}
+
+static void virtio_mmio_write(struct device *dev, unsigned int cpu, uint64_t offset,
+			      const void *data, unsigned int len)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+	bool reset = false;
+
+	(void)cpu;
+	pthread_mutex_lock(&vd->lock);
+	if (offset >= MMIO_CONFIG)
+		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest wrote its config space "
+				"(offset 0x%" PRIx64 "), which is read-only; ignored",
+				dev->name, offset - MMIO_CONFIG);
+	else if (len != 4 || offset % 4)
+		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest wrote register 0x%" PRIx64
+				" with a %u-byte access (registers are 32-bit); ignored",
+				dev->name, offset, len);
+	else
+		reset = virtio_reg_write(vd, offset, (uint32_t)bus_data_get(data, 4));
+	pthread_mutex_unlock(&vd->lock);
+	if (reset && vd->ops->reset)
+		vd->ops->reset(vd);
+}
+
+int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&vd->lock);
+	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET))
+		ret = virtq_pop(&vd->vq[q], c);
+	if (ret < 0)
+		virtio_needs_reset(vd);
+	pthread_mutex_unlock(&vd->lock);
+	return ret;
+}
+
+void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
+		 uint32_t written)
+{
+	pthread_mutex_lock(&vd->lock);
+	virtq_push(&vd->vq[q], c, written);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_notify(struct virtio_dev *vd, unsigned int q)
+{
+	pthread_mutex_lock(&vd->lock);
+	if (virtq_needs_interrupt(&vd->vq[q])) {
+		vd->isr |= ISR_USED;
+		virtio_update_irq(vd);
+	}
+	pthread_mutex_unlock(&vd->lock);
+}
+
+uint64_t virtio_features(struct virtio_dev *vd)
+{
+	uint64_t f;
+
+	pthread_mutex_lock(&vd->lock);
+	f = vd->driver_features;
+	pthread_mutex_unlock(&vd->lock);
+	return f;
+}
+
+void virtio_requeue(struct virtio_dev *vd, unsigned int q)
+{
+	virtio_kick(&vd->kick[q]);
+}
+
+/* The I/O thread: a queue was kicked (by KVM's ioeventfd or a trapped write). */
+static void virtio_kick_ready(struct ev_source *src, uint32_t events)
+{
+	struct virtio_queue_kick *k = container_of(src, struct virtio_queue_kick, src);
+	struct virtio_dev *vd = k->vd;
+	uint64_t count;
+
+	(void)events;
+	if (read(src->fd, &count, sizeof(count)) != sizeof(count))
+		return;
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = true;
+	pthread_mutex_unlock(&vd->lock);
+	vd->ops->queue_notify(vd, k->index);
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = false;
+	pthread_cond_broadcast(&vd->idle);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+/* One eventfd per queue, signalled by KVM when the guest writes its index to QueueNotify. */
+static int virtio_realize(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+	struct vm *vm = dev->vm;
+
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+		struct virtio_queue_kick *k = &vd->kick[i];
+		struct kvm_ioeventfd io = {
+			.datamatch = i, .addr = dev->base + MMIO_QUEUE_NOTIFY, .len = 4,
+			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+		};
+		int ret;
+
+		k->src.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (k->src.fd < 0)
+			return -errno;
+		ret = evloop_add(&vm->loop, &k->src, EPOLLIN);
+		if (ret)
+			return ret;
+		io.fd = k->src.fd;
+		/* Without it (an old host) the trapped write kicks the same eventfd. */
+		k->ioeventfd = vm->vm_fd >= 0 && !kvm_ioctl_quiet(vm->vm_fd, KVM_IOEVENTFD, &io);
+		if (!k->ioeventfd)
+			log_debug("vm", "%s: queue %u notifications trap to kvmini (no ioeventfd)",
+				  dev->name, i);
+	}
+	return 0;
+}
+
+static void virtio_reset(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	virtio_reset_locked(vd);
+	pthread_mutex_unlock(&vd->lock);
+	if (vd->ops->reset)
+		vd->ops->reset(vd);
+}
+
+static int virtio_fdt_node(struct device *dev, void *fdt)
+{
+	FDT_TRY(fdt_begin_node_at(fdt, "virtio_mmio", dev->base));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	FDT_TRY(fdt_prop_reg(fdt, dev->base, dev->size));
+	FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	if (dev->has_irq)
+		FDT_TRY(fdt_prop_irq(fdt, &dev->irq));
+	return fdt_end_node(fdt);
+}
+
+static void virtio_destroy(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+	struct vm *vm = dev->vm;
+
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+		struct virtio_queue_kick *k = &vd->kick[i];
+		struct kvm_ioeventfd io = {
+			.datamatch = i, .addr = dev->base + MMIO_QUEUE_NOTIFY, .len = 4,
+			.fd = k->src.fd,
+			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_DEASSIGN,
+		};
+
+		if (k->ioeventfd)
+			(void)kvm_ioctl_quiet(vm->vm_fd, KVM_IOEVENTFD, &io);
+		if (k->src.fd >= 0)
+			close(k->src.fd);
+	}
+	pthread_cond_destroy(&vd->idle);
+	pthread_mutex_destroy(&vd->lock);
+	vd->ops->destroy(vd);
+}
+
+/*
+ * No save/load yet: a snapshot refuses a VM with virtio devices, naming
+ * them, until their queues and requests in flight can be saved.
+ */
+static const struct device_ops virtio_mmio_ops = {
+	.type = "virtio-mmio",
+	.read = virtio_mmio_read,
+	.write = virtio_mmio_write,
+	.realize = virtio_realize,
+	.reset = virtio_reset,
+	.fdt_node = virtio_fdt_node,
+	.destroy = virtio_destroy,
+};
+
+void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
+		 const uint8_t *config, size_t config_len)
+{
+	device_init(&vd->dev, &virtio_mmio_ops, base, VIRTIO_MMIO_REGION_SIZE);
+	snprintf(vd->dev.name, sizeof(vd->dev.name), "%s@%" PRIx64, ops->type, base);
+	vd->ops = ops;
+	vd->config = config;
+	vd->config_len = config_len;
+	pthread_mutex_init(&vd->lock, NULL);
+	pthread_cond_init(&vd->idle, NULL);
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		snprintf(vd->vq_names[i], sizeof(vd->vq_names[i]), "%s queue %u", vd->dev.name, i);
+		vd->vq[i].name = vd->vq_names[i];
+		vd->kick[i] = (struct virtio_queue_kick){
+			.src = { .fd = -1, .ready = virtio_kick_ready, .name = vd->vq_names[i] },
+			.vd = vd, .index = i,
+		};
+	}
+}
