@@ -39,7 +39,6 @@ struct virtio_dev;
 struct virtio_dev_ops {
 	const char *type;		/* "virtio-rng" */
 	uint32_t device_id;
-	uint64_t features;		/* the device's own bits; VERSION_1 is added */
 	unsigned int nr_queues;
 	/* The driver made buffers available on queue q (the I/O thread). */
 	void (*queue_notify)(struct virtio_dev *vd, unsigned int q);
@@ -59,6 +58,7 @@ struct virtio_queue_kick {
 struct virtio_dev {
 	struct device dev;
 	const struct virtio_dev_ops *ops;
+	uint64_t features;		/* the device's own bits; VERSION_1 is added */
 	pthread_mutex_t lock;		/* registers, queues and the interrupt status */
 	/*
 	 * The I/O thread is in queue_notify: a reset waits (on idle) until it
@@ -79,9 +79,12 @@ struct virtio_dev {
 	struct ratelimit rl;
 };
 
-/* Set up vd (embedded in the device's own struct) at base; add it with vm_add_device(). */
+/*
+ * Set up vd (embedded in the device's own struct) at base, offering
+ * features (device-specific bits); add it with vm_add_device().
+ */
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
-		 const uint8_t *config, size_t config_len);
+		 uint64_t features, const uint8_t *config, size_t config_len);
 /* For queue handlers (the I/O thread): the queue lock is taken inside. */
 int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c);
 void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,

@@ -19,6 +19,7 @@
 #include <kvmini/vm.h>
 
 #include "tap.h"
+#include "virtq_desc.h"
 
 #define RAM 0x80000000ULL
 #define DESC (RAM + 0x1000)
@@ -51,15 +52,7 @@ static void wr(struct device *d, uint64_t off, uint32_t v)
 
 static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint8_t *d = gp(DESC + 16ULL * i);
-	uint64_t a = htole64(addr);
-	uint32_t l = htole32(len);
-	uint16_t f = htole16(flags), n = htole16(next);
-
-	memcpy(d, &a, 8);
-	memcpy(d + 8, &l, 4);
-	memcpy(d + 12, &f, 2);
-	memcpy(d + 14, &n, 2);
+	virtq_desc_put(gp(DESC), i, addr, len, flags, next);
 }
 
 /* Offer head 0 and run the device's queue handler, as the I/O thread would. */

@@ -13,6 +13,7 @@
 #include <kvmini/virtq.h>
 
 #include "tap.h"
+#include "virtq_desc.h"
 
 #define RAM 0x40000000ULL
 #define RAM_SIZE (1ULL << 20)
@@ -31,15 +32,7 @@ static uint8_t *gp(uint64_t gpa)
 static void set_desc(uint64_t table, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		     uint16_t next)
 {
-	uint8_t *d = gp(table + 16ULL * i);
-	uint64_t a = htole64(addr);
-	uint32_t l = htole32(len);
-	uint16_t f = htole16(flags), n = htole16(next);
-
-	memcpy(d, &a, 8);
-	memcpy(d + 8, &l, 4);
-	memcpy(d + 12, &f, 2);
-	memcpy(d + 14, &n, 2);
+	virtq_desc_put(gp(table), i, addr, len, flags, next);
 }
 
 static uint16_t avail_idx;

@@ -184,16 +184,6 @@ static void blk_destroy(struct virtio_dev *vd)
 static const struct virtio_dev_ops blk_ops = {
 	.type = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
-	.features = VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH,
-	.nr_queues = 1,
-	.queue_notify = blk_notify,
-	.destroy = blk_destroy,
-};
-
-static const struct virtio_dev_ops blk_ro_ops = {
-	.type = "virtio-blk",
-	.device_id = VIRTIO_ID_BLOCK,
-	.features = VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_RO,
 	.nr_queues = 1,
 	.queue_notify = blk_notify,
 	.destroy = blk_destroy,
@@ -213,7 +203,9 @@ int virtio_blk_create(uint64_t base, struct blk_backend *backend, struct device 
 	memcpy(b->config, &capacity, 8);
 	put_le32(b->config + 12, BLK_SEG_MAX);
 	put_le32(b->config + 20, BLK_SECTOR);
-	virtio_init(&b->vd, backend->ro ? &blk_ro_ops : &blk_ops, base, b->config,
+	/* Read-only disks say so; writable ones take flushes. */
+	virtio_init(&b->vd, &blk_ops, base, VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
+		    (backend->ro ? VIRTIO_BLK_F_RO : VIRTIO_BLK_F_FLUSH), b->config,
 		    sizeof(b->config));
 	*out = &b->vd.dev;
 	return 0;

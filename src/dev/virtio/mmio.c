@@ -58,7 +58,7 @@ static struct virtio_dev *to_virtio(struct device *dev)
 
 static uint64_t virtio_device_features(const struct virtio_dev *vd)
 {
-	return vd->ops->features | VIRTIO_F_VERSION_1;
+	return vd->features | VIRTIO_F_VERSION_1;
 }
 
 /* The line follows the interrupt status: high while anything is unacknowledged. */
@@ -132,6 +132,12 @@ static uint32_t virtio_reg_read(struct virtio_dev *vd, uint64_t offset)
 	return 0;
 }
 
+/* A 64-bit value written as two 32-bit registers (ring addresses, features). */
+static void set_half(uint64_t *val, bool high, uint32_t v)
+{
+	*val = high ? (*val & 0xffffffffULL) | (uint64_t)v << 32 : (*val & ~0xffffffffULL) | v;
+}
+
 /* Queue registers: written only while the queue is off and the driver not yet OK. */
 static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t v)
 {
@@ -160,22 +166,16 @@ static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t 
 		q->size = (uint16_t)(v > UINT16_MAX ? 0 : v);	/* checked when enabled */
 		break;
 	case MMIO_QUEUE_DESC_LOW:
-		q->desc_gpa = (q->desc_gpa & ~0xffffffffULL) | v;
-		break;
 	case MMIO_QUEUE_DESC_HIGH:
-		q->desc_gpa = (q->desc_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		set_half(&q->desc_gpa, offset == MMIO_QUEUE_DESC_HIGH, v);
 		break;
 	case MMIO_QUEUE_DRIVER_LOW:
-		q->avail_gpa = (q->avail_gpa & ~0xffffffffULL) | v;
-		break;
 	case MMIO_QUEUE_DRIVER_HIGH:
-		q->avail_gpa = (q->avail_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		set_half(&q->avail_gpa, offset == MMIO_QUEUE_DRIVER_HIGH, v);
 		break;
 	case MMIO_QUEUE_DEVICE_LOW:
-		q->used_gpa = (q->used_gpa & ~0xffffffffULL) | v;
-		break;
 	case MMIO_QUEUE_DEVICE_HIGH:
-		q->used_gpa = (q->used_gpa & 0xffffffffULL) | (uint64_t)v << 32;
+		set_half(&q->used_gpa, offset == MMIO_QUEUE_DEVICE_HIGH, v);
 		break;
 	case MMIO_QUEUE_READY:
 		if (v && virtq_enable(q, &vd->dev.vm->mem, VIRTQ_MAX_SIZE))
@@ -228,11 +228,8 @@ static bool virtio_reg_write(struct virtio_dev *vd, uint64_t offset, uint32_t v)
 	case MMIO_DRIVER_FEATURES:
 		if (vd->status & VIRTIO_STATUS_FEATURES_OK)
 			return false;		/* negotiated: latched */
-		if (vd->drv_features_sel == 0)
-			vd->driver_features = (vd->driver_features & ~0xffffffffULL) | v;
-		else if (vd->drv_features_sel == 1)
-			vd->driver_features = (vd->driver_features & 0xffffffffULL) |
-					      (uint64_t)v << 32;
+		if (vd->drv_features_sel < 2)
+			set_half(&vd->driver_features, vd->drv_features_sel == 1, v);
 		return false;
 	case MMIO_DRIVER_FEATURES_SEL:
 		vd->drv_features_sel = v;
@@ -481,11 +478,12 @@ static const struct device_ops virtio_mmio_ops = {
 };
 
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
-		 const uint8_t *config, size_t config_len)
+		 uint64_t features, const uint8_t *config, size_t config_len)
 {
 	device_init(&vd->dev, &virtio_mmio_ops, base, VIRTIO_MMIO_REGION_SIZE);
 	snprintf(vd->dev.name, sizeof(vd->dev.name), "%s@%" PRIx64, ops->type, base);
 	vd->ops = ops;
+	vd->features = features;
 	vd->config = config;
 	vd->config_len = config_len;
 	pthread_mutex_init(&vd->lock, NULL);

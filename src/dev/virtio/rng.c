@@ -66,7 +66,7 @@ int virtio_rng_create(uint64_t base, struct device **out)
 
 	if (!rng)
 		return -ENOMEM;
-	virtio_init(&rng->vd, &rng_ops, base, NULL, 0);
+	virtio_init(&rng->vd, &rng_ops, base, 0, NULL, 0);
 	*out = &rng->vd.dev;
 	return 0;
 }
