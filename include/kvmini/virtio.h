@@ -97,7 +97,5 @@ void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain
 void virtio_requeue(struct virtio_dev *vd, unsigned int q);
 /* After pushing: interrupt the driver if it wants to hear. */
 void virtio_notify(struct virtio_dev *vd, unsigned int q);
-/* The features the driver accepted. */
-uint64_t virtio_features(struct virtio_dev *vd);
 
 #endif

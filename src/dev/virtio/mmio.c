@@ -353,16 +353,6 @@ void virtio_notify(struct virtio_dev *vd, unsigned int q)
 	pthread_mutex_unlock(&vd->lock);
 }
 
-uint64_t virtio_features(struct virtio_dev *vd)
-{
-	uint64_t f;
-
-	pthread_mutex_lock(&vd->lock);
-	f = vd->driver_features;
-	pthread_mutex_unlock(&vd->lock);
-	return f;
-}
-
 void virtio_requeue(struct virtio_dev *vd, unsigned int q)
 {
 	virtio_kick(&vd->kick[q]);
@@ -388,6 +378,17 @@ static void virtio_kick_ready(struct ev_source *src, uint32_t events)
 	pthread_mutex_unlock(&vd->lock);
 }
 
+/* Bind (or, with KVM_IOEVENTFD_FLAG_DEASSIGN, unbind) queue i's eventfd to QueueNotify == i. */
+static int virtio_ioeventfd(struct virtio_dev *vd, unsigned int i, uint32_t flags)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = i, .addr = vd->dev.base + MMIO_QUEUE_NOTIFY, .len = 4,
+		.fd = vd->kick[i].src.fd, .flags = KVM_IOEVENTFD_FLAG_DATAMATCH | flags,
+	};
+
+	return kvm_ioctl_quiet(vd->dev.vm->vm_fd, KVM_IOEVENTFD, &io);
+}
+
 /* One eventfd per queue, signalled by KVM when the guest writes its index to QueueNotify. */
 static int virtio_realize(struct device *dev)
 {
@@ -396,10 +397,6 @@ static int virtio_realize(struct device *dev)
 
 	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
 		struct virtio_queue_kick *k = &vd->kick[i];
-		struct kvm_ioeventfd io = {
-			.datamatch = i, .addr = dev->base + MMIO_QUEUE_NOTIFY, .len = 4,
-			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
-		};
 		int ret;
 
 		k->src.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -408,9 +405,8 @@ static int virtio_realize(struct device *dev)
 		ret = evloop_add(&vm->loop, &k->src, EPOLLIN);
 		if (ret)
 			return ret;
-		io.fd = k->src.fd;
 		/* Without it (an old host) the trapped write kicks the same eventfd. */
-		k->ioeventfd = vm->vm_fd >= 0 && !kvm_ioctl_quiet(vm->vm_fd, KVM_IOEVENTFD, &io);
+		k->ioeventfd = vm->vm_fd >= 0 && !virtio_ioeventfd(vd, i, 0);
 		if (!k->ioeventfd)
 			log_debug("vm", "%s: queue %u notifications trap to kvmini (no ioeventfd)",
 				  dev->name, i);
@@ -443,18 +439,12 @@ static int virtio_fdt_node(struct device *dev, void *fdt)
 static void virtio_destroy(struct device *dev)
 {
 	struct virtio_dev *vd = to_virtio(dev);
-	struct vm *vm = dev->vm;
 
 	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
 		struct virtio_queue_kick *k = &vd->kick[i];
-		struct kvm_ioeventfd io = {
-			.datamatch = i, .addr = dev->base + MMIO_QUEUE_NOTIFY, .len = 4,
-			.fd = k->src.fd,
-			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_DEASSIGN,
-		};
 
 		if (k->ioeventfd)
-			(void)kvm_ioctl_quiet(vm->vm_fd, KVM_IOEVENTFD, &io);
+			(void)virtio_ioeventfd(vd, i, KVM_IOEVENTFD_FLAG_DEASSIGN);
 		if (k->src.fd >= 0)
 			close(k->src.fd);
 	}
