@@ -14,6 +14,9 @@
 struct vm;
 struct vcpu;
 
+/* The longest kernel command line the guest takes, with its NUL (COMMAND_LINE_SIZE). */
+extern const size_t arch_cmdline_max;
+
 /*
  * Before KVM_CREATE_VM: probe what this host's KVM offers, check the whole
  * configuration against it (memory map against the IPA size, CPU features)
@@ -33,6 +36,8 @@ int __must_check arch_vm_add_memory(struct vm *vm);
 int __must_check arch_vm_add_devices(struct vm *vm);
 /* After KVM_CREATE_VCPU: KVM_ARM_VCPU_INIT and friends. */
 int __must_check arch_vcpu_init(struct vcpu *vcpu);
+/* A guest reboot: the vCPU back to its power-on state, its configuration kept. */
+int __must_check arch_vcpu_reset(struct vcpu *vcpu);
 /* After all vCPUs exist: the in-kernel interrupt controller. */
 int __must_check arch_vm_irqchip_init(struct vm *vm);
 /*

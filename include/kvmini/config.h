@@ -27,8 +27,12 @@ struct disk_config {
 	bool ro;
 };
 
+/* --console: which device is the guest's console (kvmtool's names). */
+enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
 struct vm_config {
-	const char *kernel_path;	/* NULL: the embedded test guest */
+	const char *kernel_path;	/* NULL: the embedded test guest (or --firmware) */
+	const char *firmware_path;	/* --firmware: loaded at the start of RAM instead */
 	const char *initrd_path;	/* NULL: none */
 	const char *params;		/* kernel command line / guest parameters */
 	unsigned int nr_cpus;
@@ -41,11 +45,22 @@ struct vm_config {
 	struct disk_config disks[VM_MAX_DISKS];	/* virtio-blk, in order: vda, vdb... */
 	unsigned int nr_disks;
 	bool rng;			/* --rng: a virtio-rng device */
+	enum console_kind console;	/* stdin and the kernel's console= go there */
+	const char *name;		/* --name; NULL: "guest-<pid>" */
+	bool nodefaults;		/* --nodefaults: nothing added to the command line */
+	bool no_reboot;			/* --no-reboot: a guest reset ends kvmini */
+	const char *dump_dtb_path;	/* --dump-dtb: write the device tree there */
 	struct arch_config *arch;	/* the architecture's options; NULL: defaults */
 	struct test_config *test;	/* the test machinery's options; NULL: none */
 	/* Installed when the test machinery is on; NULL: the plain VMM. */
 	const struct test_hooks *test_hooks;
 };
+
+/* The guest is the user's (--kernel or --firmware), not the embedded test guest. */
+static inline bool vm_config_user_image(const struct vm_config *cfg)
+{
+	return cfg->kernel_path || cfg->firmware_path;
+}
 
 void vm_config_init(struct vm_config *cfg);
 /* Free what option parsing allocated (arch and test parts). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Reading guest images (kernel, initrd) from files, with errors that name them. */
+/* Reading guest images (kernel, initrd) from files and writing what kvmini made, with errors that name them. */
 #ifndef KVMINI_LOADER_H
 #define KVMINI_LOADER_H
 
@@ -11,5 +11,12 @@
  */
 int __must_check loader_read_file(const char *what, const char *path,
 				  uint64_t max, void **buf, size_t *len);
+
+/*
+ * Write len bytes to path whole or not at all: a temporary file beside it,
+ * fsynced, then renamed over it. what names the option for messages.
+ */
+int __must_check loader_write_file(const char *what, const char *path,
+				   const void *buf, size_t len);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Logging to stderr by level and topic. Errors, warnings and info always
- * print; debug messages print only for topics enabled with --debug.
+ * Logging to stderr by level and topic. Errors, warnings and info print
+ * down to the level set (info by default); debug messages print only for
+ * topics enabled with --debug.
  */
 #ifndef KVMINI_LOG_H
 #define KVMINI_LOG_H
@@ -25,8 +26,13 @@ void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
 /* Enable debug output for a comma-separated topic list ("mmio,exit" or "all"). */
 int __must_check log_enable_debug(const char *topics);
 bool log_debug_enabled(const char *topic);
-/* Hide info messages (--quiet). */
-void log_set_quiet(bool quiet);
+/*
+ * The least severe level that prints (--loglevel; --quiet is LOG_WARN).
+ * LOG_DEBUG also turns every debug topic on, as kvmtool's --loglevel=debug.
+ */
+void log_set_level(enum log_level level);
+/* "error", "warning", "info" or "debug" (kvmtool's names): 0, or -EINVAL (logged). */
+int __must_check log_set_level_name(const char *name);
 /* The topics --debug accepts, space-separated, for help and error text. */
 const char *log_topics(void);
 

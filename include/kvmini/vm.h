@@ -24,7 +24,7 @@ struct blk_backend;
 enum vm_stop_reason {
 	VM_RUNNING,
 	VM_STOP_POWEROFF,	/* the guest powered off (PSCI SYSTEM_OFF) */
-	VM_STOP_RESET,		/* the guest asked for a reset: kvmini stops */
+	VM_STOP_RESET,		/* the guest asked for a reset: rebooted unless --no-reboot */
 	VM_STOP_CRASH,		/* the guest reported a crash (PSCI/KVM crash event) */
 	VM_STOP_ERROR,		/* kvmini or KVM failed; stop_error says how */
 	VM_STOP_TIMEOUT,	/* --timeout expired */
@@ -44,6 +44,7 @@ struct vm {
 	struct device *devices;		/* in the order the machine added them */
 	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
 	struct blk_backend *disks[VM_MAX_DISKS];
+	char *cmdline;			/* the guest's command line (cmdline.h) */
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct arch_vm *arch;

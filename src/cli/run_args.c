@@ -6,6 +6,7 @@
  * Only the syntax is checked here; what the host can give is checked when
  * the VM is created.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,7 +24,11 @@
 #define RUN_MAX_CPUS 4096
 
 enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_DUMP_REGS, OPT_MEM_PATH, OPT_RNG,
-       OPT_DEBUG };
+       OPT_DEBUG, OPT_LOGLEVEL, OPT_NAME, OPT_NODEFAULTS, OPT_NO_REBOOT, OPT_DUMP_DTB,
+       OPT_CONSOLE };
+
+/* --name: what ps and the process's messages show; kept to what a file name could hold. */
+#define RUN_NAME_MAX 64
 
 /* The option groups beside the generic ones, in the order they are finished. */
 static const struct run_option_group *const run_groups[] = {
@@ -42,10 +47,20 @@ static void run_usage(FILE *f)
 "its status (0: all checks passed, 77: skipped).\n"
 "\n"
 "Options (the short names are kvmtool's):\n"
-"  -k, --kernel FILE    guest kernel: an arm64 Linux Image (uncompressed)\n"
+"  -k, --kernel FILE    guest kernel: an arm64 Linux Image (uncompressed); a\n"
+"                       file without the Image header is loaded as a raw\n"
+"                       binary at RAM + 0x80000 and entered there (kvmtool)\n"
+"  -f, --firmware FILE  a firmware image instead of a kernel: loaded at the\n"
+"                       start of RAM and entered there, x0 = the device tree\n"
 "  -i, --initrd FILE    initial ramdisk for the kernel\n"
-"  -p, --params TEXT    kernel command line; for the embedded guest, its\n"
-"                       parameters, e.g. -p \"iterations=1000\"\n"
+"  -p, --params TEXT    kernel command line, after what kvmini adds as kvmtool\n"
+"                       does: console=ttyS0 (hvc0 with --console virtio) and,\n"
+"                       with a disk and no root= given, root=/dev/vda rw. For\n"
+"                       the embedded guest, its parameters (iterations=1000)\n"
+"      --nodefaults     add nothing to the kernel command line\n"
+"      --console serial|virtio\n"
+"                       the guest's console: the 8250 UART (ttyS0, default)\n"
+"                       or a virtio console (hvc0); stdin goes to it\n"
 "  -c, --cpus N         number of vCPUs (default 1)\n"
 "  -m, --mem SIZE       guest RAM; MiB unless a K/M/G suffix is given\n"
 "                       (default 256M)\n"
@@ -53,6 +68,11 @@ static void run_usage(FILE *f)
 "                       order; up to 8); ,ro: read-only for the guest. The\n"
 "                       image is locked: one writer at a time\n"
 "      --rng            a virtio-rng device (entropy from the host)\n"
+"      --name NAME      the guest's name: kvmini's process name (default\n"
+"                       guest-PID)\n"
+"      --no-reboot      a guest reboot ends kvmini (exit 0) instead of\n"
+"                       restarting the guest in the same process\n"
+"      --dump-dtb FILE  write the guest's device tree to FILE, then boot\n"
 "      --mem-path FILE  back guest RAM with FILE (created or resized to\n"
 "                       --mem; shared, so its contents are the guest's RAM);\n"
 "                       with MTE it must be on tmpfs or hugetlbfs\n"
@@ -64,7 +84,8 @@ static void run_usage(FILE *f)
 "                       SVE Z/P/FFR included) when the guest stops\n"
 "      --debug TOPICS   debug output for comma-separated topics, or 'all'\n"
 "                       (%s)\n"
-"  -q, --quiet          no informational messages\n"
+"      --loglevel LEVEL error, warning, info (default) or debug (all topics)\n"
+"  -q, --quiet          no informational messages (--loglevel warning)\n"
 "  -h, --help           this text\n"
 "\n"
 "Console: the guest's 8250 UART (ttyS0) prints to stdout and reads stdin.\n"
@@ -160,6 +181,20 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+static int parse_name(struct vm_config *cfg, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (!len || len > RUN_NAME_MAX)
+		return usage_error("--name '%s': give 1 to %d characters", arg, RUN_NAME_MAX);
+	for (const char *p = arg; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return usage_error("--name %s: '%c' is not allowed; use letters, "
+					   "digits, '.', '_' and '-'", arg, *p);
+	cfg->name = arg;
+	return 0;
+}
+
 static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 {
 	const struct run_option_group *group;
@@ -189,7 +224,34 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 		/* log_enable_debug() names the bad topic and lists all. */
 		return log_enable_debug(optarg) ? usage_hint() : 0;
 	case 'q':
-		log_set_quiet(true);
+		log_set_level(LOG_WARN);
+		return 0;
+	case OPT_LOGLEVEL:
+		return log_set_level_name(optarg) ? usage_hint() : 0;
+	case 'f':
+		cfg->firmware_path = optarg;
+		return 0;
+	case OPT_NAME:
+		return parse_name(cfg, optarg);
+	case OPT_NODEFAULTS:
+		cfg->nodefaults = true;
+		return 0;
+	case OPT_NO_REBOOT:
+		cfg->no_reboot = true;
+		return 0;
+	case OPT_DUMP_DTB:
+		if (!*optarg)
+			return usage_error("--dump-dtb '': give a file name");
+		cfg->dump_dtb_path = optarg;
+		return 0;
+	case OPT_CONSOLE:
+		if (!strcmp(optarg, "serial"))
+			cfg->console = CONSOLE_SERIAL;
+		else if (!strcmp(optarg, "virtio"))
+			cfg->console = CONSOLE_VIRTIO;
+		else
+			return usage_error("--console %s: unknown console; give serial (the "
+					   "8250, ttyS0) or virtio (hvc0)", optarg);
 		return 0;
 	case OPT_TIMEOUT:
 		ret = parse_uint(optarg, 1, 86400 * 365, &v);
@@ -241,6 +303,13 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "mem-path", required_argument, NULL, OPT_MEM_PATH },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
+		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+		{ "console", required_argument, NULL, OPT_CONSOLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,7 +322,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		return ret;
 	optind = 0;	/* full reset: the parser may run more than once (tests) */
 	opterr = 0;
-	while (!ret && (c = getopt_long(argc, argv, ":k:i:p:c:m:d:qh", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, ":k:f:i:p:c:m:d:qh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			run_usage(stdout);
 			ret = CLI_HELP_SHOWN;
@@ -267,9 +336,18 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (options take the "
 				   "form --name VALUE)", argv[optind]);
-	if (cfg->initrd_path && !cfg->kernel_path)
+	if (cfg->kernel_path && cfg->firmware_path)
+		return usage_error("--kernel %s and --firmware %s: give one (the firmware "
+				   "loads the kernel itself)", cfg->kernel_path, cfg->firmware_path);
+	if (cfg->initrd_path && cfg->firmware_path) {
+		/* kvmtool's behaviour, so its command lines keep working. */
+		log_warn("cli", "--initrd %s: ignored with --firmware (the firmware loads "
+			 "what it needs)", cfg->initrd_path);
+		cfg->initrd_path = NULL;
+	} else if (cfg->initrd_path && !cfg->kernel_path) {
 		return usage_error("--initrd %s needs --kernel: the embedded test "
 				   "guest takes no initrd", cfg->initrd_path);
+	}
 	/* The architecture first: the test machinery's choices depend on its. */
 	for (size_t g = 0; g < ARRAY_SIZE(run_groups) && !ret; g++)
 		ret = run_groups[g]->finish(cfg);

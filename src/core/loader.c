@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,5 +71,45 @@ int loader_read_file(const char *what, const char *path, uint64_t max,
 	ret = 0;
 out_close:
 	close(fd);
+	return ret;
+}
+
+int loader_write_file(const char *what, const char *path, const void *buf, size_t len)
+{
+	size_t plen = strlen(path) + 32, done = 0;
+	char *tmp = malloc(plen);
+	int fd, ret = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, plen, "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		log_err("loader", "%s %s: cannot create %s: %s", what, path, tmp, strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	while (done < len && !ret) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ret = n < 0 ? -errno : -EIO;
+		else
+			done += (size_t)n;
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		log_err("loader", "%s %s: cannot write it: %s", what, path, strerror(-ret));
+		unlink(tmp);
+	}
+	free(tmp);
 	return ret;
 }

@@ -17,7 +17,7 @@ static const char *const topics[] = {
 static bool debug_on[ARRAY_SIZE(topics)];
 /* Any topic on: lets the hot exit path skip the topic lookup entirely. */
 static bool any_debug;
-static bool quiet;
+static enum log_level max_level = LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int topic_index(const char *topic, size_t len)
@@ -83,9 +83,28 @@ __hot bool log_debug_enabled(const char *topic)
 	return idx >= 0 && debug_on[idx];
 }
 
-void log_set_quiet(bool q)
+void log_set_level(enum log_level level)
 {
-	quiet = q;
+	max_level = level;
+	if (level == LOG_DEBUG && log_enable_debug("all"))
+		max_level = LOG_INFO;	/* cannot happen: "all" is always known */
+}
+
+int log_set_level_name(const char *name)
+{
+	static const char *const names[] = {
+		[LOG_ERR] = "error", [LOG_WARN] = "warning",
+		[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(name, names[i])) {
+			log_set_level((enum log_level)i);
+			return 0;
+		}
+	}
+	log_err("cli", "--loglevel %s: not a level (error, warning, info or debug)", name);
+	return -EINVAL;
 }
 
 void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
@@ -96,7 +115,8 @@ void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
 	};
 	va_list ap;
 
-	if (level == LOG_INFO && quiet)
+	/* Debug messages are filtered by topic, the others by level. */
+	if (level != LOG_DEBUG && level > max_level)
 		return;
 	/* One lock so lines from concurrent vCPU threads never interleave. */
 	pthread_mutex_lock(&log_lock);

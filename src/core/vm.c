@@ -10,6 +10,7 @@
 
 #include <kvmini/arch.h>
 #include <kvmini/blk.h>
+#include <kvmini/cmdline.h>
 #include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -120,8 +121,11 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	pause_init(&vm->pause);
 	bus_init(&vm->mmio, "mmio");
 
+	/* The command line the guest gets, refused when it cannot take it whole. */
+	ret = cmdline_build(cfg, arch_cmdline_max, &vm->cmdline);
+	if (ret == -E2BIG)
+		ret = -EINVAL;
 	/* Disks are files the user named: refused (and locked) before anything else. */
-	ret = 0;
 	for (unsigned int i = 0; i < cfg->nr_disks && !ret; i++)
 		ret = blk_open(cfg->disks[i].path, cfg->disks[i].ro, &vm->disks[i]);
 	if (!ret)
@@ -207,7 +211,9 @@ static void vm_kick_for_pause(void *arg)
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err)
 {
 	pthread_mutex_lock(&vm->lock);
-	if (vm->stop_reason == VM_RUNNING) {
+	/* A reset is not the end: a signal or an error while rebooting still stops kvmini. */
+	if (vm->stop_reason == VM_RUNNING ||
+	    (vm->stop_reason == VM_STOP_RESET && reason != VM_STOP_RESET)) {
 		vm->stop_error = err;
 		__atomic_store_n(&vm->stop_reason, reason, __ATOMIC_SEQ_CST);
 		pthread_cond_broadcast(&vm->stopped_cond);
@@ -255,5 +261,6 @@ void vm_destroy(struct vm *vm)
 	pause_destroy(&vm->pause);
 	pthread_cond_destroy(&vm->stopped_cond);
 	pthread_mutex_destroy(&vm->lock);
+	free(vm->cmdline);
 	free(vm);
 }

@@ -68,7 +68,7 @@ static void vm_signal_ready(struct ev_source *src, uint32_t events)
 		sig = SIGTERM;
 	log_info("vm", "%s: stopping the guest", strsignal((int)sig));
 	pthread_mutex_lock(&vm->lock);
-	if (vm->stop_reason == VM_RUNNING)
+	if (vm->stop_reason == VM_RUNNING || vm->stop_reason == VM_STOP_RESET)
 		vm->stop_signal = (int)sig;
 	pthread_mutex_unlock(&vm->lock);
 	vm_stop(vm, VM_STOP_SIGNAL, 0);
@@ -161,9 +161,56 @@ static int vm_start_threads(struct vm *vm, const struct sigaction inherited[2])
 	ret = evloop_start(&vm->loop);
 	vm_stop_signals(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	return ret;
+}
+
+/* One boot of the guest: its vCPU threads from start to stop. */
+static void vm_run_vcpus(struct vm *vm)
+{
+	int ret = 0;
+
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = vcpu_start(vm->vcpus[i]);
+	if (ret)
+		vm_stop(vm, VM_STOP_ERROR, ret);
+	/*
+	 * A vCPU may have stopped the VM while later threads were still being
+	 * started, when their kick could not reach them: kick everyone again.
+	 */
+	if (vm_stopping(vm))
+		vm_kick_vcpus(vm);
+	vm_wait_stopped(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(vm->vcpus[i]);
+}
+
+/*
+ * The guest asked for a reset (PSCI SYSTEM_RESET): as a machine does, put
+ * the devices and vCPUs back to their power-on state and boot again, in
+ * this process (kvmtool and QEMU do the same). RAM keeps its contents, as
+ * on hardware; the kernel, initrd and device tree are loaded afresh.
+ */
+static int vm_reboot(struct vm *vm)
+{
+	int ret = 0;
+
+	log_info("vm", "the guest rebooted; starting it again (--no-reboot: exit instead)");
+	devices_reset(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = arch_vcpu_reset(vm->vcpus[i]);
+	if (!ret)
+		ret = arch_vm_boot(vm);
+	/* Unless something (^C, --timeout, an error) stopped kvmini meanwhile. */
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stop_reason == VM_STOP_RESET)
+		__atomic_store_n(&vm->stop_reason, VM_RUNNING, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->lock);
 	return ret;
+}
+
+static bool vm_wants_reboot(struct vm *vm)
+{
+	return vm->stop_reason == VM_STOP_RESET && !vm->cfg->no_reboot && !vm->test_hooks;
 }
 
 /* How the run ends, once everything stopped. */
@@ -176,8 +223,8 @@ static int vm_exit_status(struct vm *vm)
 	case VM_STOP_POWEROFF:
 		return guest;
 	case VM_STOP_RESET:
-		log_info("vm", "the guest asked for a reset; kvmini stops rather "
-			 "than rebooting it");
+		log_info("vm", "the guest asked for a reset; kvmini stops rather than "
+			 "rebooting it (%s)", vm->test_hooks ? "a test guest" : "--no-reboot");
 		return guest;
 	case VM_STOP_CRASH:
 		log_err("vm", "the guest reported a crash");
@@ -215,15 +262,16 @@ int vm_run(struct vm *vm)
 		ret = vm_start_threads(vm, old_actions);
 	if (ret)
 		vm_stop(vm, VM_STOP_ERROR, ret);
-	/*
-	 * A vCPU may have stopped the VM while later threads were still being
-	 * started, when their kick could not reach them: kick everyone again.
-	 */
-	if (vm_stopping(vm))
-		vm_kick_vcpus(vm);
-	vm_wait_stopped(vm);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		vcpu_join(vm->vcpus[i]);
+	else
+		vm_run_vcpus(vm);
+	while (vm_wants_reboot(vm)) {
+		ret = vm_reboot(vm);
+		if (ret)
+			vm_stop(vm, VM_STOP_ERROR, ret);
+		if (vm_stopping(vm))
+			break;
+		vm_run_vcpus(vm);
+	}
 	evloop_stop(&vm->loop);
 	devices_quiesce(vm);
 	console_stop(&vm->console);

@@ -61,7 +61,7 @@ static void setup(void)
 						   .backing = GUEST_MEM_ANON, .fd = -1 };
 	vm.mem.nr = 1;
 	vm.vm_fd = -1;
-	log_set_quiet(true);
+	log_set_level(LOG_WARN);
 	disk_fd = mkstemp(disk_path);
 	if (disk_fd < 0 || ftruncate(disk_fd, DISK_SECTORS * 512))
 		abort();

@@ -3,7 +3,7 @@
 # A real guest kernel: Debian's arm64 6.12 Image (the one the emulated host
 # runs) boots under kvmini on 2 vCPUs with an initrd whose /init reports
 # and powers off through PSCI; without an initrd it panics and, with
-# panic=-1, resets - kvmini stops either way and says how.
+# panic=-1, resets - with --no-reboot kvmini stops either way and says how.
 . "$(dirname "$0")/lib.sh"
 
 CACHE=${KVMINI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmini}
@@ -73,7 +73,7 @@ dd if=/dev/zero of=disk.img bs=1M count=8 2>/dev/null
 dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
 t init sh -c "cat piped.txt | kvmini run -k Image -i initrd.cpio -m 256 -c 2 --timeout 240 -p console=ttyS0 -d disk.img -d ro.img,ro --rng"
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
-t panic kvmini run -k Image -m 256 --timeout 240 -p "console=ttyS0 panic=-1"
+t panic kvmini run -k Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k Image -i initrd.cpio -m 256 --timeout 240 -p console=ttyS0
@@ -106,6 +106,6 @@ check "the guest's device tree has no test device (test machinery only)" \
 	sh -c "grep 'guest init: device tree:' '$T/init.out' | grep -q psci && ! grep 'guest init: device tree:' '$T/init.out' | grep -q testdev"
 check "without an initrd: the kernel panics as it should" \
 	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
-check "panic=-1 resets; kvmini stops and says so" has panic "the guest asked for a reset"
+check "panic=-1 resets; with --no-reboot kvmini stops and says so" has panic "kvmini stops rather than rebooting it (--no-reboot)"
 check "after a reset: exit status 0" rc_is panic 0
 finish

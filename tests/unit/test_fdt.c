@@ -170,6 +170,31 @@ int main(void)
 	   get_u64(buf, fdt_path_offset(buf, "/cpus/cpu@100000001"), "reg", 0) ==
 		   0x100000001ULL, "Aff3 in an MPIDR: two address cells");
 
+	ok(fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3-its") == -FDT_ERR_NOTFOUND &&
+	   fdt_node_offset_by_compatible(buf, -1, "arm,armv8-pmuv3") == -FDT_ERR_NOTFOUND,
+	   "no ITS and no PMU unless asked for");
+	m.its_base = arm64_gic_its_base(3);
+	m.pmu = true;
+	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == 0 && fdt_check_full(buf, sizeof(buf)) == 0,
+	   "with an ITS and a PMU: builds, libfdt accepts it");
+	node = fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3-its");
+	ok(node >= 0 && fdt_parent_offset(buf, node) ==
+		   fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3") &&
+	   get_u64(buf, node, "reg", 0) == arm64_gic_its_base(3) &&
+	   get_u64(buf, node, "reg", 1) == ARM64_GIC_ITS_SIZE &&
+	   fdt_getprop(buf, node, "msi-controller", NULL) && get_u32(buf, node, "#msi-cells") == 1,
+	   "ITS: an msi-controller child of the GIC at its frames");
+	node = fdt_node_offset_by_compatible(buf, -1, "arm,armv8-pmuv3");
+	{
+		const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
+
+		ok(node >= 0 && irq && len == 12 && fdt32_to_cpu(irq[0]) == 1 &&
+		   fdt32_to_cpu(irq[1]) == 7 && fdt32_to_cpu(irq[2]) == 4,
+		   "PMU: PPI 7 (INTID 23), level high");
+	}
+	m.its_base = 0;
+	m.pmu = false;
+
 	ok(arm64_fdt_build(&m, buf, 256) == -ENOSPC, "too small a buffer: -ENOSPC");
 	m.nr_cpus = 0;
 	ok(arm64_fdt_build(&m, buf, sizeof(buf)) == -EINVAL, "no CPUs: -EINVAL");

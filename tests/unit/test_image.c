@@ -46,10 +46,14 @@ int main(void)
 	   "big-endian image refused");
 	make_image(0, 0x1000, 0);
 	img[56] = 'X';
-	ok(arm64_image_parse(img, sizeof(img), "--kernel", "k", &im) == -EINVAL,
-	   "bad magic refused");
-	ok(arm64_image_parse(img, 63, "--kernel", "k", &im) == -EINVAL,
-	   "file shorter than the header refused");
+	ok(arm64_image_parse(img, sizeof(img), "--kernel", "k", &im) == 0 && im.raw &&
+	   im.text_offset == 0x80000 && im.mem_size == sizeof(img),
+	   "no Image magic: a raw binary at kvmtool's offset 0x80000");
+	ok(arm64_image_parse(img, 63, "--kernel", "k", &im) == 0 && im.raw && im.mem_size == 63,
+	   "a file shorter than the header: a raw binary");
+	make_image(0, 0x1000, 0);
+	ok(arm64_image_parse(img, sizeof(img), "--kernel", "k", &im) == 0 && !im.raw,
+	   "an Image is not raw");
 	memcpy(img, "\x1f\x8b\x08", 3);
 	ok(arm64_image_parse(img, sizeof(img), "--kernel", "k", &im) == -EINVAL,
 	   "gzip file refused");
@@ -85,5 +89,16 @@ int main(void)
 	   "tiny RAM: DTB in the last 64 KiB");
 	ok(arm64_boot_plan(ram, 0x10000, &im, 0, &plan) == -ENOSPC,
 	   "RAM no larger than the DTB refused");
+
+	ok(arm64_firmware_plan(ram, 256ULL << 20, 12345, &plan) == 0 &&
+	   plan.kernel_addr == ram && plan.fdt_addr == ram + SZ_2M && !plan.initrd_addr,
+	   "firmware at the start of RAM, DTB at the next 2 MiB");
+	ok(arm64_firmware_plan(ram, 256ULL << 20, SZ_2M, &plan) == 0 &&
+	   plan.fdt_addr == ram + SZ_2M, "firmware of exactly 2 MiB: DTB right after");
+	ok(arm64_firmware_plan(ram, 4ULL << 20, 3ULL << 20, &plan) == -ENOSPC,
+	   "no room for the DTB after the firmware refused");
+	ok(arm64_firmware_plan(ram, 4ULL << 20, (4ULL << 20) - 0x10000 + 1, &plan) == -ENOSPC &&
+	   arm64_firmware_plan(ram, 0x8000, 0x100, &plan) == -ENOSPC,
+	   "firmware filling RAM, and RAM smaller than a DTB, refused");
 	return tap_done();
 }

@@ -170,6 +170,36 @@ int main(void)
 		"from the test device", "a test device fault without the test device");
 	refused(ARGS("-k", "Image", "--inject-fault=mte-tag"), "add --test-device",
 		"mte-tag fault without the test device");
+
+	/* kvmtool's options for Linux guests. */
+	ret = parse(&cfg, ARGS("-f", "fw.bin", "--name", "vm-1.test", "--nodefaults", "--no-reboot",
+			       "--dump-dtb", "out.dtb", "--console", "virtio", "--pmu",
+			       "--irqchip", "gicv3-its", "--loglevel", "info"));
+	ok(ret == 0 && !strcmp(cfg.firmware_path, "fw.bin") && !cfg.kernel_path &&
+	   !strcmp(cfg.name, "vm-1.test") && cfg.nodefaults && cfg.no_reboot &&
+	   !strcmp(cfg.dump_dtb_path, "out.dtb") && cfg.console == CONSOLE_VIRTIO &&
+	   A(cfg)->pmu && A(cfg)->irqchip == ARM64_IRQCHIP_GICV3_ITS,
+	   "--firmware --name --nodefaults --no-reboot --dump-dtb --console --pmu --irqchip");
+	ok(!T(cfg)->enabled && !T(cfg)->test_device,
+	   "--firmware is the user's guest: no test machinery by default");
+	ret = parse(&cfg, ARGS("-f", "fw.bin", "-i", "initrd"));
+	ok(ret == 0 && !cfg.initrd_path && strstr(errbuf, "--initrd initrd: ignored with --firmware"),
+	   "--initrd with --firmware: ignored with a warning, as kvmtool does");
+	ret = parse(&cfg, ARGS("-k", "Image"));
+	ok(ret == 0 && cfg.console == CONSOLE_SERIAL && !A(cfg)->pmu &&
+	   A(cfg)->irqchip == ARM64_IRQCHIP_GICV3 && !cfg.nodefaults && !cfg.no_reboot,
+	   "defaults: serial console, GICv3 without ITS, no PMU, kvmini's command line");
+	refused(ARGS("-k", "Image", "-f", "fw.bin"), "--kernel Image and --firmware fw.bin: give one",
+		"kernel and firmware");
+	refused(ARGS("--irqchip", "gicv2"), "--irqchip gicv2: kvmini emulates only GICv3",
+		"a GICv2");
+	refused(ARGS("--irqchip", "apic"), "--irqchip apic: unknown; give gicv3 or gicv3-its",
+		"an unknown irqchip");
+	refused(ARGS("--console", "hv"), "--console hv: unknown console", "an unknown console");
+	refused(ARGS("--name", "a b"), "--name a b: ' ' is not allowed", "a name with a space");
+	refused(ARGS("--name", ""), "--name '': give 1 to 64 characters", "an empty name");
+	refused(ARGS("--loglevel", "loud"), "--loglevel loud: not a level", "an unknown log level");
+	refused(ARGS("--dump-dtb", ""), "--dump-dtb '': give a file name", "an empty --dump-dtb");
 	vm_config_free(&cfg);
 	return tap_done();
 }

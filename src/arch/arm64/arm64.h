@@ -38,6 +38,7 @@ struct arm64_vcpu_shape {
 	bool sve;			/* KVM_ARM_VCPU_SVE ... */
 	uint64_t sve_vls[8];		/* ... with these vector lengths; all 0: the host's */
 	bool ptrauth;			/* address and generic pointer authentication */
+	bool pmu;			/* KVM_ARM_VCPU_PMU_V3 */
 };
 
 struct arch_vm {
@@ -45,6 +46,7 @@ struct arch_vm {
 	struct arm64_vcpu_shape shape;
 	unsigned int sve_max_vl;	/* bits, when shape.sve */
 	int gic_fd;
+	int its_fd;			/* --irqchip gicv3-its; -1: none */
 	uint64_t *mpidrs;		/* per vCPU, read back from KVM */
 	bool inject_ext_dabt;		/* KVM_CAP_ARM_INJECT_EXT_DABT */
 	struct arm64_idregs *idregs;	/* a CPU model's ID registers (idregs.c); NULL: none */

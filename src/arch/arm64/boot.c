@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include <kvmini/arch.h>
 #include <kvmini/device.h>
 #include <kvmini/loader.h>
@@ -17,6 +19,9 @@
 #include "fdt.h"
 #include "image.h"
 #include "layout.h"
+
+/* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE. */
+const size_t arch_cmdline_max = 2048;
 
 static int arm64_copy_in(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 {
@@ -44,53 +49,67 @@ static int arm64_set_entry(struct vcpu *vcpu, uint64_t pc, uint64_t fdt)
 	return ret;
 }
 
+/* The kernel (or the embedded test guest, or --firmware) and its placement. */
+static int arm64_load_plan(struct vm *vm, void **file, const void **image, size_t *len,
+			   void **initrd, size_t *initrd_len, struct arm64_boot_plan *plan)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct arm64_image img;
+	int ret;
+
+	*image = kvmini_guest_image;
+	*len = kvmini_guest_image_size;
+	if (cfg->firmware_path) {
+		ret = loader_read_file("--firmware", cfg->firmware_path, cfg->ram_size, file, len);
+		if (ret)
+			return ret;
+		*image = *file;
+		return arm64_firmware_plan(ARM64_RAM_BASE, cfg->ram_size, *len, plan);
+	}
+	if (cfg->kernel_path) {
+		ret = loader_read_file("--kernel", cfg->kernel_path, cfg->ram_size, file, len);
+		if (ret)
+			return ret;
+		*image = *file;
+	}
+	ret = arm64_image_parse(*image, *len, "--kernel",
+				cfg->kernel_path ? cfg->kernel_path : "(embedded test guest)", &img);
+	if (!ret && cfg->initrd_path)
+		ret = loader_read_file("--initrd", cfg->initrd_path, cfg->ram_size,
+				       initrd, initrd_len);
+	return ret ? ret : arm64_boot_plan(ARM64_RAM_BASE, cfg->ram_size, &img, *initrd_len, plan);
+}
+
 int arch_vm_boot(struct vm *vm)
 {
 	struct device *console = vm_find_device(vm, UART8250_TYPE);
 	char stdout_path[64];
 	const struct vm_config *cfg = vm->cfg;
-	const char *kernel_name = cfg->kernel_path ? cfg->kernel_path : "(embedded test guest)";
-	void *kernel_file = NULL, *initrd = NULL, *fdt = NULL;
-	const void *kernel = kvmini_guest_image;
-	size_t kernel_len = kvmini_guest_image_size, initrd_len = 0;
-	struct arm64_image img;
+	void *file = NULL, *initrd = NULL, *fdt = NULL;
+	const void *image;
+	size_t len, initrd_len = 0;
 	struct arm64_boot_plan plan;
 	struct arm64_machine m;
 	int ret;
 
-	if (cfg->kernel_path) {
-		ret = loader_read_file("--kernel", cfg->kernel_path, cfg->ram_size,
-				       &kernel_file, &kernel_len);
-		if (ret)
-			return ret;
-		kernel = kernel_file;
-	}
-	ret = arm64_image_parse(kernel, kernel_len, "--kernel", kernel_name, &img);
+	ret = arm64_load_plan(vm, &file, &image, &len, &initrd, &initrd_len, &plan);
 	if (ret)
 		goto out;
-	if (cfg->initrd_path) {
-		ret = loader_read_file("--initrd", cfg->initrd_path, cfg->ram_size,
-				       &initrd, &initrd_len);
-		if (ret)
-			goto out;
-	}
-	ret = arm64_boot_plan(ARM64_RAM_BASE, cfg->ram_size, &img, initrd_len, &plan);
-	if (ret)
-		goto out;
-
 	if (console)
 		uart8250_fdt_path(console, stdout_path, sizeof(stdout_path));
 	m = (struct arm64_machine){
 		.ram_base = ARM64_RAM_BASE, .ram_size = cfg->ram_size,
 		.nr_cpus = vm->nr_vcpus, .mpidrs = vm->arch->mpidrs,
-		.bootargs = cfg->params,
+		.bootargs = vm->cmdline,
 		.initrd_start = plan.initrd_addr, .initrd_size = initrd_len,
-		.stdout_path = console ? stdout_path : NULL,
+		.stdout_path = console && cfg->console == CONSOLE_SERIAL ? stdout_path : NULL,
 		.devices = vm->devices,
 		.gic_dist_base = ARM64_GIC_DIST_BASE,
 		.gic_dist_size = ARM64_GIC_DIST_SIZE,
 		.gic_redist_base = arm64_gic_redist_base(vm->nr_vcpus),
 		.gic_redist_size = vm->nr_vcpus * ARM64_GIC_REDIST_SIZE,
+		.its_base = vm->arch->its_fd >= 0 ? arm64_gic_its_base(vm->nr_vcpus) : 0,
+		.pmu = vm->arch->shape.pmu,
 	};
 	fdt = calloc(1, ARM64_FDT_MAX_SIZE);
 	if (!fdt) {
@@ -98,21 +117,26 @@ int arch_vm_boot(struct vm *vm)
 		goto out;
 	}
 	ret = arm64_fdt_build(&m, fdt, ARM64_FDT_MAX_SIZE);
-	if (ret)
-		goto out;
-	ret = arm64_copy_in(vm, plan.kernel_addr, kernel, kernel_len);
+	if (!ret && cfg->dump_dtb_path) {
+		ret = loader_write_file("--dump-dtb", cfg->dump_dtb_path, fdt, fdt_totalsize(fdt));
+		if (!ret)
+			log_info("loader", "--dump-dtb: the device tree is in %s",
+				 cfg->dump_dtb_path);
+	}
+	if (!ret)
+		ret = arm64_copy_in(vm, plan.kernel_addr, image, len);
 	if (!ret && initrd_len)
 		ret = arm64_copy_in(vm, plan.initrd_addr, initrd, initrd_len);
 	if (!ret)
 		ret = arm64_copy_in(vm, plan.fdt_addr, fdt, ARM64_FDT_MAX_SIZE);
 	if (!ret)
 		ret = arm64_set_entry(vm->vcpus[0], plan.kernel_addr, plan.fdt_addr);
-	log_debug("loader", "%s at 0x%" PRIx64 ", initrd at 0x%" PRIx64
-		  " (%zu bytes), DTB at 0x%" PRIx64, kernel_name, plan.kernel_addr,
+	log_debug("loader", "image at 0x%" PRIx64 ", initrd at 0x%" PRIx64
+		  " (%zu bytes), DTB at 0x%" PRIx64, plan.kernel_addr,
 		  plan.initrd_addr, initrd_len, plan.fdt_addr);
 out:
 	free(fdt);
 	free(initrd);
-	free(kernel_file);
+	free(file);
 	return ret;
 }

@@ -20,6 +20,10 @@ struct arch_config {
 	 * CPU model (the test machinery's --inject-fault=idreg needs it).
 	 */
 	bool verify_idregs;
+	/* --pmu: a PMUv3 for every vCPU, its overflow interrupt on a PPI. */
+	bool pmu;
+	/* --irqchip: the GICv3 alone, or with an ITS (kvmtool's names). */
+	enum arm64_irqchip { ARM64_IRQCHIP_GICV3, ARM64_IRQCHIP_GICV3_ITS } irqchip;
 	/* The options as given; finish() judges them into the fields above. */
 	struct {
 		bool no_sve, mte_on, mte_off;

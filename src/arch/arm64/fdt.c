@@ -16,6 +16,7 @@
 #include <kvmini/log.h>
 
 #include "fdt.h"
+#include "layout.h"
 
 /* GIC interrupt specifier: type, number, flags (DT binding arm,gic-v3). */
 #define GIC_PPI 1
@@ -83,6 +84,18 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 	FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	FDT_TRY(fdt_property(fdt, "reg", gic_reg, sizeof(gic_reg)));
 	FDT_TRY(fdt_property_u32(fdt, "phandle", ARM64_FDT_GIC_PHANDLE));
+	if (m->its_base) {
+		/* The ITS is a child of the GIC: same address space, mapped 1:1. */
+		FDT_TRY(fdt_property_u32(fdt, "#address-cells", 2));
+		FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
+		FDT_TRY(fdt_property(fdt, "ranges", NULL, 0));
+		FDT_TRY(fdt_begin_node_at(fdt, "msi-controller", m->its_base));
+		FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+		FDT_TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+		FDT_TRY(fdt_property_u32(fdt, "#msi-cells", 1));
+		FDT_TRY(fdt_prop_reg(fdt, m->its_base, ARM64_GIC_ITS_SIZE));
+		FDT_TRY(fdt_end_node(fdt));
+	}
 	FDT_TRY(fdt_end_node(fdt));
 
 	for (size_t i = 0; i < ARRAY_SIZE(timer_intids); i++) {
@@ -94,6 +107,20 @@ static int fdt_add_gic_and_timer(void *fdt, const struct arm64_machine *m)
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
 	FDT_TRY(fdt_property(fdt, "interrupts", irqs, sizeof(irqs)));
 	FDT_TRY(fdt_property(fdt, "always-on", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
+/* --pmu: the architected PMU, its overflow interrupt a level-high PPI. */
+static int fdt_add_pmu(void *fdt)
+{
+	fdt32_t irq[3] = {
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(ARM64_PMU_INTID - 16),
+		cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+	};
+
+	FDT_TRY(fdt_begin_node(fdt, "pmu"));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-pmuv3"));
+	FDT_TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
 	return fdt_end_node(fdt);
 }
 
@@ -125,6 +152,8 @@ static int fdt_build(const struct arm64_machine *m, void *fdt, size_t size)
 	FDT_TRY(fdt_add_cpus(fdt, m));
 	FDT_TRY(fdt_add_gic_and_timer(fdt, m));
 	FDT_TRY(fdt_add_psci(fdt));
+	if (m->pmu)
+		FDT_TRY(fdt_add_pmu(fdt));
 	FDT_TRY(devices_fdt_nodes(m->devices, fdt));
 	FDT_TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);

@@ -17,6 +17,8 @@ struct arm64_machine {
 	struct device *devices;		/* each writes its own node (device.h) */
 	uint64_t gic_dist_base, gic_dist_size;
 	uint64_t gic_redist_base, gic_redist_size;
+	uint64_t its_base;		/* the GIC's ITS (its frames); 0: none */
+	bool pmu;			/* a PMUv3 on PPI ARM64_PMU_INTID */
 };
 
 /* The phandle of the interrupt controller. */

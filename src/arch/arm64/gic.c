@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The in-kernel GICv3 (Documentation/virt/kvm/devices/arm-vgic-v3.rst). */
+/*
+ * The in-kernel GICv3 (Documentation/virt/kvm/devices/arm-vgic-v3.rst), its
+ * optional ITS (arm-vgic-its.rst), and the PMUv3 overflow interrupt wired to
+ * it (devices/vcpu.rst).
+ */
 #include <errno.h>
 #include <string.h>
 
 #include <kvmini/irq.h>
 #include <kvmini/log.h>
+#include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "config.h"
 #include "layout.h"
 
 static int gic_set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
@@ -61,15 +67,66 @@ int arm64_gic_create(struct vm *vm)
 	return ret;
 }
 
-int arm64_gic_init(struct vm *vm)
+/* --irqchip gicv3-its: the ITS frames below the redistributors. */
+static int arm64_its_create(struct vm *vm)
 {
-	uint32_t nr_irqs = ARM64_GIC_NR_IRQS;
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	uint64_t base = arm64_gic_its_base(vm->nr_vcpus);
 	int ret;
 
-	ret = gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+	ret = kvm_ioctl_quiet(vm->vm_fd, KVM_CREATE_DEVICE, &cd);
+	if (ret) {
+		log_err("gic", "--irqchip gicv3-its: this host's KVM cannot create an ITS "
+			"(KVM_CREATE_DEVICE: %s); use --irqchip gicv3", strerror(-ret));
+		return ret;
+	}
+	vm->arch->its_fd = (int)cd.fd;
+	return gic_set_attr(cd.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base);
+}
+
+/* Each vCPU's PMU overflow interrupt: after the GIC exists, before it is initialized. */
+static int arm64_pmu_set_irq(struct vm *vm)
+{
+	const int intid = ARM64_PMU_INTID;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = gic_set_attr(vm->vcpus[i]->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+				   KVM_ARM_VCPU_PMU_V3_IRQ, &intid);
+	return ret;
+}
+
+/* Each vCPU's PMU: only once the GIC is initialized (else ENODEV). */
+static int arm64_pmu_init(struct vm *vm)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = gic_set_attr(vm->vcpus[i]->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+				   KVM_ARM_VCPU_PMU_V3_INIT, NULL);
+	return ret;
+}
+
+int arm64_gic_init(struct vm *vm)
+{
+	const struct arch_vm *a = vm->arch;
+	uint32_t nr_irqs = ARM64_GIC_NR_IRQS;
+	int ret = 0;
+
+	if (arm64_config_get(vm->cfg)->irqchip == ARM64_IRQCHIP_GICV3_ITS)
+		ret = arm64_its_create(vm);
+	if (!ret && a->shape.pmu)
+		ret = arm64_pmu_set_irq(vm);
+	if (!ret)
+		ret = gic_set_attr(a->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
 	/* Must come after every vCPU exists. */
 	if (!ret)
-		ret = gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+		ret = gic_set_attr(a->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	if (!ret && a->its_fd >= 0)
+		ret = gic_set_attr(a->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	if (!ret && a->shape.pmu)
+		ret = arm64_pmu_init(vm);
 	return ret;
 }

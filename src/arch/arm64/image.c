@@ -48,10 +48,14 @@ int arm64_image_parse(const void *buf, size_t len, const char *what,
 			"(arch/arm64/boot/Image) instead", what, path);
 		return -EINVAL;
 	}
-	if (len < ARM64_IMAGE_HEADER_SIZE || le32_at(p + HDR_MAGIC) != ARM64_IMAGE_MAGIC) {
-		log_err("loader", "%s %s: not an arm64 Linux Image (no \"ARM\\x64\" "
-			"magic at offset 56)", what, path);
-		return -EINVAL;
+	img->raw = len < ARM64_IMAGE_HEADER_SIZE || le32_at(p + HDR_MAGIC) != ARM64_IMAGE_MAGIC;
+	if (img->raw) {
+		log_info("loader", "%s %s: no arm64 Image header; loading it as a raw binary at "
+			 "RAM + 0x%llx, entered at its first byte (as kvmtool does)", what, path,
+			 LEGACY_TEXT_OFFSET);
+		img->text_offset = LEGACY_TEXT_OFFSET;
+		img->mem_size = len;
+		return 0;
 	}
 	if (le64_at(p + HDR_FLAGS) & FLAG_BE) {
 		log_err("loader", "%s %s: a big-endian kernel; kvmini runs "
@@ -71,6 +75,25 @@ int arm64_image_parse(const void *buf, size_t len, const char *what,
 		return -EINVAL;
 	}
 	img->mem_size = image_size > len ? image_size : len;
+	return 0;
+}
+
+int arm64_firmware_plan(uint64_t ram_base, uint64_t ram_size, uint64_t fw_size,
+			struct arm64_boot_plan *plan)
+{
+	/* No wrap: fw_size is a file that fit in RAM (the loader checked). */
+	uint64_t fdt_off = ALIGN_UP(fw_size, SZ_2M);
+
+	plan->kernel_addr = ram_base;
+	plan->initrd_addr = 0;
+	plan->fdt_addr = ram_base + fdt_off;
+	if (ram_size < ARM64_FDT_MAX_SIZE || fw_size > ram_size ||
+	    fdt_off > ram_size - ARM64_FDT_MAX_SIZE) {
+		log_err("loader", "--mem %" PRIu64 "M: too small for the firmware (%" PRIu64
+			" KiB) and the device tree after it at the next 2 MiB; raise --mem",
+			ram_size >> 20, fw_size >> 10);
+		return -ENOSPC;
+	}
 	return 0;
 }
 

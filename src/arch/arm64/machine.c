@@ -17,6 +17,7 @@
 #include <kvmini/vm.h>
 
 #include "arm64.h"
+#include "config.h"
 #include "layout.h"
 
 /* The next virtio-mmio slot's interrupt, in the order devices are added; the VM takes dev. */
@@ -46,6 +47,9 @@ int arch_vm_add_devices(struct vm *vm)
 	if (!ret)
 		ret = bus_reserve(&vm->mmio, arm64_gic_redist_base(n),
 				  n * ARM64_GIC_REDIST_SIZE, "gicv3-redist");
+	if (!ret && arm64_config_get(vm->cfg)->irqchip == ARM64_IRQCHIP_GICV3_ITS)
+		ret = bus_reserve(&vm->mmio, arm64_gic_its_base(n), ARM64_GIC_ITS_SIZE,
+				  "gicv3-its");
 	if (!ret)
 		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &dev);
 	if (!ret) {

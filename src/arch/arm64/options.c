@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `kvmini run` options of the arm64 backend: SVE, MTE and CPU models.
+ * `kvmini run` options of the arm64 backend: SVE, MTE, CPU models, the
+ * PMU and the interrupt controller.
  * kvmtool's spellings work (--sve-max-vl, --disable-sve, --disable-mte).
  * Only the syntax and contradictions are checked here; what the host can
  * give is checked when the VM is prepared.
@@ -24,6 +25,8 @@ enum {
 	OPT_CPU_MODEL,
 	OPT_CPU_FEATURE,
 	OPT_ID_REG,
+	OPT_PMU,
+	OPT_IRQCHIP,
 };
 
 static const struct option arm64_options[] = {
@@ -37,6 +40,8 @@ static const struct option arm64_options[] = {
 	{ "cpu-model", required_argument, NULL, OPT_CPU_MODEL },
 	{ "cpu-feature", required_argument, NULL, OPT_CPU_FEATURE },
 	{ "id-reg", required_argument, NULL, OPT_ID_REG },
+	{ "pmu", no_argument, NULL, OPT_PMU },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -101,6 +106,21 @@ static int arm64_parse(struct vm_config *cfg, int val, const char *arg)
 		return cpu_opt_add(cfg, CPU_OPT_FEATURE, arg);
 	case OPT_ID_REG:
 		return cpu_opt_add(cfg, CPU_OPT_ID_REG, arg);
+	case OPT_PMU:
+		a->pmu = true;
+		return 0;
+	case OPT_IRQCHIP:
+		if (!strcmp(arg, "gicv3"))
+			a->irqchip = ARM64_IRQCHIP_GICV3;
+		else if (!strcmp(arg, "gicv3-its"))
+			a->irqchip = ARM64_IRQCHIP_GICV3_ITS;
+		else if (!strcmp(arg, "gicv2") || !strcmp(arg, "gicv2m"))
+			return usage_error("--irqchip %s: kvmini emulates only GICv3 guests "
+					   "(gicv3 or gicv3-its)", arg);
+		else
+			return usage_error("--irqchip %s: unknown; give gicv3 or gicv3-its",
+					   arg);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -152,7 +172,11 @@ static void arm64_usage(FILE *f)
 "                       pmu bti lse aes sha2 ... ('kvmini cpu --help' lists all)\n"
 "      --id-reg REG.FIELD=VALUE\n"
 "                       one ID register field, over the model, e.g.\n"
-"                       --id-reg ID_AA64ISAR0_EL1.AES=0\n");
+"                       --id-reg ID_AA64ISAR0_EL1.AES=0\n"
+"      --pmu            a PMUv3 for each vCPU (perf in the guest), its\n"
+"                       overflow interrupt on PPI 7 (INTID 23)\n"
+"      --irqchip gicv3|gicv3-its\n"
+"                       the in-kernel GICv3 (default), or with an ITS\n");
 }
 
 const struct run_option_group arch_run_options = {

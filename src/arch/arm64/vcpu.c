@@ -49,25 +49,37 @@ static int arm64_vcpu_finalize_sve(int fd, unsigned int id,
 	return 0;
 }
 
+/* The vCPU's features: the same at every (re)initialization, or KVM refuses. */
+static int arm64_vcpu_init_features(int vm_fd, unsigned int id,
+				    const struct arm64_vcpu_shape *shape,
+				    struct kvm_vcpu_init *init)
+{
+	int ret = kvm_ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, init);
+
+	if (ret)
+		return ret;
+	init->features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
+	if (id > 0)
+		init->features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	if (shape->sve)
+		init->features[0] |= 1U << KVM_ARM_VCPU_SVE;
+	if (shape->pmu)
+		init->features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
+	if (shape->ptrauth)	/* KVM wants both or neither */
+		init->features[0] |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
+				    1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
+	return 0;
+}
+
 int arm64_vcpu_setup(int vm_fd, int vcpu_fd, unsigned int id,
 		     const struct arm64_vcpu_shape *shape)
 {
 	struct kvm_vcpu_init init;
-	int ret;
+	int ret = arm64_vcpu_init_features(vm_fd, id, shape, &init);
 
-	ret = kvm_ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init);
-	if (ret)
-		return ret;
-	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
-	/* Secondaries wait powered off until the guest's PSCI CPU_ON. */
-	if (id > 0)
-		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
-	if (shape->sve)
-		init.features[0] |= 1U << KVM_ARM_VCPU_SVE;
-	if (shape->ptrauth)	/* KVM wants both or neither */
-		init.features[0] |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
-				    1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
-	ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
+	if (!ret)
+		ret = kvm_ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init);
 	if (!ret && shape->sve)
 		ret = arm64_vcpu_finalize_sve(vcpu_fd, id, shape);
 	return ret;
@@ -126,6 +138,20 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	/* The device tree must name each CPU by the MPIDR KVM gave it. */
 	return kvm_get_one_reg(vcpu->fd, ARM64_REG_MPIDR_EL1,
 			       &vm->arch->mpidrs[vcpu->id]);
+}
+
+/*
+ * api.rst: KVM_ARM_VCPU_INIT again resets the vCPU to its initial state
+ * (secondaries powered off again). SVE stays finalized with its vector
+ * lengths; the ID registers, fixed since the first KVM_RUN, are kept.
+ */
+int arch_vcpu_reset(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_init init;
+	int ret = arm64_vcpu_init_features(vcpu->vm->vm_fd, vcpu->id, &vcpu->vm->arch->shape,
+					   &init);
+
+	return ret ? ret : kvm_ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init);
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)

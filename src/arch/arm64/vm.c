@@ -82,6 +82,20 @@ static int arm64_choose_sve(struct arch_vm *a, const struct arch_config *cfg)
 	return 0;
 }
 
+/* --pmu: only where KVM can give the guest a PMUv3 (it needs the host's PMU driver). */
+static int arm64_choose_pmu(struct arch_vm *a, const struct arch_config *cfg)
+{
+	if (!cfg->pmu)
+		return 0;
+	if (!a->host.pmu) {
+		log_err("vm", "--pmu: this host's KVM offers guests no PMUv3 "
+			"(KVM_CAP_ARM_PMU_V3 is 0: no PMU driver on the host?); leave --pmu out");
+		return -EINVAL;
+	}
+	a->shape.pmu = true;
+	return 0;
+}
+
 int arch_vm_check(struct vm *vm, unsigned long *type)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -90,7 +104,7 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 
 	if (!a)
 		return -ENOMEM;
-	a->gic_fd = -1;
+	a->gic_fd = a->its_fd = -1;
 	vm->arch = a;
 	a->mpidrs = calloc(cfg->nr_cpus, sizeof(*a->mpidrs));
 	if (!a->mpidrs)
@@ -106,6 +120,8 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 		ret = arm64_choose_sve(a, arm64_config_get(cfg));
 	if (!ret)
 		ret = arm64_choose_mte(a, cfg);
+	if (!ret)
+		ret = arm64_choose_pmu(a, arm64_config_get(cfg));
 	if (!ret)
 		ret = arm64_choose_ipa(vm, type);
 	if (!ret)
@@ -156,6 +172,8 @@ void arch_vm_destroy(struct vm *vm)
 		return;
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
+	if (a->its_fd >= 0)
+		close(a->its_fd);
 	free(a->mpidrs);
 	arm64_idregs_free(a);
 	free(a);

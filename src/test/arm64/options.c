@@ -101,7 +101,7 @@ static int test_finish(struct vm_config *cfg)
 	bool host_fault;
 
 	/* The embedded guest is a test guest: it always has the machinery. */
-	if (!t && cfg->kernel_path)
+	if (!t && vm_config_user_image(cfg))
 		return 0;
 	t = test_config(cfg);
 	if (!t)
@@ -117,8 +117,8 @@ static int test_finish(struct vm_config *cfg)
 	else if (t->asked.host_check || t->host_sve_vl || host_fault)
 		t->host_check = FEATURE_ON;
 	else	/* default: on for the embedded guest */
-		t->host_check = cfg->kernel_path ? FEATURE_OFF : FEATURE_AUTO;
-	t->test_device = t->asked.test_device || !cfg->kernel_path;
+		t->host_check = vm_config_user_image(cfg) ? FEATURE_OFF : FEATURE_AUTO;
+	t->test_device = t->asked.test_device || !vm_config_user_image(cfg);
 	f = fault_by_kind(t->fault);
 	if (f && f->needs_test_device && !t->test_device)
 		return usage_error("--inject-fault %s fires from the test device's exits "
