@@ -44,6 +44,16 @@ struct virtio_dev_ops {
 	void (*queue_notify)(struct virtio_dev *vd, unsigned int q);
 	/* The driver reset the device: forget requests in flight. */
 	void (*reset)(struct virtio_dev *vd);
+	/* The vCPUs stopped or paused: finish in-flight work (device_ops.quiesce). */
+	void (*quiesce)(struct virtio_dev *vd);
+	/*
+	 * The driver wrote len bytes at offset into the config space, on its
+	 * vCPU's thread, without vd->lock (the device may write to its
+	 * backend); bounds are the device's to check. NULL: config space is
+	 * read-only, writes are logged and ignored.
+	 */
+	void (*config_write)(struct virtio_dev *vd, uint64_t offset, const void *data,
+			     unsigned int len);
 	/* Free what the device allocated beside struct virtio_dev. */
 	void (*destroy)(struct virtio_dev *vd);
 };
@@ -71,8 +81,9 @@ struct virtio_dev {
 	uint64_t driver_features;
 	uint32_t isr;			/* InterruptStatus: 1 used buffers, 2 config */
 	uint32_t config_generation;
-	const uint8_t *config;		/* the device's config space, little-endian */
+	uint8_t *config;		/* the device's config space, little-endian */
 	size_t config_len;
+	bool config_changed;		/* not yet announced: at DRIVER_OK */
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	char vq_names[VIRTIO_MAX_QUEUES][DEVICE_NAME_MAX + 16];
 	struct virtio_queue_kick kick[VIRTIO_MAX_QUEUES];
@@ -84,7 +95,13 @@ struct virtio_dev {
  * features (device-specific bits); add it with vm_add_device().
  */
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
-		 uint64_t features, const uint8_t *config, size_t config_len);
+		 uint64_t features, uint8_t *config, size_t config_len);
+/*
+ * Change len bytes of the config space at offset, from any thread: under
+ * the lock, with a new generation, and a configuration change interrupt
+ * for the driver - now if it set DRIVER_OK, else when it does.
+ */
+void virtio_config_set(struct virtio_dev *vd, size_t offset, const void *bytes, size_t len);
 /* For queue handlers (the I/O thread): the queue lock is taken inside. */
 int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c);
 void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,

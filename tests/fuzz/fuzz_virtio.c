@@ -2,14 +2,17 @@
 /*
  * libFuzzer harness for what a hostile guest controls in virtio: the
  * bytes of guest memory holding the rings, descriptors, indirect tables
- * and block request headers, and the queue size. Two targets in one:
+ * and block request headers, and the queue size. Three targets in one:
  *  - the virtqueue walker alone: every chain it returns must lie inside
  *    guest RAM (checked here, beyond ASan);
  *  - a virtio-blk device over a 64-sector image, driven like a guest
- *    driver: the image must never grow (no write outside the disk).
+ *    driver: the image must never grow (no write outside the disk);
+ *  - a virtio-console with input waiting and both queues on the rings:
+ *    receive, transmit (to /dev/null), and the quiesce drain.
  * The device is marked broken on bad input; nothing may crash or hang.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include <kvmini/blk.h>
+#include <kvmini/console.h>
 #include <kvmini/mem.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
@@ -143,6 +147,55 @@ static void blk(uint16_t qsize)
 	d->ops->destroy(d);
 }
 
+/* Queue q of a device on the fuzzed rings, the same for every queue. */
+static void fuzz_queue(struct device *d, uint32_t q, uint16_t qsize)
+{
+	wr(d, 0x030, q);
+	wr(d, 0x038, qsize);
+	wr(d, 0x080, (uint32_t)desc_gpa(qsize));
+	wr(d, 0x084, (uint32_t)(desc_gpa(qsize) >> 32));
+	wr(d, 0x090, (uint32_t)(RAM + AVAIL_OFF));
+	wr(d, 0x094, (uint32_t)(RAM >> 32));
+	wr(d, 0x0a0, (uint32_t)(RAM + USED_OFF));
+	wr(d, 0x0a4, (uint32_t)(RAM >> 32));
+	wr(d, 0x044, 1);
+}
+
+static void console_target(uint16_t qsize)
+{
+	static const char typed[] = "typed at the fuzzer's console\n";
+	static struct console in;
+	static int null_fd = -1;
+	struct virtio_dev *vd;
+	struct device *d;
+
+	if (null_fd < 0 && ((null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0 ||
+			    console_init(&in, &vm, -1, NULL)))
+		abort();
+	/* Input waiting in the console's ring, as the I/O thread leaves it. */
+	memcpy(in.buf, typed, sizeof(typed) - 1);
+	in.head = 0;
+	in.len = sizeof(typed) - 1;
+	if (virtio_console_create(0x1100200, null_fd, &d))
+		abort();
+	d->vm = &vm;
+	vd = container_of(d, struct virtio_dev, dev);
+	virtio_console_set_input(d, &in);
+	wr(d, 0x070, 3);
+	wr(d, 0x024, 1);
+	wr(d, 0x020, 1);	/* VERSION_1 */
+	wr(d, 0x070, 11);
+	fuzz_queue(d, 0, qsize);
+	fuzz_queue(d, 1, qsize);
+	wr(d, 0x070, 15);
+	vd->ops->queue_notify(vd, 0);
+	vd->ops->queue_notify(vd, 1);
+	d->ops->quiesce(d);
+	if (in.len > sizeof(typed) - 1)
+		abort();
+	d->ops->destroy(d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *ram;
@@ -155,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(ram, data + 3, size - 3 < RAM_SIZE ? size - 3 : RAM_SIZE);
 	if (data[0] & 1)
 		blk((uint16_t)(data[1] | data[2] << 8));
+	else if (data[0] & 2)
+		console_target((uint16_t)(data[1] | data[2] << 8));
 	else
 		walk((uint16_t)(data[1] | data[2] << 8));
 	return 0;

@@ -19,7 +19,7 @@
 #include <kvmini/vm.h>
 
 #include "tap.h"
-#include "virtq_desc.h"
+#include "virtio_driver.h"
 
 #define RAM 0x80000000ULL
 #define DESC (RAM + 0x1000)
@@ -35,19 +35,6 @@ static uint16_t avail_idx;
 static uint8_t *gp(uint64_t gpa)
 {
 	return guest_mem_ptr(&vm.mem, gpa, 1);
-}
-
-static uint32_t rd(struct device *d, uint64_t off)
-{
-	uint32_t v = 0xdeadbeef;
-
-	d->ops->read(d, 0, off, &v, 4);
-	return v;
-}
-
-static void wr(struct device *d, uint64_t off, uint32_t v)
-{
-	d->ops->write(d, 0, off, &v, 4);
 }
 
 static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -78,25 +65,10 @@ static uint32_t used_len(void)
 /* The driver's side of 3.1.1: reset, acknowledge, negotiate, one queue, DRIVER_OK. */
 static bool driver_probe(struct device *d, uint64_t features)
 {
-	wr(d, 0x070, 0);
-	wr(d, 0x070, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(d, 0x024, 0);
-	wr(d, 0x020, (uint32_t)features);
-	wr(d, 0x024, 1);
-	wr(d, 0x020, (uint32_t)(features >> 32));
-	wr(d, 0x070, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd(d, 0x070) & VIRTIO_STATUS_FEATURES_OK))
+	if (!vdrv_negotiate(d, features))
 		return false;
-	wr(d, 0x030, 0);
-	wr(d, 0x038, 8);
-	wr(d, 0x080, (uint32_t)DESC);
-	wr(d, 0x084, (uint32_t)(DESC >> 32));
-	wr(d, 0x090, (uint32_t)AVAIL);
-	wr(d, 0x094, (uint32_t)(AVAIL >> 32));
-	wr(d, 0x0a0, (uint32_t)USED);
-	wr(d, 0x0a4, (uint32_t)(USED >> 32));
-	wr(d, 0x044, 1);
-	wr(d, 0x070, rd(d, 0x070) | VIRTIO_STATUS_DRIVER_OK);
+	(void)vdrv_queue(d, 0, 8, DESC, AVAIL, USED);
+	vdrv_driver_ok(d);
 	avail_idx = 0;
 	memset(gp(AVAIL), 0, 0x1000);
 	memset(gp(USED), 0, 0x1000);

@@ -68,6 +68,13 @@ static void virtio_update_irq(struct virtio_dev *vd)
 		(void)irq_line_set(&vd->dev.irq, vd->isr != 0);
 }
 
+/* InterruptStatus bit 1: the driver re-reads the config space (4.2.2). */
+static void virtio_config_interrupt(struct virtio_dev *vd)
+{
+	vd->isr |= ISR_CONFIG;
+	virtio_update_irq(vd);
+}
+
 /* A queue the driver broke: the device needs a reset, and says so (4.2.2.1). */
 static void virtio_needs_reset(struct virtio_dev *vd)
 {
@@ -206,6 +213,11 @@ static bool virtio_status_write(struct virtio_dev *vd, uint32_t v)
 	/* The device's NEEDS_RESET bit is its own to clear (by a reset). */
 	vd->status = (v & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
 		     (vd->status & VIRTIO_STATUS_NEEDS_RESET);
+	/* A change made before the driver was ready is announced now it is. */
+	if (vd->status & VIRTIO_STATUS_DRIVER_OK && vd->config_changed) {
+		vd->config_changed = false;
+		virtio_config_interrupt(vd);
+	}
 	return false;
 }
 
@@ -306,6 +318,11 @@ static void virtio_mmio_write(struct device *dev, unsigned int cpu, uint64_t off
 	bool reset = false;
 
 	(void)cpu;
+	if (offset >= MMIO_CONFIG && vd->ops->config_write) {
+		/* Outside the lock: the device may block on its backend. */
+		vd->ops->config_write(vd, offset - MMIO_CONFIG, data, len);
+		return;
+	}
 	pthread_mutex_lock(&vd->lock);
 	if (offset >= MMIO_CONFIG)
 		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest wrote its config space "
@@ -356,6 +373,22 @@ void virtio_notify(struct virtio_dev *vd, unsigned int q)
 void virtio_requeue(struct virtio_dev *vd, unsigned int q)
 {
 	virtio_kick(&vd->kick[q]);
+}
+
+void virtio_config_set(struct virtio_dev *vd, size_t offset, const void *bytes, size_t len)
+{
+	pthread_mutex_lock(&vd->lock);
+	if (offset <= vd->config_len && len <= vd->config_len - offset)
+		memcpy(vd->config + offset, bytes, len);
+	else
+		log_err("vm", "%s: config bytes %zu-%zu set; the config space has %zu",
+			vd->dev.name, offset, offset + len, vd->config_len);
+	vd->config_generation++;
+	if (vd->status & VIRTIO_STATUS_DRIVER_OK)
+		virtio_config_interrupt(vd);
+	else
+		vd->config_changed = true;
+	pthread_mutex_unlock(&vd->lock);
 }
 
 /* The I/O thread: a queue was kicked (by KVM's ioeventfd or a trapped write). */
@@ -425,6 +458,14 @@ static void virtio_reset(struct device *dev)
 		vd->ops->reset(vd);
 }
 
+static void virtio_quiesce(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+
+	if (vd->ops->quiesce)
+		vd->ops->quiesce(vd);
+}
+
 static int virtio_fdt_node(struct device *dev, void *fdt)
 {
 	FDT_TRY(fdt_begin_node_at(fdt, "virtio_mmio", dev->base));
@@ -463,12 +504,13 @@ static const struct device_ops virtio_mmio_ops = {
 	.write = virtio_mmio_write,
 	.realize = virtio_realize,
 	.reset = virtio_reset,
+	.quiesce = virtio_quiesce,
 	.fdt_node = virtio_fdt_node,
 	.destroy = virtio_destroy,
 };
 
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
-		 uint64_t features, const uint8_t *config, size_t config_len)
+		 uint64_t features, uint8_t *config, size_t config_len)
 {
 	device_init(&vd->dev, &virtio_mmio_ops, base, VIRTIO_MMIO_REGION_SIZE);
 	snprintf(vd->dev.name, sizeof(vd->dev.name), "%s@%" PRIx64, ops->type, base);

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-console (virtio 1.x, 5.3) with a single port: the guest's hvc0.
+ * The receiveq takes console input into the driver's writable buffers, the
+ * transmitq sends its readable buffers to the output fd; both are served
+ * on the I/O thread, and a quiesce drains the transmitq so that output the
+ * guest queued just before it powered off still comes out. With a
+ * terminal for output the device offers its size (F_SIZE); any driver may
+ * write single characters through the config space (F_EMERG_WRITE).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <kvmini/console.h>
+#include <kvmini/log.h>
+#include <kvmini/virtio-devices.h>
+#include <kvmini/virtio.h>
+
+#define VIRTIO_CONSOLE_F_SIZE		(1ULL << 0)
+#define VIRTIO_CONSOLE_F_EMERG_WRITE	(1ULL << 2)
+
+#define CONSOLE_RXQ	0	/* receiveq: host to guest */
+#define CONSOLE_TXQ	1	/* transmitq: guest to host */
+
+/* struct virtio_console_config: le16 cols, rows; le32 max_nr_ports, emerg_wr. */
+#define CONSOLE_CONFIG_BYTES	12
+#define CONSOLE_CONFIG_SIZE	0	/* cols then rows */
+#define CONSOLE_CONFIG_EMERG_WR	8
+
+/* Output per call before the I/O thread serves its other sources again. */
+#define CONSOLE_TX_BUDGET	(1U << 20)
+
+struct virtio_console {
+	struct virtio_dev vd;
+	int out_fd;			/* -1: output is dropped */
+	bool sized;			/* out_fd is a terminal that knows its size */
+	struct console *in;		/* input; NULL: none */
+	/* out_fd: transmitq drains and emergency writes, one at a time, in order. */
+	pthread_mutex_t out_lock;
+	bool out_failed;		/* said once */
+	uint8_t config[CONSOLE_CONFIG_BYTES];
+	struct virtq_chain rx, tx;	/* large: not on a thread's stack */
+	struct iovec out_iov[VIRTQ_MAX_SIZE];	/* what is left of tx to write */
+	struct ratelimit rl;
+};
+
+static struct virtio_console *to_vcon(struct device *dev)
+{
+	return container_of(dev, struct virtio_console, vd.dev);
+}
+
+/* fd's size as the config space holds it (cols, rows); false when unknown. */
+static bool vcon_term_size(int fd, uint8_t size[4])
+{
+	struct winsize ws;
+	uint16_t cols, rows;
+
+	/* Not a terminal (ENOTTY), or one nobody gave a size (0 x 0). */
+	if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws) || !ws.ws_col || !ws.ws_row)
+		return false;
+	cols = htole16(ws.ws_col);
+	rows = htole16(ws.ws_row);
+	memcpy(size, &cols, 2);
+	memcpy(size + 2, &rows, 2);
+	return true;
+}
+
+/*
+ * Put the terminal's size in the config space and have the driver read it.
+ * Linux reads cols and rows only on a configuration change interrupt, so
+ * even the first size must be announced (the transport does it at
+ * DRIVER_OK when the driver is not there yet).
+ */
+static void vcon_announce_size(struct virtio_console *con)
+{
+	uint8_t size[4];
+
+	if (con->sized && vcon_term_size(con->out_fd, size))
+		virtio_config_set(&con->vd, CONSOLE_CONFIG_SIZE, size, sizeof(size));
+}
+
+/*
+ * Write all of iov to fd: a partial write resumes where it stopped and a
+ * non-blocking fd is waited for with poll(). On a vCPU's thread an EINTR
+ * is its stop kick (-EINTR): better to drop output than to hold up a stop.
+ */
+static int vcon_write_all(int fd, struct iovec *iov, int n, bool stop_on_eintr)
+{
+	while (n > 0) {
+		ssize_t done = writev(fd, iov, n);
+
+		if (done < 0) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			if (errno == EINTR && !stop_on_eintr)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			if (poll(&p, 1, -1) < 0 && (errno != EINTR || stop_on_eintr))
+				return -errno;
+			continue;
+		}
+		if (!done && iov->iov_len)
+			return -EIO;	/* nothing taken and no error: do not spin */
+		for (; n && (size_t)done >= iov->iov_len; iov++, n--)
+			done -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + done;
+			iov->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Under out_lock. Output that cannot be written is dropped (and said once):
+ * the guest must not stall on a closed terminal or pipe.
+ */
+static void vcon_out(struct virtio_console *con, struct iovec *iov, int n, bool stop_on_eintr)
+{
+	int ret;
+
+	if (con->out_fd < 0)
+		return;
+	ret = vcon_write_all(con->out_fd, iov, n, stop_on_eintr);
+	if (!ret || ret == -EINTR || con->out_failed)
+		return;
+	con->out_failed = true;
+	/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
+	if (ret == -EPIPE)
+		log_debug("vm", "%s: console output closed; the guest's output is dropped",
+			  con->vd.dev.name);
+	else
+		log_warn("vm", "%s: writing the guest's console output to fd %d: %s; output "
+			 "that cannot be written is dropped", con->vd.dev.name, con->out_fd,
+			 strerror(-ret));
+}
+
+/*
+ * The receiveq: console input into the driver's writable buffers, in order.
+ * A chain is taken only while input waits, so none is held between calls
+ * (a reset has nothing to take back), and as the console's only reader
+ * this device still finds the input there once it has the chain. Bytes
+ * with no buffer to go to stay in the console. At most a queue's worth of
+ * chains per call.
+ */
+static void vcon_rx(struct virtio_console *con)
+{
+	struct virtio_dev *vd = &con->vd;
+	struct virtq_chain *c = &con->rx;
+	unsigned int served = 0;
+	uint8_t buf[CONSOLE_BUF];
+
+	while (con->in && console_pending(con->in) && virtio_pop(vd, CONSOLE_RXQ, c) > 0) {
+		uint64_t done = 0;
+
+		if (c->nr_out || !c->in_bytes) {
+			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: a receiveq chain of %"
+					PRIu64 " readable and %" PRIu64 " writable bytes (receive "
+					"buffers are device-writable); returned empty",
+					vd->dev.name, c->out_bytes, c->in_bytes);
+		} else {
+			while (done < c->in_bytes) {
+				size_t want = c->in_bytes - done < sizeof(buf) ?
+					      (size_t)(c->in_bytes - done) : sizeof(buf);
+				size_t got = console_read(con->in, buf, want);
+
+				if (!got)
+					break;
+				done += virtq_chain_write(c, done, buf, got);
+			}
+		}
+		/* done <= in_bytes <= VIRTQ_MAX_CHAIN_BYTES: fits. */
+		virtio_push(vd, CONSOLE_RXQ, c, (uint32_t)done);
+		if (++served == VIRTQ_MAX_SIZE) {
+			virtio_requeue(vd, CONSOLE_RXQ);
+			break;
+		}
+	}
+	if (served)
+		virtio_notify(vd, CONSOLE_RXQ);
+}
+
+/*
+ * The transmitq: each chain's readable bytes to out_fd, in ring order.
+ * Bounded (the I/O thread): at most a queue's worth of chains or
+ * CONSOLE_TX_BUDGET bytes, then the rest on a later call. A quiesce drains
+ * all the driver made available (at most a queue's worth: the guest is
+ * stopped).
+ */
+static void vcon_tx(struct virtio_console *con, bool bounded)
+{
+	struct virtio_dev *vd = &con->vd;
+	struct virtq_chain *c = &con->tx;
+	unsigned int served = 0;
+	uint64_t bytes = 0;
+
+	pthread_mutex_lock(&con->out_lock);
+	while (virtio_pop(vd, CONSOLE_TXQ, c) > 0) {
+		if (c->nr_in) {
+			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: a transmitq chain of %"
+					PRIu64 " readable and %" PRIu64 " writable bytes (transmit "
+					"buffers are device-readable only); returned unread",
+					vd->dev.name, c->out_bytes, c->in_bytes);
+		} else {
+			memcpy(con->out_iov, c->iov, c->nr_out * sizeof(c->iov[0]));
+			vcon_out(con, con->out_iov, (int)c->nr_out, false);
+			bytes += c->out_bytes;
+		}
+		virtio_push(vd, CONSOLE_TXQ, c, 0);
+		served++;
+		if (bounded && (served == VIRTQ_MAX_SIZE || bytes >= CONSOLE_TX_BUDGET)) {
+			virtio_requeue(vd, CONSOLE_TXQ);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&con->out_lock);
+	if (served)
+		virtio_notify(vd, CONSOLE_TXQ);
+}
+
+static void vcon_notify(struct virtio_dev *vd, unsigned int q)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+
+	if (q == CONSOLE_RXQ)
+		vcon_rx(con);
+	else
+		vcon_tx(con, true);
+}
+
+/*
+ * The config space takes writes only at emerg_wr: its low byte is one
+ * character of output, written at once whatever state the driver is in
+ * (5.3.4). On the writing vCPU's thread.
+ */
+static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void *data,
+			      unsigned int len)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+	uint8_t ch;
+	struct iovec iov = { .iov_base = &ch, .iov_len = 1 };
+
+	if (offset != CONSOLE_CONFIG_EMERG_WR || len > 4) {
+		log_ratelimited(&con->rl, LOG_WARN, "mmio", "%s: guest wrote %u bytes at "
+				"config offset 0x%" PRIx64 "; only emerg_wr (offset 0x%x, up to "
+				"4 bytes) is writable; ignored", vd->dev.name, len, offset,
+				CONSOLE_CONFIG_EMERG_WR);
+		return;
+	}
+	memcpy(&ch, data, 1);	/* little-endian: the low byte first */
+	pthread_mutex_lock(&con->out_lock);
+	vcon_out(con, &iov, 1, true);
+	pthread_mutex_unlock(&con->out_lock);
+}
+
+/* Nothing is held between calls; a new driver hears the terminal's size again. */
+static void vcon_reset(struct virtio_dev *vd)
+{
+	vcon_announce_size(container_of(vd, struct virtio_console, vd));
+}
+
+static void vcon_quiesce(struct virtio_dev *vd)
+{
+	vcon_tx(container_of(vd, struct virtio_console, vd), false);
+}
+
+static void vcon_destroy(struct virtio_dev *vd)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+
+	pthread_mutex_destroy(&con->out_lock);
+	free(con);
+}
+
+static const struct virtio_dev_ops vcon_ops = {
+	.type = "virtio-console",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.nr_queues = 2,
+	.queue_notify = vcon_notify,
+	.reset = vcon_reset,
+	.quiesce = vcon_quiesce,
+	.config_write = vcon_config_write,
+	.destroy = vcon_destroy,
+};
+
+int virtio_console_create(uint64_t base, int out_fd, struct device **out)
+{
+	struct virtio_console *con = calloc(1, sizeof(*con));
+	uint64_t features = VIRTIO_CONSOLE_F_EMERG_WRITE;
+	uint8_t size[4];
+
+	if (!con)
+		return -ENOMEM;
+	con->out_fd = out_fd;
+	pthread_mutex_init(&con->out_lock, NULL);
+	/* A size only from a terminal that has one: else F_SIZE is not offered. */
+	con->sized = vcon_term_size(out_fd, size);
+	if (con->sized)
+		features |= VIRTIO_CONSOLE_F_SIZE;
+	virtio_init(&con->vd, &vcon_ops, base, features, con->config, sizeof(con->config));
+	vcon_announce_size(con);
+	*out = &con->vd.dev;
+	return 0;
+}
+
+void virtio_console_set_input(struct device *dev, struct console *in)
+{
+	to_vcon(dev)->in = in;
+}
+
+void virtio_console_input_ready(struct device *dev)
+{
+	/*
+	 * The receive work runs as the queue's own does: on the I/O thread,
+	 * counted busy, so a reset never lands in the middle of it.
+	 */
+	virtio_requeue(&to_vcon(dev)->vd, CONSOLE_RXQ);
+}
+
+void virtio_console_resize(struct device *dev)
+{
+	vcon_announce_size(to_vcon(dev));
+}

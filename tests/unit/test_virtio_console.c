@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-console without KVM: this test plays the guest's driver against
+ * fake guest memory and the I/O thread's loop by hand. Input typed into a
+ * pipe goes through the console layer into receive buffers; the guest's
+ * transmit buffers come out of a pipe, a slow non-blocking pipe or a file.
+ * The checkers that compare bytes are shown to fail on wrong bytes.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <kvmini/console.h>
+#include <kvmini/evloop.h>
+#include <kvmini/mem.h>
+#include <kvmini/virtio-devices.h>
+#include <kvmini/virtio.h>
+#include <kvmini/vm.h>
+
+#include "tap.h"
+#include "virtio_driver.h"
+#include "virtio_rings.h"
+
+#define RAM 0x80000000ULL
+#define RAM_SIZE (4ULL << 20)
+#define RXBUF (RAM + 0x10000)	/* 0x100 bytes per buffer */
+#define TXBUF (RAM + 0x20000)
+#define BIGBUF (RAM + 0x100000)	/* up to 1 MiB */
+#define RINGS (RAM + 0x1000)	/* queue i's at RINGS + i * VRINGS_STRIDE */
+#define BASE 0x1100000ULL
+
+#define RXQ 0
+#define TXQ 1
+
+/* The virtio-mmio registers (4.2.2) read here by name. */
+#define REG_DEVICE_FEATURES 0x010
+#define REG_DEVICE_FEATURES_SEL 0x014
+#define REG_INTERRUPT_STATUS 0x060
+#define REG_INTERRUPT_ACK 0x064
+#define REG_STATUS 0x070
+#define REG_CONFIG_GENERATION 0x0fc
+#define REG_CONFIG 0x100
+#define ISR_USED 1
+#define ISR_CONFIG 2
+
+static struct vm vm;
+static struct console cons;
+static int in_w = -1;		/* typing into the console */
+static struct vrings vr = { .mem = &vm.mem };
+
+static uint8_t *gp(uint64_t gpa, uint64_t len)
+{
+	return guest_mem_ptr(&vm.mem, gpa, len);
+}
+
+static void quit(struct vm *v)
+{
+	(void)v;
+}
+
+/* The I/O thread's work, until there is none. */
+static void pump(void)
+{
+	for (int i = 0; i < 100 && evloop_run_once(&vm.loop, 0) > 0; i++)
+		;
+}
+
+static void type(const char *s)
+{
+	if (write(in_w, s, strlen(s)) != (ssize_t)strlen(s))
+		ok(false, "typing '%s' into the console's pipe: %s", s, strerror(errno));
+	pump();
+}
+
+/* The driver's probe: VERSION_1 (and more), both queues, DRIVER_OK. */
+static bool probe(struct device *d, uint64_t features)
+{
+	return vrings_probe(&vr, VIRTIO_F_VERSION_1 | features, 2, RINGS) &&
+	       rd(d, REG_STATUS) == 0xf;
+}
+
+/* Used entries the device published that the driver has not taken. */
+static uint16_t used_pending(unsigned int q)
+{
+	uint16_t idx;
+
+	memcpy(&idx, gp(vr.q[q].used + 2, 2), 2);
+	return (uint16_t)(le16toh(idx) - vr.q[q].used_seen);
+}
+
+static struct device *create(int out_fd, bool with_input)
+{
+	struct device *d;
+
+	if (virtio_console_create(BASE, out_fd, &d))
+		return NULL;
+	d->vm = &vm;
+	vr.dev = d;
+	if (d->ops->realize(d)) {
+		d->ops->destroy(d);
+		return NULL;
+	}
+	if (with_input) {
+		virtio_console_set_input(d, &cons);
+		console_connect(&cons, d, virtio_console_input_ready);
+	}
+	return d;
+}
+
+static void destroy(struct device *d)
+{
+	console_connect(&cons, NULL, NULL);
+	d->ops->destroy(d);
+}
+
+/* A one-descriptor receive buffer of len bytes, slot i, offered. */
+static void rx_offer(uint16_t i, uint32_t len)
+{
+	memset(gp(RXBUF + 0x100 * i, 0x100), 0xee, 0x100);
+	vrings_desc(&vr, RXQ, i, RXBUF + 0x100 * i, len, VIRTQ_DESC_F_WRITE, 0);
+	vrings_offer(&vr, RXQ, i);
+}
+
+/*
+ * The checker of input: reap every used receive buffer, in order, follow
+ * each chain through the descriptor table and compare the bytes the
+ * device said it wrote with expect.
+ */
+static bool rx_matches(const char *expect)
+{
+	char got[1024];
+	size_t n = 0;
+	uint32_t id, len;
+
+	while (vrings_used(&vr, RXQ, &id, &len)) {
+		uint16_t i = (uint16_t)id;
+
+		for (int hops = 0; len && hops < VRINGS_QSIZE; hops++) {
+			const uint8_t *d = gp(vr.q[RXQ].desc + 16ULL * (i % VRINGS_QSIZE), 16);
+			uint64_t addr;
+			uint32_t dlen, take;
+			uint16_t flags, next;
+
+			memcpy(&addr, d, 8);
+			memcpy(&dlen, d + 8, 4);
+			memcpy(&flags, d + 12, 2);
+			memcpy(&next, d + 14, 2);
+			take = le32toh(dlen) < len ? le32toh(dlen) : len;
+			if (n + take > sizeof(got))
+				return false;
+			memcpy(got + n, gp(le64toh(addr), take), take);
+			n += take;
+			len -= take;
+			if (!(le16toh(flags) & VIRTQ_DESC_F_NEXT))
+				break;
+			i = le16toh(next);
+		}
+		if (len)
+			return false;	/* the device claims more than the chain holds */
+	}
+	return n == strlen(expect) && !memcmp(got, expect, n);
+}
+
+/* The checker of output: what fd holds now (non-blocking) is exactly expect. */
+static bool out_matches(int fd, const char *expect)
+{
+	char got[1024];
+	ssize_t n = read(fd, got, sizeof(got));
+
+	if (n < 0)
+		n = 0;
+	return (size_t)n == strlen(expect) && !memcmp(got, expect, (size_t)n);
+}
+
+static void tx_notify(struct device *d)
+{
+	(void)d;
+	vrings_kick(&vr, TXQ);
+}
+
+static void rx_notify(struct device *d)
+{
+	(void)d;
+	vrings_kick(&vr, RXQ);
+}
+
+/* Transmit buffers: one chain of the strings given, head at desc first. */
+static void tx_offer(uint16_t first, const char *const *parts, unsigned int n)
+{
+	uint64_t at = TXBUF + 0x400 * first;
+
+	for (unsigned int k = 0; k < n; k++) {
+		uint32_t len = (uint32_t)strlen(parts[k]);
+
+		memcpy(gp(at, len), parts[k], len);
+		vrings_desc(&vr, TXQ, (uint16_t)(first + k), at, len,
+			    k + 1 < n ? VIRTQ_DESC_F_NEXT : 0, (uint16_t)(first + k + 1));
+		at += len;
+	}
+	vrings_offer(&vr, TXQ, first);
+}
+
+static bool all_used_zero(unsigned int q, unsigned int expect)
+{
+	uint32_t id, len;
+	unsigned int n = 0;
+
+	while (vrings_used(&vr, q, &id, &len)) {
+		if (len)
+			return false;
+		n++;
+	}
+	return n == expect;
+}
+
+static void input(int out_r, int out_w)
+{
+	struct device *d = create(out_w, true);
+
+	if (!d) {
+		ok(false, "virtio-console created and realized");
+		return;
+	}
+	ok(rd(d, 0x008) == VIRTIO_ID_CONSOLE, "device ID 3");
+	wr(d, REG_DEVICE_FEATURES_SEL, 0);
+	ok(rd(d, REG_DEVICE_FEATURES) == 4,
+	   "features: EMERG_WRITE; no SIZE for a pipe, no MULTIPORT");
+	ok(!probe(d, 2), "a driver asking for MULTIPORT: FEATURES_OK refused");
+	ok(probe(d, 4), "probed with EMERG_WRITE, two queues");
+
+	/* Several buffers, input after them. */
+	rx_offer(0, 4);
+	rx_offer(1, 4);
+	rx_offer(2, 4);
+	rx_notify(d);
+	pump();
+	ok(used_pending(RXQ) == 0, "no input: the receive buffers wait");
+	type("hello, world");
+	ok(used_pending(RXQ) == 3 && rx_matches("hello, world"),
+	   "12 bytes typed fill three 4-byte buffers, in order");
+	ok(rd(d, REG_INTERRUPT_STATUS) & ISR_USED, "used buffer interrupt");
+	wr(d, REG_INTERRUPT_ACK, ISR_USED);
+
+	/* Input before the buffers: it stays in the console. */
+	type("late");
+	ok(console_pending(&cons) == 4 && !used_pending(RXQ),
+	   "input with no buffer stays in the console (4 bytes pending)");
+	rx_offer(3, 64);
+	rx_notify(d);
+	pump();
+	ok(rx_matches("late") && !console_pending(&cons),
+	   "a buffer made available later gets it");
+
+	/* More input than room. */
+	rx_offer(4, 2);
+	rx_notify(d);
+	type("xyz");
+	ok(rx_matches("xy") && console_pending(&cons) == 1,
+	   "3 bytes, a 2-byte buffer: 2 delivered, 1 kept");
+	rx_offer(5, 8);
+	rx_notify(d);
+	pump();
+	ok(rx_matches("z"), "the kept byte goes to the next buffer");
+
+	/* One chain of two writable descriptors. */
+	memset(gp(RXBUF + 0x600, 0x200), 0xee, 0x200);
+	vrings_desc(&vr, RXQ, 6, RXBUF + 0x600, 3, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 7);
+	vrings_desc(&vr, RXQ, 7, RXBUF + 0x700, 5, VIRTQ_DESC_F_WRITE, 0);
+	vrings_offer(&vr, RXQ, 6);
+	type("12345678");
+	ok(rx_matches("12345678"), "a chain of 3 + 5 writable bytes takes 8, across both");
+
+	/* The checker can fail. */
+	rx_offer(0, 8);
+	type("abcd");
+	ok(!rx_matches("abXd"), "the input checker fails on a wrong byte");
+	rx_offer(0, 8);
+	type("abcd");
+	ok(!rx_matches("abc"), "... and on a missing one");
+
+	/* Wrong direction: a readable buffer in the receiveq. */
+	memset(gp(RXBUF, 16), 0xaa, 16);
+	vrings_desc(&vr, RXQ, 0, RXBUF, 16, 0, 0);
+	vrings_offer(&vr, RXQ, 0);
+	type("q");
+	{
+		uint32_t id = 99, len = 99;
+
+		ok(vrings_used(&vr, RXQ, &id, &len) && id == 0 && len == 0 &&
+		   *gp(RXBUF, 1) == 0xaa && console_pending(&cons) == 1,
+		   "a device-readable receive buffer: returned with 0 bytes, untouched, "
+		   "input kept");
+	}
+	vrings_desc(&vr, RXQ, 1, RXBUF + 0x100, 8, VIRTQ_DESC_F_NEXT, 2);
+	vrings_desc(&vr, RXQ, 2, RXBUF + 0x200, 8, VIRTQ_DESC_F_WRITE, 0);
+	vrings_offer(&vr, RXQ, 1);
+	rx_offer(3, 8);
+	rx_notify(d);
+	pump();
+	ok(used_pending(RXQ) == 2 && rx_matches("q") &&
+	   !(rd(d, REG_STATUS) & VIRTIO_STATUS_NEEDS_RESET),
+	   "a readable-then-writable receive chain: refused; the next buffer gets the byte; "
+	   "no reset needed");
+
+	/* Output through the same device. */
+	{
+		static const char *const hello[] = { "Hello, ", "guest!\n" };
+		static const char *const bye[] = { "bye\n" };
+
+		tx_offer(0, hello, 2);
+		tx_offer(2, bye, 1);
+		tx_notify(d);
+		pump();
+		ok(out_matches(out_r, "Hello, guest!\nbye\n") && all_used_zero(TXQ, 2),
+		   "two transmit chains (one of two buffers) reach the output in order, "
+		   "used with 0 bytes written");
+		tx_offer(0, hello, 2);
+		tx_notify(d);
+		pump();
+		ok(!out_matches(out_r, "Hello, guest?\n"),
+		   "the output checker fails on a wrong byte");
+		(void)all_used_zero(TXQ, 1);
+	}
+
+	/* Wrong direction: a writable buffer in the transmitq. */
+	memcpy(gp(TXBUF, 2), "no", 2);
+	vrings_desc(&vr, TXQ, 0, TXBUF, 2, VIRTQ_DESC_F_NEXT, 1);
+	vrings_desc(&vr, TXQ, 1, TXBUF + 0x100, 4, VIRTQ_DESC_F_WRITE, 0);
+	vrings_offer(&vr, TXQ, 0);
+	tx_notify(d);
+	pump();
+	ok(out_matches(out_r, "") && all_used_zero(TXQ, 1) &&
+	   !(rd(d, REG_STATUS) & VIRTIO_STATUS_NEEDS_RESET),
+	   "a transmit chain with a writable buffer: nothing written, returned with 0, "
+	   "no reset needed");
+	{
+		static const char *const fine[] = { "fine\n" };
+
+		tx_offer(2, fine, 1);
+		tx_notify(d);
+		pump();
+		ok(out_matches(out_r, "fine\n"), "the next transmit chain comes out");
+		(void)all_used_zero(TXQ, 1);
+	}
+
+	/* Reset mid-way: input half delivered, output queued and kicked. */
+	rx_offer(0, 4);
+	type("0123456789");
+	ok(rx_matches("0123") && console_pending(&cons) == 6, "4 of 10 bytes delivered");
+	{
+		static const char *const lost[] = { "lost\n" };
+
+		tx_offer(0, lost, 1);
+		tx_notify(d);
+	}
+	wr(d, REG_STATUS, 0);
+	pump();
+	ok(out_matches(out_r, "") && console_pending(&cons) == 6,
+	   "reset with output kicked: the driver's buffers are not read; input waits");
+	ok(probe(d, 0), "probed again");
+	rx_offer(1, 16);
+	rx_notify(d);
+	pump();
+	ok(rx_matches("456789"), "the rest of the input reaches the new driver");
+	{
+		static const char *const after[] = { "after\n" };
+
+		tx_offer(0, after, 1);
+		tx_notify(d);
+		pump();
+		ok(out_matches(out_r, "after\n"), "output works after the reset");
+		(void)all_used_zero(TXQ, 1);
+	}
+
+	/* Power-off right after writing: the kick never reached the I/O thread. */
+	{
+		static const char *const last[] = { "last words\n" };
+
+		tx_offer(0, last, 1);
+		tx_notify(d);
+		d->ops->quiesce(d);
+		ok(out_matches(out_r, "last words\n") && all_used_zero(TXQ, 1),
+		   "quiesce writes output the I/O thread has not served yet");
+		pump();
+		ok(out_matches(out_r, ""), "... once: the late kick finds nothing");
+	}
+
+	/* Emergency writes, whatever the driver's state. */
+	{
+		uint8_t m = 'm';
+		uint16_t cols = 7;
+
+		wr(d, REG_STATUS, 0);
+		wr(d, REG_CONFIG + 8, 'E');
+		d->ops->write(d, 0, REG_CONFIG + 8, &m, 1);
+		ok(out_matches(out_r, "Em"), "emerg_wr: a 4-byte and a 1-byte write, one "
+		   "character each, before any driver set up");
+		d->ops->write(d, 0, REG_CONFIG + 9, &m, 1);
+		wr(d, REG_CONFIG, 0x12345678);
+		d->ops->read(d, 0, REG_CONFIG, &cols, 2);
+		ok(out_matches(out_r, "") && cols == 0,
+		   "writes elsewhere in the config space: ignored (cols still 0)");
+	}
+	destroy(d);
+}
+
+struct slow_reader {
+	int fd;
+	uint8_t *buf;
+	size_t want, got;
+};
+
+/* Reads slowly until it has everything, or 2 s pass with nothing to read (bytes lost). */
+static void *slow_read(void *arg)
+{
+	struct slow_reader *r = arg;
+	unsigned int idle = 0;
+
+	while (r->got < r->want && idle < 10000) {
+		size_t chunk = r->want - r->got < 1000 ? r->want - r->got : 1000;
+		ssize_t n;
+
+		usleep(200);
+		n = read(r->fd, r->buf + r->got, chunk);
+		if (n > 0) {
+			r->got += (size_t)n;
+			idle = 0;
+		} else if (n == 0 || errno != EAGAIN) {
+			break;
+		} else {
+			idle++;
+		}
+	}
+	return NULL;
+}
+
+/* A non-blocking pipe smaller than the chain, drained slowly by another thread. */
+static void partial_writes(void)
+{
+	static const uint32_t seg[] = { 10000, 30000, 25536 };
+	enum { TOTAL = 65536 };
+	struct slow_reader r = { .want = TOTAL };
+	uint8_t *src = gp(BIGBUF, TOTAL);
+	struct device *d;
+	pthread_t t;
+	uint64_t at = BIGBUF;
+	int p[2], pipe_size;
+	bool same = true;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
+		ok(false, "pipe2: %s", strerror(errno));
+		return;
+	}
+	pipe_size = fcntl(p[1], F_SETPIPE_SZ, 4096);
+	r.fd = p[0];
+	r.buf = calloc(1, TOTAL);
+	d = create(p[1], false);
+	if (!d || !r.buf || !probe(d, 0)) {
+		ok(false, "a console over a small non-blocking pipe");
+		goto out;
+	}
+	for (uint32_t i = 0; i < TOTAL; i++)
+		src[i] = (uint8_t)(i * 7 + 3);
+	for (uint16_t k = 0; k < 3; k++) {
+		vrings_desc(&vr, TXQ, k, at, seg[k], k < 2 ? VIRTQ_DESC_F_NEXT : 0,
+			    (uint16_t)(k + 1));
+		at += seg[k];
+	}
+	vrings_offer(&vr, TXQ, 0);
+	if (pthread_create(&t, NULL, slow_read, &r)) {
+		ok(false, "pthread_create");
+		goto out;
+	}
+	tx_notify(d);
+	pump();
+	pthread_join(t, NULL);
+	for (uint32_t i = 0; i < TOTAL && same; i++)
+		same = r.buf[i] == (uint8_t)(i * 7 + 3);
+	ok(pipe_size > 0 && pipe_size < TOTAL && r.got == TOTAL && same,
+	   "64 KiB in three buffers through a %d-byte non-blocking pipe: every byte, in "
+	   "order (%zu read)", pipe_size, r.got);
+	ok(all_used_zero(TXQ, 1), "the chain is used once everything is written");
+	src[5] ^= 1;
+	same = true;
+	for (uint32_t i = 0; i < TOTAL && same; i++)
+		same = r.buf[i] == src[i];
+	ok(!same, "the comparison fails when one byte differs");
+out:
+	if (d)
+		destroy(d);
+	free(r.buf);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A busy guest: at most 1 MiB of output per call, then the I/O thread's other work. */
+static void bounded(void)
+{
+	char path[] = "/tmp/kvmini-vcon-XXXXXX";
+	int fd = mkstemp(path);
+	struct device *d;
+	struct stat st;
+	enum { BIG = 600 * 1024 };
+
+	if (fd < 0) {
+		ok(false, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	unlink(path);
+	d = create(fd, false);
+	if (!d || !probe(d, 0)) {
+		ok(false, "a console writing to a file");
+		goto out;
+	}
+	memset(gp(BIGBUF, BIG), 'b', BIG);
+	vrings_desc(&vr, TXQ, 0, BIGBUF, BIG, 0, 0);
+	vrings_desc(&vr, TXQ, 1, BIGBUF, BIG, 0, 0);
+	memcpy(gp(TXBUF, 4), "tail", 4);
+	vrings_desc(&vr, TXQ, 2, TXBUF, 4, 0, 0);
+	vrings_offer(&vr, TXQ, 0);
+	vrings_offer(&vr, TXQ, 1);
+	vrings_offer(&vr, TXQ, 2);
+	tx_notify(d);
+	ok(evloop_run_once(&vm.loop, 0) == 1 && used_pending(TXQ) == 2,
+	   "one call serves 2 x 600 KiB, past the 1 MiB budget, and stops");
+	ok(evloop_run_once(&vm.loop, 0) == 1 && used_pending(TXQ) == 3,
+	   "it asked to be called again: the next call serves the rest");
+	ok(!fstat(fd, &st) && st.st_size == 2 * BIG + 4, "all %d bytes in the file", 2 * BIG + 4);
+	rx_offer(0, 8);
+	rx_notify(d);
+	pump();
+	ok(!used_pending(RXQ), "without input connected the receive buffers wait");
+out:
+	if (d)
+		destroy(d);
+	close(fd);
+}
+
+/* F_SIZE from a terminal: a pseudo-terminal's slave stands for it. */
+static void term_size(void)
+{
+	struct winsize ws = { .ws_row = 40, .ws_col = 100 };
+	uint16_t cols = 0, rows = 0;
+	struct device *d;
+	uint32_t gen;
+	int m, s = -1;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) || unlockpt(m) || !ptsname(m) ||
+	    (s = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		ok(true, "F_SIZE from a terminal # SKIP no pseudo-terminal: %s", strerror(errno));
+		goto out;
+	}
+	ws.ws_row = ws.ws_col = 0;
+	if (ioctl(s, TIOCSWINSZ, &ws) || !(d = create(s, false))) {
+		ok(false, "a console on a pseudo-terminal");
+		goto out;
+	}
+	wr(d, REG_DEVICE_FEATURES_SEL, 0);
+	ok(!(rd(d, REG_DEVICE_FEATURES) & 1), "a terminal of size 0 x 0: no F_SIZE");
+	destroy(d);
+
+	ws = (struct winsize){ .ws_row = 40, .ws_col = 100 };
+	if (ioctl(s, TIOCSWINSZ, &ws) || !(d = create(s, false))) {
+		ok(false, "a console on a 100 x 40 pseudo-terminal");
+		goto out;
+	}
+	wr(d, REG_DEVICE_FEATURES_SEL, 0);
+	d->ops->read(d, 0, REG_CONFIG, &cols, 2);
+	d->ops->read(d, 0, REG_CONFIG + 2, &rows, 2);
+	ok(rd(d, REG_DEVICE_FEATURES) & 1 && le16toh(cols) == 100 && le16toh(rows) == 40,
+	   "a 100 x 40 terminal: F_SIZE, cols 100, rows 40");
+	ok(vdrv_negotiate(d, VIRTIO_F_VERSION_1 | 1) &&
+	   vdrv_queue(d, RXQ, VRINGS_QSIZE, RINGS, RINGS + VRINGS_AVAIL_OFF,
+		      RINGS + VRINGS_USED_OFF) &&
+	   vdrv_queue(d, TXQ, VRINGS_QSIZE, RINGS + VRINGS_STRIDE,
+		      RINGS + VRINGS_STRIDE + VRINGS_AVAIL_OFF,
+		      RINGS + VRINGS_STRIDE + VRINGS_USED_OFF) &&
+	   !(rd(d, REG_INTERRUPT_STATUS) & ISR_CONFIG),
+	   "no configuration interrupt before DRIVER_OK");
+	vdrv_driver_ok(d);
+	ok(rd(d, REG_INTERRUPT_STATUS) & ISR_CONFIG,
+	   "at DRIVER_OK a configuration interrupt: Linux reads the size only then");
+	wr(d, REG_INTERRUPT_ACK, ISR_CONFIG);
+	gen = rd(d, REG_CONFIG_GENERATION);
+	ws = (struct winsize){ .ws_row = 50, .ws_col = 132 };
+	if (ioctl(s, TIOCSWINSZ, &ws))
+		ok(false, "TIOCSWINSZ: %s", strerror(errno));
+	virtio_console_resize(d);
+	d->ops->read(d, 0, REG_CONFIG, &cols, 2);
+	d->ops->read(d, 0, REG_CONFIG + 2, &rows, 2);
+	ok(rd(d, REG_INTERRUPT_STATUS) & ISR_CONFIG && rd(d, REG_CONFIG_GENERATION) != gen &&
+	   le16toh(cols) == 132 && le16toh(rows) == 50,
+	   "resized to 132 x 50: new config, new generation, configuration interrupt");
+	wr(d, REG_INTERRUPT_ACK, ISR_CONFIG);
+	ok(probe(d, 1) && rd(d, REG_INTERRUPT_STATUS) & ISR_CONFIG,
+	   "after a reset the next driver hears the size at DRIVER_OK too");
+	destroy(d);
+out:
+	if (s >= 0)
+		close(s);
+	if (m >= 0)
+		close(m);
+}
+
+int main(void)
+{
+	int in[2], out[2];
+
+	if (guest_mem_add(&vm.mem, RAM, RAM_SIZE, GUEST_MEM_ANON) || evloop_init(&vm.loop) ||
+	    pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || fcntl(out[0], F_SETFL, O_NONBLOCK))
+		return 1;
+	vm.vm_fd = -1;
+	in_w = in[1];
+	if (console_init(&cons, &vm, in[0], quit))
+		return 1;
+	/* A device first, so the console starts reading its input pipe. */
+	{
+		struct device *d = create(-1, true);
+
+		if (!d || console_start(&cons))
+			return 1;
+		destroy(d);
+	}
+	input(out[0], out[1]);
+	partial_writes();
+	bounded();
+	term_size();
+	console_destroy(&cons);
+	evloop_destroy(&vm.loop);
+	guest_mem_free(&vm.mem);
+	return tap_done();
+}
