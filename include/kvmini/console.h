@@ -36,6 +36,7 @@ struct console {
 	struct ev_source in_src;	/* in_fd */
 	struct ev_source room_src;	/* an eventfd: the guest made room */
 	bool raw;			/* in_fd is a terminal we put in raw mode */
+	bool in_file;			/* in_fd is a regular file: read as room is made */
 	bool escape;			/* the last byte typed was CONSOLE_ESCAPE */
 	bool in_done;			/* in_fd at its end (or failed): loop thread */
 	pthread_mutex_t lock;		/* the buffer and in_paused */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -176,6 +177,26 @@ static void console_in_ready(struct ev_source *src, uint32_t events)
 		c->notify(c->dev);
 }
 
+/*
+ * A regular file (kvmini run < FILE) is always readable and epoll cannot
+ * watch it: read it whenever the guest made room, up to a full buffer or
+ * the file's end.
+ */
+static void console_file_fill(struct console *c)
+{
+	bool more;
+
+	do {
+		console_in_ready(&c->in_src, EPOLLIN);
+		pthread_mutex_lock(&c->lock);
+		more = !c->in_done && c->len < CONSOLE_BUF;
+		/* Full: console_read() wakes us when the guest makes room. */
+		if (!more && !c->in_done)
+			c->in_paused = true;
+		pthread_mutex_unlock(&c->lock);
+	} while (more);
+}
+
 static void console_room_ready(struct ev_source *src, uint32_t events)
 {
 	struct console *c = container_of(src, struct console, room_src);
@@ -185,6 +206,10 @@ static void console_room_ready(struct ev_source *src, uint32_t events)
 	if (read(src->fd, &count, sizeof(count)) != sizeof(count) || c->in_done ||
 	    c->in_src.added)
 		return;
+	if (c->in_file) {
+		console_file_fill(c);
+		return;
+	}
 	if (evloop_add(&c->vm->loop, &c->in_src, EPOLLIN))
 		c->in_done = true;	/* logged; no more input */
 }
@@ -233,14 +258,30 @@ static bool console_pollable(int fd)
 	return ok;
 }
 
+static bool console_is_file(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
 int console_start(struct console *c)
 {
 	int ret = evloop_add(&c->vm->loop, &c->room_src, EPOLLIN);
 
 	if (ret)
 		return ret;
+	if (c->dev && console_is_file(c->in_fd)) {
+		/* The I/O thread reads the first buffer as it starts. */
+		uint64_t one = 1;
+
+		c->in_file = true;
+		if (write(c->room_src.fd, &one, sizeof(one)) < 0)
+			return -errno;
+		return 0;
+	}
 	if (!c->dev || !console_pollable(c->in_fd)) {
-		/* No console device, or a regular file or /dev/null: no input. */
+		/* No console device, or /dev/null: no input. */
 		log_debug("vm", "console: the guest gets no input from stdin");
 		c->in_done = true;
 		return 0;

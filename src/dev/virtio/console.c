@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * virtio-console (virtio 1.x, 5.3) with a single port: the guest's hvc0.
- * The receiveq takes console input into the driver's writable buffers, the
- * transmitq sends its readable buffers to the output fd; both are served
- * on the I/O thread, and a quiesce drains the transmitq so that output the
- * guest queued just before it powered off still comes out. With a
+ * The receiveq takes console input into the driver's writable buffers
+ * (once the driver has written: see driver_spoke), the transmitq sends its
+ * readable buffers to the output fd; both are served on the I/O thread,
+ * and a quiesce drains the transmitq so that output the guest queued just
+ * before it powered off still comes out. With a
  * terminal for output the device offers its size (F_SIZE); any driver may
  * write single characters through the config space (F_EMERG_WRITE).
  */
@@ -47,6 +48,14 @@ struct virtio_console {
 	/* out_fd: transmitq drains and emergency writes, one at a time, in order. */
 	pthread_mutex_t out_lock;
 	bool out_failed;		/* said once */
+	/*
+	 * The driver has transmitted since its reset: only then is input
+	 * delivered. Linux's virtio_console discards what reaches a console
+	 * port before it has connected the port to hvc (which it does after
+	 * offering receive buffers); its first output - the console's log
+	 * replay, a prompt - comes after that. I/O thread only.
+	 */
+	bool driver_spoke;
 	uint8_t config[CONSOLE_CONFIG_BYTES];
 	struct virtq_chain rx, tx;	/* large: not on a thread's stack */
 	struct iovec out_iov[VIRTQ_MAX_SIZE];	/* what is left of tx to write */
@@ -160,7 +169,8 @@ static void vcon_rx(struct virtio_console *con)
 	unsigned int served = 0;
 	uint8_t buf[CONSOLE_BUF];
 
-	while (con->in && console_pending(con->in) && virtio_pop(vd, CONSOLE_RXQ, c) > 0) {
+	while (con->driver_spoke && con->in && console_pending(con->in) &&
+	       virtio_pop(vd, CONSOLE_RXQ, c) > 0) {
 		uint64_t done = 0;
 
 		if (c->nr_out || !c->in_bytes) {
@@ -217,6 +227,7 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 			bytes += c->out_bytes;
 		}
 		virtio_push(vd, CONSOLE_TXQ, c, 0);
+		con->driver_spoke = true;
 		served++;
 		if (bounded && (served == VIRTQ_MAX_SIZE || bytes >= CONSOLE_TX_BUDGET)) {
 			virtio_requeue(vd, CONSOLE_TXQ);
@@ -231,11 +242,16 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 static void vcon_notify(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+	bool spoke = con->driver_spoke;
 
-	if (q == CONSOLE_RXQ)
+	if (q == CONSOLE_RXQ) {
 		vcon_rx(con);
-	else
-		vcon_tx(con, true);
+		return;
+	}
+	vcon_tx(con, true);
+	/* The driver's first output: input held back until now goes in. */
+	if (!spoke && con->driver_spoke)
+		vcon_rx(con);
 }
 
 /*
@@ -266,7 +282,10 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 /* Nothing is held between calls; a new driver hears the terminal's size again. */
 static void vcon_reset(struct virtio_dev *vd)
 {
-	vcon_announce_size(container_of(vd, struct virtio_console, vd));
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+
+	con->driver_spoke = false;
+	vcon_announce_size(con);
 }
 
 static void vcon_quiesce(struct virtio_dev *vd)
