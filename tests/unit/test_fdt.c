@@ -170,6 +170,10 @@ int main(void)
 	   get_u64(buf, fdt_path_offset(buf, "/cpus/cpu@100000001"), "reg", 0) ==
 		   0x100000001ULL, "Aff3 in an MPIDR: two address cells");
 
+	node = fdt_node_offset_by_compatible(buf, -1, "fixed-clock");
+	ok(node >= 0 && fdt_get_phandle(buf, node) == ARM64_FDT_APB_CLOCK_PHANDLE &&
+	   get_u32(buf, node, "#clock-cells") == 0 && get_u32(buf, node, "clock-frequency"),
+	   "a fixed clock for PrimeCell devices (the PL031's apb_pclk)");
 	ok(fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3-its") == -FDT_ERR_NOTFOUND &&
 	   fdt_node_offset_by_compatible(buf, -1, "arm,armv8-pmuv3") == -FDT_ERR_NOTFOUND,
 	   "no ITS and no PMU unless asked for");

@@ -124,6 +124,21 @@ static int fdt_add_pmu(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+/*
+ * A fixed 24 MHz clock: the kernel's AMBA bus enables a PrimeCell's
+ * "apb_pclk" before probing it, so the PL031 needs one to exist.
+ */
+static int fdt_add_apb_clock(void *fdt)
+{
+	FDT_TRY(fdt_begin_node(fdt, "apb-pclk"));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	FDT_TRY(fdt_property_u32(fdt, "#clock-cells", 0));
+	FDT_TRY(fdt_property_u32(fdt, "clock-frequency", 24000000));
+	FDT_TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	FDT_TRY(fdt_property_u32(fdt, "phandle", ARM64_FDT_APB_CLOCK_PHANDLE));
+	return fdt_end_node(fdt);
+}
+
 static int fdt_add_psci(void *fdt)
 {
 	static const char psci_compat[] = "arm,psci-0.2";
@@ -152,6 +167,7 @@ static int fdt_build(const struct arm64_machine *m, void *fdt, size_t size)
 	FDT_TRY(fdt_add_cpus(fdt, m));
 	FDT_TRY(fdt_add_gic_and_timer(fdt, m));
 	FDT_TRY(fdt_add_psci(fdt));
+	FDT_TRY(fdt_add_apb_clock(fdt));
 	if (m->pmu)
 		FDT_TRY(fdt_add_pmu(fdt));
 	FDT_TRY(devices_fdt_nodes(m->devices, fdt));

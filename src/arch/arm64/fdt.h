@@ -23,6 +23,8 @@ struct arm64_machine {
 
 /* The phandle of the interrupt controller. */
 #define ARM64_FDT_GIC_PHANDLE 1
+/* The fixed clock AMBA (PrimeCell) devices name as their bus clock. */
+#define ARM64_FDT_APB_CLOCK_PHANDLE 2
 
 /* Write the DTB into buf; -ENOSPC if it does not fit, -EINVAL for a bad machine. */
 int __must_check arm64_fdt_build(const struct arm64_machine *m, void *buf,

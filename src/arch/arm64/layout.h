@@ -11,8 +11,8 @@
  *               | PL031 RTC      0x0101_0000 |  kvmtool's RTC address
  *               | test device    0x0102_0000 |  kvmtool puts optional CFI
  *               |                            |  flash here; kvmini has none
- *               | virtio-mmio    0x0110_0000 |  0x200 each: disks, then rng
- *               |           ...              |
+ *               | virtio-mmio    0x0110_0000 |  0x200 each: console, disks,
+ *               |           ...              |  nets, then rng
  *               | GICv3 ITS (128 KiB)        |  --irqchip gicv3-its: just
  *               |                            |  below the redistributors
  *               | GICv3 redistributors       |  0x20000 per vCPU, growing

@@ -12,21 +12,28 @@
 #include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/irq.h>
+#include <kvmini/pl031.h>
 #include <kvmini/uart8250.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
 #include "config.h"
+#include "fdt.h"
 #include "layout.h"
+
+/* dev on the bus with SPI spi; the VM takes dev. */
+static int arm64_add_spi_device(struct vm *vm, struct device *dev, unsigned int spi)
+{
+	arm64_irq_line_spi(vm, &dev->irq, spi);
+	dev->has_irq = true;
+	return vm_add_device(vm, dev);
+}
 
 /* The next virtio-mmio slot's interrupt, in the order devices are added; the VM takes dev. */
 static int arm64_add_virtio(struct vm *vm, unsigned int *slot, struct device *dev)
 {
-	arm64_irq_line_spi(vm, &dev->irq, ARM64_SPI_VIRTIO + *slot);
-	dev->has_irq = true;
-	(*slot)++;
-	return vm_add_device(vm, dev);
+	return arm64_add_spi_device(vm, dev, ARM64_SPI_VIRTIO + (*slot)++);
 }
 
 static uint64_t arm64_virtio_base(unsigned int slot)
@@ -52,16 +59,30 @@ int arch_vm_add_devices(struct vm *vm)
 				  "gicv3-its");
 	if (!ret)
 		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &dev);
-	if (!ret) {
-		arm64_irq_line_spi(vm, &dev->irq, ARM64_SPI_UART);
-		dev->has_irq = true;
-		ret = vm_add_device(vm, dev);
-	}
-	if (!ret) {
+	if (!ret)
+		ret = arm64_add_spi_device(vm, dev, ARM64_SPI_UART);
+	if (!ret && vm->cfg->console == CONSOLE_SERIAL) {
 		/* The 8250 is the console: stdin is its keyboard. */
 		uart8250_set_input(dev, &vm->console);
 		console_connect(&vm->console, dev, uart8250_input_ready);
 	}
+	if (!ret && vm->cfg->console == CONSOLE_VIRTIO) {
+		/*
+		 * hvc0 is the console; the 8250 stays (earlycon, firmware) with
+		 * its output on stdout too, but stdin is hvc0's alone.
+		 */
+		ret = virtio_console_create(arm64_virtio_base(slot), STDOUT_FILENO, &dev);
+		if (!ret)
+			ret = arm64_add_virtio(vm, &slot, dev);
+		if (!ret) {
+			virtio_console_set_input(dev, &vm->console);
+			console_connect(&vm->console, dev, virtio_console_input_ready);
+		}
+	}
+	if (!ret)
+		ret = pl031_create(ARM64_RTC_BASE, ARM64_FDT_APB_CLOCK_PHANDLE, &dev);
+	if (!ret)
+		ret = arm64_add_spi_device(vm, dev, ARM64_SPI_RTC);
 	for (unsigned int i = 0; i < vm->cfg->nr_disks && !ret; i++) {
 		struct blk_backend *disk = vm->disks[i];
 
