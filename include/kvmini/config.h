@@ -8,6 +8,7 @@
 #define KVMINI_CONFIG_H
 
 #include <kvmini/compiler.h>
+#include <kvmini/net.h>
 
 #define CONFIG_DEFAULT_RAM (256ULL << 20)
 #define CONFIG_DEFAULT_KVM "/dev/kvm"
@@ -20,6 +21,7 @@ struct test_config;
 struct test_hooks;
 
 #define VM_MAX_DISKS 8
+#define VM_MAX_NETS 4
 
 /* --disk FILE[,ro] */
 struct disk_config {
@@ -45,6 +47,8 @@ struct vm_config {
 	struct disk_config disks[VM_MAX_DISKS];	/* virtio-blk, in order: vda, vdb... */
 	unsigned int nr_disks;
 	bool rng;			/* --rng: a virtio-rng device */
+	struct net_config nets[VM_MAX_NETS];	/* -n mode=tap: virtio-net, in order */
+	unsigned int nr_nets;
 	enum console_kind console;	/* stdin and the kernel's console= go there */
 	const char *name;		/* --name; NULL: "guest-<pid>" */
 	bool nodefaults;		/* --nodefaults: nothing added to the command line */

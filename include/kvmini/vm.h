@@ -44,6 +44,7 @@ struct vm {
 	struct device *devices;		/* in the order the machine added them */
 	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
 	struct blk_backend *disks[VM_MAX_DISKS];
+	struct tap taps[VM_MAX_NETS];	/* opened by vm_prepare; the devices own them */
 	char *cmdline;			/* the guest's command line (cmdline.h) */
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;

@@ -68,6 +68,11 @@ static void run_usage(FILE *f)
 "                       order; up to 8); ,ro: read-only for the guest. The\n"
 "                       image is locked: one writer at a time\n"
 "      --rng            a virtio-rng device (entropy from the host)\n"
+"  -n, --network mode=tap[,tapif=NAME][,host_ip=A.B.C.D[/N]][,guest_mac=MAC]\n"
+"                       a virtio-net device on a TAP interface kvmini creates\n"
+"                       (or attaches to, if it exists) and brings up; with\n"
+"                       host_ip= it gives the host side that address. Up to\n"
+"                       4. mode=none: no network device (the default)\n"
 "      --name NAME      the guest's name: kvmini's process name (default\n"
 "                       guest-PID)\n"
 "      --no-reboot      a guest reboot ends kvmini (exit 0) instead of\n"
@@ -181,6 +186,21 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+/* -n/--network, kvmtool's spelling (net.h); mode=none adds nothing. */
+static int parse_network(struct vm_config *cfg, const char *arg)
+{
+	struct net_config net;
+	int ret = net_parse_option(arg, &net);
+
+	if (ret || net.mode == NET_MODE_NONE)
+		return ret;
+	if (cfg->nr_nets == VM_MAX_NETS)
+		return usage_error("-n/--network %s: more than %d network devices", arg,
+				   VM_MAX_NETS);
+	cfg->nets[cfg->nr_nets++] = net;
+	return 0;
+}
+
 static int parse_name(struct vm_config *cfg, const char *arg)
 {
 	size_t len = strlen(arg);
@@ -277,6 +297,8 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 		return 0;
 	case 'd':
 		return parse_disk(cfg, optarg);
+	case 'n':
+		return parse_network(cfg, optarg);
 	case ':':
 		return usage_error("option '%s' needs a value", argv[optind - 1]);
 	}
@@ -303,6 +325,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "mem-path", required_argument, NULL, OPT_MEM_PATH },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "network", required_argument, NULL, 'n' },
 		{ "firmware", required_argument, NULL, 'f' },
 		{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -322,7 +345,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		return ret;
 	optind = 0;	/* full reset: the parser may run more than once (tests) */
 	opterr = 0;
-	while (!ret && (c = getopt_long(argc, argv, ":k:f:i:p:c:m:d:qh", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, ":k:f:i:p:c:m:d:n:qh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			run_usage(stdout);
 			ret = CLI_HELP_SHOWN;

@@ -113,6 +113,8 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	vm->loop.epoll_fd = vm->loop.wake.fd = -1;
 	vm->timeout_src.fd = vm->signal_src.fd = -1;	/* vm_run() opens them */
 	vm->console.room_src.fd = -1;
+	for (unsigned int i = 0; i < VM_MAX_NETS; i++)
+		vm->taps[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -128,6 +130,9 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	/* Disks are files the user named: refused (and locked) before anything else. */
 	for (unsigned int i = 0; i < cfg->nr_disks && !ret; i++)
 		ret = blk_open(cfg->disks[i].path, cfg->disks[i].ro, &vm->disks[i]);
+	/* So are TAP interfaces: a bad name or no permission, before any VM. */
+	for (unsigned int i = 0; i < cfg->nr_nets && !ret; i++)
+		ret = tap_open(&cfg->nets[i], &vm->taps[i]);
 	if (!ret)
 		ret = vm_open_kvm(vm);
 	if (!ret)
@@ -243,6 +248,8 @@ void vm_destroy(struct vm *vm)
 	devices_destroy(vm);
 	for (unsigned int i = 0; i < VM_MAX_DISKS; i++)
 		blk_close(vm->disks[i]);
+	for (unsigned int i = 0; i < VM_MAX_NETS; i++)
+		tap_close(&vm->taps[i]);
 	if (vm->test_hooks && vm->test_hooks->detach)
 		vm->test_hooks->detach(vm);
 	arch_vm_destroy(vm);

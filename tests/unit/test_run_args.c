@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `kvmini run` option parsing: kvmtool's names work, every mistake is named. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,46 @@ int main(void)
 	refused(ARGS("--name", ""), "--name '': give 1 to 64 characters", "an empty name");
 	refused(ARGS("--loglevel", "loud"), "--loglevel loud: not a level", "an unknown log level");
 	refused(ARGS("--dump-dtb", ""), "--dump-dtb '': give a file name", "an empty --dump-dtb");
+
+	/* -n/--network, kvmtool's spelling. */
+	ret = parse(&cfg, ARGS("-n", "mode=tap,tapif=tap7,host_ip=192.168.33.1/28,"
+			       "guest_mac=02:00:00:00:00:09", "--network", "mode=tap", "-n", "mode=none"));
+	ok(ret == 0 && cfg.nr_nets == 2 && cfg.nets[0].mode == NET_MODE_TAP &&
+	   !strcmp(cfg.nets[0].tapif, "tap7") && cfg.nets[0].has_host_ip &&
+	   cfg.nets[0].host_ip == htonl(0xc0a82101) && cfg.nets[0].host_prefix == 28 &&
+	   cfg.nets[0].has_guest_mac && cfg.nets[0].guest_mac[5] == 9 &&
+	   !cfg.nets[1].tapif[0] && !cfg.nets[1].has_host_ip && cfg.nets[1].host_prefix == 24,
+	   "-n mode=tap with every key, a bare mode=tap, and mode=none adding nothing");
+	{
+		uint8_t mac0[NET_MAC_LEN], mac1[NET_MAC_LEN];
+
+		net_guest_mac(&cfg.nets[1], 0, mac0);
+		net_guest_mac(&cfg.nets[1], 1, mac1);
+		ok(!(mac0[0] & 1) && (mac0[0] & 2) && memcmp(mac0, mac1, NET_MAC_LEN),
+		   "default MACs: locally administered unicast, one per device");
+	}
+	refused(ARGS("-n", "mode=user"), "mode=user) is not supported by kvmini; use mode=tap",
+		"kvmtool's user-mode network");
+	refused(ARGS("-n", "mode=bridge"), "unknown mode 'bridge' (modes: tap, none)",
+		"an unknown network mode");
+	refused(ARGS("-n", "mode=tap,tapif=averyveryverylongname"),
+		"interface names have at most 15 characters", "a TAP name too long");
+	refused(ARGS("-n", "mode=tap,tapif=a/b"), "cannot contain '/'", "a TAP name with a slash");
+	refused(ARGS("-n", "mode=tap,guest_mac=01:00:00:00:00:01"), "a multicast address",
+		"a multicast MAC");
+	refused(ARGS("-n", "mode=tap,guest_mac=02:00:00:00:01"), "not a MAC address", "a short MAC");
+	refused(ARGS("-n", "mode=tap,host_ip=300.1.1.1"), "host_ip '300.1.1.1': not an IPv4",
+		"a bad host_ip");
+	refused(ARGS("-n", "mode=tap,host_ip=10.0.0.1/33"), "not an IPv4 address with an optional",
+		"a prefix over 32");
+	refused(ARGS("-n", "mode=tap,tapif=a,tapif=b"), "key 'tapif' given twice", "a key twice");
+	refused(ARGS("-n", "mode=tap,vhost=1"), "kvmtool's key 'vhost' is not supported",
+		"kvmtool's vhost");
+	refused(ARGS("-n", "mode=none,tapif=tap0"), "mode=none means no network device",
+		"mode=none with a TAP");
+	refused(ARGS("-n", "mode=tap,,tapif=x"), "an empty item", "an empty item");
+	refused(ARGS("-n", "mode=tap", "-n", "mode=tap", "-n", "mode=tap", "-n", "mode=tap",
+		     "-n", "mode=tap"), "more than 4 network devices", "a fifth network device");
 	vm_config_free(&cfg);
 	return tap_done();
 }

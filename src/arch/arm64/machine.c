@@ -12,6 +12,7 @@
 #include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/irq.h>
+#include <kvmini/net.h>
 #include <kvmini/pl031.h>
 #include <kvmini/uart8250.h>
 #include <kvmini/virtio-devices.h>
@@ -88,6 +89,14 @@ int arch_vm_add_devices(struct vm *vm)
 
 		vm->disks[i] = NULL;	/* the device owns it now */
 		ret = virtio_blk_create(arm64_virtio_base(slot), disk, &dev);
+		if (!ret)
+			ret = arm64_add_virtio(vm, &slot, dev);
+	}
+	for (unsigned int i = 0; i < vm->cfg->nr_nets && !ret; i++) {
+		uint8_t mac[NET_MAC_LEN];
+
+		net_guest_mac(&vm->cfg->nets[i], i, mac);
+		ret = virtio_net_create(arm64_virtio_base(slot), &vm->taps[i], mac, &dev);
 		if (!ret)
 			ret = arm64_add_virtio(vm, &slot, dev);
 	}
