@@ -1,97 +1,122 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# A real guest kernel: Debian's arm64 6.12 Image (the one the emulated host
-# runs) boots under kvmini on 2 vCPUs with an initrd whose /init reports
-# and powers off through PSCI; without an initrd it panics and, with
-# panic=-1, resets - with --no-reboot kvmini stops either way and says how.
+# Real Linux guests: Debian's arm64 6.12 kernel (the one the emulated host
+# runs) with the test initramfs (tools/mkguest-initrd), whose /init checks
+# the machine and reports "guest init:" lines. One emulated-host boot runs:
+#   full    kvmtool's command line unchanged (--nodefaults --irqchip
+#           gicv3-its --pmu), 2 vCPUs, disks, rng, a TAP network, the
+#           RTC against the host's time, input from a file
+#   virtio  the same with --console virtio on 4 vCPUs, no SVE or MTE,
+#           input from a pipe
+#   reboot  a guest reboot restarts it in the same process
+#   panic   without an initrd the kernel panics; --no-reboot ends kvmini
+#   typed   at a terminal: raw mode, typed input, the terminal restored
+#   raw/fw  a bare-metal binary without an Image header, as -k and --firmware
+# and a few refusals. Kernel output is printk, so the checks read kvmini's
+# stdout.
 . "$(dirname "$0")/lib.sh"
 
-CACHE=${KVMINI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmini}
-kernel=$(ls "$CACHE"/arm64-sysroot/boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n1)
-busybox=$CACHE/arm64-sysroot/bin/busybox
-if [ -z "$kernel" ] || [ ! -f "$busybox" ]; then
-	echo "Bail out! no arm64 kernel or busybox in $CACHE/arm64-sysroot: run tools/setup-deps"
-	exit 1
-fi
-
-# The guest's initrd: busybox, the virtio modules (decompressed: busybox's
-# insmod takes plain .ko) and an /init that reports and powers off.
-mkdir -p "$T/initrd/bin" "$T/initrd/lib"
-cp "$busybox" "$T/initrd/bin/busybox"
-moddir=$(dirname "$kernel")/../lib/modules/$(basename "$kernel" | sed 's/^vmlinuz-//')
-for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk drivers/char/hw_random/virtio-rng; do
-	xz -dc "$moddir/kernel/$m.ko.xz" >"$T/initrd/lib/$(basename "$m").ko" ||
-		{ echo "Bail out! no module $m in $moddir"; exit 1; }
-done
-cat >"$T/initrd/init" <<'INIT'
-#!/bin/busybox sh
-# Report through printk (/dev/kmsg): a power-off right after writing to the
-# tty could cut the guest's own tty buffer short; printk is synchronous.
-/bin/busybox mkdir -p /proc /dev
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mkdir -p /sys
-/bin/busybox mount -t sysfs sys /sys
-echo "guest init: $(/bin/busybox grep -c ^processor /proc/cpuinfo) cpus, kernel $(/bin/busybox uname -r)" >/dev/kmsg
-echo "guest init: device tree:" $(/bin/busybox ls /sys/firmware/devicetree/base) >/dev/kmsg
-echo "guest init: $(/bin/busybox grep -c ttyS /proc/interrupts) ttyS interrupt line(s)" >/dev/kmsg
-# virtio: a disk written and read back, a read-only one refusing writes, entropy.
-for m in virtio_mmio virtio_blk virtio-rng; do /bin/busybox insmod /lib/$m.ko; done
-if [ -b /dev/vda ]; then
-	echo "kvmini-disk-pattern" | /bin/busybox dd of=/dev/vda bs=512 seek=1 conv=sync 2>/dev/null
-	/bin/busybox sync
-	echo 3 >/proc/sys/vm/drop_caches
-	echo "guest init: vda reads back '$(/bin/busybox dd if=/dev/vda bs=512 skip=1 count=1 2>/dev/null | /bin/busybox head -c 19)'" >/dev/kmsg
-	echo "guest init: vda is $(/bin/busybox cat /sys/block/vda/size) sectors, ro=$(/bin/busybox cat /sys/block/vda/ro)" >/dev/kmsg
-fi
-if [ -b /dev/vdb ]; then
-	if echo x | /bin/busybox dd of=/dev/vdb bs=512 conv=sync 2>/dev/null; then r=accepted; else r=refused; fi
-	echo "guest init: vdb ro=$(/bin/busybox cat /sys/block/vdb/ro), a write was $r" >/dev/kmsg
-fi
-if [ -c /dev/hwrng ]; then
-	echo "guest init: hwrng $(/bin/busybox cat /sys/class/misc/hw_random/rng_current) gave $(/bin/busybox dd if=/dev/hwrng bs=32 count=1 2>/dev/null | /bin/busybox wc -c) bytes" >/dev/kmsg
-fi
-# Input: a line from the console (kvmini's stdin), typed or piped.
-echo "guest init: type a line"
-if read -t 20 line; then
-	echo "guest init: got '$line'" >/dev/kmsg
-else
-	echo "guest init: no input" >/dev/kmsg
-fi
-/bin/busybox poweroff -f
-INIT
-chmod +x "$T/initrd/init"
-python3 "$(dirname "$0")/../../tools/mkcpio.py" "$T/initrd" "$T/initrd.cpio"
-cp "$kernel" "$T/Image"
-
 : "${PTY_RUN_BIN:?set PTY_RUN_BIN to the cross-built tests/kvm/pty-run}"
-run_host --mem 3G --add "$T/Image" --add "$T/initrd.cpio" --add "$PTY_RUN_BIN" -- '
+: "${GUEST_CHECK_BIN:?set GUEST_CHECK_BIN to the cross-built kvmini-guest-check}"
+export GUEST_CHECK_BIN
+
+# The bare-metal raw binary: position-independent, so no link step.
+aarch64-linux-gnu-gcc -c -o "$T/raw.o" "$(dirname "$0")/raw-guest.S" &&
+	aarch64-linux-gnu-objcopy -O binary -j .text "$T/raw.o" "$T/raw.bin" ||
+	{ echo "Bail out! cannot assemble tests/kvm/raw-guest.S (run tools/setup-deps)"; exit 1; }
+head -c 2097152 /dev/urandom >"$T/blob"
+blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
+
+run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/blob" --add "$PTY_RUN_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
-printf "piped to the guest\n" >piped.txt
-dd if=/dev/zero of=disk.img bs=1M count=8 2>/dev/null
+printf "from a file\n" >file.txt
+for d in disk disk2 reboot; do dd if=/dev/zero of=$d.img bs=1M count=8 2>/dev/null; done
 dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
-t init sh -c "cat piped.txt | kvmini run -k Image -i initrd.cpio -m 256 -c 2 --timeout 240 -p console=ttyS0 -d disk.img -d ro.img,ro --rng"
+# The host side of the network: a file to fetch, a port to send it back to.
+serve() {
+	nc -l -p 8080 <blob &
+	sleep 600 | nc -l -p 5000 >"$1" &
+}
+net="-n mode=tap,tapif=tap0,host_ip=192.168.33.1"
+params="kvmini.net=192.168.33.2,192.168.33.1"
+serve full.recv
+t full kvmini run -k $GUEST/Image -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro.img,ro \
+	--rng $net --nodefaults --irqchip gicv3-its --pmu --name linux-full --timeout 300 \
+	--dump-dtb $OUT/full.dtb -p "console=ttyS0 $params kvmini.hosttime=$(date +%s)" <file.txt
+serve virtio.recv
+t virtio sh -c "printf \"from a pipe\\n\" | kvmini run -k $GUEST/Image -i $GUEST/initrd -c 4 \
+	-d disk2.img --rng $net --console virtio --no-sve --no-mte --timeout 300 \
+	-p \"$params kvmini.hosttime=\$(date +%s)\""
+md5sum <full.recv >$OUT/full.md5
+md5sum <virtio.recv >$OUT/virtio.md5
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
-t panic kvmini run -k Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
+t reboot kvmini run -k $GUEST/Image -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300
+t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
+t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
-	-- kvmini run -k Image -i initrd.cpio -m 256 --timeout 240 -p console=ttyS0
+	-- kvmini run -k $GUEST/Image -i $GUEST/initrd --timeout 240
 t quit ./pty-run --expect "ok 3" --check-raw --send "\x01x" -- kvmini run -p iterations=1000000
 t crash ./pty-run --expect "ok 3" --signal 11 -- kvmini run -p iterations=1000000
+t raw kvmini run -k raw.bin --timeout 60
+t fw kvmini run --firmware raw.bin --timeout 60
+t longcmd kvmini run -k $GUEST/Image -p "$(head -c 2100 /dev/zero | tr "\0" x)"
+t no-tap kvmini run -k $GUEST/Image -n mode=tap,tapif=lo
 '
-check "with an initrd: exit status 0 after the guest powered off" rc_is init 0
-check "the arch timer runs" has init "arch_timer: cp15 timer(s) running at"
-check "both vCPUs came up through PSCI" has init "smp: Brought up 1 node, 2 CPUs"
-check "the initrd's /init ran on 2 CPUs" has init "guest init: 2 cpus, kernel 6.12"
-check "the guest's device tree has the UART" has init "uart@1000000"
-check "the 8250 is interrupt-driven in the guest" has init "guest init: 1 ttyS interrupt line(s)"
-check "piped stdin reaches the guest's console" has init "guest init: got 'piped to the guest'"
-check "virtio-blk: the guest reads back what it wrote" has init "guest init: vda reads back 'kvmini-disk-pattern'"
-check "virtio-blk: the disk's size (8 MiB = 16384 sectors), writable" has init "guest init: vda is 16384 sectors, ro=0"
-check "virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
-check "virtio-blk ,ro: read-only for the guest, a write is refused" has init "guest init: vdb ro=1, a write was refused"
-check "virtio-rng: the guest's hwrng is virtio and gives data" has init "guest init: hwrng virtio_rng.0 gave 32 bytes"
+
+# full: kvmtool's options, every device.
+check "full: exit status 0 after the guest powered off" rc_is full 0
+check "full: the arch timer runs" has full "arch_timer: cp15 timer(s) running at"
+check "full: 2 vCPUs online through PSCI" has full "guest init: 2 cpus online of 0-1"
+check "full: SVE and MTE visible to the guest" has full "guest init: cpu features: sve=yes mte=yes"
+check "full: --nodefaults: no root= added, the console from -p" \
+	sh -c "grep -q 'Kernel command line: console=ttyS0 kvmini.net' '$T/full.out' && ! grep -q 'root=/dev/vda' '$T/full.out'"
+check "full: the 8250 is interrupt-driven" has full "guest init: 1 ttyS interrupt line(s)"
+check "full: the guest's timer advances" has full "guest init: timer: a 100 ms sleep took 1"
+check "full: the PL031 RTC reads the host's time" sh -c \
+	"grep -q 'guest init: rtc: rtc0 reads [0-9]* s after the host launched the guest (rtc-pl031' '$T/full.out'"
+check "full: --pmu: the PMU counts cycles" sh -c \
+	"grep -q 'guest init: pmu: [0-9]* cycles counted' '$T/full.out' && grep -q 'hw perfevents: enabled with armv8_pmuv3' '$T/full.out'"
+check "full: --irqchip gicv3-its: the guest finds the ITS" has full "ITS [mem 0x"
+check "full: input from a file reaches the console" has full "guest init: got 'from a file'"
+check "full: virtio-blk: the guest reads back what it wrote" has full "guest init: vda reads back 'kvmini-disk-pattern'"
+check "full: virtio-blk: 8 MiB = 16384 sectors, writable" has full "guest init: vda is 16384 sectors, ro=0"
+check "full: virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
+check "full: virtio-blk ,ro: read-only for the guest, a write is refused" has full "guest init: vdb ro=1, a write was refused"
+check "full: virtio-rng gives data" has full "guest init: hwrng virtio_rng.0 gave 32 bytes"
+check "full: virtio-net: the link is up with kvmini's MAC" has full "guest init: eth0 02:6b:76:6d:69:00 is up"
+check "full: virtio-net: the guest pings the host over the TAP" has full "guest init: ping 192.168.33.1: 3 packets received"
+check "full: virtio-net: 2 MiB host to guest, intact" has full "guest init: fetched 2097152 bytes from the host, md5 $blob_md5"
+check "full: virtio-net: 2 MiB guest to host, intact" grep -q "^$blob_md5" "$T/full.md5"
+check "full: the guest's device tree has no test device" \
+	sh -c "grep 'guest init: device tree:' '$T/full.out' | grep -q rtc@1010000 && ! grep 'guest init: device tree:' '$T/full.out' | grep -q testdev"
+check "full: --dump-dtb wrote the tree the guest got" sh -c \
+	"[ \"\$(head -c4 '$T/full.dtb' | od -An -tx1 | tr -d ' ')\" = d00dfeed ] && grep -q arm,pl031 '$T/full.dtb' && grep -q arm,gic-v3-its '$T/full.dtb' && grep -q arm,armv8-pmuv3 '$T/full.dtb' && grep -q virtio,mmio '$T/full.dtb'"
+
+# virtio: the same machine through --console virtio.
+check "virtio: exit status 0" rc_is virtio 0
+check "virtio: 4 vCPUs online" has virtio "guest init: 4 cpus online of 0-3"
+check "virtio: the console is hvc0 (kvmini's default console=hvc0)" has virtio "guest init: consoles: hvc0"
+check "virtio: --no-sve --no-mte: absent in the guest" has virtio "guest init: cpu features: sve=no mte=no"
+check "virtio: input from a pipe reaches hvc0" has virtio "guest init: got 'from a pipe'"
+check "virtio: the RTC reads the host's time" has virtio "guest init: rtc: rtc0 reads"
+check "virtio: without --pmu the guest has no cycle counter" has virtio "guest init: pmu: perf_event_open(cycles):"
+check "virtio: disk, rng and network work as on the serial console" sh -c \
+	"grep -q \"vda reads back 'kvmini-disk-pattern'\" '$T/virtio.out' && grep -q 'hwrng virtio_rng.0 gave 32 bytes' '$T/virtio.out' && grep -q 'fetched 2097152 bytes from the host, md5 $blob_md5' '$T/virtio.out' && grep -q '^$blob_md5' '$T/virtio.md5'"
+
+# Lifecycle.
+check "reboot: the guest's reboot restarts it in the same process" has reboot "the guest rebooted; starting it again"
+check "reboot: the second boot finds the first boot's mark, then powers off (status 0)" \
+	sh -c "grep -q 'guest init: second boot: the first boot' '$T/reboot.out' && [ \"\$(cat '$T/reboot.rc')\" = 0 ]"
+check "reboot: the disk holds the second boot's mark" has reboot-disk "kvmini-boot-2"
+check "panic: without an initrd the kernel panics as it should" \
+	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
+check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \
+	has panic "kvmini stops rather than rebooting it (--no-reboot)"
+check "panic: after a reset with --no-reboot: exit status 0" rc_is panic 0
+
+# The console at a terminal.
 check "at a terminal: the terminal is raw while the guest runs" has typed "pty-run: terminal raw"
 check "at a terminal: a typed line reaches the guest" has typed "guest init: got 'typed at a terminal'"
 check "at a terminal: the guest powered off, status 0" has typed "pty-run: exit status 0"
@@ -102,10 +127,19 @@ check "Ctrl-A x: status 0" has quit "pty-run: exit status 0"
 check "Ctrl-A x: the terminal is restored" has quit "pty-run: terminal restored"
 check "a crash (SIGSEGV): kvmini dies of it" has crash "pty-run: killed by signal 11"
 check "a crash (SIGSEGV): the terminal is restored all the same" has crash "pty-run: terminal restored"
-check "the guest's device tree has no test device (test machinery only)" \
-	sh -c "grep 'guest init: device tree:' '$T/init.out' | grep -q psci && ! grep 'guest init: device tree:' '$T/init.out' | grep -q testdev"
-check "without an initrd: the kernel panics as it should" \
-	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
-check "panic=-1 resets; with --no-reboot kvmini stops and says so" has panic "kvmini stops rather than rebooting it (--no-reboot)"
-check "after a reset: exit status 0" rc_is panic 0
+
+# Raw binaries and firmware, as kvmtool loads them.
+check "raw -k: a one-line note says it is loaded as a raw binary" has raw "no arm64 Image header"
+check "raw -k: runs at RAM + 0x80000" has raw "raw guest: running at 0x0000000080080000"
+check "raw -k: x0 points at the device tree" has raw "raw guest: x0 points at a device tree"
+check "raw -k: PSCI power-off, status 0" rc_is raw 0
+check "--firmware: runs at the start of RAM" has fw "raw guest: running at 0x0000000080000000"
+check "--firmware: x0 points at the device tree" has fw "raw guest: x0 points at a device tree"
+check "--firmware: status 0" rc_is fw 0
+
+# Refusals.
+check "a command line longer than the guest takes: refused, status 2" sh -c \
+	"grep -q 'the kernel command line' '$T/longcmd.out' && [ \"\$(cat '$T/longcmd.rc')\" = 2 ]"
+check "-n tapif= naming an interface that is not a TAP: refused" sh -c \
+	"grep -q 'tapif=lo: lo exists and is not a TAP' '$T/no-tap.out' && [ \"\$(cat '$T/no-tap.rc')\" != 0 ]"
 finish

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A bare-metal test kernel in kvmtool's raw-binary form (no Image header):
+ * position-independent, so the same bytes run as -k FILE (loaded at RAM +
+ * 0x80000) and as --firmware FILE (at the start of RAM). It prints where it
+ * runs from and whether x0 points at a device tree through the 8250, then
+ * powers off through PSCI. Built by tests/kvm/linux-boot.sh.
+ */
+#define UART_THR	0x01000000
+#define PSCI_SYSTEM_OFF	0x84000008
+#define FDT_MAGIC_LE	0xedfe0dd0	/* 0xd00dfeed, big-endian in memory */
+
+	.text
+start:
+	mov	x19, x0			/* the device tree, per the boot protocol */
+	adr	x1, msg_hello
+	bl	puts
+	adr	x0, start		/* where we run: RAM or RAM + 0x80000 */
+	bl	puthex
+	ldr	w2, [x19]
+	ldr	w3, =FDT_MAGIC_LE
+	adr	x1, msg_dtb
+	cmp	w2, w3
+	b.eq	1f
+	adr	x1, msg_nodtb
+1:	bl	puts
+	ldr	x0, =PSCI_SYSTEM_OFF
+	hvc	#0
+2:	wfi
+	b	2b
+
+/* puts(x1): a NUL-terminated string to the 8250. Clobbers x1, x2, x3. */
+puts:
+	ldr	x2, =UART_THR
+3:	ldrb	w3, [x1], #1
+	cbz	w3, 4f
+	strb	w3, [x2]
+	b	3b
+4:	ret
+
+/* puthex(x0): 16 hex digits and a newline. Clobbers x0-x5. */
+puthex:
+	ldr	x2, =UART_THR
+	mov	x4, #60
+5:	lsr	x3, x0, x4
+	and	x3, x3, #0xf
+	add	x5, x3, #'0'
+	cmp	x3, #10
+	b.lt	6f
+	add	x5, x3, #('a' - 10)
+6:	strb	w5, [x2]
+	subs	x4, x4, #4
+	b.ge	5b
+	mov	w5, #'\n'
+	strb	w5, [x2]
+	ret
+
+	.ltorg
+msg_hello:	.asciz "raw guest: running at 0x"
+msg_dtb:	.asciz "raw guest: x0 points at a device tree\n"
+msg_nodtb:	.asciz "raw guest: x0 does not point at a device tree\n"
