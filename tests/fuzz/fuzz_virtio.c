@@ -2,13 +2,17 @@
 /*
  * libFuzzer harness for what a hostile guest controls in virtio: the
  * bytes of guest memory holding the rings, descriptors, indirect tables
- * and block request headers, and the queue size. Three targets in one:
+ * and block request headers, and the queue size. Four targets in one:
  *  - the virtqueue walker alone: every chain it returns must lie inside
  *    guest RAM (checked here, beyond ASan);
  *  - a virtio-blk device over a 64-sector image, driven like a guest
  *    driver: the image must never grow (no write outside the disk);
  *  - a virtio-console with input waiting and both queues on the rings:
- *    receive, transmit (to /dev/null), and the quiesce drain.
+ *    transmit (to /dev/null), receive, and the quiesce drain;
+ *  - a virtio-net over a datagram socketpair standing in for the TAP,
+ *    with frames waiting from the host: both queues on the rings, the
+ *    receive and transmit parsers, and frames the guest sends checked to
+ *    carry a header and at most a frame's bytes.
  * The device is marked broken on bad input; nothing may crash or hang.
  */
 #include <errno.h>
@@ -17,12 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <kvmini/blk.h>
 #include <kvmini/console.h>
 #include <kvmini/mem.h>
+#include <kvmini/net.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
 #include <kvmini/vm.h>
@@ -37,6 +43,7 @@
 #define USED_OFF 0x0
 #define AVAIL_OFF 0x900
 #define DISK_SECTORS 64
+#define NET_HDR_BYTES 12	/* struct virtio_net_hdr_v1 */
 
 static uint64_t desc_gpa(uint16_t qsize)
 {
@@ -66,6 +73,8 @@ static void setup(void)
 	vm.mem.nr = 1;
 	vm.vm_fd = -1;
 	log_set_level(LOG_WARN);
+	if (evloop_init(&vm.loop))
+		abort();
 	disk_fd = mkstemp(disk_path);
 	if (disk_fd < 0 || ftruncate(disk_fd, DISK_SECTORS * 512))
 		abort();
@@ -188,12 +197,57 @@ static void console_target(uint16_t qsize)
 	fuzz_queue(d, 0, qsize);
 	fuzz_queue(d, 1, qsize);
 	wr(d, 0x070, 15);
-	vd->ops->queue_notify(vd, 0);
+	/* Transmit first: the device gives input only to a driver that wrote. */
 	vd->ops->queue_notify(vd, 1);
+	vd->ops->queue_notify(vd, 0);
 	d->ops->quiesce(d);
 	if (in.len > sizeof(typed) - 1)
 		abort();
 	d->ops->destroy(d);
+}
+
+static void net_target(uint16_t qsize)
+{
+	static const uint8_t mac[NET_MAC_LEN] = { 2, 0, 0, 0, 0, 1 };
+	static uint8_t frame[NET_HDR_BYTES + 1600];
+	struct tap tap = { .ifname = "fuzz0" };
+	struct virtio_dev *vd;
+	struct device *d;
+	int sv[2];
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv))
+		abort();
+	/* Two frames from the host: a header and an Ethernet frame of 60 bytes. */
+	memset(frame, 0xab, NET_HDR_BYTES + 60);
+	memset(frame, 0, NET_HDR_BYTES);
+	for (int i = 0; i < 2; i++)
+		if (write(sv[1], frame, NET_HDR_BYTES + 60) < 0)
+			abort();
+	tap.fd = sv[0];
+	if (virtio_net_create(0x1100400, &tap, mac, &d))
+		abort();
+	d->vm = &vm;
+	vd = container_of(d, struct virtio_dev, dev);
+	if (d->ops->realize(d))
+		abort();
+	wr(d, 0x070, 3);
+	wr(d, 0x024, 1);
+	wr(d, 0x020, 1);	/* VERSION_1; MAC and STATUS are offered, not needed */
+	wr(d, 0x070, 11);
+	fuzz_queue(d, 0, qsize);
+	fuzz_queue(d, 1, qsize);
+	wr(d, 0x070, 15);
+	vd->ops->queue_notify(vd, 1);
+	vd->ops->queue_notify(vd, 0);
+	for (int i = 0; i < 8 && evloop_run_once(&vm.loop, 0) > 0; i++)
+		;
+	/* What the guest sent: each frame with its header, none oversized. */
+	while ((n = read(sv[1], frame, sizeof(frame))) >= 0)
+		if (n < NET_HDR_BYTES || n > NET_HDR_BYTES + 65550)
+			abort();
+	d->ops->destroy(d);
+	close(sv[1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -210,6 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		blk((uint16_t)(data[1] | data[2] << 8));
 	else if (data[0] & 2)
 		console_target((uint16_t)(data[1] | data[2] << 8));
+	else if (data[0] & 4)
+		net_target((uint16_t)(data[1] | data[2] << 8));
 	else
 		walk((uint16_t)(data[1] | data[2] << 8));
 	return 0;
