@@ -33,6 +33,8 @@ struct console {
 	int in_fd;
 	struct device *dev;		/* the console device; NULL: input is dropped */
 	void (*notify)(struct device *dev);	/* input arrived: re-check interrupts */
+	void (*resize)(struct device *dev);	/* stdout's terminal changed size; NULL: unwatched */
+	struct ev_source winch_src;	/* an eventfd the SIGWINCH handler writes */
 	struct ev_source in_src;	/* in_fd */
 	struct ev_source room_src;	/* an eventfd: the guest made room */
 	bool raw;			/* in_fd is a terminal we put in raw mode */
@@ -50,6 +52,13 @@ int __must_check console_init(struct console *c, struct vm *vm, int in_fd,
 			      void (*quit)(struct vm *vm));
 /* The device that reads the input (the machine file chooses it). */
 void console_connect(struct console *c, struct device *dev, void (*notify)(struct device *dev));
+/*
+ * The console device takes its size from stdout's terminal: call
+ * resize(dev) on the I/O thread whenever that changes (SIGWINCH, which
+ * only the I/O thread takes: vm_run blocks it elsewhere). Before
+ * console_start; without a terminal on stdout, nothing is watched.
+ */
+void console_watch_size(struct console *c, void (*resize)(struct device *dev));
 /* Bytes waiting for the guest. From any thread. */
 size_t console_pending(struct console *c);
 /* Take up to n of them; from any thread (a vCPU's, reading a register). */

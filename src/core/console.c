@@ -214,6 +214,67 @@ static void console_room_ready(struct ev_source *src, uint32_t events)
 		c->in_done = true;	/* logged; no more input */
 }
 
+/* SIGWINCH: one process-wide handler, so one console's eventfd to poke. */
+static int winch_fd = -1;
+static struct sigaction winch_old;
+static bool winch_installed;
+
+static void console_winch_handler(int sig)
+{
+	uint64_t one = 1;
+	int saved = errno;
+
+	(void)sig;
+	if (winch_fd >= 0 && write(winch_fd, &one, sizeof(one)) < 0) {
+		/* Only a counter 2^64 - 2 pokes full refuses: one is pending. */
+	}
+	errno = saved;
+}
+
+static void console_winch_ready(struct ev_source *src, uint32_t events)
+{
+	struct console *c = container_of(src, struct console, winch_src);
+	uint64_t count;
+
+	(void)events;
+	if (read(src->fd, &count, sizeof(count)) == sizeof(count) && c->dev && c->resize)
+		c->resize(c->dev);
+}
+
+void console_watch_size(struct console *c, void (*resize)(struct device *dev))
+{
+	c->resize = resize;
+}
+
+/* Forward SIGWINCH to the console device when stdout is a terminal. */
+static int console_start_winch(struct console *c)
+{
+	struct sigaction sa = { .sa_handler = console_winch_handler, .sa_flags = SA_RESTART };
+	int ret;
+
+	if (!c->resize || !isatty(STDOUT_FILENO) || winch_installed)
+		return 0;
+	c->winch_src.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->winch_src.fd < 0) {
+		ret = -errno;
+		log_err("vm", "console: eventfd: %s", strerror(errno));
+		return ret;
+	}
+	ret = evloop_add(&c->vm->loop, &c->winch_src, EPOLLIN);
+	if (ret)
+		return ret;
+	winch_fd = c->winch_src.fd;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGWINCH, &sa, &winch_old)) {
+		ret = -errno;
+		log_err("vm", "console: cannot handle SIGWINCH: %s", strerror(errno));
+		winch_fd = -1;
+		return ret;
+	}
+	winch_installed = true;
+	return 0;
+}
+
 int console_init(struct console *c, struct vm *vm, int in_fd, void (*quit)(struct vm *vm))
 {
 	memset(c, 0, sizeof(*c));
@@ -225,6 +286,8 @@ int console_init(struct console *c, struct vm *vm, int in_fd, void (*quit)(struc
 					.name = "console input" };
 	c->room_src = (struct ev_source){ .fd = -1, .ready = console_room_ready,
 					  .name = "console room" };
+	c->winch_src = (struct ev_source){ .fd = -1, .ready = console_winch_ready,
+					   .name = "terminal size" };
 	c->buf = malloc(CONSOLE_BUF);
 	if (!c->buf)
 		return -ENOMEM;
@@ -269,6 +332,8 @@ int console_start(struct console *c)
 {
 	int ret = evloop_add(&c->vm->loop, &c->room_src, EPOLLIN);
 
+	if (!ret)
+		ret = console_start_winch(c);
 	if (ret)
 		return ret;
 	if (c->dev && console_is_file(c->in_fd)) {
@@ -309,6 +374,11 @@ void console_stop(struct console *c)
 	if (c->raw)
 		term_restore();
 	c->raw = false;
+	if (winch_installed && winch_fd == c->winch_src.fd) {
+		sigaction(SIGWINCH, &winch_old, NULL);
+		winch_installed = false;
+		winch_fd = -1;
+	}
 }
 
 void console_destroy(struct console *c)
@@ -317,6 +387,9 @@ void console_destroy(struct console *c)
 	if (c->room_src.fd >= 0)
 		close(c->room_src.fd);
 	c->room_src.fd = -1;
+	if (c->winch_src.fd >= 0)
+		close(c->winch_src.fd);
+	c->winch_src.fd = -1;
 	free(c->buf);
 	c->buf = NULL;
 	if (c->vm)

@@ -113,6 +113,7 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	vm->loop.epoll_fd = vm->loop.wake.fd = -1;
 	vm->timeout_src.fd = vm->signal_src.fd = -1;	/* vm_run() opens them */
 	vm->console.room_src.fd = -1;
+	vm->console.winch_src.fd = -1;
 	for (unsigned int i = 0; i < VM_MAX_NETS; i++)
 		vm->taps[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);

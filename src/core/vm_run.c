@@ -74,11 +74,13 @@ static void vm_signal_ready(struct ev_source *src, uint32_t events)
 	vm_stop(vm, VM_STOP_SIGNAL, 0);
 }
 
-static void vm_stop_signals(sigset_t *set)
+/* The signals only the I/O thread takes: blocked on every other thread. */
+static void vm_loop_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGWINCH);	/* the console's: the I/O thread's too */
 }
 
 /* The I/O thread's own sources: the --timeout timer and the stop signals. */
@@ -159,7 +161,7 @@ static int vm_start_threads(struct vm *vm, const struct sigaction inherited[2])
 		}
 	}
 	ret = evloop_start(&vm->loop);
-	vm_stop_signals(&stop);
+	vm_loop_signals(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	return ret;
 }
@@ -255,7 +257,7 @@ int vm_run(struct vm *vm)
 	sigaction(SIGPIPE, &ignore, &old_pipe);
 	sigaction(SIGINT, NULL, &old_actions[0]);
 	sigaction(SIGTERM, NULL, &old_actions[1]);
-	vm_stop_signals(&stop);
+	vm_loop_signals(&stop);
 	pthread_sigmask(SIG_UNBLOCK, &stop, &old_mask);
 	ret = vm_add_housekeeping(vm);
 	if (!ret)

@@ -10,7 +10,8 @@
 #           input from a pipe
 #   reboot  a guest reboot restarts it in the same process
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini
-#   typed   at a terminal: raw mode, typed input, the terminal restored
+#   typed   at a terminal: raw mode, typed input, the terminal restored;
+#           with --console virtio also the terminal size (SIGWINCH)
 #   raw/fw  a bare-metal binary without an Image header, as -k and --firmware
 # and a few refusals. Kernel output is printk, so the checks read kvmini's
 # stdout.
@@ -57,6 +58,9 @@ t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot -p "console=
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k $GUEST/Image -i $GUEST/initrd --timeout 240
+t vtyped ./pty-run --expect "guest init: type a line" --resize 100x40 \
+	--send "typed into hvc0\r" -- kvmini run -k $GUEST/Image -i $GUEST/initrd --console virtio \
+	--timeout 240
 t quit ./pty-run --expect "ok 3" --check-raw --send "\x01x" -- kvmini run -p iterations=1000000
 t crash ./pty-run --expect "ok 3" --signal 11 -- kvmini run -p iterations=1000000
 t raw kvmini run -k raw.bin --timeout 60
@@ -121,6 +125,11 @@ check "at a terminal: the terminal is raw while the guest runs" has typed "pty-r
 check "at a terminal: a typed line reaches the guest" has typed "guest init: got 'typed at a terminal'"
 check "at a terminal: the guest powered off, status 0" has typed "pty-run: exit status 0"
 check "at a terminal: the terminal is restored afterwards" has typed "pty-run: terminal restored"
+check "--console virtio at a terminal: a typed line reaches hvc0" has vtyped "guest init: got 'typed into hvc0'"
+check "--console virtio at a terminal: the terminal's size and its change reach the guest (SIGWINCH)" \
+	has vtyped "guest init: console size: 40 100"
+check "--console virtio at a terminal: restored afterwards, status 0" sh -c \
+	"grep -q 'pty-run: exit status 0' '$T/vtyped.out' && grep -q 'pty-run: terminal restored' '$T/vtyped.out'"
 check "Ctrl-A x: the terminal was raw" has quit "pty-run: terminal raw"
 check "Ctrl-A x: kvmini quits and says so" has quit "Ctrl-A x: quitting"
 check "Ctrl-A x: status 0" has quit "pty-run: exit status 0"

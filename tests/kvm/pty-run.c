@@ -7,10 +7,11 @@
  *   --expect TEXT   wait until the output so far contains TEXT, then
  *   --send BYTES    type BYTES (\r \n \\ and \xNN escapes), or
  *   --signal N      send signal N to COMMAND, or
- *   --check-raw     report whether the terminal is in raw mode now
+ *   --check-raw     report whether the terminal is in raw mode now, or
+ *   --resize CxR    make the terminal C columns by R rows (SIGWINCH)
  *   --timeout SECS  give up after SECS (default 120)
  *
- * At the end it reports how COMMAND ended and whether the terminal's
+ * The terminal starts at 80 x 24. At the end it reports how COMMAND ended and whether the terminal's
  * settings are back to what they were before COMMAND ran:
  *   pty-run: exit status N | pty-run: killed by signal N
  *   pty-run: terminal restored | pty-run: terminal NOT restored
@@ -40,6 +41,7 @@ struct step {
 	const char *send;
 	int signal;
 	bool check_raw;
+	struct winsize size;	/* --resize: non-zero */
 };
 
 static char out[OUT_MAX];
@@ -114,6 +116,13 @@ int main(int argc, char **argv)
 			steps[nsteps++].signal = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--check-raw")) {
 			steps[nsteps++].check_raw = true;
+		} else if (!strcmp(argv[i], "--resize")) {
+			if (sscanf(argv[++i], "%hux%hu", &steps[nsteps].size.ws_col,
+				   &steps[nsteps].size.ws_row) != 2) {
+				fprintf(stderr, "pty-run: --resize %s: give COLSxROWS\n", argv[i]);
+				return 1;
+			}
+			nsteps++;
 		} else if (!strcmp(argv[i], "--timeout")) {
 			timeout_s = atoi(argv[++i]);
 		} else {
@@ -130,6 +139,12 @@ int main(int argc, char **argv)
 	    (slave = open(name, O_RDWR | O_NOCTTY)) < 0 || tcgetattr(slave, &before)) {
 		perror("pty-run: pseudo-terminal");
 		return 1;
+	}
+	{
+		struct winsize ws = { .ws_col = 80, .ws_row = 24 };
+
+		if (ioctl(master, TIOCSWINSZ, &ws))
+			perror("pty-run: setting the terminal's size");
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -172,6 +187,9 @@ int main(int argc, char **argv)
 				perror("pty-run: typing");
 		} else if (steps[next].signal) {
 			kill(pid, steps[next].signal);
+		} else if (steps[next].size.ws_col) {
+			if (ioctl(master, TIOCSWINSZ, &steps[next].size))
+				perror("pty-run: resizing the terminal");
 		} else if (steps[next].check_raw && !tcgetattr(slave, &now)) {
 			printf("\npty-run: terminal %s\n", !(now.c_lflag & (ICANON | ECHO | ISIG)) ?
 			       "raw" : "cooked");

@@ -78,6 +78,7 @@ int arch_vm_add_devices(struct vm *vm)
 		if (!ret) {
 			virtio_console_set_input(dev, &vm->console);
 			console_connect(&vm->console, dev, virtio_console_input_ready);
+			console_watch_size(&vm->console, virtio_console_resize);
 		}
 	}
 	if (!ret)
