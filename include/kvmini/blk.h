@@ -2,8 +2,13 @@
 /*
  * Disk images behind virtio-blk: a raw file opened once, checked and
  * locked (flock: shared for ,ro, exclusive otherwise) so two VMs cannot
- * write one disk, then read and written at byte offsets. Synchronous for
- * now, on the I/O thread.
+ * write one disk, then read and written at byte offsets: through io_uring
+ * when the host allows it (completions reaped by the event loop), else
+ * synchronously on the I/O thread. Which one a disk uses is decided at run
+ * time and logged once (blk_uring_setup).
+ *
+ * Setting KVMINI_BLK_SYNC=1 in the environment (or sync_only in the
+ * backend) keeps every disk on the synchronous path.
  */
 #ifndef KVMINI_BLK_H
 #define KVMINI_BLK_H
@@ -19,7 +24,29 @@ struct blk_backend {
 	int fd;
 	bool ro;
 	uint64_t size;		/* bytes, a whole number of sectors */
+	bool sync_only;		/* never io_uring (tests; KVMINI_BLK_SYNC=1 does the same) */
 };
+
+/* One I/O on a disk, as both paths execute it (blk_io_sync, blk_uring_queue). */
+enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH };
+
+struct blk_io {
+	enum blk_op op;
+	/*
+	 * The caller's iovecs (left alone by the synchronous path; io_uring
+	 * advances them past a short transfer): they must stay valid, and
+	 * the request the caller's, until the I/O completes.
+	 */
+	struct iovec *iov;
+	int nr_iov;
+	uint64_t offset;	/* bytes */
+	unsigned int retries;	/* io_uring: -EAGAIN/-EINTR resubmissions so far */
+};
+
+/* An asynchronous path to one disk: an io_uring and the eventfd it signals. */
+struct blk_uring;
+/* Called once per finished I/O: res 0 (all of it done) or -errno. */
+typedef void blk_io_done_fn(struct blk_io *io, int res, void *arg);
 
 /*
  * Open the image for --disk: refuses (-errno, with a message naming the
@@ -31,6 +58,42 @@ int __must_check blk_open(const char *path, bool ro, struct blk_backend **out);
 int __must_check blk_read(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
 int __must_check blk_write(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
 int __must_check blk_flush(struct blk_backend *b);
+/* io on the calling thread: 0 or -errno, as blk_read, blk_write and blk_flush. */
+int __must_check blk_io_sync(struct blk_backend *b, struct blk_io *io);
 void blk_close(struct blk_backend *b);
+
+/*
+ * io_uring (src/blk/uring.c). One ring per disk, used by one thread at a
+ * time: queue and submit on the I/O thread, reap there too - or, once the
+ * event loop stopped, on the thread that stops the VM.
+ */
+/*
+ * A ring of depth entries for b: 0 or -errno, nothing logged (the tests
+ * use it to ask whether the host has io_uring).
+ */
+int __must_check blk_uring_init(struct blk_backend *b, unsigned int depth,
+				struct blk_uring **out);
+/*
+ * Choose b's path at run time: *out a ring (blk_uring_init), or NULL for
+ * synchronous I/O because sync_only, KVMINI_BLK_SYNC=1 or io_uring failed
+ * (ENOSYS on an old kernel, EPERM from kernel.io_uring_disabled...). Logs
+ * one info line naming the disk, the path and why.
+ */
+void blk_uring_setup(struct blk_backend *b, unsigned int depth, struct blk_uring **out);
+/* The eventfd that becomes readable when completions are waiting. */
+int blk_uring_fd(const struct blk_uring *u);
+/* Queue io (not yet submitted): 0, or -EBUSY when the ring is full. */
+int __must_check blk_uring_queue(struct blk_uring *u, struct blk_io *io);
+/* Hand everything queued to the kernel: once per batch. 0 or -errno (logged). */
+int blk_uring_submit(struct blk_uring *u);
+/*
+ * Finish what completed: done() for each I/O that ended (a short
+ * transfer is first resubmitted for the rest). wait: block until at
+ * least one CQE arrives (submitting anything still queued). Returns how
+ * many I/Os ended, or -errno when waiting failed (logged).
+ */
+int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *arg);
+/* Close the ring: after every I/O queued on it ended. */
+void blk_uring_free(struct blk_uring *u);
 
 #endif

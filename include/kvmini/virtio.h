@@ -40,6 +40,12 @@ struct virtio_dev_ops {
 	const char *type;		/* "virtio-rng" */
 	uint32_t device_id;
 	unsigned int nr_queues;
+	/*
+	 * The transport is connected to KVM and the event loop (device_ops
+	 * realize, before the loop runs): add the device's own sources.
+	 * Optional; 0 or -errno.
+	 */
+	int (*realize)(struct virtio_dev *vd);
 	/* The driver made buffers available on queue q (the I/O thread). */
 	void (*queue_notify)(struct virtio_dev *vd, unsigned int q);
 	/* The driver reset the device: forget requests in flight. */
@@ -75,7 +81,22 @@ struct virtio_dev {
 	 * returns, so no request finishes into buffers the driver took back.
 	 */
 	bool busy;
-	pthread_cond_t idle;
+	/*
+	 * Requests the device took from its queues and keeps beyond
+	 * queue_notify (an asynchronous backend has them): a reset waits for
+	 * these too, so it returns only when the device holds nothing of the
+	 * driver's. They are completed on the I/O thread (or, once it
+	 * stopped, by the device's quiesce), so a reset that waits relies on
+	 * the event loop running - as it does whenever vCPUs can reset.
+	 */
+	unsigned int held;
+	/*
+	 * Resets waiting for busy and held to clear: meanwhile nothing is
+	 * popped, and held requests that complete are dropped, not pushed
+	 * (the queue is about to be reset; the new driver must not see them).
+	 */
+	unsigned int resetting;
+	pthread_cond_t idle;		/* busy or held went to false/0 */
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
@@ -106,6 +127,18 @@ void virtio_config_set(struct virtio_dev *vd, size_t offset, const void *bytes, 
 int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c);
 void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
 		 uint32_t written);
+/*
+ * An asynchronous device: queue_notify keeps n more requests past its
+ * return (call it before submitting them, still in the handler) ...
+ */
+void virtio_hold(struct virtio_dev *vd, unsigned int n);
+/*
+ * ... and when one completes (on the I/O thread, or in quiesce), pushes
+ * it with this instead of virtio_push: false when a reset waiting for it
+ * dropped it instead. Call virtio_notify after a batch that pushed.
+ */
+bool virtio_complete(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
+		     uint32_t written);
 /*
  * A queue handler that stops with work left (it takes at most a queue's
  * worth per call, so one busy guest cannot starve the I/O thread's other

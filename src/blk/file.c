@@ -137,6 +137,19 @@ int blk_flush(struct blk_backend *b)
 	return fdatasync(b->fd) ? -errno : 0;
 }
 
+int blk_io_sync(struct blk_backend *b, struct blk_io *io)
+{
+	switch (io->op) {
+	case BLK_OP_READ:
+		return blk_read(b, io->iov, io->nr_iov, io->offset);
+	case BLK_OP_WRITE:
+		return blk_write(b, io->iov, io->nr_iov, io->offset);
+	case BLK_OP_FLUSH:
+		return blk_flush(b);
+	}
+	return -EINVAL;
+}
+
 void blk_close(struct blk_backend *b)
 {
 	if (!b)

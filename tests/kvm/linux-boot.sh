@@ -7,7 +7,7 @@
 #           gicv3-its --pmu), 2 vCPUs, disks, rng, a TAP network, the
 #           RTC against the host's time, input from a file
 #   virtio  the same with --console virtio on 4 vCPUs, no SVE or MTE,
-#           input from a pipe
+#           input from a pipe, synchronous disk I/O instead of io_uring
 #   reboot  a guest reboot restarts it in the same process
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored;
@@ -46,7 +46,7 @@ t full kvmini run -k $GUEST/Image -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro
 	--rng $net --nodefaults --irqchip gicv3-its --pmu --name linux-full --timeout 300 \
 	--dump-dtb $OUT/full.dtb -p "console=ttyS0 $params kvmini.hosttime=$(date +%s)" <file.txt
 serve virtio.recv
-t virtio sh -c "printf \"from a pipe\\n\" | kvmini run -k $GUEST/Image -i $GUEST/initrd -c 4 \
+t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUEST/Image -i $GUEST/initrd -c 4 \
 	-d disk2.img --rng $net --console virtio --no-sve --no-mte --timeout 300 \
 	-p \"$params kvmini.hosttime=\$(date +%s)\""
 md5sum <full.recv >$OUT/full.md5
@@ -87,6 +87,7 @@ check "full: input from a file reaches the console" has full "guest init: got 'f
 check "full: virtio-blk: the guest reads back what it wrote" has full "guest init: vda reads back 'kvmini-disk-pattern'"
 check "full: virtio-blk: 8 MiB = 16384 sectors, writable" has full "guest init: vda is 16384 sectors, ro=0"
 check "full: virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
+check "full: virtio-blk on io_uring" has full "disk.img: io_uring (asynchronous I/O"
 check "full: virtio-blk ,ro: read-only for the guest, a write is refused" has full "guest init: vdb ro=1, a write was refused"
 check "full: virtio-rng gives data" has full "guest init: hwrng virtio_rng.0 gave 32 bytes"
 check "full: virtio-net: the link is up with kvmini's MAC" has full "guest init: eth0 02:6b:76:6d:69:00 is up"
@@ -108,6 +109,9 @@ check "virtio: the RTC reads the host's time" has virtio "guest init: rtc: rtc0 
 check "virtio: without --pmu the guest has no cycle counter" has virtio "guest init: pmu: perf_event_open(cycles):"
 check "virtio: disk, rng and network work as on the serial console" sh -c \
 	"grep -q \"vda reads back 'kvmini-disk-pattern'\" '$T/virtio.out' && grep -q 'hwrng virtio_rng.0 gave 32 bytes' '$T/virtio.out' && grep -q 'fetched 2097152 bytes from the host, md5 $blob_md5' '$T/virtio.out' && grep -q '^$blob_md5' '$T/virtio.md5'"
+
+check "virtio: KVMINI_BLK_SYNC=1: the disk uses synchronous I/O, and works" has virtio \
+	"disk2.img: synchronous I/O (KVMINI_BLK_SYNC=1)"
 
 # Lifecycle.
 check "reboot: the guest's reboot restarts it in the same process" has reboot "the guest rebooted; starting it again"

@@ -6,6 +6,14 @@
  * sectors, and sector + length inside the disk without wrapping
  * (checklist items 10 and 11). A request that breaks the layout marks the
  * device as needing a reset; one that is merely wrong gets an error status.
+ *
+ * Reads, writes and flushes go through the disk's io_uring when it has one
+ * (blk_uring_setup, at realize): the queue handler, on the I/O thread,
+ * checks every request it pops, queues the I/O and submits the batch
+ * once; the ring's eventfd brings the completions back to the event loop.
+ * Such a request is held (virtio_hold) from its pop to its completion, in
+ * a slot of its own, so a reset waits for it. Without io_uring the same
+ * checks lead to the synchronous calls, in the handler.
  */
 #include <endian.h>
 #include <errno.h>
@@ -18,6 +26,7 @@
 #include <kvmini/log.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
+#include <kvmini/vm.h>
 
 #define VIRTIO_BLK_F_SEG_MAX	(1ULL << 2)
 #define VIRTIO_BLK_F_RO		(1ULL << 5)
@@ -32,6 +41,8 @@
 #define VIRTIO_BLK_S_OK		0
 #define VIRTIO_BLK_S_IOERR	1
 #define VIRTIO_BLK_S_UNSUPP	2
+/* Not a status: the request needs its I/O done first (blk_check). */
+#define BLK_NEEDS_IO		0x100
 
 #define BLK_HEADER_BYTES	16
 #define BLK_ID_BYTES		20
@@ -39,12 +50,36 @@
 #define BLK_SEG_MAX		(VIRTQ_MAX_SIZE - 2)
 #define BLK_CONFIG_BYTES	24	/* capacity, size_max, seg_max, geometry, blk_size */
 
+/*
+ * One request from its pop to its push. A queue holds at most
+ * VIRTQ_MAX_SIZE chains, so that many slots never run out; they live in
+ * the device, not on a stack, because an asynchronous one outlives the
+ * handler that popped it.
+ */
+struct blk_req {
+	struct virtq_chain chain;
+	struct iovec data[VIRTQ_MAX_SIZE];	/* the chain's data buffers, for the I/O */
+	struct blk_io io;
+	uint32_t data_len;		/* bytes a successful read puts in the buffers */
+};
+
 struct virtio_blk {
 	struct virtio_dev vd;
 	struct blk_backend *backend;
+	struct blk_uring *uring;	/* NULL: synchronous I/O in the handler */
+	struct ev_source done_src;	/* the ring's eventfd: completions to reap */
 	uint8_t config[BLK_CONFIG_BYTES];
-	struct virtq_chain chain;
-	struct iovec data[VIRTQ_MAX_SIZE];
+	struct blk_req *reqs;		/* VIRTQ_MAX_SIZE slots */
+	/*
+	 * Free slots by index, the last one next: a stack apart from the
+	 * slots, so a slot's pages are touched only when a request uses it
+	 * (2 MiB of slots, of which a guest at queue depth 1 uses one).
+	 */
+	uint16_t free_slots[VIRTQ_MAX_SIZE];
+	unsigned int nr_free;
+	unsigned int nr_held;		/* slots the kernel has */
+	unsigned int pushed;		/* in this batch of completions */
+	bool starved;			/* the handler stopped for want of a slot */
 	struct ratelimit rl;
 };
 
@@ -88,36 +123,44 @@ static bool blk_range_ok(const struct virtio_blk *b, uint64_t sector, uint64_t l
 	       len / BLK_SECTOR <= sectors - sector;
 }
 
-/* One request: the status it ends with; *written: bytes put in its writable buffers. */
-static uint8_t blk_request(struct virtio_blk *b, const struct virtq_chain *c, uint32_t type,
-			   uint64_t sector, uint32_t *written)
+/*
+ * Check one request: the status it ends with now (*written: bytes put in
+ * its writable buffers), or BLK_NEEDS_IO with r->io describing the read,
+ * write or flush to do first (blk_io_status then gives the status).
+ */
+static int blk_check(struct virtio_blk *b, struct blk_req *r, uint32_t type, uint64_t sector,
+		     uint32_t *written)
 {
+	const struct virtq_chain *c = &r->chain;
 	struct blk_backend *be = b->backend;
 	uint64_t data_len;
-	int n, ret = 0;
 
 	*written = 0;
+	r->data_len = 0;
+	r->io = (struct blk_io){ .iov = r->data, .offset = sector * BLK_SECTOR };
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		data_len = c->in_bytes - 1;	/* the last writable byte is the status */
 		if (!blk_range_ok(b, sector, data_len))
 			break;
-		n = iov_slice(c->iov + c->nr_out, c->nr_in, 0, data_len, b->data);
-		ret = blk_read(be, b->data, n, sector * BLK_SECTOR);
-		if (!ret)
-			*written = (uint32_t)data_len;
-		return ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		r->io.op = BLK_OP_READ;
+		r->io.nr_iov = iov_slice(c->iov + c->nr_out, c->nr_in, 0, data_len, r->data);
+		r->data_len = (uint32_t)data_len;
+		return BLK_NEEDS_IO;
 	case VIRTIO_BLK_T_OUT:
 		if (be->ro)
 			return VIRTIO_BLK_S_IOERR;
 		data_len = c->out_bytes - BLK_HEADER_BYTES;
 		if (!blk_range_ok(b, sector, data_len))
 			break;
-		n = iov_slice(c->iov, c->nr_out, BLK_HEADER_BYTES, data_len, b->data);
-		ret = blk_write(be, b->data, n, sector * BLK_SECTOR);
-		return ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		r->io.op = BLK_OP_WRITE;
+		r->io.nr_iov = iov_slice(c->iov, c->nr_out, BLK_HEADER_BYTES, data_len, r->data);
+		return BLK_NEEDS_IO;
 	case VIRTIO_BLK_T_FLUSH:
-		return be->ro || !blk_flush(be) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+		if (be->ro)
+			return VIRTIO_BLK_S_OK;	/* nothing of ours to flush */
+		r->io.op = BLK_OP_FLUSH;
+		return BLK_NEEDS_IO;
 	case VIRTIO_BLK_T_GET_ID: {
 		char id[BLK_ID_BYTES + 1];
 
@@ -139,16 +182,54 @@ static uint8_t blk_request(struct virtio_blk *b, const struct virtq_chain *c, ui
 	return VIRTIO_BLK_S_IOERR;
 }
 
+/* The status of a request whose I/O ended with res (0 or -errno), by either path. */
+static uint8_t blk_io_status(const struct blk_req *r, int res, uint32_t *written)
+{
+	*written = res ? 0 : r->data_len;
+	return res ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+/* The status byte goes in the last writable byte; the used length counts it. */
+static void blk_set_status(struct blk_req *r, uint8_t status)
+{
+	virtq_chain_write(&r->chain, r->chain.in_bytes - 1, &status, 1);
+}
+
+static struct blk_req *blk_req_get(struct virtio_blk *b)
+{
+	return b->nr_free ? &b->reqs[b->free_slots[--b->nr_free]] : NULL;
+}
+
+static void blk_req_put(struct virtio_blk *b, struct blk_req *r)
+{
+	b->free_slots[b->nr_free++] = (uint16_t)(r - b->reqs);
+}
+
+/* The I/O thread: pop, check, and either finish each request or queue its I/O. */
 static void blk_notify(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
-	struct virtq_chain *c = &b->chain;
+	unsigned int queued = 0;
+	bool pushed = false;
 
-	for (unsigned int served = 0; virtio_pop(vd, q, c) > 0; served++) {
-		uint8_t hdr[BLK_HEADER_BYTES], status;
+	for (unsigned int served = 0;; served++) {
+		struct blk_req *r = blk_req_get(b);
+		struct virtq_chain *c;
+		uint8_t hdr[BLK_HEADER_BYTES];
 		uint32_t type, written;
 		uint64_t sector;
+		int status;
 
+		if (!r) {
+			/* Every slot is in the kernel's hands: a completion calls us again. */
+			b->starved = true;
+			break;
+		}
+		c = &r->chain;
+		if (virtio_pop(vd, q, c) <= 0) {
+			blk_req_put(b, r);
+			break;
+		}
 		/* Item 11: a header to read and a status byte to write, or nothing makes sense. */
 		if (c->out_bytes < BLK_HEADER_BYTES || c->in_bytes < 1) {
 			log_ratelimited(&b->rl, LOG_ERR, "vm", "%s: a request of %" PRIu64
@@ -156,28 +237,123 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 					"its header or status; returned unanswered",
 					vd->dev.name, c->out_bytes, c->in_bytes);
 			virtio_push(vd, q, c, 0);
-			continue;
+			pushed = true;
+			blk_req_put(b, r);
+		} else {
+			virtq_chain_read(c, 0, hdr, sizeof(hdr));
+			memcpy(&type, hdr, 4);
+			memcpy(&sector, hdr + 8, 8);
+			status = blk_check(b, r, le32toh(type), le64toh(sector), &written);
+			if (status == BLK_NEEDS_IO && b->uring && !blk_uring_queue(b->uring, &r->io)) {
+				/* The device's until its completion: a reset waits for it. */
+				virtio_hold(vd, 1);
+				b->nr_held++;
+				queued++;
+			} else {
+				/* No io_uring (or, rarely, no room in it): the I/O now. */
+				if (status == BLK_NEEDS_IO)
+					status = blk_io_status(r, blk_io_sync(b->backend, &r->io),
+							       &written);
+				blk_set_status(r, (uint8_t)status);
+				virtio_push(vd, q, c, written + 1);
+				pushed = true;
+				blk_req_put(b, r);
+			}
 		}
-		virtq_chain_read(c, 0, hdr, sizeof(hdr));
-		memcpy(&type, hdr, 4);
-		memcpy(&sector, hdr + 8, 8);
-		status = blk_request(b, c, le32toh(type), le64toh(sector), &written);
-		virtq_chain_write(c, c->in_bytes - 1, &status, 1);
-		virtio_push(vd, q, c, written + 1);
 		/* A queue's worth per call: a busy guest must not starve the I/O thread. */
 		if (served + 1 == VIRTQ_MAX_SIZE) {
 			virtio_requeue(vd, q);
 			break;
 		}
 	}
-	virtio_notify(vd, q);
+	if (queued)
+		(void)blk_uring_submit(b->uring);	/* once per call: the batch */
+	if (pushed)
+		virtio_notify(vd, q);
+}
+
+/* One I/O the ring finished (blk_uring_reap): answer its request. */
+static void blk_io_done(struct blk_io *io, int res, void *arg)
+{
+	struct virtio_blk *b = arg;
+	struct blk_req *r = container_of(io, struct blk_req, io);
+	uint32_t written;
+
+	blk_set_status(r, blk_io_status(r, res, &written));
+	/* Dropped, not pushed, when a reset is waiting for it: the queue is going away. */
+	b->pushed += virtio_complete(&b->vd, 0, &r->chain, written + 1);
+	b->nr_held--;
+	blk_req_put(b, r);
+}
+
+/* Reap a batch of completions: one interrupt for all of it. false: waiting failed. */
+static bool blk_reap(struct virtio_blk *b, bool wait)
+{
+	int ended;
+
+	b->pushed = 0;
+	ended = blk_uring_reap(b->uring, wait, blk_io_done, b);
+	if (b->pushed)
+		virtio_notify(&b->vd, 0);
+	if (ended > 0 && b->starved) {
+		/* Slots are free again: serve what the handler had to leave. */
+		b->starved = false;
+		virtio_requeue(&b->vd, 0);
+	}
+	return ended >= 0;
+}
+
+/* The event loop: the ring's eventfd is readable. */
+static void blk_done_ready(struct ev_source *src, uint32_t events)
+{
+	(void)events;
+	(void)blk_reap(container_of(src, struct virtio_blk, done_src), false);
+}
+
+/*
+ * The VM stopped, the event loop with it: finish what the kernel still
+ * has here, blocking, so nothing is in flight when this returns.
+ */
+static void blk_quiesce(struct virtio_dev *vd)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
+
+	while (b->nr_held) {
+		if (!blk_reap(b, true)) {
+			log_err("vm", "%s: %u requests left in flight", vd->dev.name, b->nr_held);
+			return;
+		}
+	}
+}
+
+/* The event loop exists: choose the disk's path, and listen for completions. */
+static int blk_realize(struct virtio_dev *vd)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
+	int ret;
+
+	blk_uring_setup(b->backend, VIRTQ_MAX_SIZE, &b->uring);
+	if (!b->uring)
+		return 0;
+	b->done_src.fd = blk_uring_fd(b->uring);
+	ret = evloop_add(&vd->dev.vm->loop, &b->done_src, EPOLLIN);
+	if (ret) {
+		blk_uring_free(b->uring);
+		b->uring = NULL;
+	}
+	return ret;
 }
 
 static void blk_destroy(struct virtio_dev *vd)
 {
 	struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
 
+	/* Normally a no-op (quiesced already); a VM that never ran may still hold some. */
+	if (b->uring)
+		blk_quiesce(vd);
+	blk_uring_free(b->uring);
 	blk_close(b->backend);
+	free(b->reqs);
 	free(b);
 }
 
@@ -185,7 +361,9 @@ static const struct virtio_dev_ops blk_ops = {
 	.type = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
+	.realize = blk_realize,
 	.queue_notify = blk_notify,
+	.quiesce = blk_quiesce,
 	.destroy = blk_destroy,
 };
 
@@ -194,10 +372,15 @@ int virtio_blk_create(uint64_t base, struct blk_backend *backend, struct device 
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	uint64_t capacity;
 
-	if (!b) {
+	if (b)
+		b->reqs = calloc(VIRTQ_MAX_SIZE, sizeof(*b->reqs));
+	if (!b || !b->reqs) {
+		free(b);
 		blk_close(backend);
 		return -ENOMEM;
 	}
+	for (unsigned int i = VIRTQ_MAX_SIZE; i--;)
+		blk_req_put(b, &b->reqs[i]);
 	b->backend = backend;
 	capacity = htole64(backend->size / BLK_SECTOR);
 	memcpy(b->config, &capacity, 8);
@@ -207,6 +390,8 @@ int virtio_blk_create(uint64_t base, struct blk_backend *backend, struct device 
 	virtio_init(&b->vd, &blk_ops, base, VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
 		    (backend->ro ? VIRTIO_BLK_F_RO : VIRTIO_BLK_F_FLUSH), b->config,
 		    sizeof(b->config));
+	b->done_src = (struct ev_source){ .fd = -1, .ready = blk_done_ready,
+					  .name = b->vd.dev.name };
 	*out = &b->vd.dev;
 	return 0;
 }

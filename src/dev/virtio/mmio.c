@@ -89,9 +89,15 @@ static void virtio_needs_reset(struct virtio_dev *vd)
 
 static void virtio_reset_locked(struct virtio_dev *vd)
 {
-	/* Requests being served finish first (their buffers are the driver's again after). */
-	while (vd->busy)
+	/*
+	 * Requests being served or held finish first (their buffers are the
+	 * driver's again after); the lock is let go while waiting, so the
+	 * I/O thread can complete them - into nothing: resetting drops them.
+	 */
+	vd->resetting++;
+	while (vd->busy || vd->held)
 		pthread_cond_wait(&vd->idle, &vd->lock);
+	vd->resetting--;
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		virtq_reset(&vd->vq[i]);
 	vd->status = 0;
@@ -344,7 +350,9 @@ int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 	int ret = 0;
 
 	pthread_mutex_lock(&vd->lock);
-	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET))
+	/* Nothing new while a reset waits for the device to let go of what it has. */
+	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET) &&
+	    !vd->resetting)
 		ret = virtq_pop(&vd->vq[q], c);
 	if (ret < 0)
 		virtio_needs_reset(vd);
@@ -358,6 +366,28 @@ void virtio_push(struct virtio_dev *vd, unsigned int q, const struct virtq_chain
 	pthread_mutex_lock(&vd->lock);
 	virtq_push(&vd->vq[q], c, written);
 	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_hold(struct virtio_dev *vd, unsigned int n)
+{
+	pthread_mutex_lock(&vd->lock);
+	vd->held += n;
+	pthread_mutex_unlock(&vd->lock);
+}
+
+bool virtio_complete(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
+		     uint32_t written)
+{
+	bool push;
+
+	pthread_mutex_lock(&vd->lock);
+	push = !vd->resetting;
+	if (push)
+		virtq_push(&vd->vq[q], c, written);
+	if (vd->held && !--vd->held)
+		pthread_cond_broadcast(&vd->idle);
+	pthread_mutex_unlock(&vd->lock);
+	return push;
 }
 
 void virtio_notify(struct virtio_dev *vd, unsigned int q)
@@ -444,7 +474,7 @@ static int virtio_realize(struct device *dev)
 			log_debug("vm", "%s: queue %u notifications trap to kvmini (no ioeventfd)",
 				  dev->name, i);
 	}
-	return 0;
+	return vd->ops->realize ? vd->ops->realize(vd) : 0;
 }
 
 static void virtio_reset(struct device *dev)
