@@ -30,7 +30,17 @@ t nokvm kvmini run --kvm-dev /nonexistent/kvm
 t noperm run-as 65534 /bin/kvmini run
 t nokernel kvmini run -k /nonexistent/Image
 t kerneldir kvmini run -k /work
-t notimage kvmini run -k notimage.txt
+t notimage kvmini run -k notimage.txt --timeout 2
+t elf kvmini run -k /bin/busybox
+: >empty.bin
+dd if=/dev/zero of=big.bin bs=1M seek=80 count=0 2>/dev/null
+t emptyk kvmini run -k empty.bin
+t fwnone kvmini run -f /nonexistent.bin
+t fwbig kvmini run -f big.bin -m 64
+t initrdnone kvmini run -k notimage.txt -i /nonexistent.cpio
+t initrdbig kvmini run -k notimage.txt -i big.bin -m 64
+t irqchip kvmini run --irqchip gicv2
+t netmode kvmini run -n mode=vde
 t gz kvmini run -k Image.gz
 t toobig kvmini run -k huge.Image -m 64
 t timeout kvmini run --timeout 1 -p iterations=1000000
@@ -83,8 +93,20 @@ check "missing kernel: status 1" rc_is nokernel 1
 check "missing kernel named" has nokernel "--kernel /nonexistent/Image: cannot open: No such file"
 check "kernel is a directory: status 1" rc_is kerneldir 1
 check "kernel is a directory named" has kerneldir "--kernel /work: not a regular file"
-check "kernel not an Image: status 1" rc_is notimage 1
-check "kernel not an Image named" has notimage "--kernel notimage.txt: not an arm64 Linux Image"
+check "a kernel without an Image header: loaded as a raw binary, as kvmtool does, with a note" \
+	has notimage "--kernel notimage.txt: no arm64 Image header; loading it as a raw binary"
+check "... and (being text, not code) it runs until --timeout: status 124" rc_is notimage 124
+check "an ELF kernel: refused, named, status 1" sh -c \
+	"grep -q -- '--kernel /bin/busybox: an ELF file (vmlinux?); give the arm64 Image' '$T/elf.out' && [ \"\$(cat '$T/elf.rc')\" = 1 ]"
+check "an empty kernel: refused, named" has emptyk "--kernel empty.bin: the file is empty"
+check "a missing firmware: refused, named" has fwnone "--firmware /nonexistent.bin: cannot open: No such file"
+check "firmware larger than RAM: refused, named" has fwbig "--firmware big.bin: 83886080 bytes do not fit"
+check "a missing initrd: refused, named" has initrdnone "--initrd /nonexistent.cpio: cannot open: No such file"
+check "an initrd larger than RAM: refused, named" has initrdbig "--initrd big.bin: 83886080 bytes do not fit"
+check "an unknown --irqchip: status 2, named" sh -c \
+	"grep -q -- '--irqchip gicv2: kvmini emulates only GICv3' '$T/irqchip.out' && [ \"\$(cat '$T/irqchip.rc')\" = 2 ]"
+check "an unknown --network mode: status 2, named" sh -c \
+	"grep -q \"unknown mode 'vde' (modes: tap, none)\" '$T/netmode.out' && [ \"\$(cat '$T/netmode.rc')\" = 2 ]"
 check "gzip kernel: status 1" rc_is gz 1
 check "gzip kernel named" has gz "--kernel Image.gz: gzip-compressed"
 check "kernel too big for RAM: status 1" rc_is toobig 1
