@@ -5,12 +5,25 @@
 
 #include <kvmini/compiler.h>
 
+/* A guest image being loaded: open, checked, read straight into guest RAM. */
+struct loader_file {
+	const char *what;	/* the option, for messages: "--kernel" */
+	const char *path;
+	int fd;			/* -1: not open */
+	uint64_t size;
+};
+
 /*
- * Read a whole regular file of at most max bytes into a new buffer.
- * what names the option for messages ("--kernel"). Free with free().
+ * Open a regular, non-empty file of at most max bytes: refusals name what,
+ * the path and the reason. Close it with loader_close() (also on failure:
+ * f->fd is -1 then).
  */
-int __must_check loader_read_file(const char *what, const char *path,
-				  uint64_t max, void **buf, size_t *len);
+int __must_check loader_open(const char *what, const char *path, uint64_t max,
+			     struct loader_file *f);
+/* Exactly len bytes at offset into dst (guest RAM: no copy in between), or -errno. */
+int __must_check loader_read(const struct loader_file *f, uint64_t offset, void *dst,
+			     size_t len);
+void loader_close(struct loader_file *f);
 
 /*
  * Write len bytes to path whole or not at all: a temporary file beside it,

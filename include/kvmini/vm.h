@@ -46,6 +46,7 @@ struct vm {
 	struct blk_backend *disks[VM_MAX_DISKS];
 	struct tap taps[VM_MAX_NETS];	/* opened by vm_prepare; the devices own them */
 	char *cmdline;			/* the guest's command line (cmdline.h) */
+	uint64_t startup_wall_ns, startup_cpu_ns;	/* exec to the first KVM_RUN (--stats) */
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct arch_vm *arch;

@@ -11,67 +11,67 @@
 #include <kvmini/loader.h>
 #include <kvmini/log.h>
 
-int loader_read_file(const char *what, const char *path, uint64_t max,
-		     void **buf, size_t *len)
+int loader_open(const char *what, const char *path, uint64_t max, struct loader_file *f)
 {
 	struct stat st;
-	size_t done = 0;
-	char *data;
-	int fd, ret;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	*f = (struct loader_file){ .what = what, .path = path, .fd = -1 };
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
 		ret = -errno;
 		log_err("loader", "%s %s: cannot open: %s", what, path, strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(f->fd, &st) < 0) {
 		ret = -errno;
 		log_err("loader", "%s %s: cannot stat: %s", what, path, strerror(errno));
-		goto out_close;
+		return ret;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		log_err("loader", "%s %s: not a regular file", what, path);
-		ret = -EINVAL;
-		goto out_close;
+		return -EINVAL;
 	}
 	if (st.st_size == 0) {
 		log_err("loader", "%s %s: the file is empty", what, path);
-		ret = -EINVAL;
-		goto out_close;
+		return -EINVAL;
 	}
 	if ((uint64_t)st.st_size > max) {
 		log_err("loader", "%s %s: %" PRIu64 " bytes do not fit in the %" PRIu64
 			" bytes of guest RAM available for it (raise --mem)", what,
 			path, (uint64_t)st.st_size, max);
-		ret = -EFBIG;
-		goto out_close;
+		return -EFBIG;
 	}
-	data = malloc((size_t)st.st_size);
-	if (!data) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + done, (size_t)st.st_size - done);
+	f->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int loader_read(const struct loader_file *f, uint64_t offset, void *dst, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(f->fd, (char *)dst + done, len - done, (off_t)(offset + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			log_err("loader", "%s %s: read failed: %s", what, path,
-				n < 0 ? strerror(errno) : "file shrank while reading");
-			free(data);
-			goto out_close;
+			int ret = n < 0 ? -errno : -EIO;
+
+			log_err("loader", "%s %s: read failed: %s", f->what, f->path,
+				n < 0 ? strerror(errno) : "the file shrank while it was read");
+			return ret;
 		}
 		done += (size_t)n;
 	}
-	*buf = data;
-	*len = done;
-	ret = 0;
-out_close:
-	close(fd);
-	return ret;
+	return 0;
+}
+
+void loader_close(struct loader_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
 }
 
 int loader_write_file(const char *what, const char *path, const void *buf, size_t len)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,8 +123,37 @@ static void vm_wait_stopped(struct vm *vm)
 }
 
 /* --stats: asked for explicitly, so printed even with --quiet; vCPUs are joined. */
+/* When this process began: before main(), as close to exec as kvmini gets. */
+static struct timespec process_start;
+
+__attribute__((constructor)) static void vm_note_process_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &process_start);
+}
+
+static uint64_t ts_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
+/* The vCPUs are about to enter KVM_RUN: how long, and how much CPU, it took to get here. */
+static void vm_note_startup(struct vm *vm)
+{
+	struct timespec now;
+	struct rusage ru;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vm->startup_wall_ns = ts_ns(&now) - ts_ns(&process_start);
+	if (!getrusage(RUSAGE_SELF, &ru))
+		vm->startup_cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+				     1000000000ULL +
+				     (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
+}
+
 static void vm_print_stats(struct vm *vm)
 {
+	fprintf(stderr, "kvmini: stats: exec to the first KVM_RUN: %.1f ms, %.1f ms of CPU\n",
+		vm->startup_wall_ns / 1e6, vm->startup_cpu_ns / 1e6);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
 			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
@@ -262,10 +292,12 @@ int vm_run(struct vm *vm)
 	ret = vm_add_housekeeping(vm);
 	if (!ret)
 		ret = vm_start_threads(vm, old_actions);
-	if (ret)
+	if (ret) {
 		vm_stop(vm, VM_STOP_ERROR, ret);
-	else
+	} else {
+		vm_note_startup(vm);
 		vm_run_vcpus(vm);
+	}
 	while (vm_wants_reboot(vm)) {
 		ret = vm_reboot(vm);
 		if (ret)

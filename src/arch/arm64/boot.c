@@ -49,35 +49,59 @@ static int arm64_set_entry(struct vcpu *vcpu, uint64_t pc, uint64_t fdt)
 	return ret;
 }
 
+/* What boots: the embedded test guest, or files read straight into guest RAM. */
+struct arm64_boot_files {
+	struct loader_file image;	/* fd -1: the embedded test guest */
+	struct loader_file initrd;	/* fd -1: none */
+	uint64_t image_size, initrd_size;
+};
+
 /* The kernel (or the embedded test guest, or --firmware) and its placement. */
-static int arm64_load_plan(struct vm *vm, void **file, const void **image, size_t *len,
-			   void **initrd, size_t *initrd_len, struct arm64_boot_plan *plan)
+static int arm64_load_plan(struct vm *vm, struct arm64_boot_files *bf,
+			   struct arm64_boot_plan *plan)
 {
 	const struct vm_config *cfg = vm->cfg;
+	unsigned char hdr[ARM64_IMAGE_HEADER_SIZE];
+	const void *head = kvmini_guest_image;
 	struct arm64_image img;
 	int ret;
 
-	*image = kvmini_guest_image;
-	*len = kvmini_guest_image_size;
+	bf->image_size = kvmini_guest_image_size;
 	if (cfg->firmware_path) {
-		ret = loader_read_file("--firmware", cfg->firmware_path, cfg->ram_size, file, len);
+		ret = loader_open("--firmware", cfg->firmware_path, cfg->ram_size, &bf->image);
 		if (ret)
 			return ret;
-		*image = *file;
-		return arm64_firmware_plan(ARM64_RAM_BASE, cfg->ram_size, *len, plan);
+		bf->image_size = bf->image.size;
+		return arm64_firmware_plan(ARM64_RAM_BASE, cfg->ram_size, bf->image_size, plan);
 	}
 	if (cfg->kernel_path) {
-		ret = loader_read_file("--kernel", cfg->kernel_path, cfg->ram_size, file, len);
+		ret = loader_open("--kernel", cfg->kernel_path, cfg->ram_size, &bf->image);
+		if (!ret) {
+			bf->image_size = bf->image.size;
+			/* The header only: the image itself goes straight into guest RAM. */
+			ret = loader_read(&bf->image, 0, hdr, bf->image_size < sizeof(hdr) ?
+					  (size_t)bf->image_size : sizeof(hdr));
+		}
 		if (ret)
 			return ret;
-		*image = *file;
+		head = hdr;
 	}
-	ret = arm64_image_parse(*image, *len, "--kernel",
+	ret = arm64_image_parse(head, bf->image_size, "--kernel",
 				cfg->kernel_path ? cfg->kernel_path : "(embedded test guest)", &img);
-	if (!ret && cfg->initrd_path)
-		ret = loader_read_file("--initrd", cfg->initrd_path, cfg->ram_size,
-				       initrd, initrd_len);
-	return ret ? ret : arm64_boot_plan(ARM64_RAM_BASE, cfg->ram_size, &img, *initrd_len, plan);
+	if (!ret && cfg->initrd_path) {
+		ret = loader_open("--initrd", cfg->initrd_path, cfg->ram_size, &bf->initrd);
+		bf->initrd_size = bf->initrd.size;
+	}
+	return ret ? ret : arm64_boot_plan(ARM64_RAM_BASE, cfg->ram_size, &img, bf->initrd_size,
+					   plan);
+}
+
+/* All of f into guest RAM at gpa: one copy, from the page cache. */
+static int arm64_load_file(struct vm *vm, uint64_t gpa, const struct loader_file *f)
+{
+	void *dst = guest_mem_ptr(&vm->mem, gpa, f->size);
+
+	return dst ? loader_read(f, 0, dst, (size_t)f->size) : -EFAULT;
 }
 
 int arch_vm_boot(struct vm *vm)
@@ -85,14 +109,13 @@ int arch_vm_boot(struct vm *vm)
 	struct device *console = vm_find_device(vm, UART8250_TYPE);
 	char stdout_path[64];
 	const struct vm_config *cfg = vm->cfg;
-	void *file = NULL, *initrd = NULL, *fdt = NULL;
-	const void *image;
-	size_t len, initrd_len = 0;
+	struct arm64_boot_files bf = { .image.fd = -1, .initrd.fd = -1 };
+	void *fdt = NULL;
 	struct arm64_boot_plan plan;
 	struct arm64_machine m;
 	int ret;
 
-	ret = arm64_load_plan(vm, &file, &image, &len, &initrd, &initrd_len, &plan);
+	ret = arm64_load_plan(vm, &bf, &plan);
 	if (ret)
 		goto out;
 	if (console)
@@ -101,7 +124,7 @@ int arch_vm_boot(struct vm *vm)
 		.ram_base = ARM64_RAM_BASE, .ram_size = cfg->ram_size,
 		.nr_cpus = vm->nr_vcpus, .mpidrs = vm->arch->mpidrs,
 		.bootargs = vm->cmdline,
-		.initrd_start = plan.initrd_addr, .initrd_size = initrd_len,
+		.initrd_start = plan.initrd_addr, .initrd_size = bf.initrd_size,
 		.stdout_path = console && cfg->console == CONSOLE_SERIAL ? stdout_path : NULL,
 		.devices = vm->devices,
 		.gic_dist_base = ARM64_GIC_DIST_BASE,
@@ -124,19 +147,20 @@ int arch_vm_boot(struct vm *vm)
 				 cfg->dump_dtb_path);
 	}
 	if (!ret)
-		ret = arm64_copy_in(vm, plan.kernel_addr, image, len);
-	if (!ret && initrd_len)
-		ret = arm64_copy_in(vm, plan.initrd_addr, initrd, initrd_len);
+		ret = bf.image.fd >= 0 ? arm64_load_file(vm, plan.kernel_addr, &bf.image) :
+		      arm64_copy_in(vm, plan.kernel_addr, kvmini_guest_image, bf.image_size);
+	if (!ret && bf.initrd_size)
+		ret = arm64_load_file(vm, plan.initrd_addr, &bf.initrd);
 	if (!ret)
 		ret = arm64_copy_in(vm, plan.fdt_addr, fdt, ARM64_FDT_MAX_SIZE);
 	if (!ret)
 		ret = arm64_set_entry(vm->vcpus[0], plan.kernel_addr, plan.fdt_addr);
 	log_debug("loader", "image at 0x%" PRIx64 ", initrd at 0x%" PRIx64
 		  " (%zu bytes), DTB at 0x%" PRIx64, plan.kernel_addr,
-		  plan.initrd_addr, initrd_len, plan.fdt_addr);
+		  plan.initrd_addr, (size_t)bf.initrd_size, plan.fdt_addr);
 out:
 	free(fdt);
-	free(initrd);
-	free(file);
+	loader_close(&bf.initrd);
+	loader_close(&bf.image);
 	return ret;
 }

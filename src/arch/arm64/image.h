@@ -18,7 +18,8 @@ struct arm64_image {
 };
 
 /*
- * Validate the header of a file of len bytes; what/path name it in
+ * Validate the header of a file of len bytes, whose first
+ * min(len, ARM64_IMAGE_HEADER_SIZE) bytes buf holds; what/path name it in
  * errors. A file without the Image magic is a raw binary (bare-metal test
  * kernels made for kvmtool): loaded at text_offset 0x80000 and entered at
  * its first byte with x0 = DTB, as kvmtool does; a note says so. gzip and
