@@ -57,17 +57,24 @@ for vmm in kvmini qemu; do
 	wait $pid
 done
 
-# Sequential disk throughput: the guest writes (fsync'd) and reads all of a 64 MiB disk.
-for vmm in kvmini-uring kvmini-sync qemu; do
-	dd if=/dev/zero of=disk.img bs=1M count=64 2>/dev/null
-	case $vmm in
-	qemu) boot qemu "kvmini.bench kvmini.noinput" -drive file=disk.img,if=none,id=d0,format=raw,aio=io_uring \
-		-device virtio-blk-device,drive=d0 </dev/null >disk.out 2>&1 ;;
-	kvmini-sync) KVMINI_BLK_SYNC=1 boot kvmini "kvmini.bench kvmini.noinput" -d disk.img </dev/null >disk.out 2>&1 ;;
-	*) boot kvmini "kvmini.bench kvmini.noinput" -d disk.img </dev/null >disk.out 2>&1 ;;
+# disk_boot SETUP MIB PARAMS: boot SETUP (kvmini-uring, kvmini-sync or qemu)
+# with a fresh MIB MiB disk and the init's PARAMS, its console on stdout.
+disk_boot() {
+	dd if=/dev/zero of=disk.img bs=1M count=$2 2>/dev/null
+	case $1 in
+	qemu) boot qemu "$3 kvmini.noinput" -device virtio-blk-device,drive=d0 \
+		-drive file=disk.img,if=none,id=d0,format=raw,aio=io_uring </dev/null 2>&1 ;;
+	kvmini-sync) (export KVMINI_BLK_SYNC=1; boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
+	*) boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1 ;;
 	esac
-	echo "disk_$vmm: $(grep -o 'bench: vda.*' disk.out)"
+}
+for setup in kvmini-uring kvmini-sync qemu; do
+	# Sequential: the guest writes (fsync'd) and reads all of a 64 MiB disk.
+	echo "disk_$setup: $(disk_boot $setup 64 kvmini.bench | grep -o 'bench: vda.*')"
+	# Random 4 KiB at queue depth 1 and 32, 2 s per test, on 256 MiB.
+	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iops=2 | grep -o 'bench: iops:.*')"
 done
+./kvmini-guest-check iops disk.img 2 | sed 's/^/iops_host: /'
 t0=$(up); dd if=/dev/zero of=host.img bs=1M count=64 conv=fsync 2>/dev/null; t1=$(up)
 dd if=host.img of=/dev/null bs=1M 2>/dev/null; t2=$(up)
 echo "disk_host: MiB=64 write_s=$(awk "BEGIN{print $t1 - $t0}") read_s=$(awk "BEGIN{print $t2 - $t1}")"

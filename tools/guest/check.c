@@ -9,15 +9,21 @@
  *   rtc EPOCH      /dev/rtc0 reads a time 0..300 s after EPOCH (the host's
  *                  time when it launched the guest)
  *   timer          CLOCK_MONOTONIC advances across a 100 ms sleep
+ *   iops FILE SECS random 4 KiB reads, then writes, with O_DIRECT (buffered
+ *                  where the file system has none) at queue depth 1 and
+ *                  32 through io_uring, SECS seconds each: IOPS. FILE's
+ *                  contents are overwritten.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <linux/rtc.h>
+#include <liburing.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -101,6 +107,118 @@ static int check_timer(void)
 	return ns >= 100000000 && ns < 10000000000LL ? 0 : 1;
 }
 
+#define IO_BLOCK 4096
+#define IO_QD_MAX 32
+
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void io_prep(struct io_uring *ring, int fd, uint8_t *buf, uint64_t blocks, bool write,
+		    uint64_t *seed)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	uint64_t off = next_random(seed) % blocks * IO_BLOCK;
+
+	if (write)
+		io_uring_prep_write(sqe, fd, buf, IO_BLOCK, off);
+	else
+		io_uring_prep_read(sqe, fd, buf, IO_BLOCK, off);
+	io_uring_sqe_set_data(sqe, buf);
+}
+
+/* Random 4 KiB I/O at queue depth qd for secs seconds: IOPS, or -1 (said why). */
+static double random_io(int fd, uint64_t blocks, bool write, unsigned int qd, double secs)
+{
+	static uint8_t *bufs[IO_QD_MAX];
+	struct io_uring ring;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, done = 0;
+	unsigned int inflight = 0;
+	double start, end;
+	int ret = io_uring_queue_init(qd, &ring, 0);
+
+	if (ret) {
+		printf("iops: io_uring_queue_init: %s\n", strerror(-ret));
+		return -1;
+	}
+	for (unsigned int i = 0; i < qd; i++) {
+		if (!bufs[i] && posix_memalign((void **)&bufs[i], IO_BLOCK, IO_BLOCK))
+			return -1;
+		memset(bufs[i], 0x5a, IO_BLOCK);
+		io_prep(&ring, fd, bufs[i], blocks, write, &seed);
+		inflight++;
+	}
+	start = now_s();
+	end = start + secs;
+	io_uring_submit(&ring);
+	while (inflight) {
+		struct io_uring_cqe *cqe;
+
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (ret) {
+			printf("iops: waiting: %s\n", strerror(-ret));
+			break;
+		}
+		if (cqe->res != IO_BLOCK) {
+			printf("iops: an I/O returned %d\n", cqe->res);
+			ret = -1;
+			break;
+		}
+		done++;
+		inflight--;
+		if (now_s() < end) {
+			io_prep(&ring, fd, io_uring_cqe_get_data(cqe), blocks, write, &seed);
+			inflight++;
+			io_uring_submit(&ring);
+		}
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return ret ? -1 : (double)done / (now_s() - start);
+}
+
+static int check_iops(const char *path, const char *secs_arg)
+{
+	double secs = atof(secs_arg), r1, r32, w1, w32;
+	bool direct = true;
+	uint64_t size;
+	int fd = open(path, O_RDWR | O_DIRECT);
+
+	if (fd < 0 && errno == EINVAL) {
+		direct = false;	/* tmpfs and ramfs have no O_DIRECT */
+		fd = open(path, O_RDWR);
+	}
+	if (fd < 0 || secs <= 0) {
+		printf("iops: %s: %s\n", path, fd < 0 ? strerror(errno) : "give SECS > 0");
+		return 2;
+	}
+	size = (uint64_t)lseek(fd, 0, SEEK_END);
+	if (size < IO_BLOCK * 16) {
+		printf("iops: %s: %llu bytes is too small\n", path, (unsigned long long)size);
+		return 1;
+	}
+	r1 = random_io(fd, size / IO_BLOCK, false, 1, secs);
+	r32 = random_io(fd, size / IO_BLOCK, false, IO_QD_MAX, secs);
+	w1 = random_io(fd, size / IO_BLOCK, true, 1, secs);
+	w32 = random_io(fd, size / IO_BLOCK, true, IO_QD_MAX, secs);
+	close(fd);
+	printf("iops: %s randread_qd1=%.0f randread_qd32=%.0f randwrite_qd1=%.0f "
+	       "randwrite_qd32=%.0f\n", direct ? "direct" : "buffered", r1, r32, w1, w32);
+	return r1 > 0 && r32 > 0 && w1 > 0 && w32 > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "pmu"))
@@ -109,6 +227,8 @@ int main(int argc, char **argv)
 		return check_rtc(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "timer"))
 		return check_timer();
-	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | timer\n");
+	if (argc == 4 && !strcmp(argv[1], "iops"))
+		return check_iops(argv[2], argv[3]);
+	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | timer | iops FILE SECS\n");
 	return 2;
 }
