@@ -75,6 +75,24 @@ for setup in kvmini-uring kvmini-sync qemu; do
 	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iops=2 | grep -o 'bench: iops:.*')"
 done
 ./kvmini-guest-check iops disk.img 2 | sed 's/^/iops_host: /'
+
+# TCP throughput over a TAP: 64 MiB host to guest, then guest to host. QEMU
+# creates tap0 itself, so the host side addresses it once it appears.
+for vmm in kvmini qemu; do
+	dd if=/dev/zero bs=1M count=64 2>/dev/null | nc -l -p 8081 &
+	sleep 600 | nc -l -p 5001 >/dev/null &
+	params="kvmini.net=192.168.33.2,192.168.33.1 kvmini.netbench=64"
+	if [ $vmm = qemu ]; then
+		(n=0; while [ ! -e /sys/class/net/tap0 ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+		 ip addr add 192.168.33.1/24 dev tap0 && ip link set tap0 up) &
+		boot qemu "$params kvmini.noinput" -device virtio-net-device,netdev=n0 \
+			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no </dev/null >net.out 2>&1
+	else
+		boot kvmini "$params kvmini.noinput" -n mode=tap,tapif=tap0,host_ip=192.168.33.1 \
+			</dev/null >net.out 2>&1
+	fi
+	echo "net_$vmm: $(grep -o 'bench: net.*' net.out)"
+done
 t0=$(up); dd if=/dev/zero of=host.img bs=1M count=64 conv=fsync 2>/dev/null; t1=$(up)
 dd if=host.img of=/dev/null bs=1M 2>/dev/null; t2=$(up)
 echo "disk_host: MiB=64 write_s=$(awk "BEGIN{print $t1 - $t0}") read_s=$(awk "BEGIN{print $t2 - $t1}")"
