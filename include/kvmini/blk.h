@@ -84,8 +84,15 @@ void blk_uring_setup(struct blk_backend *b, unsigned int depth, struct blk_uring
 int blk_uring_fd(const struct blk_uring *u);
 /* Queue io (not yet submitted): 0, or -EBUSY when the ring is full. */
 int __must_check blk_uring_queue(struct blk_uring *u, struct blk_io *io);
-/* Hand everything queued to the kernel: once per batch. 0 or -errno (logged). */
-int blk_uring_submit(struct blk_uring *u);
+/*
+ * Hand everything queued to the kernel: once per batch. What it does not
+ * take (EAGAIN, EBUSY, ENOMEM...) stays queued: blk_uring_unsubmitted()
+ * says so, and the caller must submit again later. Persistent errors are
+ * logged.
+ */
+void blk_uring_submit(struct blk_uring *u);
+/* I/O queued that the kernel has not taken yet. */
+bool blk_uring_unsubmitted(struct blk_uring *u);
 /*
  * Finish what completed: done() for each I/O that ended (a short
  * transfer is first resubmitted for the rest). wait: block until at

@@ -103,24 +103,26 @@ int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 	return 0;
 }
 
-int blk_uring_submit(struct blk_uring *u)
+void blk_uring_submit(struct blk_uring *u)
 {
 	int ret;
 
 	/*
 	 * Whatever the kernel did not take (an error, or it stopped early)
-	 * stays in the submission ring and goes with the next submit, or
-	 * with blk_uring_reap(wait).
+	 * stays in the submission ring: the caller sees it with
+	 * blk_uring_unsubmitted() and tries again.
 	 */
 	do
 		ret = io_uring_submit(&u->ring);
 	while (ret == -EINTR);
-	if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) {
-		log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission failed: %s",
-				u->b->path, strerror(-ret));
-		return ret;
-	}
-	return 0;
+	if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -ENOMEM)
+		log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission failed: %s; "
+				"retrying", u->b->path, strerror(-ret));
+}
+
+bool blk_uring_unsubmitted(struct blk_uring *u)
+{
+	return io_uring_sq_ready(&u->ring) > 0;
 }
 
 static size_t iov_total(const struct blk_io *io)
@@ -208,7 +210,7 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
 		ended++;
 	}
 	if (resubmit)
-		(void)blk_uring_submit(u);
+		blk_uring_submit(u);
 	return ended;
 }
 

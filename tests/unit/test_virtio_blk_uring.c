@@ -248,8 +248,10 @@ static void short_read(struct blk_backend *be)
 
 	if (blk_uring_init(be, 8, &u))
 		return;
-	ok(!blk_uring_queue(u, &io) && !blk_uring_submit(u), "a read of 1024 bytes at 512 "
-	   "before the end of the disk: submitted");
+	ok(!blk_uring_queue(u, &io) && blk_uring_unsubmitted(u), "a read of 1024 bytes at 512 "
+	   "before the end of the disk: queued");
+	blk_uring_submit(u);
+	ok(!blk_uring_unsubmitted(u), "... and submitted");
 	for (int i = 0; i < 10 && res == 1; i++)
 		(void)blk_uring_reap(u, true, io_done, &res);
 	ok(res == -EIO, "the short read is resubmitted for the rest, then fails: %d", res);

@@ -267,7 +267,18 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 		}
 	}
 	if (queued)
-		(void)blk_uring_submit(b->uring);	/* once per call: the batch */
+		blk_uring_submit(b->uring);	/* once per call: the batch */
+	/*
+	 * What the kernel did not take yet stays held: ask to be called
+	 * again from the loop, which submits it, so no request waits forever
+	 * (and no reset waits for one).
+	 */
+	if (b->uring && blk_uring_unsubmitted(b->uring)) {
+		if (!queued)
+			blk_uring_submit(b->uring);
+		if (blk_uring_unsubmitted(b->uring))
+			virtio_requeue(vd, q);
+	}
 	if (pushed)
 		virtio_notify(vd, q);
 }
@@ -295,8 +306,8 @@ static bool blk_reap(struct virtio_blk *b, bool wait)
 	ended = blk_uring_reap(b->uring, wait, blk_io_done, b);
 	if (b->pushed)
 		virtio_notify(&b->vd, 0);
-	if (ended > 0 && b->starved) {
-		/* Slots are free again: serve what the handler had to leave. */
+	if ((ended > 0 && b->starved) || blk_uring_unsubmitted(b->uring)) {
+		/* Slots free again, or a resubmission not taken: the handler goes on. */
 		b->starved = false;
 		virtio_requeue(&b->vd, 0);
 	}
