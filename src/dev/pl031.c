@@ -7,6 +7,7 @@
  * reaches the match value, and served on the I/O thread.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -81,17 +82,18 @@ static void rtc_update_irq(struct pl031 *r)
  */
 static void rtc_arm(struct pl031 *r)
 {
-	uint32_t now = rtc_counter(r);
+	int64_t host = host_seconds();	/* once: both values from the same second */
+	uint32_t now = (uint32_t)(host + r->offset);
 	struct itimerspec when = { 0 };
 
-	if (r->mr == now) {
+	/* A match now fires now; an earlier timer must not fire again later. */
+	if (r->mr == now)
 		r->ris = true;
-	} else if (r->alarm.fd >= 0) {
-		when.it_value.tv_sec = (time_t)(host_seconds() + (uint32_t)(r->mr - now));
-		if (timerfd_settime(r->alarm.fd, TFD_TIMER_ABSTIME, &when, NULL))
-			log_ratelimited(&r->rl, LOG_ERR, "rtc", "%s: cannot arm the match "
-					"timer: %s", r->dev.name, strerror(errno));
-	}
+	else
+		when.it_value.tv_sec = (time_t)(host + (uint32_t)(r->mr - now));
+	if (r->alarm.fd >= 0 && timerfd_settime(r->alarm.fd, TFD_TIMER_ABSTIME, &when, NULL))
+		log_ratelimited(&r->rl, LOG_ERR, "rtc", "%s: cannot set the match timer: %s",
+				r->dev.name, strerror(errno));
 	rtc_update_irq(r);
 }
 
@@ -218,15 +220,17 @@ static int rtc_realize(struct device *dev)
 	return evloop_add(&dev->vm->loop, &r->alarm, EPOLLIN);
 }
 
-/* Power-on: the counter is the host's time again, no alarm. */
+/*
+ * A guest reboot: no alarm, interrupt masked - but the clock keeps the
+ * time the guest set, as a battery-backed RTC does across a reset.
+ */
 static void rtc_reset(struct device *dev)
 {
 	struct pl031 *r = to_rtc(dev);
 	struct itimerspec off = { 0 };
 
 	pthread_mutex_lock(&r->lock);
-	r->offset = 0;
-	r->lr = r->mr = 0;
+	r->mr = 0;
 	r->imsc = r->ris = false;
 	if (r->alarm.fd >= 0)
 		(void)timerfd_settime(r->alarm.fd, 0, &off, NULL);
@@ -287,6 +291,12 @@ static int rtc_load(struct device *dev, struct state_buf *in)
 			dev->name, version, PL031_STATE_VERSION);
 		return -EINVAL;
 	}
+	/* The counter is 32 bits: an offset beyond that range means nothing (and would overflow). */
+	if (offset > (int64_t)1 << 33 || offset < -((int64_t)1 << 33)) {
+		log_err("rtc", "%s: saved clock offset %" PRId64 " s is outside +-2^33 s",
+			dev->name, offset);
+		return -EINVAL;
+	}
 	if (imsc > 1 || ris > 1) {
 		log_err("rtc", "%s: saved interrupt mask %u and status %u: each must be 0 or 1",
 			dev->name, imsc, ris);
@@ -298,9 +308,8 @@ static int rtc_load(struct device *dev, struct state_buf *in)
 	r->mr = mr;
 	r->imsc = imsc;
 	r->ris = ris;
-	if (r->imsc)
-		rtc_arm(r);
-	rtc_update_irq(r);
+	/* Armed whatever the mask: RIS follows a match even while it is masked. */
+	rtc_arm(r);
 	pthread_mutex_unlock(&r->lock);
 	return 0;
 }

@@ -73,7 +73,10 @@ static void test_state(struct device *d)
 	ok(!d->ops->save(d, &s) && s.len == 1 + 8 + 4 + 4 + 1 + 1,
 	   "state saved: version, offset, load, match, mask, status");
 	d->ops->reset(d);
-	ok(near_now(rd(d, 0x00), 0) && rd(d, 0x04) == 0, "reset: the host's time again, match 0");
+	ok(near_now(rd(d, 0x00), 5000 - time(NULL)) && rd(d, 0x04) == 0 && rd(d, 0x10) == 0,
+	   "reset (a reboot): the clock keeps the guest's time; match 0, masked");
+	wr(d, 0x08, (uint32_t)time(NULL));
+	ok(near_now(rd(d, 0x00), 0), "the host's time loaded again");
 	state_init_read(&in, s.data, s.len);
 	ok(!d->ops->load(d, &in) && near_now(rd(d, 0x00), 5000 - time(NULL)) &&
 	   rd(d, 0x04) == 123 && rd(d, 0x08) == 5000, "state loaded: counter, match, load");
@@ -89,7 +92,11 @@ static void test_state(struct device *d)
 	bad[1 + 8 + 4 + 4] = 2;
 	state_init_read(&in, bad, s.len);
 	ok(d->ops->load(d, &in) == -EINVAL && rd(d, 0x10) == 0, "an interrupt bit of 2: refused");
-	state_init_read(&in, s.data, s.len);
+	bad[1 + 8 + 4 + 4] = 0;
+	bad[1 + 5] = 1;		/* the offset's byte 5: 2^40 s */
+	state_init_read(&in, bad, s.len);
+	ok(d->ops->load(d, &in) == -EINVAL && rd(d, 0x04) == 0,
+	   "a clock offset beyond the 32-bit counter's range: refused");
 	memcpy(bad, s.data, s.len);
 	bad[s.len] = 0;
 	state_init_read(&in, bad, s.len + 1);
@@ -141,6 +148,18 @@ int main(void)
 	wr(d, 0x04, rd(d, 0x00));
 	ok(d->irq.level && rd(d, 0x14) == 1, "a match equal to the counter fires at once");
 	wr(d, 0x1c, 1);
+	now = rd(d, 0x00);
+	wr(d, 0x04, now + 1);
+	wr(d, 0x04, rd(d, 0x00));
+	wr(d, 0x1c, 1);
+	ok(evloop_run_once(&vm.loop, 1500) == 0 && !d->irq.level && rd(d, 0x14) == 0,
+	   "a match moved to now fires once: the timer armed before it does not fire again");
+	wr(d, 0x10, 0);
+	wr(d, 0x04, rd(d, 0x00) + 1);
+	ok(evloop_run_once(&vm.loop, 2500) == 1 && rd(d, 0x14) == 1 && !d->irq.level,
+	   "masked, a match still sets RIS (the line stays low)");
+	wr(d, 0x1c, 1);
+	wr(d, 0x10, 1);
 	wr(d, 0x04, rd(d, 0x00) - 10);
 	ok(!d->irq.level && evloop_run_once(&vm.loop, 0) == 0,
 	   "a match in the past: nothing (it is 136 years away)");
