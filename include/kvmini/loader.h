@@ -15,8 +15,8 @@ struct loader_file {
 
 /*
  * Open a regular, non-empty file of at most max bytes: refusals name what,
- * the path and the reason. Close it with loader_close() (also on failure:
- * f->fd is -1 then).
+ * the path and the reason. Close it with loader_close() whether or not
+ * this succeeded.
  */
 int __must_check loader_open(const char *what, const char *path, uint64_t max,
 			     struct loader_file *f);

@@ -17,6 +17,8 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
+	/* thread_started vs a kick from another thread: no pthread_kill after the join. */
+	pthread_mutex_t kick_lock;
 	struct arch_vcpu *arch;
 	/*
 	 * NULL: KVM_RUN is a plain ioctl. Set by the test machinery to wrap

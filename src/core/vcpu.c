@@ -28,6 +28,7 @@ int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->run = MAP_FAILED;
+	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	vcpu->fd = kvm_ioctl_val(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0) {
 		ret = vcpu->fd;
@@ -53,6 +54,7 @@ err_unmap:
 err_close:
 	close(vcpu->fd);
 err_free:
+	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 	return ret;
 }
@@ -64,6 +66,7 @@ void vcpu_destroy(struct vcpu *vcpu)
 	arch_vcpu_destroy(vcpu);
 	munmap(vcpu->run, (size_t)vcpu->vm->run_size);
 	close(vcpu->fd);
+	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 }
 
@@ -216,7 +219,9 @@ int vcpu_start(struct vcpu *vcpu)
 			strerror(ret));
 		return -ret;
 	}
-	__atomic_store_n(&vcpu->thread_started, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&vcpu->kick_lock);
+	vcpu->thread_started = true;
+	pthread_mutex_unlock(&vcpu->kick_lock);
 	return 0;
 }
 
@@ -227,14 +232,21 @@ void vcpu_kick(struct vcpu *vcpu)
 	 * stop flag but not yet entered KVM_RUN: KVM then returns at once.
 	 */
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vcpu->thread_started, __ATOMIC_ACQUIRE))
+	/* Under the lock: a thread already joined (a reboot, the end) is never signalled. */
+	pthread_mutex_lock(&vcpu->kick_lock);
+	if (vcpu->thread_started)
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&vcpu->kick_lock);
 }
 
 void vcpu_join(struct vcpu *vcpu)
 {
-	if (vcpu->thread_started) {
+	bool started;
+
+	pthread_mutex_lock(&vcpu->kick_lock);
+	started = vcpu->thread_started;
+	vcpu->thread_started = false;
+	pthread_mutex_unlock(&vcpu->kick_lock);
+	if (started)
 		pthread_join(vcpu->thread, NULL);
-		vcpu->thread_started = false;
-	}
 }

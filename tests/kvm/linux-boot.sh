@@ -126,6 +126,7 @@ check "panic: after a reset with --no-reboot: exit status 0" rc_is panic 0
 
 # The console at a terminal.
 check "at a terminal: the terminal is raw while the guest runs" has typed "pty-run: terminal raw"
+check "at a terminal: 1 vCPU (the default) boots to the init" has typed "guest init: 1 cpus online of 0,"
 check "at a terminal: a typed line reaches the guest" has typed "guest init: got 'typed at a terminal'"
 check "at a terminal: the guest powered off, status 0" has typed "pty-run: exit status 0"
 check "at a terminal: the terminal is restored afterwards" has typed "pty-run: terminal restored"

@@ -53,7 +53,8 @@ struct virtio_console {
 	 * delivered. Linux's virtio_console discards what reaches a console
 	 * port before it has connected the port to hvc (which it does after
 	 * offering receive buffers); its first output - the console's log
-	 * replay, a prompt - comes after that. I/O thread only.
+	 * replay, a prompt - comes after that. Set on the I/O thread, cleared
+	 * by a reset on another: atomic.
 	 */
 	bool driver_spoke;
 	uint8_t config[CONSOLE_CONFIG_BYTES];
@@ -169,7 +170,8 @@ static void vcon_rx(struct virtio_console *con)
 	unsigned int served = 0;
 	uint8_t buf[CONSOLE_BUF];
 
-	while (con->driver_spoke && con->in && console_pending(con->in) &&
+	while (__atomic_load_n(&con->driver_spoke, __ATOMIC_ACQUIRE) && con->in &&
+	       console_pending(con->in) &&
 	       virtio_pop(vd, CONSOLE_RXQ, c) > 0) {
 		uint64_t done = 0;
 
@@ -227,7 +229,7 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 			bytes += c->out_bytes;
 		}
 		virtio_push(vd, CONSOLE_TXQ, c, 0);
-		con->driver_spoke = true;
+		__atomic_store_n(&con->driver_spoke, true, __ATOMIC_RELEASE);
 		served++;
 		if (bounded && (served == VIRTQ_MAX_SIZE || bytes >= CONSOLE_TX_BUDGET)) {
 			virtio_requeue(vd, CONSOLE_TXQ);
@@ -242,7 +244,7 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 static void vcon_notify(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
-	bool spoke = con->driver_spoke;
+	bool spoke = __atomic_load_n(&con->driver_spoke, __ATOMIC_ACQUIRE);
 
 	if (q == CONSOLE_RXQ) {
 		vcon_rx(con);
@@ -250,7 +252,7 @@ static void vcon_notify(struct virtio_dev *vd, unsigned int q)
 	}
 	vcon_tx(con, true);
 	/* The driver's first output: input held back until now goes in. */
-	if (!spoke && con->driver_spoke)
+	if (!spoke && __atomic_load_n(&con->driver_spoke, __ATOMIC_ACQUIRE))
 		vcon_rx(con);
 }
 
@@ -284,7 +286,7 @@ static void vcon_reset(struct virtio_dev *vd)
 {
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
 
-	con->driver_spoke = false;
+	__atomic_store_n(&con->driver_spoke, false, __ATOMIC_RELEASE);
 	vcon_announce_size(con);
 }
 
