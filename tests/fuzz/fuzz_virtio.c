@@ -118,6 +118,20 @@ static void wr(struct device *d, uint64_t off, uint32_t v)
 	d->ops->write(d, 0, off, &v, 4);
 }
 
+/* Queue q of a device on the fuzzed rings, the same for every queue. */
+static void fuzz_queue(struct device *d, uint32_t q, uint16_t qsize)
+{
+	wr(d, 0x030, q);
+	wr(d, 0x038, qsize);
+	wr(d, 0x080, (uint32_t)desc_gpa(qsize));
+	wr(d, 0x084, (uint32_t)(desc_gpa(qsize) >> 32));
+	wr(d, 0x090, (uint32_t)(RAM + AVAIL_OFF));
+	wr(d, 0x094, (uint32_t)(RAM >> 32));
+	wr(d, 0x0a0, (uint32_t)(RAM + USED_OFF));
+	wr(d, 0x0a4, (uint32_t)(RAM >> 32));
+	wr(d, 0x044, 1);
+}
+
 static void blk(uint16_t qsize)
 {
 	struct blk_backend *be;
@@ -140,34 +154,13 @@ static void blk(uint16_t qsize)
 	wr(d, 0x024, 1);
 	wr(d, 0x020, 1);	/* VERSION_1 */
 	wr(d, 0x070, 11);
-	wr(d, 0x038, qsize);
-	wr(d, 0x080, (uint32_t)desc_gpa(qsize));
-	wr(d, 0x084, (uint32_t)(desc_gpa(qsize) >> 32));
-	wr(d, 0x090, (uint32_t)(RAM + AVAIL_OFF));
-	wr(d, 0x094, (uint32_t)(RAM >> 32));
-	wr(d, 0x0a0, (uint32_t)(RAM + USED_OFF));
-	wr(d, 0x0a4, (uint32_t)(RAM >> 32));
-	wr(d, 0x044, 1);
+	fuzz_queue(d, 0, qsize);
 	wr(d, 0x070, 15);
 	vd->ops->queue_notify(vd, 0);
 	vd->ops->queue_notify(vd, 0);
 	if (fstat(disk_fd, &st) || st.st_size != DISK_SECTORS * 512)
 		abort();	/* a write outside the disk grew the image */
 	d->ops->destroy(d);
-}
-
-/* Queue q of a device on the fuzzed rings, the same for every queue. */
-static void fuzz_queue(struct device *d, uint32_t q, uint16_t qsize)
-{
-	wr(d, 0x030, q);
-	wr(d, 0x038, qsize);
-	wr(d, 0x080, (uint32_t)desc_gpa(qsize));
-	wr(d, 0x084, (uint32_t)(desc_gpa(qsize) >> 32));
-	wr(d, 0x090, (uint32_t)(RAM + AVAIL_OFF));
-	wr(d, 0x094, (uint32_t)(RAM >> 32));
-	wr(d, 0x0a0, (uint32_t)(RAM + USED_OFF));
-	wr(d, 0x0a4, (uint32_t)(RAM >> 32));
-	wr(d, 0x044, 1);
 }
 
 static void console_target(uint16_t qsize)

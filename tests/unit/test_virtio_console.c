@@ -222,17 +222,27 @@ static bool all_used_zero(unsigned int q, unsigned int expect)
 }
 
 /*
+ * The driver transmits one string from descriptor slot: true when its
+ * chain comes back used (0 bytes written) and out_r (< 0: not checked)
+ * holds exactly the string.
+ */
+static bool transmit(struct device *d, uint16_t slot, const char *text, int out_r)
+{
+	const char *const parts[] = { text };
+
+	tx_offer(slot, parts, 1);
+	tx_notify(d);
+	pump();
+	return all_used_zero(TXQ, 1) && (out_r < 0 || out_matches(out_r, text));
+}
+
+/*
  * The driver's first output (Linux's log replay or a prompt): the device
- * delivers input only after it. Reaped here; out_r < 0: not checked.
+ * delivers input only after it.
  */
 static bool speak(struct device *d, int out_r)
 {
-	static const char *const up[] = { "up\n" };
-
-	tx_offer(5, up, 1);
-	tx_notify(d);
-	pump();
-	return all_used_zero(TXQ, 1) && (out_r < 0 || out_matches(out_r, "up\n"));
+	return transmit(d, 5, "up\n", out_r);
 }
 
 static void input(int out_r, int out_w)
@@ -362,15 +372,7 @@ static void input(int out_r, int out_w)
 	   !(rd(d, REG_STATUS) & VIRTIO_STATUS_NEEDS_RESET),
 	   "a transmit chain with a writable buffer: nothing written, returned with 0, "
 	   "no reset needed");
-	{
-		static const char *const fine[] = { "fine\n" };
-
-		tx_offer(2, fine, 1);
-		tx_notify(d);
-		pump();
-		ok(out_matches(out_r, "fine\n"), "the next transmit chain comes out");
-		(void)all_used_zero(TXQ, 1);
-	}
+	ok(transmit(d, 2, "fine\n", out_r), "the next transmit chain comes out");
 
 	/* Reset mid-way: input half delivered, output queued and kicked. */
 	rx_offer(0, 4);
@@ -392,15 +394,7 @@ static void input(int out_r, int out_w)
 	pump();
 	ok(!used_pending(RXQ), "a reset driver gets no input before its first output either");
 	ok(speak(d, out_r) && rx_matches("456789"), "the rest of the input reaches the new driver");
-	{
-		static const char *const after[] = { "after\n" };
-
-		tx_offer(0, after, 1);
-		tx_notify(d);
-		pump();
-		ok(out_matches(out_r, "after\n"), "output works after the reset");
-		(void)all_used_zero(TXQ, 1);
-	}
+	ok(transmit(d, 0, "after\n", out_r), "output works after the reset");
 
 	/* Power-off right after writing: the kick never reached the I/O thread. */
 	{

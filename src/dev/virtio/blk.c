@@ -266,16 +266,13 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 			break;
 		}
 	}
-	if (queued)
-		blk_uring_submit(b->uring);	/* once per call: the batch */
 	/*
-	 * What the kernel did not take yet stays held: ask to be called
-	 * again from the loop, which submits it, so no request waits forever
-	 * (and no reset waits for one).
+	 * One submit per call: this batch, and whatever the kernel did not
+	 * take before. What it still does not take stays held: ask to be
+	 * called again, so no request waits forever (nor a reset for one).
 	 */
 	if (b->uring && blk_uring_unsubmitted(b->uring)) {
-		if (!queued)
-			blk_uring_submit(b->uring);
+		blk_uring_submit(b->uring);
 		if (blk_uring_unsubmitted(b->uring))
 			virtio_requeue(vd, q);
 	}
