@@ -21,6 +21,8 @@ static void usage(FILE *f)
 "  run        boot a guest; without --kernel, the embedded test guest\n"
 "  caps       what this host's KVM offers guests (--json for scripts)\n"
 "  cpu        CPU models: dump, check, diff and intersect guest ID registers\n"
+"  ctl        control a running kvmini through its --api-sock socket\n"
+"  restore    continue a VM from a snapshot\n"
 "  help       this text; 'kvmini COMMAND --help' for a command's options\n"
 "  version    print the version\n"
 "\n"
@@ -37,6 +39,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "caps", cmd_caps },
 	{ "cpu", cmd_cpu },
+	{ "ctl", cmd_ctl },
+	{ "restore", cmd_restore },
 };
 
 /* Exit codes: see `kvmini run --help`. */

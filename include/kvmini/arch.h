@@ -51,6 +51,14 @@ int __must_check arch_vm_boot(struct vm *vm);
  * model set them). -errno fails a run that otherwise succeeded.
  */
 int arch_vm_after_run(struct vm *vm);
+/*
+ * A pause users see (the control socket's pause, a snapshot of a running
+ * VM): with every vCPU parked, stop the guest's clock, and start it again
+ * before they run, so the guest sees no time pass (no backwards clock, no
+ * burst of expired timers). Failures are logged; the pause still holds.
+ */
+void arch_vm_clock_freeze(struct vm *vm);
+void arch_vm_clock_thaw(struct vm *vm);
 /* An exit generic code does not know: 1 handled, -ENOSYS not an arch exit, -errno failure. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu);
 /* Where the vCPU is (PC, mode) in words, for error messages. */

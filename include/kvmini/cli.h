@@ -25,5 +25,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg);
 int cmd_run(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 int cmd_cpu(int argc, char **argv);
+/* `kvmini ctl`: a request to a running kvmini's control socket. */
+int cmd_ctl(int argc, char **argv);
+/* `kvmini restore`: a VM continued from a snapshot. */
+int cmd_restore(int argc, char **argv);
 
 #endif

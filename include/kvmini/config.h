@@ -54,6 +54,10 @@ struct vm_config {
 	bool nodefaults;		/* --nodefaults: nothing added to the command line */
 	bool no_reboot;			/* --no-reboot: a guest reset ends kvmini */
 	const char *dump_dtb_path;	/* --dump-dtb: write the device tree there */
+	const char *api_sock_path;	/* --api-sock: the control socket; NULL: none */
+	/* The arguments parsed (not owned): a snapshot records them to make the machine again. */
+	int argc;
+	char **argv;
 	struct arch_config *arch;	/* the architecture's options; NULL: defaults */
 	struct test_config *test;	/* the test machinery's options; NULL: none */
 	/* Installed when the test machinery is on; NULL: the plain VMM. */

@@ -40,6 +40,13 @@ struct device_ops {
 	void (*reset)(struct device *dev);
 	/* The vCPUs stopped or paused: finish in-flight work (flush output, complete I/O). */
 	void (*quiesce)(struct device *dev);
+	/*
+	 * A snapshot is taken (vCPUs paused, the event loop running): finish
+	 * in-flight work and take no new work until thaw, so guest RAM and
+	 * the device's state hold still while they are saved.
+	 */
+	void (*freeze)(struct device *dev);
+	void (*thaw)(struct device *dev);
 	/* The device's node, in libfdt's sequential-write mode. */
 	int (*fdt_node)(struct device *dev, void *fdt);
 	/*
@@ -83,6 +90,8 @@ int __must_check devices_realize(struct vm *vm);
 int __must_check devices_fdt_nodes(struct device *first, void *fdt);
 void devices_reset(struct vm *vm);
 void devices_quiesce(struct vm *vm);
+void devices_freeze(struct vm *vm);
+void devices_thaw(struct vm *vm);
 void devices_destroy(struct vm *vm);
 
 #endif

@@ -35,6 +35,7 @@
 #define VIRTIO_STATUS_FAILED 0x80
 
 struct virtio_dev;
+struct state_buf;
 
 struct virtio_dev_ops {
 	const char *type;		/* "virtio-rng" */
@@ -60,6 +61,14 @@ struct virtio_dev_ops {
 	 */
 	void (*config_write)(struct virtio_dev *vd, uint64_t offset, const void *data,
 			     unsigned int len);
+	/*
+	 * Snapshots: the device's own state beyond the transport's (queues,
+	 * registers, config space), after every request in flight finished.
+	 * A device type without save cannot be snapshotted: the VM is refused,
+	 * naming it. load validates and changes nothing on failure.
+	 */
+	int (*save)(struct virtio_dev *vd, struct state_buf *out);
+	int (*load)(struct virtio_dev *vd, struct state_buf *in);
 	/* Free what the device allocated beside struct virtio_dev. */
 	void (*destroy)(struct virtio_dev *vd);
 };
@@ -96,6 +105,11 @@ struct virtio_dev {
 	 * (the queue is about to be reset; the new driver must not see them).
 	 */
 	unsigned int resetting;
+	/*
+	 * A snapshot is being taken: nothing is popped (completions still
+	 * push) until it thaws; freeze waits for busy and held like a reset.
+	 */
+	bool frozen;
 	pthread_cond_t idle;		/* busy or held went to false/0 */
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
@@ -115,6 +129,15 @@ struct virtio_dev {
  * Set up vd (embedded in the device's own struct) at base, offering
  * features (device-specific bits); add it with vm_add_device().
  */
+/* The transport's snapshot hooks (virtio_state.c), for device_ops. */
+void virtio_freeze(struct device *dev);
+void virtio_thaw(struct device *dev);
+int virtio_save(struct device *dev, struct state_buf *out);
+int virtio_load(struct device *dev, struct state_buf *in);
+/* For virtio_dev_ops: a device type with no state beyond the transport's. */
+int virtio_stateless_save(struct virtio_dev *vd, struct state_buf *out);
+int virtio_stateless_load(struct virtio_dev *vd, struct state_buf *in);
+
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
 		 uint64_t features, uint8_t *config, size_t config_len);
 /*

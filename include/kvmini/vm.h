@@ -20,6 +20,8 @@ struct vcpu;
 struct arch_vm;
 struct device;
 struct blk_backend;
+struct snapfile;
+struct vm_api;
 
 enum vm_stop_reason {
 	VM_RUNNING,
@@ -50,6 +52,8 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
 	struct arch_vm *arch;
+	const struct snapfile *restore;	/* kvmini restore: the state to start from; NULL: boot */
+	struct vm_api *api;		/* --api-sock: the control socket's state; NULL: none */
 	void *test;			/* the test machinery's state (test-hooks.h) */
 	struct evloop loop;		/* the I/O thread */
 	struct console console;		/* stdin, for the console device */

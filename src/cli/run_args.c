@@ -24,7 +24,7 @@
 #define RUN_MAX_CPUS 4096
 
 enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_DUMP_REGS, OPT_MEM_PATH, OPT_RNG,
-       OPT_DEBUG, OPT_LOGLEVEL, OPT_NAME, OPT_NODEFAULTS, OPT_NO_REBOOT, OPT_DUMP_DTB,
+       OPT_DEBUG, OPT_LOGLEVEL, OPT_NAME, OPT_NODEFAULTS, OPT_NO_REBOOT, OPT_DUMP_DTB, OPT_API_SOCK,
        OPT_CONSOLE };
 
 /* --name: what ps and the process's messages show; kept to what a file name could hold. */
@@ -81,6 +81,9 @@ static void run_usage(FILE *f)
 "      --no-reboot      a guest reboot ends kvmini (exit 0) instead of\n"
 "                       restarting the guest in the same process\n"
 "      --dump-dtb FILE  write the guest's device tree to FILE, then boot\n"
+"      --api-sock PATH  serve the control socket at PATH (owner-only): status,\n"
+"                       pause, resume, snapshot path=FILE, stop; drive it\n"
+"                       with 'kvmini ctl PATH COMMAND'\n"
 "      --mem-path FILE  back guest RAM with FILE (created or resized to\n"
 "                       --mem; shared, so its contents are the guest's RAM);\n"
 "                       with MTE it must be on tmpfs or hugetlbfs\n"
@@ -268,6 +271,11 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 			return usage_error("--dump-dtb '': give a file name");
 		cfg->dump_dtb_path = optarg;
 		return 0;
+	case OPT_API_SOCK:
+		if (!*optarg)
+			return usage_error("--api-sock '': give the socket's path");
+		cfg->api_sock_path = optarg;
+		return 0;
 	case OPT_CONSOLE:
 		if (!strcmp(optarg, "serial"))
 			cfg->console = CONSOLE_SERIAL;
@@ -336,6 +344,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
 		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 		{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+		{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 		{ "console", required_argument, NULL, OPT_CONSOLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -344,6 +353,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 	int c, ret;
 
 	vm_config_init(cfg);
+	/* What a snapshot records to make the same machine again. */
+	cfg->argc = argc;
+	cfg->argv = argv;
 	ret = run_build_options(generic, &opts);
 	if (ret)
 		return ret;

@@ -102,6 +102,20 @@ void devices_quiesce(struct vm *vm)
 			d->ops->quiesce(d);
 }
 
+void devices_freeze(struct vm *vm)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (d->ops->freeze)
+			d->ops->freeze(d);
+}
+
+void devices_thaw(struct vm *vm)
+{
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (d->ops->thaw)
+			d->ops->thaw(d);
+}
+
 void devices_destroy(struct vm *vm)
 {
 	struct device *d = vm->devices;

@@ -14,6 +14,7 @@
 #include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
+#include <kvmini/snapshot.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
@@ -173,6 +174,9 @@ int vm_create(struct vm *vm)
 		ret = arch_vm_init(vm);
 	if (!ret)
 		ret = arch_vm_add_memory(vm);
+	/* A restore's RAM replaces the fresh RAM before KVM sees it. */
+	if (!ret && vm->restore)
+		ret = snapshot_restore_memory(vm);
 	if (!ret)
 		ret = vm_register_memslots(vm);
 	if (!ret)
@@ -193,8 +197,9 @@ int vm_create(struct vm *vm)
 	ret = arch_vm_irqchip_init(vm);
 	if (!ret)
 		ret = devices_realize(vm);
+	/* A restored VM continues where it was instead of booting. */
 	if (!ret)
-		ret = arch_vm_boot(vm);
+		ret = vm->restore ? snapshot_restore_state(vm) : arch_vm_boot(vm);
 	return ret;
 }
 

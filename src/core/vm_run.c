@@ -21,6 +21,7 @@
 #include <kvmini/log.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
+#include <kvmini/vm-api.h>
 
 /* --timeout: the I/O thread stops the VM when the timer fires. */
 static void vm_timeout_ready(struct ev_source *src, uint32_t events)
@@ -102,6 +103,8 @@ static int vm_add_housekeeping(struct vm *vm)
 	ret = evloop_add(&vm->loop, &vm->signal_src, EPOLLIN);
 	if (!ret)
 		ret = console_start(&vm->console);
+	if (!ret)
+		ret = vm_api_start(vm);
 	if (ret || !vm->cfg->timeout_s)
 		return ret;
 	vm->timeout_src.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -212,6 +215,8 @@ static void vm_run_vcpus(struct vm *vm)
 	if (vm_stopping(vm))
 		vm_kick_vcpus(vm);
 	vm_wait_stopped(vm);
+	/* Parked vCPUs cannot see the stop: a pause from the control socket ends here. */
+	vm_api_release(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(vm->vcpus[i]);
 }
@@ -307,6 +312,7 @@ int vm_run(struct vm *vm)
 		vm_run_vcpus(vm);
 	}
 	evloop_stop(&vm->loop);
+	vm_api_close(vm);
 	devices_quiesce(vm);
 	console_stop(&vm->console);
 	/* Back to how the caller had them: a later ^C ends kvmini the usual way. */

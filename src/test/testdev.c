@@ -9,6 +9,8 @@
 #include <kvmini/arch.h>
 #include <kvmini/bus.h>
 #include <kvmini/fdt-util.h>
+#include <kvmini/log.h>
+#include <kvmini/state.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
@@ -246,12 +248,85 @@ static void testdev_destroy(struct device *dev)
 	free(td);
 }
 
-/* No save/load: a VM with the test device cannot be snapshotted (it is test machinery). */
+/*
+ * Saved so a snapshot of the test guest continues its run: what the guest
+ * reported so far (status, failure) and each vCPU's request and exception
+ * registers. Exit-cost timestamps are this process's and start afresh.
+ */
+static int testdev_save(struct device *dev, struct state_buf *out)
+{
+	struct testdev *td = to_testdev(dev);
+
+	pthread_mutex_lock(&td->lock);
+	state_put_u32(out, td->nr_cpus);
+	for (unsigned int i = 0; i < td->nr_cpus; i++) {
+		const struct testdev_cpu *c = &td->cpu[i];
+
+		state_put_u64(out, c->esr);
+		state_put_u64(out, c->elr);
+		state_put_u64(out, c->far);
+		state_put_u64(out, c->spsr);
+		state_put_u64(out, c->request_arg);
+		state_put_u32(out, c->request_status);
+	}
+	state_put_u32(out, td->ping_count);
+	state_put_u8(out, td->status_set);
+	state_put_u32(out, td->status);
+	state_put_u8(out, td->failed);
+	pthread_mutex_unlock(&td->lock);
+	return state_write_done(out);
+}
+
+static int testdev_load(struct device *dev, struct state_buf *in)
+{
+	struct testdev *td = to_testdev(dev);
+	struct testdev_cpu *cpu;
+	uint32_t nr = state_get_u32(in), ping, status;
+	uint8_t status_set, failed;
+
+	if (in->err || nr != td->nr_cpus) {
+		log_err("testdev", "saved state is for %u vCPUs; this VM has %u", nr, td->nr_cpus);
+		return -EBADMSG;
+	}
+	cpu = calloc(nr, sizeof(*cpu));
+	if (!cpu)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < nr; i++) {
+		cpu[i].esr = state_get_u64(in);
+		cpu[i].elr = state_get_u64(in);
+		cpu[i].far = state_get_u64(in);
+		cpu[i].spsr = state_get_u64(in);
+		cpu[i].request_arg = state_get_u64(in);
+		cpu[i].request_status = state_get_u32(in);
+	}
+	ping = state_get_u32(in);
+	status_set = state_get_u8(in);
+	status = state_get_u32(in);
+	failed = state_get_u8(in);
+	/* Nothing changes unless all of it is well-formed. */
+	if (state_read_done(in) || status_set > 1 || failed > 1) {
+		log_err("testdev", "saved state of %zu bytes is malformed", in->len);
+		free(cpu);
+		return -EBADMSG;
+	}
+	pthread_mutex_lock(&td->lock);
+	memcpy(td->cpu, cpu, nr * sizeof(*cpu));
+	td->ping_count = ping;
+	td->status_set = status_set;
+	td->status = status;
+	td->failed = failed;
+	pthread_mutex_unlock(&td->lock);
+	free(cpu);
+	return 0;
+}
+
 static const struct device_ops testdev_ops = {
 	.type = TESTDEV_TYPE,
 	.read = testdev_read,
 	.write = testdev_write,
 	.fdt_node = testdev_fdt_node,
+	.save = testdev_save,
+	.load = testdev_load,
 	.destroy = testdev_destroy,
 };
 

@@ -231,12 +231,12 @@ static void uart_behaviour(void)
 }
 
 /* A saved UART state, loaded into uart. */
-static int uart_load_bytes(struct device *uart, const uint8_t *bytes, size_t len)
+static int device_load_bytes(struct device *dev, const uint8_t *bytes, size_t len)
 {
 	struct state_buf in;
 
 	state_init_read(&in, bytes, len);
-	return uart->ops->load(uart, &in);
+	return dev->ops->load(dev, &in);
 }
 
 static void uart_state(void)
@@ -279,7 +279,7 @@ static void uart_state(void)
 	   "the state: version, IER, LCR, MCR, SCR, DLL, DLM, FCR, THRE pending, loopback FIFO");
 	state_free(&out);
 
-	ok(uart_load_bytes(b, saved, n) == 0, "load into a fresh UART");
+	ok(device_load_bytes(b, saved, n) == 0, "load into a fresh UART");
 	uart_reg_set(b, 3, 0x83);
 	ok(uart_reg(b, 1) == 0x02 && uart_reg(b, 0) == 0x01, "divisor latch restored");
 	uart_reg_set(b, 3, 0x03);
@@ -289,30 +289,30 @@ static void uart_state(void)
 	/* Corrupt states: refused, and b keeps what it had (the FIFO too). */
 	memcpy(bad, saved, n);
 	bad[0] = 2;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "a future state version refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "a future state version refused");
 	memcpy(bad, saved, n);
 	bad[1] = 0xf5;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "IER bits a 16550A lacks refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "IER bits a 16550A lacks refused");
 	memcpy(bad, saved, n);
 	bad[3] = 0xff;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "MCR bits a 16550A lacks refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "MCR bits a 16550A lacks refused");
 	memcpy(bad, saved, n);
 	bad[8] = 2;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "a THRE flag that is not 0 or 1 refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "a THRE flag that is not 0 or 1 refused");
 	memcpy(bad, saved, n);
 	bad[9] = 17;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "more looped-back bytes than the FIFO holds refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "more looped-back bytes than the FIFO holds refused");
 	memcpy(bad, saved, n);
 	bad[7] = 0;
-	ok(uart_load_bytes(b, bad, n) == -EINVAL, "2 looped-back bytes without a FIFO refused");
+	ok(device_load_bytes(b, bad, n) == -EINVAL, "2 looped-back bytes without a FIFO refused");
 	memcpy(bad, saved, n);
 	bad[9] = 3;
-	ok(uart_load_bytes(b, bad, n) == -EBADMSG, "a FIFO count beyond the bytes given refused");
-	ok(uart_load_bytes(b, saved, n - 1) == -EBADMSG, "a truncated state refused");
+	ok(device_load_bytes(b, bad, n) == -EBADMSG, "a FIFO count beyond the bytes given refused");
+	ok(device_load_bytes(b, saved, n - 1) == -EBADMSG, "a truncated state refused");
 	memcpy(bad, saved, n);
 	bad[n] = 0;
-	ok(uart_load_bytes(b, bad, n + 1) == -EBADMSG, "trailing bytes refused");
-	ok(uart_load_bytes(b, saved, 0) == -EBADMSG, "an empty state refused");
+	ok(device_load_bytes(b, bad, n + 1) == -EBADMSG, "trailing bytes refused");
+	ok(device_load_bytes(b, saved, 0) == -EBADMSG, "an empty state refused");
 	ok(uart_reg(b, 1) == 0x05 && uart_reg(b, 7) == 0x5a && uart_reg(b, 0) == 'y' &&
 	   uart_reg(b, 0) == 'z', "after every refusal the UART is unchanged, its FIFO too");
 	b->ops->reset(b);
@@ -337,8 +337,35 @@ static void testdev_cpus(void)
 	ok(v == 0, "an index beyond the device's vCPUs reads as 0");
 	td->dev.ops->write(&td->dev, 1, TESTDEV_EXIT_STATUS, &status, 4);
 	ok(testdev_exit_status(td, 7) == 42, "the exit status a guest wrote");
-	ok(td->dev.ops->save == NULL, "test machinery: the test device cannot be saved");
 	td->dev.ops->destroy(&td->dev);
+}
+
+/* A snapshot of the test guest carries what it reported so far into the restored run. */
+static void testdev_state(void)
+{
+	struct testdev *a, *b;
+	struct state_buf out;
+	uint32_t status = 5;
+	uint8_t bad[512];
+
+	if (testdev_create(0x1020000, 2, &a) || testdev_create(0x1020000, 2, &b))
+		return;
+	a->dev.ops->write(&a->dev, 1, TESTDEV_EXIT_STATUS, &status, 4);
+	state_init(&out);
+	ok(a->dev.ops->save(&a->dev, &out) == 0, "test device: state saved");
+	ok(device_load_bytes(&b->dev, out.data, out.len) == 0, "and loaded into another");
+	ok(testdev_exit_status(b, 7) == 5, "the restored device keeps the guest's status");
+	ok(device_load_bytes(&b->dev, out.data, out.len - 1) == -EBADMSG, "a truncated state refused");
+	memcpy(bad, out.data, out.len);
+	bad[0] = 3;	/* the vCPU count */
+	ok(device_load_bytes(&b->dev, bad, out.len) == -EBADMSG, "a state for another vCPU count refused");
+	memcpy(bad, out.data, out.len);
+	bad[out.len - 1] = 2;	/* "failed" is a bool */
+	ok(device_load_bytes(&b->dev, bad, out.len) == -EBADMSG, "a flag other than 0 or 1 refused");
+	ok(testdev_exit_status(b, 7) == 5, "a refused load changes nothing");
+	state_free(&out);
+	a->dev.ops->destroy(&a->dev);
+	b->dev.ops->destroy(&b->dev);
 }
 
 int main(void)
@@ -347,5 +374,6 @@ int main(void)
 	uart_behaviour();
 	uart_state();
 	testdev_cpus();
+	testdev_state();
 	return tap_done();
 }

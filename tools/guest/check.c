@@ -13,6 +13,11 @@
  *                  where the file system has none) at queue depth 1 and
  *                  32 through io_uring, SECS seconds each: IOPS. FILE's
  *                  contents are overwritten.
+ *   soak FILE MIB  write MIB MiB of FILE in 64 KiB blocks, each stamped with
+ *                  its number and synced on its own (progress on stderr
+ *                  every MiB), then read all back and check every word
+ *   soak-verify FILE MIB
+ *                  only the check (the host side, on the disk image)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -219,6 +224,61 @@ static int check_iops(const char *path, const char *secs_arg)
 	return r1 > 0 && r32 > 0 && w1 > 0 && w32 > 0 ? 0 : 1;
 }
 
+#define SOAK_BLOCK (64 * 1024)
+#define SOAK_WORDS (SOAK_BLOCK / 8)
+
+/* Word w of block b: its place in the file, so a block written to the wrong place shows. */
+static uint64_t soak_word(uint64_t b, uint64_t w)
+{
+	return (b << 32 | w) ^ 0x6b766d696e69ULL;
+}
+
+static int soak_verify(int fd, unsigned int mib, uint64_t *buf)
+{
+	for (uint64_t b = 0; b < (uint64_t)mib * 16; b++) {
+		if (pread(fd, buf, SOAK_BLOCK, (off_t)(b * SOAK_BLOCK)) != SOAK_BLOCK) {
+			printf("soak: reading block %llu: %s\n", (unsigned long long)b, strerror(errno));
+			return 1;
+		}
+		for (uint64_t w = 0; w < SOAK_WORDS; w++) {
+			if (buf[w] == soak_word(b, w))
+				continue;
+			printf("soak: block %llu word %llu is 0x%llx, expected 0x%llx\n",
+			       (unsigned long long)b, (unsigned long long)w,
+			       (unsigned long long)buf[w], (unsigned long long)soak_word(b, w));
+			return 1;
+		}
+	}
+	printf("soak: %u MiB written and verified\n", mib);
+	return 0;
+}
+
+static int check_soak(const char *path, const char *mib_arg, bool write_first)
+{
+	unsigned int mib = (unsigned int)atoi(mib_arg);
+	uint64_t *buf = NULL;
+	int fd = open(path, O_RDWR | (write_first ? O_DIRECT | O_DSYNC : 0)), ret;
+
+	if (fd < 0 || mib == 0 || posix_memalign((void **)&buf, 4096, SOAK_BLOCK)) {
+		printf("soak: %s: %s\n", path, fd < 0 ? strerror(errno) : "give MIB > 0");
+		return 2;
+	}
+	for (uint64_t b = 0; write_first && b < (uint64_t)mib * 16; b++) {
+		for (uint64_t w = 0; w < SOAK_WORDS; w++)
+			buf[w] = soak_word(b, w);
+		if (pwrite(fd, buf, SOAK_BLOCK, (off_t)(b * SOAK_BLOCK)) != SOAK_BLOCK) {
+			printf("soak: writing block %llu: %s\n", (unsigned long long)b, strerror(errno));
+			return 1;
+		}
+		if (b % 16 == 15)
+			fprintf(stderr, "soak: %llu MiB written\n", (unsigned long long)(b + 1) / 16);
+	}
+	ret = soak_verify(fd, mib, buf);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "pmu"))
@@ -229,6 +289,11 @@ int main(int argc, char **argv)
 		return check_timer();
 	if (argc == 4 && !strcmp(argv[1], "iops"))
 		return check_iops(argv[2], argv[3]);
-	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | timer | iops FILE SECS\n");
+	if (argc == 4 && !strcmp(argv[1], "soak"))
+		return check_soak(argv[2], argv[3], true);
+	if (argc == 4 && !strcmp(argv[1], "soak-verify"))
+		return check_soak(argv[2], argv[3], false);
+	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | timer | iops FILE SECS | "
+		"soak FILE MIB | soak-verify FILE MIB\n");
 	return 2;
 }

@@ -50,6 +50,8 @@ struct arch_vm {
 	uint64_t *mpidrs;		/* per vCPU, read back from KVM */
 	bool inject_ext_dabt;		/* KVM_CAP_ARM_INJECT_EXT_DABT */
 	struct arm64_idregs *idregs;	/* a CPU model's ID registers (idregs.c); NULL: none */
+	uint64_t frozen_cnt;		/* the guest's CNTVCT when a user pause began */
+	bool clock_frozen;
 };
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
@@ -112,6 +114,14 @@ int __must_check arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len,
 struct arm64_idregs;
 int __must_check arm64_choose_cpu_model(struct vm *vm);
 int __must_check arm64_idregs_apply(struct vcpu *vcpu);
+/*
+ * A snapshot's ID register values (ids/vals: n registers of a vCPU's state;
+ * others are skipped) checked field by field against this host, before the
+ * VM exists: -EINVAL naming each refused field and its rule.
+ */
+int __must_check arm64_idregs_check_saved(struct vm *vm, const uint64_t *ids,
+					  const uint64_t *vals, unsigned int n,
+					  const char *origin);
 void arm64_idregs_free(struct arch_vm *a);
 /*
  * What MRS read from every S3_0_C0_C<crm>_<op2>, crm and op2 0..7, as 64
@@ -136,6 +146,10 @@ struct irq_line;
 void arm64_irq_line_spi(struct vm *vm, struct irq_line *line, unsigned int spi);
 int __must_check arm64_gic_create(struct vm *vm);
 int __must_check arm64_gic_init(struct vm *vm);
+/* The GIC's state for snapshots (gic_state.c); load validates what it reads. */
+struct state_buf;
+int __must_check arm64_gic_save(struct vm *vm, struct state_buf *out);
+int __must_check arm64_gic_load(struct vm *vm, struct state_buf *in);
 
 /* The test guest built into kvmini (generated from guest/). */
 extern const unsigned char kvmini_guest_image[];

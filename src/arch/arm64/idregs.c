@@ -114,6 +114,59 @@ static const char *mask_note(const struct idreg_host *h)
 		"can differ from the host's except through vCPU features";
 }
 
+/*
+ * A snapshot's ID registers as a CPU model that sets every bit of each:
+ * the checker then judges each field against this host's limits by its
+ * rule, before any VM exists, and names what would be refused.
+ */
+int arm64_idregs_check_saved(struct vm *vm, const uint64_t *ids, const uint64_t *vals,
+			     unsigned int n, const char *origin)
+{
+	struct cpu_model *m = cpu_model_new();
+	struct idreg_host host;
+	struct cpu_check check = { 0 };
+	char line[2 * CPU_MODEL_MAX_LINE];
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	m->origins[0] = strdup(origin);
+	if (!m->origins[0]) {
+		cpu_model_free(m);
+		return -ENOMEM;
+	}
+	m->nr_origins = 1;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct idreg_desc *d = NULL;
+
+		for (unsigned int k = 0; k < IDREG_COUNT && !d; k++)
+			if (idreg_reg_id(&idreg_table()[k]) == ids[i])
+				d = &idreg_table()[k];
+		if (!d)
+			continue;
+		m->regs[idreg_index(d)].mask = ~0ULL;
+		m->regs[idreg_index(d)].val = vals[i];
+	}
+	cpu_model_derive_links(m);
+	ret = idregs_probe(vm->kvm_fd, vm->arch, &host);
+	if (!ret)
+		ret = cpu_model_check(m, &host, &check);
+	if (ret > 0) {
+		for (unsigned int i = 0; i < check.nr_items; i++) {
+			if (check.items[i].verdict != CPU_REFUSED)
+				continue;
+			cpu_check_item_format(m, &check.items[i], line, sizeof(line));
+			log_err("snapshot", "%s%s", line, mask_note(&host));
+		}
+		log_err("snapshot", "%s: the vCPUs' ID registers have %d field%s this host's KVM "
+			"would refuse", origin, ret, ret > 1 ? "s" : "");
+		ret = -EINVAL;
+	}
+	cpu_check_free(&check);
+	cpu_model_free(m);
+	return ret;
+}
+
 /* Pointer authentication: off unless a model asks (then both algorithms, as KVM requires). */
 static int idregs_choose_ptrauth(struct arch_vm *a, const struct cpu_model *m)
 {

@@ -12,9 +12,6 @@
 #include "regid.h"
 #include "regs.h"
 
-/* The largest value ONE_REG can carry (KVM_REG_SIZE_U2048). */
-#define ARM64_REG_MAX_BYTES 256
-
 int arm64_regs_list(struct vcpu *vcpu, struct arm64_regs *r)
 {
 	struct kvm_reg_list probe = { .n = 0 };

@@ -13,6 +13,9 @@
 
 struct vcpu;
 
+/* The largest value ONE_REG can carry (KVM_REG_SIZE_U2048). */
+#define ARM64_REG_MAX_BYTES 256
+
 struct arm64_regs {
 	unsigned int n;
 	uint64_t *ids;

@@ -372,6 +372,9 @@ static const struct virtio_dev_ops blk_ops = {
 	.realize = blk_realize,
 	.queue_notify = blk_notify,
 	.quiesce = blk_quiesce,
+	/* Frozen for a snapshot, nothing is in flight: the disk image is the rest. */
+	.save = virtio_stateless_save,
+	.load = virtio_stateless_load,
 	.destroy = blk_destroy,
 };
 

@@ -19,6 +19,8 @@
 #include <kvmini/virtio.h>
 #include <kvmini/vm.h>
 
+#include "transport.h"
+
 enum {
 	MMIO_MAGIC = 0x000,
 	MMIO_VERSION = 0x004,
@@ -56,13 +58,13 @@ static struct virtio_dev *to_virtio(struct device *dev)
 	return container_of(dev, struct virtio_dev, dev);
 }
 
-static uint64_t virtio_device_features(const struct virtio_dev *vd)
+uint64_t virtio_device_features(const struct virtio_dev *vd)
 {
 	return vd->features | VIRTIO_F_VERSION_1;
 }
 
 /* The line follows the interrupt status: high while anything is unacknowledged. */
-static void virtio_update_irq(struct virtio_dev *vd)
+void virtio_update_irq(struct virtio_dev *vd)
 {
 	if (vd->dev.has_irq)
 		(void)irq_line_set(&vd->dev.irq, vd->isr != 0);
@@ -352,7 +354,7 @@ int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 	pthread_mutex_lock(&vd->lock);
 	/* Nothing new while a reset waits for the device to let go of what it has. */
 	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET) &&
-	    !vd->resetting)
+	    !vd->resetting && !vd->frozen)
 		ret = virtq_pop(&vd->vq[q], c);
 	if (ret < 0)
 		virtio_needs_reset(vd);
@@ -525,10 +527,26 @@ static void virtio_destroy(struct device *dev)
 }
 
 /*
- * No save/load yet: a snapshot refuses a VM with virtio devices, naming
- * them, until their queues and requests in flight can be saved.
+ * Two tables: a device type that can save its state gets the transport's
+ * snapshot hooks; one that cannot has none, and a snapshot refuses it by
+ * name before anything is written.
  */
 static const struct device_ops virtio_mmio_ops = {
+	.type = "virtio-mmio",
+	.read = virtio_mmio_read,
+	.write = virtio_mmio_write,
+	.realize = virtio_realize,
+	.reset = virtio_reset,
+	.quiesce = virtio_quiesce,
+	.freeze = virtio_freeze,
+	.thaw = virtio_thaw,
+	.fdt_node = virtio_fdt_node,
+	.save = virtio_save,
+	.load = virtio_load,
+	.destroy = virtio_destroy,
+};
+
+static const struct device_ops virtio_mmio_ops_unsaved = {
 	.type = "virtio-mmio",
 	.read = virtio_mmio_read,
 	.write = virtio_mmio_write,
@@ -542,7 +560,8 @@ static const struct device_ops virtio_mmio_ops = {
 void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64_t base,
 		 uint64_t features, uint8_t *config, size_t config_len)
 {
-	device_init(&vd->dev, &virtio_mmio_ops, base, VIRTIO_MMIO_REGION_SIZE);
+	device_init(&vd->dev, ops->save && ops->load ? &virtio_mmio_ops : &virtio_mmio_ops_unsaved,
+		    base, VIRTIO_MMIO_REGION_SIZE);
 	snprintf(vd->dev.name, sizeof(vd->dev.name), "%s@%" PRIx64, ops->type, base);
 	vd->ops = ops;
 	vd->features = features;

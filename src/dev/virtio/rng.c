@@ -57,6 +57,8 @@ static const struct virtio_dev_ops rng_ops = {
 	.device_id = VIRTIO_ID_RNG,
 	.nr_queues = 1,
 	.queue_notify = rng_fill,
+	.save = virtio_stateless_save,
+	.load = virtio_stateless_load,
 	.destroy = rng_destroy,
 };
 

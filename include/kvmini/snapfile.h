@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The snapshot file: one file, so a snapshot is one thing to copy, written
+ * to a temporary sibling and renamed over its name, so it is replaced
+ * atomically: a reader sees the old snapshot or the new one, never half.
+ *
+ * Layout (all integers little-endian):
+ *
+ *   0      header, 64 bytes: "KVMINISN", u32 format_version, u32 arch,
+ *          u64 table_offset, u32 nr_sections, u32 table_crc, u64 file_size,
+ *          20 reserved zero bytes, u32 header_crc (crc32c of bytes 0..59)
+ *   64     section data, in table order, each at the first offset after
+ *          the previous one aligned to 8, or to SNAPFILE_ALIGN_PAGE for
+ *          SNAPFILE_F_LAZY sections (guest memory, which the restorer
+ *          mmaps); the padding between is zero
+ *   table  at the first 8-aligned offset after the last section, up to the
+ *          end of the file: nr_sections entries of 40 bytes: u32 type,
+ *          u32 index, u32 flags, u32 crc (crc32c of the data), u64 offset,
+ *          u64 length, u64 reserved zero
+ *
+ * The layout is canonical: there is one valid place for every byte, so a
+ * reader checks every byte of the file. Every byte is under a checksum or
+ * must be zero; LAZY sections' checksums are checked on request only.
+ *
+ * Section keys are (type, index), unique in a file; types are the callers'
+ * (this module only knows them as numbers).
+ */
+#ifndef KVMINI_SNAPFILE_H
+#define KVMINI_SNAPFILE_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kvmini/compiler.h>
+
+#define SNAPFILE_MAGIC "KVMINISN"
+#define SNAPFILE_VERSION 1
+#define SNAPFILE_HEADER_SIZE 64
+#define SNAPFILE_ENTRY_SIZE 40
+
+#define SNAPFILE_ARCH_ARM64 1
+#define SNAPFILE_ARCH_X86_64 2
+
+/* 64 KiB: the largest page size of the hosts the restorer mmaps on. */
+#define SNAPFILE_ALIGN_PAGE 65536
+#define SNAPFILE_ALIGN 8
+
+/*
+ * The section's crc is not checked by snapfile_open() (it would read all
+ * of guest memory before a restore can start); snapfile_verify() checks it.
+ * The section is aligned to SNAPFILE_ALIGN_PAGE.
+ */
+#define SNAPFILE_F_LAZY 1u
+#define SNAPFILE_F_ALL SNAPFILE_F_LAZY
+
+/*
+ * More sections than any VM has, few enough that a damaged count cannot
+ * make a reader allocate much (the table is at most 2.5 MiB).
+ */
+#define SNAPFILE_MAX_SECTIONS 65536
+
+/* snapfile_set_progress() callbacks come after each this many bytes. */
+#define SNAPFILE_PROGRESS_STEP (64ULL << 20)
+
+/* "section type 3 index 0": the module does not know type names. */
+#define SNAPFILE_SEC_FMT "section type %" PRIu32 " index %" PRIu32
+
+struct snapfile_section {
+	uint32_t type, index, flags, crc;
+	uint64_t offset, length;
+};
+
+/*
+ * A progress callback: done of len bytes of the section being added are
+ * written. A negative return (-errno) stops the save with that error, so
+ * a user can cancel a long one.
+ */
+typedef int (*snapfile_progress_fn)(void *opaque, uint64_t done, uint64_t len);
+
+struct snapfile_writer {
+	int fd;			/* the temporary file; -1 once closed */
+	int dir_fd;		/* its directory, fsynced after the rename */
+	char *path;		/* the snapshot's name */
+	char *tmp_path;		/* "<dir>/.<base>.tmp-<pid>"; NULL once renamed */
+	uint64_t pos;		/* end of the data written so far */
+	struct snapfile_section *secs;
+	unsigned int nr, cap;
+	uint32_t arch;
+	int err;		/* first error: later calls return it */
+	bool force;		/* replace an existing snapshot at path */
+	snapfile_progress_fn progress;
+	void *progress_opaque;
+};
+
+/*
+ * Start a snapshot at path: create its temporary sibling "<dir>/.<base>.tmp-<pid>"
+ * (O_EXCL, mode 0600: it holds guest memory). Refuses (-EEXIST, logged
+ * "<path>: already exists; not replacing it"; the caller says how to force it) when path exists
+ * and !force, and anything at path that is not a regular file. Nothing at
+ * path changes until snapfile_commit(). On failure w needs no
+ * snapfile_writer_free() (calling it is harmless).
+ */
+int __must_check snapfile_create(struct snapfile_writer *w, const char *path,
+				 uint32_t arch, bool force);
+/* Call fn while big sections are written (NULL: no callback). */
+void snapfile_set_progress(struct snapfile_writer *w, snapfile_progress_fn fn,
+			   void *opaque);
+/*
+ * Append a section: len bytes at data, checksummed while written (in
+ * chunks, through short writes and EINTR). Flags: SNAPFILE_F_*. Errors
+ * (-EINVAL for a duplicate key or unknown flag, -errno from the write, e.g.
+ * -ENOSPC) are logged and latched: later adds and the commit return them.
+ */
+int __must_check snapfile_add(struct snapfile_writer *w, uint32_t type,
+			      uint32_t index, uint32_t flags, const void *data,
+			      uint64_t len);
+/*
+ * Write the table and header, fsync and close the file, rename it over
+ * path, fsync the directory. Once the rename is done the snapshot is at
+ * path (an error after it, from the directory fsync, means it may not be
+ * durable yet); before it, nothing at path changed.
+ */
+int __must_check snapfile_commit(struct snapfile_writer *w);
+/*
+ * Remove the temporary file (if not renamed) and free everything; safe
+ * after a failure at any step, after a commit, and twice.
+ */
+void snapfile_writer_free(struct snapfile_writer *w);
+
+struct snapfile {
+	int fd;
+	char *path;
+	uint64_t size;
+	uint32_t arch, version;
+	struct snapfile_section *secs;	/* sorted by (type, index) */
+	unsigned int nr;
+};
+
+/*
+ * Open and validate a snapshot for a restorer of expect_arch: every field
+ * of the header and table, the layout (each section inside the file,
+ * aligned, in order, not overlapping the header, the table or another, no
+ * duplicate keys), zero reserved fields and padding, the header and table
+ * checksums and those of every non-LAZY section. Refuses with -EBADMSG
+ * (-errno for I/O errors), logged with the path, what is wrong and the
+ * value found; nothing stays open then, and snapfile_close() is harmless.
+ */
+int __must_check snapfile_open(struct snapfile *f, const char *path,
+			       uint32_t expect_arch);
+/* The section with this key, or NULL. */
+const struct snapfile_section *snapfile_find(const struct snapfile *f,
+					     uint32_t type, uint32_t index);
+/*
+ * Read a section into a malloc()ed buffer (*data, the caller frees it;
+ * never NULL on success, even for an empty section), checking its crc
+ * again on the bytes returned (the file may have changed since the open).
+ * Meant for device state, not guest memory: a section longer than max_len
+ * is refused with -EFBIG (logged).
+ */
+int __must_check snapfile_read(const struct snapfile *f,
+			       const struct snapfile_section *s,
+			       uint64_t max_len, void **data);
+/* Check a (LAZY) section's crc by reading it: -EBADMSG naming it if wrong. */
+int __must_check snapfile_verify(const struct snapfile *f,
+				 const struct snapfile_section *s);
+/* Safe after a failed open and twice. */
+void snapfile_close(struct snapfile *f);
+
+/* "arm64", "x86_64" or "unknown", for messages. */
+const char *snapfile_arch_name(uint32_t arch);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Snapshots: a paused VM written to one file (snapfile.h: the container,
+ * its checksums and atomic replacement) and a new VM made from it.
+ *
+ * Sections, keyed (type, index):
+ *   CONFIG      the `kvmini run` arguments the VM was made from: restore
+ *               parses them again, so the new VM has the same machine
+ *   MEMORY      guest RAM, one section per region, page-aligned so that
+ *               restore can map it lazily (not checksummed at open)
+ *   MEMORY_MAP  where each MEMORY section goes (gpa, size)
+ *   DEVICE      one per device, in the machine's order: its name, then
+ *               what its save hook wrote
+ *   0x100...    the architecture's own (vCPUs, interrupt controller, ...)
+ */
+#ifndef KVMINI_SNAPSHOT_H
+#define KVMINI_SNAPSHOT_H
+
+#include <kvmini/compiler.h>
+
+struct vm;
+struct snapfile;
+struct snapfile_writer;
+struct state_buf;
+
+enum snapshot_section {
+	SNAP_SEC_CONFIG = 1,
+	SNAP_SEC_MEMORY = 2,
+	SNAP_SEC_MEMORY_MAP = 3,
+	SNAP_SEC_DEVICE = 4,
+	SNAP_SEC_ARCH = 0x100,		/* first of the architecture's types */
+};
+
+/* The biggest non-memory section restore reads (a vCPU with every SVE slice is ~10 KiB). */
+#define SNAPSHOT_SECTION_MAX (64u << 20)
+
+/* The longest argument a snapshot's configuration may hold, with its NUL. */
+#define SNAPSHOT_ARG_MAX 4096
+
+/* SNAPFILE_ARCH_* of the architecture this kvmini runs. */
+uint32_t snapshot_arch(void);
+
+/* Strings in sections: a u32 length and the bytes; get refuses >= max bytes and NULs. */
+void snapshot_put_str(struct state_buf *s, const char *str);
+int __must_check snapshot_get_str(struct state_buf *s, char *buf, size_t max);
+
+/*
+ * The `kvmini run` arguments a snapshot was taken with (argv[0] is "run"),
+ * checked and copied out; free with snapshot_free_config().
+ */
+int __must_check snapshot_read_config(const struct snapfile *f, int *argc, char ***argv);
+void snapshot_free_config(int argc, char **argv);
+
+/*
+ * Save the VM to path (force: replace an existing file). The caller holds
+ * the VM paused (every vCPU parked). Refuses, naming it, a device that
+ * cannot save its state. Nothing is at path unless the whole snapshot is.
+ */
+int __must_check snapshot_save(struct vm *vm, const char *path, bool force);
+
+/*
+ * Restore, in vm_create()'s order: the memory map's check and the
+ * snapshot's RAM mapped over the VM's (before the memslots), then after
+ * the vCPUs, the interrupt controller and the devices exist, all their
+ * state instead of a boot.
+ */
+int __must_check snapshot_restore_memory(struct vm *vm);
+int __must_check snapshot_restore_state(struct vm *vm);
+
+/* The architecture's part (arch/<arch>/snapshot.c). */
+int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);
+/* Before any VM exists: can this host run the snapshot's vCPUs? (-EINVAL, reported). */
+int __must_check arch_snapshot_check(struct vm *vm, const struct snapfile *f);
+/* Can KVM take the VM's RAM as a private file mapping? (arm64: not with MTE.) */
+bool arch_snapshot_memory_mappable(const struct vm *vm);
+/* After the VM's RAM holds the snapshot's contents: tags and the like. */
+int __must_check arch_snapshot_restore_memory(struct vm *vm, const struct snapfile *f);
+/* vCPUs and the interrupt controller, instead of a boot. */
+int __must_check arch_snapshot_restore(struct vm *vm, const struct snapfile *f);
+
+#endif

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `kvmini restore SNAPSHOT`: check the snapshot whole, make the machine its
+ * `kvmini run` arguments describe, check this host can run its vCPUs, and
+ * run it on from where it was saved.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/cli.h>
+#include <kvmini/log.h>
+#include <kvmini/snapfile.h>
+#include <kvmini/snapshot.h>
+#include <kvmini/test-hooks.h>
+#include <kvmini/vm.h>
+
+static void restore_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: kvmini restore SNAPSHOT [OPTIONS]\n"
+"\n"
+"Continue a VM from a snapshot written by 'kvmini ctl SOCKET snapshot path=FILE'.\n"
+"The snapshot is checked whole before anything is created: its checksums,\n"
+"format version and architecture, and whether this host can run its vCPUs\n"
+"(SVE vector lengths, MTE, the counter's frequency, every register).\n"
+"The machine is the one the snapshot was taken of ('kvmini run' options as\n"
+"given then); its RAM is mapped from the file and read as the guest uses it.\n"
+"\n"
+"Options:\n"
+"      --api-sock PATH  serve the control socket at PATH (as kvmini run does)\n"
+"      --verify-memory  check the RAM's checksum before the VM starts (reads\n"
+"                       all of it; without it only the other sections are)\n"
+"  -h, --help           this text\n"
+"\n"
+"Exit status: as 'kvmini run' (the guest's status; 1 when the snapshot is\n"
+"refused, 2 for usage errors).\n");
+}
+
+struct restore_opts {
+	const char *path;
+	const char *api_sock;
+	bool verify_memory;
+};
+
+static int restore_parse(int argc, char **argv, struct restore_opts *o)
+{
+	static const struct option opts[] = {
+		{ "api-sock", required_argument, NULL, 'a' },
+		{ "verify-memory", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			restore_usage(stdout);
+			return CLI_HELP_SHOWN;
+		case 'a':
+			if (!*optarg)
+				return cli_usage_error("restore", "--api-sock '': give the socket's path");
+			o->api_sock = optarg;
+			break;
+		case 'v':
+			o->verify_memory = true;
+			break;
+		case ':':
+			return cli_usage_error("restore", "option '%s' needs a value",
+					       argv[optind - 1]);
+		default:
+			return cli_usage_error("restore", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("restore", optind < argc ? "give one snapshot file" :
+				       "which snapshot? give its file");
+	o->path = argv[optind];
+	return 0;
+}
+
+/*
+ * The saved arguments, with this restore's control socket in place of
+ * the original's (whose path may be in use by the VM still running).
+ */
+static int restore_config(const struct snapfile *f, const struct restore_opts *o,
+			  struct vm_config *cfg, int *argc, char ***argv)
+{
+	int ret = snapshot_read_config(f, argc, argv);
+
+	if (ret)
+		return ret;
+	ret = run_parse_args(*argc, *argv, cfg);
+	if (ret) {
+		log_err("snapshot", "%s: its 'kvmini run' arguments are not ones this kvmini "
+			"takes", f->path);
+		return ret == CLI_HELP_SHOWN ? -EBADMSG : ret;
+	}
+	cfg->api_sock_path = o->api_sock;
+	return 0;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	struct restore_opts o;
+	struct snapfile f;
+	struct vm_config cfg;
+	struct vm *vm = NULL;
+	char **saved_argv = NULL;
+	int saved_argc = 0;
+	int ret = restore_parse(argc, argv, &o);
+
+	if (ret)
+		return ret == CLI_HELP_SHOWN ? 0 : ret;
+	vm_config_init(&cfg);
+	ret = snapfile_open(&f, o.path, snapshot_arch());
+	if (ret)
+		return ret;
+	/* Lazily mapped RAM is not read at open: its checksum only on request, before any VM. */
+	for (unsigned int i = 0; i < f.nr && o.verify_memory && !ret; i++)
+		if (f.secs[i].flags & SNAPFILE_F_LAZY)
+			ret = snapfile_verify(&f, &f.secs[i]);
+	if (!ret)
+		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv);
+	if (!ret) {
+		cfg.test_hooks = test_hooks_for(&cfg);
+		ret = vm_prepare(&cfg, &vm);
+	}
+	if (!ret) {
+		vm->restore = &f;
+		ret = arch_snapshot_check(vm, &f);
+	}
+	if (!ret) {
+		log_info("snapshot", "restoring %s", o.path);
+		ret = vm_create(vm);
+	}
+	if (!ret)
+		ret = vm_run(vm);
+	if (ret == -ETIMEDOUT)
+		ret = -KVMINI_ETIMEOUT;
+	vm_destroy(vm);
+	vm_config_free(&cfg);
+	snapshot_free_config(saved_argc, saved_argv);
+	snapfile_close(&f);
+	return ret;
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VM's commands on the control socket (--api-sock): status, pause,
+ * resume, snapshot and stop. The socket and its protocol are ctl.h's; here
+ * is what each command does to the VM.
+ *
+ * One lock orders the commands that change the VM's run state: pause and
+ * resume take it briefly, a snapshot holds it while it writes (on the
+ * server's worker thread), so a pause or resume asked meanwhile is told the
+ * VM is busy rather than waiting behind it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/ctl.h>
+#include <kvmini/log.h>
+#include <kvmini/snapshot.h>
+#include <kvmini/vm.h>
+#include <kvmini/vm-api.h>
+
+struct vm_api {
+	struct ctl_server *server;
+	pthread_mutex_t lock;
+	bool paused;		/* by a pause command (not by a snapshot of a running VM) */
+	bool saving;		/* a snapshot is being written; read without the lock by status */
+};
+
+/* A pause users see: the vCPUs parked and the guest's clock stopped with them. */
+static void vm_api_pause_locked(struct vm *vm)
+{
+	vm_pause(vm, NULL);
+	arch_vm_clock_freeze(vm);
+}
+
+static void vm_api_resume_locked(struct vm *vm)
+{
+	arch_vm_clock_thaw(vm);
+	vm_resume(vm);
+}
+
+static const char *vm_api_state(struct vm *vm)
+{
+	if (vm_stopping(vm))
+		return "stopping";
+	if (__atomic_load_n(&vm->api->saving, __ATOMIC_RELAXED))
+		return "saving";
+	return __atomic_load_n(&vm->api->paused, __ATOMIC_RELAXED) ? "paused" : "running";
+}
+
+static int vm_api_cmd_status(void *arg, const struct json_obj *req, struct ctl_reply *reply)
+{
+	struct vm *vm = arg;
+	struct json_out *out = ctl_reply_fields(reply);
+
+	(void)req;
+	json_out_str(out, "state", vm_api_state(vm));
+	json_out_int(out, "vcpus", vm->nr_vcpus);
+	json_out_int(out, "memory_mib", (int64_t)(vm->cfg->ram_size >> 20));
+	if (vm->cfg->name)
+		json_out_str(out, "name", vm->cfg->name);
+	return out->err;
+}
+
+/* The run-state commands never wait behind a snapshot being written. */
+static bool vm_api_lock_or_busy(struct vm *vm, struct ctl_reply *reply)
+{
+	if (!pthread_mutex_trylock(&vm->api->lock))
+		return true;
+	ctl_reply_error(reply, CTL_ERR_BUSY, "a snapshot is being written; try again when it is done");
+	return false;
+}
+
+static int vm_api_cmd_pause(void *arg, const struct json_obj *req, struct ctl_reply *reply)
+{
+	struct vm *vm = arg;
+
+	(void)req;
+	if (vm_stopping(vm)) {
+		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
+		return -ESRCH;
+	}
+	if (!vm_api_lock_or_busy(vm, reply))
+		return -EBUSY;
+	/* Pausing a paused VM is not an error: scripts may say it twice. */
+	if (!vm->api->paused) {
+		vm_api_pause_locked(vm);
+		__atomic_store_n(&vm->api->paused, true, __ATOMIC_RELAXED);
+		log_info("api", "the guest is paused");
+	}
+	pthread_mutex_unlock(&vm->api->lock);
+	json_out_str(ctl_reply_fields(reply), "state", "paused");
+	return 0;
+}
+
+static int vm_api_cmd_resume(void *arg, const struct json_obj *req, struct ctl_reply *reply)
+{
+	struct vm *vm = arg;
+
+	(void)req;
+	if (!vm_api_lock_or_busy(vm, reply))
+		return -EBUSY;
+	if (vm->api->paused) {
+		__atomic_store_n(&vm->api->paused, false, __ATOMIC_RELAXED);
+		vm_api_resume_locked(vm);
+		log_info("api", "the guest runs on");
+	}
+	pthread_mutex_unlock(&vm->api->lock);
+	json_out_str(ctl_reply_fields(reply), "state", "running");
+	return 0;
+}
+
+static double vm_api_seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl_reply *reply)
+{
+	static const char *const known[] = { "cmd", "path", "force", NULL };
+	struct vm *vm = arg;
+	const char *path = NULL, *unknown = json_obj_unknown_key(req, known);
+	bool force = false, was_paused;
+	struct timespec t0;
+	int ret;
+
+	if (unknown) {
+		ctl_reply_error(reply, CTL_ERR_BAD_ARG, "snapshot takes path and force, not '%s'",
+				unknown);
+		return -EINVAL;
+	}
+	if (json_obj_get_str(req, "path", &path) || !*path) {
+		ctl_reply_error(reply, CTL_ERR_BAD_ARG,
+				"snapshot needs path: the file to write (a string)");
+		return -EINVAL;
+	}
+	ret = json_obj_get_bool(req, "force", &force);
+	if (ret && ret != -ENOENT) {
+		ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: give true or false");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&vm->api->lock);
+	if (vm_stopping(vm)) {
+		pthread_mutex_unlock(&vm->api->lock);
+		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
+		return -ESRCH;
+	}
+	__atomic_store_n(&vm->api->saving, true, __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	was_paused = vm->api->paused;
+	if (!was_paused)
+		vm_api_pause_locked(vm);
+	ret = snapshot_save(vm, path, force);
+	if (!was_paused)
+		vm_api_resume_locked(vm);
+	__atomic_store_n(&vm->api->saving, false, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&vm->api->lock);
+	if (ret) {
+		ctl_reply_error(reply, CTL_ERR_FAILED, "%s: %s (kvmini's log says more)", path,
+				ret == -EEXIST ? "already exists; pass force=true to replace it" :
+				strerror(-ret));
+		return ret;
+	}
+	json_out_str(ctl_reply_fields(reply), "path", path);
+	json_out_int(ctl_reply_fields(reply), "milliseconds",
+		     (int64_t)(vm_api_seconds_since(&t0) * 1000));
+	log_info("api", "snapshot written to %s", path);
+	return 0;
+}
+
+static int vm_api_cmd_stop(void *arg, const struct json_obj *req, struct ctl_reply *reply)
+{
+	struct vm *vm = arg;
+
+	(void)req;
+	log_info("api", "stop requested through the control socket");
+	vm_stop(vm, VM_STOP_QUIT, 0);
+	json_out_str(ctl_reply_fields(reply), "state", "stopping");
+	return 0;
+}
+
+static const struct ctl_command vm_api_commands[] = {
+	{ "status", false, vm_api_cmd_status },
+	{ "pause", false, vm_api_cmd_pause },
+	{ "resume", false, vm_api_cmd_resume },
+	{ "snapshot", true, vm_api_cmd_snapshot },
+	{ "stop", false, vm_api_cmd_stop },
+};
+
+int vm_api_start(struct vm *vm)
+{
+	struct vm_api *api;
+	int ret;
+
+	if (!vm->cfg->api_sock_path)
+		return 0;
+	api = calloc(1, sizeof(*api));
+	if (!api)
+		return -ENOMEM;
+	pthread_mutex_init(&api->lock, NULL);
+	vm->api = api;
+	ret = ctl_server_start(&api->server, vm->cfg->api_sock_path, &vm->loop,
+			       vm_api_commands, ARRAY_SIZE(vm_api_commands), vm);
+	if (!ret)
+		log_info("api", "control socket at %s", vm->cfg->api_sock_path);
+	return ret;
+}
+
+void vm_api_release(struct vm *vm)
+{
+	struct vm_api *api = vm->api;
+
+	if (!api)
+		return;
+	pthread_mutex_lock(&api->lock);
+	if (api->paused) {
+		api->paused = false;
+		vm_api_resume_locked(vm);
+	}
+	pthread_mutex_unlock(&api->lock);
+}
+
+void vm_api_close(struct vm *vm)
+{
+	struct vm_api *api = vm->api;
+
+	if (!api)
+		return;
+	ctl_server_stop(api->server);
+	pthread_mutex_destroy(&api->lock);
+	free(api);
+	vm->api = NULL;
+}

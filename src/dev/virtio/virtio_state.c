@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A virtio-mmio device's snapshot: frozen with nothing in flight (every
+ * request the device took is completed and pushed first, and nothing new
+ * is taken until it thaws), then its registers, config space and queues
+ * (ring addresses and both indices) as bytes, and the device type's own
+ * state after them. Loading checks every value the way a driver's
+ * register write would be checked, against copies, so a refused state
+ * leaves the device as it was.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/log.h>
+#include <kvmini/state.h>
+#include <kvmini/virtio.h>
+#include <kvmini/vm.h>
+
+#include "transport.h"
+
+#define VIRTIO_STATE_VERSION 1
+/* Every status bit virtio 1.x defines (2.1). */
+#define VIRTIO_STATUS_KNOWN \
+	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK | \
+	 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)
+#define VIRTIO_ISR_KNOWN 3
+
+static struct virtio_dev *state_virtio(struct device *dev)
+{
+	return container_of(dev, struct virtio_dev, dev);
+}
+
+void virtio_freeze(struct device *dev)
+{
+	struct virtio_dev *vd = state_virtio(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	vd->frozen = true;
+	/* The I/O thread completes what is held meanwhile; the lock is let go while waiting. */
+	while (vd->busy || vd->held)
+		pthread_cond_wait(&vd->idle, &vd->lock);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_thaw(struct device *dev)
+{
+	struct virtio_dev *vd = state_virtio(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	vd->frozen = false;
+	pthread_mutex_unlock(&vd->lock);
+	/* Notifications that came while frozen took nothing: serve the queues again. */
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++)
+		if (vd->vq[i].enabled)
+			virtio_requeue(vd, i);
+}
+
+int virtio_save(struct device *dev, struct state_buf *out)
+{
+	struct virtio_dev *vd = state_virtio(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	state_put_u8(out, VIRTIO_STATE_VERSION);
+	state_put_u32(out, vd->status);
+	state_put_u32(out, vd->dev_features_sel);
+	state_put_u32(out, vd->drv_features_sel);
+	state_put_u32(out, vd->queue_sel);
+	state_put_u64(out, vd->driver_features);
+	state_put_u32(out, vd->isr);
+	state_put_u32(out, vd->config_generation);
+	state_put_u8(out, vd->config_changed);
+	state_put_u32(out, (uint32_t)vd->config_len);
+	state_put_bytes(out, vd->config, vd->config_len);
+	state_put_u32(out, vd->ops->nr_queues);
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+		const struct virtq *q = &vd->vq[i];
+
+		state_put_u16(out, q->size);
+		state_put_u8(out, q->enabled);
+		state_put_u8(out, q->broken);
+		state_put_u64(out, q->desc_gpa);
+		state_put_u64(out, q->avail_gpa);
+		state_put_u64(out, q->used_gpa);
+		state_put_u16(out, q->last_avail);
+		state_put_u16(out, q->used_idx);
+	}
+	pthread_mutex_unlock(&vd->lock);
+	return vd->ops->save(vd, out) ?: state_write_done(out);
+}
+
+/* One queue into a copy: the same checks as the driver's QueueReady write. */
+static int virtio_load_queue(struct virtio_dev *vd, struct state_buf *in, struct virtq *q)
+{
+	uint8_t enabled, broken;
+
+	q->size = state_get_u16(in);
+	enabled = state_get_u8(in);
+	broken = state_get_u8(in);
+	q->desc_gpa = state_get_u64(in);
+	q->avail_gpa = state_get_u64(in);
+	q->used_gpa = state_get_u64(in);
+	q->last_avail = state_get_u16(in);
+	q->used_idx = state_get_u16(in);
+	if (in->err || enabled > 1 || broken > 1)
+		return -EBADMSG;
+	if (enabled) {
+		uint16_t last_avail = q->last_avail, used_idx = q->used_idx;
+
+		/* Rings inside guest RAM and aligned, as when the driver enabled it. */
+		if (virtq_enable(q, &vd->dev.vm->mem, VIRTQ_MAX_SIZE))
+			return -EBADMSG;
+		q->last_avail = last_avail;
+		q->used_idx = used_idx;
+	}
+	q->broken = broken;
+	return 0;
+}
+
+int virtio_load(struct device *dev, struct state_buf *in)
+{
+	struct virtio_dev *vd = state_virtio(dev);
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	uint32_t status, dev_sel, drv_sel, queue_sel, isr, generation, config_len, nr;
+	uint64_t driver_features;
+	uint8_t version, config_changed;
+	uint8_t *config = NULL;
+	const char *why = "malformed";
+	int ret = -EBADMSG;
+
+	version = state_get_u8(in);
+	status = state_get_u32(in);
+	dev_sel = state_get_u32(in);
+	drv_sel = state_get_u32(in);
+	queue_sel = state_get_u32(in);
+	driver_features = state_get_u64(in);
+	isr = state_get_u32(in);
+	generation = state_get_u32(in);
+	config_changed = state_get_u8(in);
+	config_len = state_get_u32(in);
+	if (in->err)
+		goto out;
+	if (version != VIRTIO_STATE_VERSION) {
+		why = "of another version";
+		goto out;
+	}
+	if (status & ~VIRTIO_STATUS_KNOWN || isr & ~VIRTIO_ISR_KNOWN || config_changed > 1 ||
+	    driver_features & ~virtio_device_features(vd)) {
+		why = "not one a driver could have set (status, interrupt or feature bits)";
+		goto out;
+	}
+	if (config_len != vd->config_len) {
+		why = "for a config space of another size";
+		goto out;
+	}
+	config = malloc(config_len ? config_len : 1);
+	if (!config) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	state_get_bytes(in, config, config_len);
+	/* The config space is the backend's (a disk's size): it must not have changed. */
+	if (!in->err && memcmp(config, vd->config, config_len)) {
+		why = "for another configuration (a disk of another size, other options?)";
+		goto out;
+	}
+	nr = state_get_u32(in);
+	if (in->err || nr != vd->ops->nr_queues) {
+		why = "for another number of queues";
+		goto out;
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		memset(&vq[i], 0, sizeof(vq[i]));
+		vq[i].name = vd->vq_names[i];
+		if (virtio_load_queue(vd, in, &vq[i])) {
+			why = "holding a queue no driver could have set up";
+			goto out;
+		}
+	}
+	ret = vd->ops->load(vd, in);
+	if (!ret && state_read_done(in))
+		ret = -EBADMSG;
+	if (ret)
+		goto out;
+	pthread_mutex_lock(&vd->lock);
+	vd->status = status;
+	vd->dev_features_sel = dev_sel;
+	vd->drv_features_sel = drv_sel;
+	vd->queue_sel = queue_sel;
+	vd->driver_features = driver_features;
+	vd->isr = isr;
+	vd->config_generation = generation;
+	vd->config_changed = config_changed;
+	for (unsigned int i = 0; i < nr; i++) {
+		vq[i].rl = vd->vq[i].rl;
+		vd->vq[i] = vq[i];
+	}
+	virtio_update_irq(vd);
+	pthread_mutex_unlock(&vd->lock);
+out:
+	if (ret == -EBADMSG)
+		log_err("virtio", "%s: the saved state is %s", dev->name, why);
+	free(config);
+	return ret;
+}
+
+/* A device type whose whole state is the transport's (queues, registers, config). */
+int virtio_stateless_save(struct virtio_dev *vd, struct state_buf *out)
+{
+	(void)vd;
+	(void)out;
+	return 0;
+}
+
+int virtio_stateless_load(struct virtio_dev *vd, struct state_buf *in)
+{
+	(void)vd;
+	(void)in;
+	return 0;
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A new VM from a snapshot. Everything read from the file is input: every
+ * count, length and name is checked against the machine being built before
+ * it is used.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <kvmini/device.h>
+#include <kvmini/log.h>
+#include <kvmini/snapfile.h>
+#include <kvmini/snapshot.h>
+#include <kvmini/state.h>
+#include <kvmini/vm.h>
+
+/* A string written by snapshot_put_str(), at most max - 1 bytes, into buf. */
+int snapshot_get_str(struct state_buf *s, char *buf, size_t max)
+{
+	uint32_t len = state_get_u32(s);
+
+	if (s->err || len >= max || len > s->len - s->pos) {
+		buf[0] = '\0';
+		return -EBADMSG;
+	}
+	state_get_bytes(s, buf, len);
+	buf[len] = '\0';
+	/* A NUL inside would make the name mean something other than its bytes. */
+	return strlen(buf) == len ? 0 : -EBADMSG;
+}
+
+static int snapshot_read_state(const struct snapfile *f, uint32_t type, uint32_t index,
+			       void **data, struct state_buf *s)
+{
+	const struct snapfile_section *sec = snapfile_find(f, type, index);
+	int ret;
+
+	if (!sec)
+		return -ENOENT;
+	ret = snapfile_read(f, sec, SNAPSHOT_SECTION_MAX, data);
+	if (!ret)
+		state_init_read(s, *data, sec->length);
+	return ret;
+}
+
+int snapshot_read_config(const struct snapfile *f, int *argc_out, char ***argv_out)
+{
+	struct state_buf s;
+	void *data = NULL;
+	char **argv = NULL;
+	uint32_t argc;
+	int ret = snapshot_read_state(f, SNAP_SEC_CONFIG, 0, &data, &s);
+
+	if (ret) {
+		log_err("snapshot", "%s: no configuration section", f->path);
+		return ret == -ENOENT ? -EBADMSG : ret;
+	}
+	argc = state_get_u32(&s);
+	/* Each argument takes at least its 4-byte length: a bound from the bytes at hand. */
+	if (s.err || argc == 0 || argc > s.len / 4) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	argv = calloc(argc + 1, sizeof(*argv));
+	if (!argv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < argc && !ret; i++) {
+		argv[i] = malloc(SNAPSHOT_ARG_MAX);
+		ret = argv[i] ? snapshot_get_str(&s, argv[i], SNAPSHOT_ARG_MAX) : -ENOMEM;
+	}
+	if (!ret)
+		ret = state_read_done(&s);
+out:
+	free(data);
+	if (ret) {
+		if (ret == -EBADMSG)
+			log_err("snapshot", "%s: the configuration section is malformed", f->path);
+		snapshot_free_config((int)argc, argv);
+		return ret;
+	}
+	*argc_out = (int)argc;
+	*argv_out = argv;
+	return 0;
+}
+
+void snapshot_free_config(int argc, char **argv)
+{
+	for (int i = 0; argv && i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* The saved memory map must be this machine's, region for region. */
+static int snapshot_check_memory_map(struct vm *vm, const struct snapfile *f)
+{
+	struct state_buf s;
+	void *data = NULL;
+	uint32_t nr;
+	int ret = snapshot_read_state(f, SNAP_SEC_MEMORY_MAP, 0, &data, &s);
+
+	if (ret) {
+		log_err("snapshot", "%s: no memory map section", f->path);
+		return ret == -ENOENT ? -EBADMSG : ret;
+	}
+	nr = state_get_u32(&s);
+	if (!s.err && nr != vm->mem.nr)
+		ret = -EINVAL;
+	for (uint32_t i = 0; i < nr && !ret && !s.err; i++) {
+		uint64_t gpa = state_get_u64(&s), size = state_get_u64(&s);
+		const struct snapfile_section *sec = snapfile_find(f, SNAP_SEC_MEMORY, i);
+
+		if (s.err)
+			break;
+		if (gpa != vm->mem.regions[i].gpa || size != vm->mem.regions[i].size) {
+			log_err("snapshot", "%s: RAM region %u is 0x%" PRIx64 "+0x%" PRIx64
+				"; this machine's is 0x%" PRIx64 "+0x%" PRIx64, f->path, i, gpa,
+				size, vm->mem.regions[i].gpa, vm->mem.regions[i].size);
+			ret = -EINVAL;
+		} else if (!sec || !(sec->flags & SNAPFILE_F_LAZY) || sec->length != size) {
+			log_err("snapshot", "%s: the contents of RAM region %u are %s", f->path,
+				i, sec ? "not the region's size" : "missing");
+			ret = -EBADMSG;
+		}
+	}
+	if (!ret && state_read_done(&s)) {
+		log_err("snapshot", "%s: the memory map section is malformed", f->path);
+		ret = -EBADMSG;
+	} else if (ret == -EINVAL && nr != vm->mem.nr) {
+		log_err("snapshot", "%s: %u RAM regions saved; this machine has %u",
+			f->path, nr, vm->mem.nr);
+	}
+	free(data);
+	return ret;
+}
+
+/* Read a region's contents in: for memory KVM cannot map from a file (MTE). */
+static int snapshot_read_region(const struct snapfile *f, const struct snapfile_section *sec,
+				struct guest_region *r)
+{
+	uint64_t done = 0;
+
+	while (done < r->size) {
+		size_t chunk = r->size - done > (64u << 20) ? (64u << 20) : r->size - done;
+		ssize_t n = pread(f->fd, (uint8_t *)r->host + done, chunk,
+				  (off_t)(sec->offset + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? -errno : -EIO;
+
+			log_err("snapshot", "%s: reading guest RAM at offset %" PRIu64 ": %s",
+				f->path, sec->offset + done, n < 0 ? strerror(errno) : "end of file");
+			return err;
+		}
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The snapshot's RAM over the VM's: mapped privately from the file, so a
+ * page is read only when the guest (or KVM) first touches it and restore
+ * time does not grow with the guest's size; guest writes stay in this
+ * process. Where the architecture needs memory a file mapping cannot give,
+ * the contents are read in.
+ */
+int snapshot_restore_memory(struct vm *vm)
+{
+	const struct snapfile *f = vm->restore;
+	bool lazy = arch_snapshot_memory_mappable(vm);
+	int ret = snapshot_check_memory_map(vm, f);
+
+	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++) {
+		struct guest_region *r = &vm->mem.regions[i];
+		const struct snapfile_section *sec = snapfile_find(f, SNAP_SEC_MEMORY, i);
+
+		if (!lazy) {
+			ret = snapshot_read_region(f, sec, r);
+			continue;
+		}
+		if (mmap(r->host, r->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, f->fd,
+			 (off_t)sec->offset) == MAP_FAILED) {
+			ret = -errno;
+			log_err("snapshot", "%s: cannot map RAM region %u: %s", f->path, i,
+				strerror(errno));
+		}
+	}
+	return ret;
+}
+
+static int snapshot_restore_devices(struct vm *vm, const struct snapfile *f)
+{
+	char name[DEVICE_NAME_MAX];
+	unsigned int index = 0;
+	int ret = 0;
+
+	for (struct device *dev = vm->devices; dev && !ret; dev = dev->next, index++) {
+		struct state_buf s;
+		void *data = NULL;
+
+		ret = snapshot_read_state(f, SNAP_SEC_DEVICE, index, &data, &s);
+		if (ret == -ENOENT) {
+			log_err("snapshot", "%s: no state for device %s", f->path, dev->name);
+			return -EINVAL;
+		}
+		if (!ret && snapshot_get_str(&s, name, sizeof(name))) {
+			log_err("snapshot", "%s: device section %u is malformed", f->path, index);
+			ret = -EBADMSG;
+		} else if (!ret && strcmp(name, dev->name)) {
+			log_err("snapshot", "%s: device %u was %s; this machine's is %s", f->path,
+				index, name, dev->name);
+			ret = -EINVAL;
+		} else if (!ret && (!dev->ops->load || (ret = dev->ops->load(dev, &s)))) {
+			log_err("snapshot", "%s: device %s: its saved state is refused", f->path,
+				dev->name);
+			ret = ret ?: -EOPNOTSUPP;
+		}
+		free(data);
+	}
+	if (!ret && snapfile_find(f, SNAP_SEC_DEVICE, index)) {
+		log_err("snapshot", "%s: the snapshot has more devices than this machine (%u)",
+			f->path, index);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int snapshot_restore_state(struct vm *vm)
+{
+	const struct snapfile *f = vm->restore;
+	int ret = snapshot_restore_devices(vm, f);
+
+	if (!ret)
+		ret = arch_snapshot_restore_memory(vm, f);
+	if (!ret)
+		ret = arch_snapshot_restore(vm, f);
+	return ret;
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Writing a paused VM to a snapshot: the arguments that made it, its RAM,
+ * each device's state through its save hook, and the architecture's part.
+ * The container (snapfile.c) makes it appear at its path all at once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/device.h>
+#include <kvmini/log.h>
+#include <kvmini/snapfile.h>
+#include <kvmini/snapshot.h>
+#include <kvmini/state.h>
+#include <kvmini/vm.h>
+
+/* Each snapshot is one architecture's: restore refuses another's. */
+#if defined(__aarch64__)
+#define SNAPSHOT_ARCH SNAPFILE_ARCH_ARM64
+#elif defined(__x86_64__)
+#define SNAPSHOT_ARCH SNAPFILE_ARCH_X86_64
+#endif
+
+uint32_t snapshot_arch(void)
+{
+	return SNAPSHOT_ARCH;
+}
+
+static int snapshot_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
+			      struct state_buf *s)
+{
+	int ret = state_write_done(s);
+
+	if (!ret)
+		ret = snapfile_add(w, type, index, 0, s->data, s->len);
+	state_free(s);
+	return ret;
+}
+
+/* A string as its length and bytes (no NUL): the reader bounds both. */
+void snapshot_put_str(struct state_buf *s, const char *str)
+{
+	size_t len = strlen(str);
+
+	state_put_u32(s, (uint32_t)len);
+	state_put_bytes(s, str, len);
+}
+
+static int snapshot_save_config(struct vm *vm, struct snapfile_writer *w)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct state_buf s;
+
+	state_init(&s);
+	state_put_u32(&s, (uint32_t)cfg->argc);
+	for (int i = 0; i < cfg->argc; i++)
+		snapshot_put_str(&s, cfg->argv[i]);
+	return snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
+}
+
+static int snapshot_save_memory(struct vm *vm, struct snapfile_writer *w)
+{
+	struct state_buf map;
+	int ret = 0;
+
+	state_init(&map);
+	state_put_u32(&map, vm->mem.nr);
+	for (unsigned int i = 0; i < vm->mem.nr; i++) {
+		state_put_u64(&map, vm->mem.regions[i].gpa);
+		state_put_u64(&map, vm->mem.regions[i].size);
+	}
+	ret = snapshot_add_state(w, SNAP_SEC_MEMORY_MAP, 0, &map);
+	/* Not checksummed at open: restore maps it lazily (snapfile.h). */
+	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++)
+		ret = snapfile_add(w, SNAP_SEC_MEMORY, i, SNAPFILE_F_LAZY,
+				   vm->mem.regions[i].host, vm->mem.regions[i].size);
+	return ret;
+}
+
+static int snapshot_save_devices(struct vm *vm, struct snapfile_writer *w)
+{
+	unsigned int index = 0;
+	int ret = 0;
+
+	for (struct device *dev = vm->devices; dev && !ret; dev = dev->next, index++) {
+		struct state_buf s;
+
+		state_init(&s);
+		snapshot_put_str(&s, dev->name);
+		ret = dev->ops->save(dev, &s);
+		if (ret) {
+			log_err("snapshot", "device %s: saving its state failed: %s", dev->name,
+				strerror(-ret));
+			state_free(&s);
+			break;
+		}
+		ret = snapshot_add_state(w, SNAP_SEC_DEVICE, index, &s);
+	}
+	return ret;
+}
+
+/* Before anything is written: a device that cannot save refuses the whole snapshot. */
+static int snapshot_check_devices(struct vm *vm)
+{
+	int ret = 0;
+
+	for (struct device *dev = vm->devices; dev; dev = dev->next) {
+		if (dev->ops->save && dev->ops->load)
+			continue;
+		log_err("snapshot", "device %s cannot save its state yet, so this VM cannot "
+			"be snapshotted (run without it to take snapshots)", dev->name);
+		ret = -EOPNOTSUPP;
+	}
+	return ret;
+}
+
+int snapshot_save(struct vm *vm, const char *path, bool force)
+{
+	struct snapfile_writer w;
+	int ret = snapshot_check_devices(vm);
+
+	if (ret)
+		return ret;
+	ret = snapfile_create(&w, path, SNAPSHOT_ARCH, force);
+	if (ret)
+		return ret;
+	/* Requests in flight finish before RAM is read, and nothing new starts until the end. */
+	devices_freeze(vm);
+	ret = snapshot_save_config(vm, &w);
+	if (!ret)
+		ret = snapshot_save_memory(vm, &w);
+	if (!ret)
+		ret = snapshot_save_devices(vm, &w);
+	if (!ret)
+		ret = arch_snapshot_save(vm, &w);
+	if (!ret)
+		ret = snapfile_commit(&w);
+	devices_thaw(vm);
+	snapfile_writer_free(&w);
+	return ret;
+}
