@@ -116,6 +116,17 @@ int __must_check snapfile_add(struct snapfile_writer *w, uint32_t type,
 			      uint32_t index, uint32_t flags, const void *data,
 			      uint64_t len);
 /*
+ * The same for data that is mostly never-touched memory: each chunk (up to
+ * 1 MiB, in order) for which absent(opaque, p, n) says "these bytes are
+ * zeros" is not read and becomes a hole in the file (checksummed as the
+ * zeros it reads as). absent must be certain: a chunk it calls absent is
+ * lost if it held anything else.
+ */
+typedef bool (*snapfile_absent_fn)(void *opaque, const void *p, size_t n);
+int __must_check snapfile_add_sparse(struct snapfile_writer *w, uint32_t type,
+				     uint32_t index, uint32_t flags, const void *data,
+				     uint64_t len, snapfile_absent_fn absent, void *opaque);
+/*
  * Write the table and header, fsync and close the file, rename it over
  * path, fsync the directory. Once the rename is done the snapshot is at
  * path (an error after it, from the directory fsync, means it may not be

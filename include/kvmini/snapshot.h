@@ -55,8 +55,11 @@ void snapshot_free_config(int argc, char **argv);
  * Save the VM to path (force: replace an existing file). The caller holds
  * the VM paused (every vCPU parked). Refuses, naming it, a device that
  * cannot save its state. Nothing is at path unless the whole snapshot is.
+ * Every failure is logged; why gets a one-line reason for the caller's
+ * reply when there is one more telling than the error code (else "").
  */
-int __must_check snapshot_save(struct vm *vm, const char *path, bool force);
+int __must_check snapshot_save(struct vm *vm, const char *path, bool force,
+			       char *why, size_t why_len);
 
 /*
  * Restore, in vm_create()'s order: the memory map's check and the

@@ -33,23 +33,49 @@ static void restore_usage(FILE *f)
 "      --api-sock PATH  serve the control socket at PATH (as kvmini run does)\n"
 "      --verify-memory  check the RAM's checksum before the VM starts (reads\n"
 "                       all of it; without it only the other sections are)\n"
+"      --timeout SECS   as kvmini run's, counted from the restore\n"
+"      --stats          as kvmini run's, for the restored run\n"
+"      --dump-regs      as kvmini run's: every register when the guest stops\n"
+"      --inject-fault restore\n"
+"                       test the tester: flip a bit of V7 at the restored test\n"
+"                       guest's first FP/SIMD or SVE check exit (its checks\n"
+"                       must catch it)\n"
 "  -h, --help           this text\n"
 "\n"
 "Exit status: as 'kvmini run' (the guest's status; 1 when the snapshot is\n"
 "refused, 2 for usage errors).\n");
 }
 
+/* Options passed on to the replayed `kvmini run` arguments, after them (so they win). */
+#define RESTORE_MAX_EXTRA 8
+
 struct restore_opts {
 	const char *path;
 	const char *api_sock;
 	bool verify_memory;
+	const char *extra[RESTORE_MAX_EXTRA];
+	unsigned int nr_extra;
 };
+
+static void restore_pass_on(struct restore_opts *o, const char *opt, const char *val)
+{
+	/* The option table below bounds this: each option appears once at most per call. */
+	if (o->nr_extra + (val ? 2 : 1) > RESTORE_MAX_EXTRA)
+		return;
+	o->extra[o->nr_extra++] = opt;
+	if (val)
+		o->extra[o->nr_extra++] = val;
+}
 
 static int restore_parse(int argc, char **argv, struct restore_opts *o)
 {
 	static const struct option opts[] = {
 		{ "api-sock", required_argument, NULL, 'a' },
 		{ "verify-memory", no_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "dump-regs", no_argument, NULL, 'r' },
+		{ "inject-fault", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -71,6 +97,21 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 		case 'v':
 			o->verify_memory = true;
 			break;
+		case 't':
+			restore_pass_on(o, "--timeout", optarg);
+			break;
+		case 's':
+			restore_pass_on(o, "--stats", NULL);
+			break;
+		case 'r':
+			restore_pass_on(o, "--dump-regs", NULL);
+			break;
+		case 'f':
+			if (strcmp(optarg, "restore"))
+				return cli_usage_error("restore", "--inject-fault %s: a restore "
+						       "injects only 'restore'", optarg);
+			restore_pass_on(o, "--inject-fault", optarg);
+			break;
 		case ':':
 			return cli_usage_error("restore", "option '%s' needs a value",
 					       argv[optind - 1]);
@@ -90,13 +131,19 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
  * the original's (whose path may be in use by the VM still running).
  */
 static int restore_config(const struct snapfile *f, const struct restore_opts *o,
-			  struct vm_config *cfg, int *argc, char ***argv)
+			  struct vm_config *cfg, int *argc, char ***argv, char ***all)
 {
 	int ret = snapshot_read_config(f, argc, argv);
 
 	if (ret)
 		return ret;
-	ret = run_parse_args(*argc, *argv, cfg);
+	/* The saved arguments, then this restore's own (a --timeout of the original is replaced). */
+	*all = calloc((size_t)*argc + o->nr_extra + 1, sizeof(**all));
+	if (!*all)
+		return -ENOMEM;
+	memcpy(*all, *argv, (size_t)*argc * sizeof(**all));
+	memcpy(*all + *argc, o->extra, o->nr_extra * sizeof(**all));
+	ret = run_parse_args(*argc + (int)o->nr_extra, *all, cfg);
 	if (ret) {
 		log_err("snapshot", "%s: its 'kvmini run' arguments are not ones this kvmini "
 			"takes", f->path);
@@ -112,7 +159,7 @@ int cmd_restore(int argc, char **argv)
 	struct snapfile f;
 	struct vm_config cfg;
 	struct vm *vm = NULL;
-	char **saved_argv = NULL;
+	char **saved_argv = NULL, **all_argv = NULL;
 	int saved_argc = 0;
 	int ret = restore_parse(argc, argv, &o);
 
@@ -127,7 +174,7 @@ int cmd_restore(int argc, char **argv)
 		if (f.secs[i].flags & SNAPFILE_F_LAZY)
 			ret = snapfile_verify(&f, &f.secs[i]);
 	if (!ret)
-		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv);
+		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv);
 	if (!ret) {
 		cfg.test_hooks = test_hooks_for(&cfg);
 		ret = vm_prepare(&cfg, &vm);
@@ -147,6 +194,7 @@ int cmd_restore(int argc, char **argv)
 	vm_destroy(vm);
 	vm_config_free(&cfg);
 	snapshot_free_config(saved_argc, saved_argv);
+	free(all_argv);
 	snapfile_close(&f);
 	return ret;
 }

@@ -12,7 +12,7 @@
 /* Every topic a message may use; --debug accepts exactly these (and "all"). */
 static const char *const topics[] = {
 	"kvm", "vm", "vcpu", "exit", "mmio", "mem", "loader", "fdt",
-	"uart", "rtc", "testdev", "psci", "gic", "cli", "cpu",
+	"uart", "rtc", "testdev", "psci", "gic", "cli", "cpu", "api", "ctl", "snapshot",
 };
 static bool debug_on[ARRAY_SIZE(topics)];
 /* Any topic on: lets the hot exit path skip the topic lookup entirely. */

@@ -127,6 +127,7 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	struct vm *vm = arg;
 	const char *path = NULL, *unknown = json_obj_unknown_key(req, known);
 	bool force = false, was_paused;
+	char why[160];
 	struct timespec t0;
 	int ret;
 
@@ -156,15 +157,15 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	was_paused = vm->api->paused;
 	if (!was_paused)
 		vm_api_pause_locked(vm);
-	ret = snapshot_save(vm, path, force);
+	ret = snapshot_save(vm, path, force, why, sizeof(why));
 	if (!was_paused)
 		vm_api_resume_locked(vm);
 	__atomic_store_n(&vm->api->saving, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&vm->api->lock);
 	if (ret) {
 		ctl_reply_error(reply, CTL_ERR_FAILED, "%s: %s (kvmini's log says more)", path,
-				ret == -EEXIST ? "already exists; pass force=true to replace it" :
-				strerror(-ret));
+				why[0] ? why : ret == -EEXIST ?
+				"already exists; pass force=true to replace it" : strerror(-ret));
 		return ret;
 	}
 	json_out_str(ctl_reply_fields(reply), "path", path);

@@ -191,6 +191,8 @@ int snapshot_restore_memory(struct vm *vm)
 			ret = -errno;
 			log_err("snapshot", "%s: cannot map RAM region %u: %s", f->path, i,
 				strerror(errno));
+		} else {
+			r->backing = GUEST_MEM_SNAPSHOT;
 		}
 	}
 	return ret;

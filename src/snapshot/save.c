@@ -5,8 +5,11 @@
  * The container (snapfile.c) makes it appear at its path all at once.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kvmini/device.h>
 #include <kvmini/log.h>
@@ -14,6 +17,10 @@
 #include <kvmini/snapshot.h>
 #include <kvmini/state.h>
 #include <kvmini/vm.h>
+
+/* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
 
 /* Each snapshot is one architecture's: restore refuses another's. */
 #if defined(__aarch64__)
@@ -59,8 +66,47 @@ static int snapshot_save_config(struct vm *vm, struct snapfile_writer *w)
 	return snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
 }
 
+/*
+ * Pages of anonymous guest RAM the guest never touched read as zeros, and
+ * reading them would fault each in: /proc/self/pagemap says which pages
+ * are neither present nor swapped out, and a chunk of only those is left
+ * as a hole in the snapshot. Only anonymous memory: an unread page of a
+ * file mapping holds the file's data.
+ */
+struct snapshot_pagemap {
+	int fd;
+	long page;
+};
+
+static bool snapshot_chunk_untouched(void *opaque, const void *p, size_t n)
+{
+	const struct snapshot_pagemap *pm = opaque;
+	uint64_t entries[256];
+	size_t pages = n / (size_t)pm->page;
+	uintptr_t first = (uintptr_t)p / (uintptr_t)pm->page;
+
+	if ((uintptr_t)p % (uintptr_t)pm->page || n % (size_t)pm->page)
+		return false;
+	for (size_t done = 0; done < pages;) {
+		size_t k = pages - done < ARRAY_SIZE(entries) ? pages - done : ARRAY_SIZE(entries);
+		ssize_t got = pread(pm->fd, entries, k * 8, (off_t)((first + done) * 8));
+
+		if (got != (ssize_t)(k * 8))
+			return false;	/* unsure: read it */
+		for (size_t i = 0; i < k; i++)
+			if (entries[i] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED))
+				return false;
+		done += k;
+	}
+	return true;
+}
+
 static int snapshot_save_memory(struct vm *vm, struct snapfile_writer *w)
 {
+	struct snapshot_pagemap pm = {
+		.fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC),
+		.page = sysconf(_SC_PAGESIZE),
+	};
 	struct state_buf map;
 	int ret = 0;
 
@@ -72,9 +118,15 @@ static int snapshot_save_memory(struct vm *vm, struct snapfile_writer *w)
 	}
 	ret = snapshot_add_state(w, SNAP_SEC_MEMORY_MAP, 0, &map);
 	/* Not checksummed at open: restore maps it lazily (snapfile.h). */
-	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++)
-		ret = snapfile_add(w, SNAP_SEC_MEMORY, i, SNAPFILE_F_LAZY,
-				   vm->mem.regions[i].host, vm->mem.regions[i].size);
+	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++) {
+		const struct guest_region *r = &vm->mem.regions[i];
+		bool sparse = r->backing == GUEST_MEM_ANON && pm.fd >= 0 && pm.page > 0;
+
+		ret = snapfile_add_sparse(w, SNAP_SEC_MEMORY, i, SNAPFILE_F_LAZY, r->host, r->size,
+					  sparse ? snapshot_chunk_untouched : NULL, &pm);
+	}
+	if (pm.fd >= 0)
+		close(pm.fd);
 	return ret;
 }
 
@@ -101,7 +153,7 @@ static int snapshot_save_devices(struct vm *vm, struct snapfile_writer *w)
 }
 
 /* Before anything is written: a device that cannot save refuses the whole snapshot. */
-static int snapshot_check_devices(struct vm *vm)
+static int snapshot_check_devices(struct vm *vm, char *why, size_t why_len)
 {
 	int ret = 0;
 
@@ -110,15 +162,21 @@ static int snapshot_check_devices(struct vm *vm)
 			continue;
 		log_err("snapshot", "device %s cannot save its state yet, so this VM cannot "
 			"be snapshotted (run without it to take snapshots)", dev->name);
+		if (!ret)
+			snprintf(why, why_len, "device %s cannot save its state yet; run "
+				 "without it to take snapshots", dev->name);
 		ret = -EOPNOTSUPP;
 	}
 	return ret;
 }
 
-int snapshot_save(struct vm *vm, const char *path, bool force)
+int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t why_len)
 {
 	struct snapfile_writer w;
-	int ret = snapshot_check_devices(vm);
+	int ret;
+
+	why[0] = '\0';
+	ret = snapshot_check_devices(vm, why, why_len);
 
 	if (ret)
 		return ret;

@@ -249,9 +249,28 @@ static int writer_check_add(struct snapfile_writer *w, uint32_t type, uint32_t i
 	return 0;
 }
 
-/* Write len bytes at off, checksumming each chunk just before it is written. */
+/* The checksum of n zero bytes appended, without reading any memory but a zero block. */
+static uint32_t crc32c_zeros(uint32_t crc, size_t n)
+{
+	static const uint8_t zeros[64 * 1024];
+
+	while (n) {
+		size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
+
+		crc = crc32c(crc, zeros, k);
+		n -= k;
+	}
+	return crc;
+}
+
+/*
+ * Write len bytes at off, checksumming each chunk just before it is
+ * written. A chunk absent() calls zeros is neither read nor written: the
+ * file keeps a hole there, which reads as zeros.
+ */
 static int writer_put(struct snapfile_writer *w, const struct snapfile_section *s,
-		      const uint8_t *data, uint32_t *crc)
+		      const uint8_t *data, uint32_t *crc, snapfile_absent_fn absent,
+		      void *opaque)
 {
 	uint64_t done = 0, reported = 0;
 	int err;
@@ -259,6 +278,11 @@ static int writer_put(struct snapfile_writer *w, const struct snapfile_section *
 	while (done < s->length) {
 		size_t n = s->length - done < CHUNK ? (size_t)(s->length - done) : CHUNK;
 
+		if (absent && absent(opaque, data + done, n)) {
+			*crc = crc32c_zeros(*crc, n);
+			done += n;
+			continue;
+		}
 		*crc = crc32c(*crc, data + done, n);
 		err = pwrite_all(w->fd, data + done, n, s->offset + done);
 		if (err) {
@@ -280,6 +304,13 @@ static int writer_put(struct snapfile_writer *w, const struct snapfile_section *
 
 int snapfile_add(struct snapfile_writer *w, uint32_t type, uint32_t index,
 		 uint32_t flags, const void *data, uint64_t len)
+{
+	return snapfile_add_sparse(w, type, index, flags, data, len, NULL, NULL);
+}
+
+int snapfile_add_sparse(struct snapfile_writer *w, uint32_t type, uint32_t index,
+			uint32_t flags, const void *data, uint64_t len,
+			snapfile_absent_fn absent, void *opaque)
 {
 	struct snapfile_section s = { .type = type, .index = index, .flags = flags,
 				      .length = len };
@@ -303,7 +334,7 @@ int snapfile_add(struct snapfile_writer *w, uint32_t type, uint32_t index,
 		w->cap = cap;
 	}
 	/* The padding before it is left as a hole, which reads as zeroes. */
-	err = writer_put(w, &s, data, &s.crc);
+	err = writer_put(w, &s, data, &s.crc, absent, opaque);
 	if (err)
 		goto fail;
 	w->secs[w->nr++] = s;

@@ -5,14 +5,16 @@
 # new kvmini continues it - in the same emulated host and in a fresh one -
 # while the guest checks its FP/SVE/MTE state across every exit. A damaged
 # snapshot, and one this host cannot run, are refused before any VM exists.
+# (A Linux guest's snapshot restores, but not reliably yet: see issue 9's
+# notes; it is not part of this suite until it does.)
 . "$(dirname "$0")/lib.sh"
 
 
 # Shell helpers inside the emulated host.
 HELPERS='
 wait_sock() { i=0; while [ ! -S "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }
-# Wait until the guest has printed at least N TAP results.
-wait_tap() { i=0; while [ "$(grep -c "^ok " "$1" 2>/dev/null)" -lt "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; }
+# Wait until FILE has a line matching TEXT.
+wait_for() { i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 1800 ]; do sleep 0.1; i=$((i+1)); done; }
 # Flip bit B of the byte at offset O of file F (busybox: od, printf, dd).
 flip() {
 	v=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d " ")
@@ -21,10 +23,10 @@ flip() {
 }
 '
 
-run_host -- "$HELPERS"'
+run_host --timeout 800 --mem 3G -- "$HELPERS"'
 # The stress guest, long enough to be caught mid-run (about a minute here).
-kvmini run -c 2 -m 64 -p "iterations=3000 sve-iterations=40 mte-iterations=40" \
-	--api-sock /tmp/api.sock >"$OUT/run1.out" 2>&1 &
+kvmini run -c 2 -m 64 -p "iterations=3000 sve-iterations=20 mte-iterations=20" \
+	--api-sock /tmp/api.sock --timeout 600 >"$OUT/run1.out" 2>&1 &
 pid=$!
 wait_sock /tmp/api.sock
 t status1 kvmini ctl /tmp/api.sock status
@@ -34,16 +36,27 @@ t status2json kvmini ctl /tmp/api.sock status --json
 t resume kvmini ctl /tmp/api.sock resume
 t unknown kvmini ctl /tmp/api.sock frobnicate
 t nopath kvmini ctl /tmp/api.sock snapshot
-wait_tap "$OUT/run1.out" 8
+# Its vCPUs run their checks (all at once; results are printed at the end)
+# from the "gic:" line on, for about half a minute here: two seconds in,
+# each holds FP/SIMD or SVE patterns across every exit.
+wait_for "$OUT/run1.out" "^# gic: "
+sleep 2
 t snap kvmini ctl /tmp/api.sock snapshot path=/tmp/snap.kvs
 t again kvmini ctl /tmp/api.sock snapshot path=/tmp/snap.kvs
 kill -9 $pid; wait $pid
 ls -l /tmp/snap.kvs >"$OUT/size.out"
 # Carried out to the next boot compressed: the console is slow, the RAM mostly zeros.
 gzip -1 -c /tmp/snap.kvs >"$OUT/snap.kvs.gz"
-t restore kvmini restore /tmp/snap.kvs
+t restore kvmini restore /tmp/snap.kvs --timeout 300
+# The checkers prove they can fail in a restored run: a bit of Z7 flipped.
+t restorefault kvmini restore /tmp/snap.kvs --inject-fault restore --timeout 300
 # The socket file of the killed kvmini is stale: a new one takes its place.
-t stale kvmini restore /tmp/snap.kvs --api-sock /tmp/api.sock --verify-memory
+kvmini restore /tmp/snap.kvs --api-sock /tmp/api.sock --verify-memory >"$OUT/stale.out" 2>&1 &
+pid=$!
+wait_for "$OUT/stale.out" "control socket at"
+t stalestatus kvmini ctl /tmp/api.sock status
+kvmini ctl /tmp/api.sock stop >/dev/null
+wait $pid; echo $? >"$OUT/stale.rc"
 cp /tmp/snap.kvs /tmp/bad.kvs
 flip /tmp/bad.kvs 3 0
 t flipmagic kvmini restore /tmp/bad.kvs
@@ -58,6 +71,28 @@ head -c 1000000 /tmp/snap.kvs >/tmp/short.kvs
 t truncated kvmini restore /tmp/short.kvs
 t missing kvmini restore /tmp/nothing.kvs
 t usage kvmini restore
+
+# A device that cannot save its state refuses the snapshot, by name.
+kvmini run --console virtio -p "iterations=100000" --api-sock /tmp/c.sock >/dev/null 2>&1 &
+pid=$!
+wait_sock /tmp/c.sock
+t unsaved kvmini ctl /tmp/c.sock snapshot path=/tmp/c.kvs
+kill -9 $pid; wait $pid
+ls /tmp/c.kvs >"$OUT/unsavedfile.out" 2>&1
+
+# A second snapshot while one is written is told the VM is busy: a guest
+# with more RAM (a slower save) and a saver started first.
+kvmini run -c 2 -m 1024 -p "iterations=100000" --api-sock /tmp/b.sock --timeout 600 >/dev/null 2>&1 &
+pid=$!
+wait_sock /tmp/b.sock
+sleep 1
+kvmini ctl /tmp/b.sock snapshot path=/tmp/b1.kvs >"$OUT/bsnap.out" 2>&1 &
+snap=$!
+sleep 0.3
+t busy kvmini ctl /tmp/b.sock snapshot path=/tmp/b2.kvs
+wait $snap; echo $? >"$OUT/bsnap.rc"
+kill -9 $pid; wait $pid
+rm -f /tmp/b1.kvs /tmp/b2.kvs
 '
 rc_has() { # NAME STATUS TEXT: exit status STATUS and TEXT (a basic regex) in the output
 	rc_is "$1" "$2" && grep -q -- "$3" "$T/$1.out" && return 0
@@ -92,7 +127,12 @@ check "a second snapshot to the same path: refused without force" \
 check "the stress guest was mid-run when saved (its run had not finished)" lacks run1 "Bail out"
 check "restore after kill -9: exit 0" rc_is restore 0
 check "restore: the guest finished with every check ok" tap_rest_ok restore
-check "restore with --api-sock over a stale socket and --verify-memory: exit 0" rc_is stale 0
+check "--inject-fault=restore: the restored run fails" rc_is restorefault 1
+check "--inject-fault=restore: kvmini says what it flipped" has restorefault "flipped bit 42 of V7"
+check "--inject-fault=restore: only the guest's vector checks fired" \
+	fired_only restorefault '^not ok [0-9]+ - cpu[0-9]+ (fpsimd|sve) '
+check "restore with --api-sock over a stale socket and --verify-memory: serves it" rc_has stalestatus 0 "^state: running"
+check "and stops when told to, exit 0" rc_is stale 0
 check "a flipped magic bit: refused" rc_has flipmagic 1 'not a kvmini snapshot'
 check "a flipped bit in guest RAM: refused by --verify-memory" rc_has flipmem 1 'checksum\|crc'
 check "a flipped bit in the section table: refused" rc_is fliptable 1
@@ -103,14 +143,31 @@ for n in flipmagic flipmem fliptable truncated missing; do
 	check "$n: refused before any VM was made" lacks $n "restoring /"
 done
 
+check "a VM with virtio-console: the snapshot refused" rc_is unsaved 1
+check "the refusal names the device" has unsaved "virtio-console@"
+check "and no snapshot file was left" has unsavedfile "No such file"
+check "the first of two snapshots: exit 0" rc_is bsnap 0
+check "a second snapshot while one is written: busy" rc_has busy 1 "is still running; try again"
+
 # A fresh emulated-host boot (a new kernel instance) continues the same snapshot.
+# And one edited (checksums made right) as if taken on a host with more of
+# a feature: ID_AA64ISAR0_EL1.AES above this host's limit.
 cp "$T/snap.kvs.gz" "$T/carry.kvs.gz"
-run_host --add "$T/carry.kvs.gz" -- '
+isar0=$(sed -n 's/.* ISAR0 \(0x[0-9a-f]*\) .*/\1/p' "$T/restore.out" | head -n1)
+run_host --add "$T/carry.kvs.gz" --add "$SNAP_EDIT_BIN" -- '
 gunzip carry.kvs.gz
-t fresh kvmini restore carry.kvs
+t fresh kvmini restore carry.kvs --timeout 300
+t edit snap-edit carry.kvs aes.kvs 0x603000000013c030 '"$((${isar0:-0} | 0xf0))"'
+t idreg kvmini restore aes.kvs
 '
 check "restore in a fresh emulated host: exit 0" rc_is fresh 0
 check "restore in a fresh emulated host: every check ok" tap_rest_ok fresh
+check "the guest reported ID_AA64ISAR0_EL1 (to edit it)" test -n "$isar0"
+check "snap-edit: snapshot rewritten with ISAR0.AES = 15" rc_is edit 0
+check "an ID register field above this host's limit: refused" rc_is idreg 1
+check "the refusal names the field, its value and the rule" has idreg "ID_AA64ISAR0_EL1.AES = 15"
+check "the refusal counts the refused fields" has idreg "field this host's KVM would refuse"
+check "refused before any VM was made" lacks idreg "restoring aes.kvs"
 
 # A host that cannot run the snapshot's vCPUs: refused, with every reason.
 run_host --add "$T/carry.kvs.gz" --sve-max-vl 512 --no-mte -- '

@@ -417,12 +417,17 @@ int arch_snapshot_restore(struct vm *vm, const struct snapfile *f)
 	void *data = NULL;
 	int ret = 0;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
-		ret = arm64_restore_vcpu(vm->vcpus[i], f);
-	if (!ret)
-		ret = arm64_read_section(f, ARM64_SEC_GIC, 0, "GIC section", &data, &s);
+	/*
+	 * The interrupt controller first, then the vCPUs: writing a vCPU's
+	 * timer registers raises its timer's line at once, into a GIC that
+	 * must already be the saved one (its configuration, priorities and
+	 * enables), not a fresh one that restoring would then rewrite under it.
+	 */
+	ret = arm64_read_section(f, ARM64_SEC_GIC, 0, "GIC section", &data, &s);
 	if (!ret)
 		ret = arm64_gic_load(vm, &s);
 	free(data);
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
+		ret = arm64_restore_vcpu(vm->vcpus[i], f);
 	return ret;
 }

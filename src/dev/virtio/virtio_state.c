@@ -197,9 +197,18 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	}
 	virtio_update_irq(vd);
 	pthread_mutex_unlock(&vd->lock);
+	/*
+	 * A notification the device took while frozen took nothing (the
+	 * saved VM's thaw served it, this VM's never will): the driver may
+	 * wait on buffers it made available. Serve every queue once when the
+	 * event loop starts, as a thaw does.
+	 */
+	for (unsigned int i = 0; i < nr; i++)
+		if (vd->vq[i].enabled)
+			virtio_requeue(vd, i);
 out:
 	if (ret == -EBADMSG)
-		log_err("virtio", "%s: the saved state is %s", dev->name, why);
+		log_err("snapshot", "%s: the saved state is %s", dev->name, why);
 	free(config);
 	return ret;
 }

@@ -103,6 +103,16 @@ void arm64_test_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 		    !__atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
 			arm64_inject_mte_fault(vcpu);
 		break;
+	case FAULT_RESTORE:
+		/*
+		 * A restored VM, at its first exit of an FP/SIMD (tag 1) or
+		 * SVE check: a bit of V7 (Z7) the guest holds a pattern in, as
+		 * if the restore had lost it. Only the guest's checks see it.
+		 */
+		if (vcpu->vm->restore && (tag == TESTDEV_PING_SVE || tag == 1) &&
+		    !__atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
+			arm64_flip_vector_bit(vcpu, 7, 42);
+		break;
 	case FAULT_REGS_MOVE:	/* injected by arm64_regs_move() */
 	case FAULT_HOST_MTE:	/* injected by the host MTE check */
 	case FAULT_IDREG:	/* injected by the after_run hook */

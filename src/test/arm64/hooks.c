@@ -101,7 +101,7 @@ static int test_attach(struct vm *vm)
 		return ret;
 	/* Only faults fired at PING exits need the hook: the exit path pays for none. */
 	if (t->cfg->fault == FAULT_FPSIMD || t->cfg->fault == FAULT_SVE ||
-	    t->cfg->fault == FAULT_MTE_TAG)
+	    t->cfg->fault == FAULT_MTE_TAG || t->cfg->fault == FAULT_RESTORE)
 		td->ping_hook = arm64_test_ping;
 	td->request = arm64_test_request;
 	ret = vm_add_device(vm, &td->dev);

@@ -43,6 +43,7 @@ static const struct fault_name {
 	{ "mte-tag", FAULT_MTE_TAG, true },
 	{ "host-mte", FAULT_HOST_MTE, false },
 	{ "idreg", FAULT_IDREG, false },
+	{ "restore", FAULT_RESTORE, true },
 };
 
 #define usage_error(...) cli_usage_error("run", __VA_ARGS__)
@@ -88,7 +89,7 @@ static int test_parse(struct vm_config *cfg, int val, const char *arg)
 			}
 		}
 		return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
-				   "sve host-sve regs-move mte-tag host-mte idreg)", arg);
+				   "sve host-sve regs-move mte-tag host-mte idreg restore)", arg);
 	}
 	return -EINVAL;
 }
@@ -169,8 +170,11 @@ static void test_usage(FILE *f)
 "                       host-mte (a tag of a vCPU thread's own tagged page;\n"
 "                       the host check must catch it), idreg (bit 4 of the\n"
 "                       ID_AA64ISAR0_EL1 value kvmini expects after the run;\n"
-"                       its compare must catch it). fpsimd, sve, regs-move and\n"
-"                       mte-tag need the test device\n");
+"                       its compare must catch it), restore (for kvmini\n"
+"                       restore: a bit of V7 of the restored guest at its\n"
+"                       first FP/SIMD or SVE check exit; the guest's checks\n"
+"                       must catch it). fpsimd, sve, regs-move, mte-tag and\n"
+"                       restore need the test device\n");
 }
 
 const struct run_option_group test_run_options = {

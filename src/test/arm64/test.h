@@ -28,6 +28,7 @@ enum fault_kind {
 	FAULT_MTE_TAG,	/* flip a guest allocation tag through KVM_ARM_MTE_COPY_TAGS */
 	FAULT_HOST_MTE,	/* retag a granule of a vCPU thread's own tagged page */
 	FAULT_IDREG,	/* change an ID register value the after-run compare expects */
+	FAULT_RESTORE,	/* a restored VM: a bit of V7 at its first FP/SIMD or SVE check exit */
 };
 
 struct test_config {
