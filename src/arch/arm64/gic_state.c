@@ -5,6 +5,11 @@
  * redistributor registers as 32-bit accesses by offset, the CPU interface
  * as 64-bit system registers, and the line level of level-triggered SPIs.
  *
+ * The order is the restore's (QEMU's, for the same reasons): the
+ * distributor's enable first, then the redistributors and CPU interfaces,
+ * then the distributor's interrupts; within each, configuration before
+ * enables before pending before active.
+ *
  * The state is the registers' values in one fixed order derived from the
  * machine (interrupt count, vCPUs): the offsets come from tables here, never
  * from the snapshot, so a snapshot can only carry values, not choose what
@@ -66,18 +71,23 @@ struct gic_range {
 };
 
 /*
- * The distributor's per-SPI registers, in restore order: configuration and
- * routing before pending state (a level interrupt's pending bit depends on
- * its trigger), enables and active state last.
+ * The distributor's per-SPI registers, in restore order (QEMU's too):
+ * configuration, priorities, routing and enables before pending state (a
+ * level interrupt's pending bit depends on its trigger; a pending bit is
+ * only queued to a vCPU once the interrupt is enabled), active state last.
+ * The line levels go between the enables and the pending bits.
  */
-static const struct gic_range gicd_ranges[] = {
+static const struct gic_range gicd_config_ranges[] = {
 	{ GICD_IGROUPR, 1, 0 },
 	{ GICD_IGRPMODR, 1, 0 },
 	{ GICD_ICFGR, 2, 0 },
 	{ GICD_IPRIORITYR, 8, 0 },
 	{ GICD_IROUTER, 64, 0 },
-	{ GICD_ISPENDR, 1, GICD_ICPENDR },
 	{ GICD_ISENABLER, 1, GICD_ICENABLER },
+};
+
+static const struct gic_range gicd_state_ranges[] = {
+	{ GICD_ISPENDR, 1, GICD_ICPENDR },
 	{ GICD_ISACTIVER, 1, GICD_ICACTIVER },
 };
 
@@ -87,8 +97,8 @@ static const struct gic_range gicr_ranges[] = {
 	{ GICR_SGI + GICD_IGRPMODR, 1, 0 },
 	{ GICR_SGI + GICD_ICFGR, 2, 0 },
 	{ GICR_SGI + GICD_IPRIORITYR, 8, 0 },
-	{ GICR_SGI + GICD_ISPENDR, 1, GICR_SGI + GICD_ICPENDR },
 	{ GICR_SGI + GICD_ISENABLER, 1, GICR_SGI + GICD_ICENABLER },
+	{ GICR_SGI + GICD_ISPENDR, 1, GICR_SGI + GICD_ICPENDR },
 	{ GICR_SGI + GICD_ISACTIVER, 1, GICR_SGI + GICD_ICACTIVER },
 };
 
@@ -192,8 +202,8 @@ static int gic_walk_distributor(struct gic_walk *w)
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(gicd_ranges) && !ret; i++)
-		ret = gic_walk_range(w, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0, &gicd_ranges[i],
+	for (size_t i = 0; i < ARRAY_SIZE(gicd_config_ranges) && !ret; i++)
+		ret = gic_walk_range(w, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0, &gicd_config_ranges[i],
 				     32, ARM64_GIC_NR_IRQS);
 	/*
 	 * The line level of level-triggered SPIs, 32 a word: a pending bit
@@ -203,9 +213,9 @@ static int gic_walk_distributor(struct gic_walk *w)
 		ret = gic_reg32(w, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
 				(uint64_t)VGIC_LEVEL_INFO_LINE_LEVEL <<
 				KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT | irq, 0);
-	/* Enabling the groups last: nothing is delivered from a half-restored state. */
-	if (!ret)
-		ret = gic_reg32(w, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(gicd_state_ranges) && !ret; i++)
+		ret = gic_walk_range(w, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0, &gicd_state_ranges[i],
+				     32, ARM64_GIC_NR_IRQS);
 	return ret;
 }
 
@@ -266,7 +276,14 @@ static int gic_walk(struct gic_walk *w)
 	struct vm *vm = w->vm;
 	int ret = 0;
 
-	/* Redistributors and CPU interfaces first, the distributor's enables last. */
+	/*
+	 * GICD_CTLR first: KVM queues an interrupt made pending to its vCPU
+	 * only while the distributor is enabled, and enabling it later does
+	 * not look again - a pending SGI or a held line restored before it
+	 * would never be delivered (a vCPU that never wakes). No vCPU runs
+	 * during a restore, so nothing is delivered half-way either.
+	 */
+	ret = gic_reg32(w, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, 0);
 	for (unsigned int cpu = 0; cpu < vm->nr_vcpus && !ret; cpu++)
 		ret = gic_walk_redistributor(w, cpu);
 	for (unsigned int cpu = 0; cpu < vm->nr_vcpus && !ret; cpu++)
