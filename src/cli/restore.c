@@ -23,9 +23,10 @@ static void restore_usage(FILE *f)
 "Usage: kvmini restore SNAPSHOT [OPTIONS]\n"
 "\n"
 "Continue a VM from a snapshot written by 'kvmini ctl SOCKET snapshot path=FILE'.\n"
-"The snapshot is checked whole before anything is created: its checksums,\n"
-"format version and architecture, and whether this host can run its vCPUs\n"
-"(SVE vector lengths, MTE, the counter's frequency, every register).\n"
+"The snapshot is checked before anything is created: its checksums (guest\n"
+"RAM's only with --verify-memory, or as it is read in for an MTE VM), format\n"
+"version and architecture, and whether this host can run its vCPUs (SVE\n"
+"vector lengths, MTE, the counter's frequency, every ID register field).\n"
 "The machine is the one the snapshot was taken of ('kvmini run' options as\n"
 "given then); its RAM is mapped from the file and read as the guest uses it.\n"
 "\n"
@@ -59,7 +60,14 @@ struct restore_opts {
 
 static void restore_pass_on(struct restore_opts *o, const char *opt, const char *val)
 {
-	/* The option table below bounds this: each option appears once at most per call. */
+	/* An option given again replaces its earlier value (the table's options are few). */
+	for (unsigned int i = 0; i < o->nr_extra; i++) {
+		if (strcmp(o->extra[i], opt))
+			continue;
+		if (val)
+			o->extra[i + 1] = val;
+		return;
+	}
 	if (o->nr_extra + (val ? 2 : 1) > RESTORE_MAX_EXTRA)
 		return;
 	o->extra[o->nr_extra++] = opt;
@@ -150,6 +158,9 @@ static int restore_config(const struct snapfile *f, const struct restore_opts *o
 		return ret == CLI_HELP_SHOWN ? -EBADMSG : ret;
 	}
 	cfg->api_sock_path = o->api_sock;
+	/* A snapshot of this VM records the machine's arguments, not this restore's options. */
+	cfg->argc = *argc;
+	cfg->argv = *argv;
 	return 0;
 }
 

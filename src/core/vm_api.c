@@ -27,6 +27,7 @@ struct vm_api {
 	pthread_mutex_t lock;
 	bool paused;		/* by a pause command (not by a snapshot of a running VM) */
 	bool saving;		/* a snapshot is being written; read without the lock by status */
+	bool closed;		/* the VM stopped: no new pause may begin */
 };
 
 /* A pause users see: the vCPUs parked and the guest's clock stopped with them. */
@@ -79,12 +80,14 @@ static int vm_api_cmd_pause(void *arg, const struct json_obj *req, struct ctl_re
 	struct vm *vm = arg;
 
 	(void)req;
-	if (vm_stopping(vm)) {
+	if (!vm_api_lock_or_busy(vm, reply))
+		return -EBUSY;
+	/* Checked under the lock: a pause begun after the stop released the VM would hold it. */
+	if (vm->api->closed || vm_stopping(vm)) {
+		pthread_mutex_unlock(&vm->api->lock);
 		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
 		return -ESRCH;
 	}
-	if (!vm_api_lock_or_busy(vm, reply))
-		return -EBUSY;
 	/* Pausing a paused VM is not an error: scripts may say it twice. */
 	if (!vm->api->paused) {
 		vm_api_pause_locked(vm);
@@ -147,7 +150,7 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&vm->api->lock);
-	if (vm_stopping(vm)) {
+	if (vm->api->closed || vm_stopping(vm)) {
 		pthread_mutex_unlock(&vm->api->lock);
 		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
 		return -ESRCH;
@@ -188,7 +191,12 @@ static int vm_api_cmd_stop(void *arg, const struct json_obj *req, struct ctl_rep
 
 static const struct ctl_command vm_api_commands[] = {
 	{ "status", false, vm_api_cmd_status },
-	{ "pause", false, vm_api_cmd_pause },
+	/*
+	 * Slow: it waits for every vCPU to park, and a vCPU resetting a
+	 * virtio device waits for the I/O thread - which must not be the
+	 * thread waiting for it.
+	 */
+	{ "pause", true, vm_api_cmd_pause },
 	{ "resume", false, vm_api_cmd_resume },
 	{ "snapshot", true, vm_api_cmd_snapshot },
 	{ "stop", false, vm_api_cmd_stop },
@@ -220,6 +228,7 @@ void vm_api_release(struct vm *vm)
 	if (!api)
 		return;
 	pthread_mutex_lock(&api->lock);
+	api->closed = true;
 	if (api->paused) {
 		api->paused = false;
 		vm_api_resume_locked(vm);

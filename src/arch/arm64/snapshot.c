@@ -90,8 +90,13 @@ static int arm64_save_vcpu(struct vcpu *vcpu, struct snapfile_writer *w)
 	state_init(&s);
 	state_put_u32(&s, r->n);
 	for (unsigned int i = 0; i < r->n; i++) {
+		const uint8_t *val = r->vals + r->offsets[i];
+
+		/* Paused by the user: the guest's clock stopped where the pause began. */
+		if (r->ids[i] == KVM_REG_ARM_TIMER_CNT && vcpu->vm->arch->clock_frozen)
+			val = (const uint8_t *)&vcpu->vm->arch->frozen_cnt;
 		state_put_u64(&s, r->ids[i]);
-		state_put_bytes(&s, r->vals + r->offsets[i], arm64_reg_size(r->ids[i]));
+		state_put_bytes(&s, val, arm64_reg_size(r->ids[i]));
 	}
 	state_put_u32(&s, mp.mp_state);
 	return arm64_add_state(w, ARM64_SEC_VCPU, vcpu->id, &s);
@@ -368,6 +373,7 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 	struct kvm_mp_state mp;
 	struct state_buf s;
 	void *data = NULL;
+	bool *filled = NULL;
 	char name[48];
 	unsigned int n;
 	int ret = arm64_regs_list_once(vcpu, r);
@@ -376,6 +382,12 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 		ret = arm64_read_section(f, ARM64_SEC_VCPU, vcpu->id, "vCPU section", &data, &s);
 	if (ret)
 		return ret;
+	/* Each register once: a repeated id would leave another one unwritten. */
+	filled = calloc(r->n ? r->n : 1, sizeof(*filled));
+	if (!filled) {
+		free(data);
+		return -ENOMEM;
+	}
 	n = state_get_u32(&s);
 	if (n != r->n && !s.err) {
 		log_err("snapshot", "%s: vCPU %u has %u registers saved; this host's KVM "
@@ -393,6 +405,14 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 			ret = -EINVAL;
 			break;
 		}
+		if (filled[at]) {
+			arm64_reg_name(id, name, sizeof(name));
+			log_err("snapshot", "%s: vCPU %u: register %s saved twice", f->path,
+				vcpu->id, name);
+			ret = -EBADMSG;
+			break;
+		}
+		filled[at] = true;
 		state_get_bytes(&s, r->vals + r->offsets[at], arm64_reg_size(id));
 	}
 	mp.mp_state = state_get_u32(&s);
@@ -400,6 +420,7 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 		log_err("snapshot", "%s: vCPU %u's section is malformed", f->path, vcpu->id);
 		ret = -EBADMSG;
 	}
+	free(filled);
 	free(data);
 	if (!ret)
 		ret = arm64_regs_set(vcpu, r, ARM64_REGS_FRESH_VCPU);
