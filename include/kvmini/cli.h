@@ -22,6 +22,14 @@ int cli_usage_hint(const char *cmd);
 /* Parse `kvmini run` options into cfg: 0, CLI_HELP_SHOWN, or -KVMINI_EUSAGE. */
 int run_parse_args(int argc, char **argv, struct vm_config *cfg);
 
+struct snapfile;
+/*
+ * Prepare, create, run and tear down the VM cfg describes (its test hooks
+ * chosen here); restore: continue it from that snapshot instead of booting,
+ * once this host is shown to run its vCPUs. The run's status or -errno.
+ */
+int cli_run_vm(struct vm_config *cfg, const struct snapfile *restore);
+
 int cmd_run(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 int cmd_cpu(int argc, char **argv);

@@ -44,6 +44,18 @@ uint32_t snapshot_arch(void);
 void snapshot_put_str(struct state_buf *s, const char *str);
 int __must_check snapshot_get_str(struct state_buf *s, char *buf, size_t max);
 
+/* A section from what state puts wrote (then freed, written or not). */
+int __must_check snapshot_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
+				    struct state_buf *s);
+/*
+ * A small section read whole (at most SNAPSHOT_SECTION_MAX; what names it
+ * for messages) and s set to read it; free *data after. A missing one is
+ * -EBADMSG, logged.
+ */
+int __must_check snapshot_read_section(const struct snapfile *f, uint32_t type,
+				       uint32_t index, const char *what, void **data,
+				       struct state_buf *s);
+
 /*
  * The `kvmini run` arguments a snapshot was taken with (argv[0] is "run"),
  * checked and copied out; free with snapshot_free_config().

@@ -169,7 +169,6 @@ int cmd_restore(int argc, char **argv)
 	struct restore_opts o;
 	struct snapfile f;
 	struct vm_config cfg;
-	struct vm *vm = NULL;
 	char **saved_argv = NULL, **all_argv = NULL;
 	int saved_argc = 0;
 	int ret = restore_parse(argc, argv, &o);
@@ -186,23 +185,8 @@ int cmd_restore(int argc, char **argv)
 			ret = snapfile_verify(&f, &f.secs[i]);
 	if (!ret)
 		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv);
-	if (!ret) {
-		cfg.test_hooks = test_hooks_for(&cfg);
-		ret = vm_prepare(&cfg, &vm);
-	}
-	if (!ret) {
-		vm->restore = &f;
-		ret = arch_snapshot_check(vm, &f);
-	}
-	if (!ret) {
-		log_info("snapshot", "restoring %s", o.path);
-		ret = vm_create(vm);
-	}
 	if (!ret)
-		ret = vm_run(vm);
-	if (ret == -ETIMEDOUT)
-		ret = -KVMINI_ETIMEOUT;
-	vm_destroy(vm);
+		ret = cli_run_vm(&cfg, &f);
 	vm_config_free(&cfg);
 	snapshot_free_config(saved_argc, saved_argv);
 	free(all_argv);

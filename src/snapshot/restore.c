@@ -34,14 +34,16 @@ int snapshot_get_str(struct state_buf *s, char *buf, size_t max)
 	return strlen(buf) == len ? 0 : -EBADMSG;
 }
 
-static int snapshot_read_state(const struct snapfile *f, uint32_t type, uint32_t index,
-			       void **data, struct state_buf *s)
+int snapshot_read_section(const struct snapfile *f, uint32_t type, uint32_t index,
+			  const char *what, void **data, struct state_buf *s)
 {
 	const struct snapfile_section *sec = snapfile_find(f, type, index);
 	int ret;
 
-	if (!sec)
-		return -ENOENT;
+	if (!sec) {
+		log_err("snapshot", "%s: no %s in the snapshot", f->path, what);
+		return -EBADMSG;
+	}
 	ret = snapfile_read(f, sec, SNAPSHOT_SECTION_MAX, data);
 	if (!ret)
 		state_init_read(s, *data, sec->length);
@@ -54,12 +56,11 @@ int snapshot_read_config(const struct snapfile *f, int *argc_out, char ***argv_o
 	void *data = NULL;
 	char **argv = NULL;
 	uint32_t argc;
-	int ret = snapshot_read_state(f, SNAP_SEC_CONFIG, 0, &data, &s);
+	int ret = snapshot_read_section(f, SNAP_SEC_CONFIG, 0, "configuration section",
+					&data, &s);
 
-	if (ret) {
-		log_err("snapshot", "%s: no configuration section", f->path);
-		return ret == -ENOENT ? -EBADMSG : ret;
-	}
+	if (ret)
+		return ret;
 	argc = state_get_u32(&s);
 	/* Each argument takes at least its 4-byte length: a bound from the bytes at hand. */
 	if (s.err || argc == 0 || argc > s.len / 4) {
@@ -103,12 +104,11 @@ static int snapshot_check_memory_map(struct vm *vm, const struct snapfile *f)
 	struct state_buf s;
 	void *data = NULL;
 	uint32_t nr;
-	int ret = snapshot_read_state(f, SNAP_SEC_MEMORY_MAP, 0, &data, &s);
+	int ret = snapshot_read_section(f, SNAP_SEC_MEMORY_MAP, 0, "memory map section",
+					&data, &s);
 
-	if (ret) {
-		log_err("snapshot", "%s: no memory map section", f->path);
-		return ret == -ENOENT ? -EBADMSG : ret;
-	}
+	if (ret)
+		return ret;
 	nr = state_get_u32(&s);
 	if (!s.err && nr != vm->mem.nr)
 		ret = -EINVAL;
@@ -224,11 +224,11 @@ static int snapshot_restore_devices(struct vm *vm, const struct snapfile *f)
 		struct state_buf s;
 		void *data = NULL;
 
-		ret = snapshot_read_state(f, SNAP_SEC_DEVICE, index, &data, &s);
-		if (ret == -ENOENT) {
+		if (!snapfile_find(f, SNAP_SEC_DEVICE, index)) {
 			log_err("snapshot", "%s: no state for device %s", f->path, dev->name);
 			return -EINVAL;
 		}
+		ret = snapshot_read_section(f, SNAP_SEC_DEVICE, index, "device section", &data, &s);
 		if (!ret && snapshot_get_str(&s, name, sizeof(name))) {
 			log_err("snapshot", "%s: device section %u is malformed", f->path, index);
 			ret = -EBADMSG;

@@ -34,8 +34,8 @@ uint32_t snapshot_arch(void)
 	return SNAPSHOT_ARCH;
 }
 
-static int snapshot_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
-			      struct state_buf *s)
+int snapshot_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
+		       struct state_buf *s)
 {
 	int ret = state_write_done(s);
 

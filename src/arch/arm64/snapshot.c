@@ -43,17 +43,6 @@ static uint64_t arm64_cntfrq(void)
 	return v;
 }
 
-static int arm64_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
-			   struct state_buf *s)
-{
-	int ret = state_write_done(s);
-
-	if (!ret)
-		ret = snapfile_add(w, type, index, 0, s->data, s->len);
-	state_free(s);
-	return ret;
-}
-
 static int arm64_save_machine(struct vm *vm, struct snapfile_writer *w)
 {
 	const struct arch_vm *a = vm->arch;
@@ -71,7 +60,7 @@ static int arm64_save_machine(struct vm *vm, struct snapfile_writer *w)
 	state_put_u32(&s, vm->nr_vcpus);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		state_put_u64(&s, a->mpidrs[i]);
-	return arm64_add_state(w, ARM64_SEC_MACHINE, 0, &s);
+	return snapshot_add_state(w, ARM64_SEC_MACHINE, 0, &s);
 }
 
 static int arm64_save_vcpu(struct vcpu *vcpu, struct snapfile_writer *w)
@@ -99,7 +88,7 @@ static int arm64_save_vcpu(struct vcpu *vcpu, struct snapfile_writer *w)
 		state_put_bytes(&s, val, arm64_reg_size(r->ids[i]));
 	}
 	state_put_u32(&s, mp.mp_state);
-	return arm64_add_state(w, ARM64_SEC_VCPU, vcpu->id, &s);
+	return snapshot_add_state(w, ARM64_SEC_VCPU, vcpu->id, &s);
 }
 
 static int arm64_save_tags(struct vm *vm, struct snapfile_writer *w)
@@ -142,26 +131,9 @@ int arch_snapshot_save(struct vm *vm, struct snapfile_writer *w)
 		state_free(&gic);
 		return ret;
 	}
-	ret = arm64_add_state(w, ARM64_SEC_GIC, 0, &gic);
+	ret = snapshot_add_state(w, ARM64_SEC_GIC, 0, &gic);
 	if (!ret && vm->arch->shape.mte)
 		ret = arm64_save_tags(vm, w);
-	return ret;
-}
-
-/* A whole small section, parsed by the caller through a state_buf. */
-static int arm64_read_section(const struct snapfile *f, uint32_t type, uint32_t index,
-			      const char *what, void **data, struct state_buf *s)
-{
-	const struct snapfile_section *sec = snapfile_find(f, type, index);
-	int ret;
-
-	if (!sec) {
-		log_err("snapshot", "%s: no %s in the snapshot", f->path, what);
-		return -EBADMSG;
-	}
-	ret = snapfile_read(f, sec, SNAPSHOT_SECTION_MAX, data);
-	if (!ret)
-		state_init_read(s, *data, sec->length);
 	return ret;
 }
 
@@ -247,7 +219,7 @@ static int arm64_check_saved_idregs(struct vm *vm, const struct snapfile *f)
 	unsigned int nr_id = 0, n;
 	struct state_buf s;
 	void *data = NULL;
-	int ret = arm64_read_section(f, ARM64_SEC_VCPU, 0, "vCPU 0 section", &data, &s);
+	int ret = snapshot_read_section(f, ARM64_SEC_VCPU, 0, "vCPU 0 section", &data, &s);
 
 	if (ret)
 		return ret;
@@ -283,7 +255,7 @@ int arch_snapshot_check(struct vm *vm, const struct snapfile *f)
 	void *data = NULL;
 	uint64_t cntfrq, here = arm64_cntfrq();
 	unsigned int nr;
-	int ret = arm64_read_section(f, ARM64_SEC_MACHINE, 0, "machine section", &data, &s);
+	int ret = snapshot_read_section(f, ARM64_SEC_MACHINE, 0, "machine section", &data, &s);
 
 	if (ret)
 		return ret;
@@ -379,7 +351,7 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 	int ret = arm64_regs_list_once(vcpu, r);
 
 	if (!ret)
-		ret = arm64_read_section(f, ARM64_SEC_VCPU, vcpu->id, "vCPU section", &data, &s);
+		ret = snapshot_read_section(f, ARM64_SEC_VCPU, vcpu->id, "vCPU section", &data, &s);
 	if (ret)
 		return ret;
 	/* Each register once: a repeated id would leave another one unwritten. */
@@ -444,7 +416,7 @@ int arch_snapshot_restore(struct vm *vm, const struct snapfile *f)
 	 * must already be the saved one (its configuration, priorities and
 	 * enables), not a fresh one that restoring would then rewrite under it.
 	 */
-	ret = arm64_read_section(f, ARM64_SEC_GIC, 0, "GIC section", &data, &s);
+	ret = snapshot_read_section(f, ARM64_SEC_GIC, 0, "GIC section", &data, &s);
 	if (!ret)
 		ret = arm64_gic_load(vm, &s);
 	free(data);
