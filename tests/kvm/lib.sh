@@ -15,12 +15,14 @@ tap_n=0
 tap_failed=0
 
 # run_host [arm64-host options] -- SCRIPT: run SCRIPT in the emulated host.
-# Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc.
+# Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
+# and prints "# t NAME" first, so a hang shows in host.log where it is. The
+# host's time limit stays below meson's 900 s, so a hang reports that log.
 run_host() {
-	local opts=()
+	local opts=(--timeout "${KVMINI_HOST_TIMEOUT:-840}")
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
-	local prelude='t() { n=$1; shift; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
+	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
 	"$ARM64_HOST" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" -- \
 		sh -c "$prelude
 $1" >"$T/host.log" 2>&1
