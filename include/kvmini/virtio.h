@@ -54,6 +54,13 @@ struct virtio_dev_ops {
 	/* The vCPUs stopped or paused: finish in-flight work (device_ops.quiesce). */
 	void (*quiesce)(struct virtio_dev *vd);
 	/*
+	 * A snapshot is being taken: the device is frozen and idle (nothing of
+	 * it runs; vd->lock is held). Give back chains kept across calls with
+	 * virtio_unpop_locked(), so the saved queues hold no request half
+	 * taken; thawed, the device takes them again. Optional.
+	 */
+	void (*freeze)(struct virtio_dev *vd);
+	/*
 	 * The driver wrote len bytes at offset into the config space, on its
 	 * vCPU's thread, without vd->lock (the device may write to its
 	 * backend); bounds are the device's to check. NULL: config space is
@@ -71,6 +78,13 @@ struct virtio_dev_ops {
 	int (*load)(struct virtio_dev *vd, struct state_buf *in);
 	/* Free what the device allocated beside struct virtio_dev. */
 	void (*destroy)(struct virtio_dev *vd);
+	/*
+	 * The config space follows the host (a terminal's size), it does not
+	 * name the backend: a restore keeps this device's and, if it differs
+	 * from the saved one, tells the driver it changed - rather than
+	 * refusing the state as made for another configuration.
+	 */
+	bool config_follows_host;
 };
 
 struct virtio_queue_kick {
@@ -168,6 +182,8 @@ bool virtio_complete(struct virtio_dev *vd, unsigned int q, const struct virtq_c
  * sources) calls this to be called again.
  */
 void virtio_requeue(struct virtio_dev *vd, unsigned int q);
+/* For device_ops.freeze (vd->lock held): give back the chain popped last from q. */
+void virtio_unpop_locked(struct virtio_dev *vd, unsigned int q);
 /* After pushing: interrupt the driver if it wants to hear. */
 void virtio_notify(struct virtio_dev *vd, unsigned int q);
 

@@ -63,6 +63,11 @@ void virtq_reset(struct virtq *q);
  * -EBADMSG when the driver broke a rule (logged, q->broken set).
  */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
+/*
+ * Give back the chain popped last, unused: the next pop takes it again.
+ * Only for a chain nothing was popped after and nothing written into.
+ */
+void virtq_unpop(struct virtq *q);
 /* Return a chain with the bytes written into its writable buffers. */
 void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
 /* Whether the driver wants an interrupt for what was pushed. */

@@ -21,6 +21,7 @@
 #include <kvmini/console.h>
 #include <kvmini/evloop.h>
 #include <kvmini/mem.h>
+#include <kvmini/state.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
 #include <kvmini/vm.h>
@@ -627,6 +628,95 @@ out:
 		close(m);
 }
 
+/* A snapshot of d (frozen, saved, thawed) into out. */
+static bool save(struct device *d, struct state_buf *out)
+{
+	int ret;
+
+	state_init(out);
+	d->ops->freeze(d);
+	ret = d->ops->save(d, out);
+	d->ops->thaw(d);
+	return !ret;
+}
+
+static int load(struct device *d, const uint8_t *bytes, size_t len)
+{
+	struct state_buf in;
+
+	state_init_read(&in, bytes, len);
+	return d->ops->load(d, &in);
+}
+
+/*
+ * Snapshots: the console's own state (whether the driver has spoken) goes
+ * with the transport's; the terminal's size is the restoring host's - a
+ * restore on a terminal of another size tells the driver - while a driver
+ * that took F_SIZE is refused by a console without a terminal, saying why.
+ */
+static void snapshot(void)
+{
+	struct winsize ws = { .ws_row = 50, .ws_col = 132 };
+	struct state_buf a, again, sized;
+	struct device *d, *e;
+	uint8_t *bad;
+	uint32_t gen;
+	int m, s = -1;
+
+	if (!(d = create(-1, false)) || !probe(d, 0) || !speak(d, -1) || !save(d, &a)) {
+		ok(false, "a console that spoke, saved");
+		return;
+	}
+	gen = rd(d, REG_CONFIG_GENERATION);
+	destroy(d);
+	if (!(e = create(-1, false))) {
+		ok(false, "a second console");
+		return;
+	}
+	ok(load(e, a.data, a.len) == 0 && save(e, &again) && again.len == a.len &&
+	   !memcmp(again.data, a.data, a.len),
+	   "loaded into a new console, it saves the same %zu bytes", a.len);
+	state_free(&again);
+	bad = malloc(a.len);
+	memcpy(bad, a.data, a.len);
+	bad[a.len - 1] = 2;
+	ok(load(e, bad, a.len) == -EBADMSG, "a driver_spoke other than 0 or 1 refused");
+	memcpy(bad, a.data, a.len);
+	bad[a.len - 2] = 9;
+	ok(load(e, bad, a.len) == -EBADMSG, "another console state version refused");
+	ok(load(e, a.data, a.len - 1) == -EBADMSG, "a truncated console state refused");
+	free(bad);
+	destroy(e);
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) || unlockpt(m) || !ptsname(m) ||
+	    (s = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || ioctl(s, TIOCSWINSZ, &ws) ||
+	    !(e = create(s, false))) {
+		ok(true, "a restore on a terminal # SKIP no pseudo-terminal: %s", strerror(errno));
+		goto out;
+	}
+	/* The generation the driver last read is the saved one. */
+	ok(load(e, a.data, a.len) == 0 && rd(e, REG_INTERRUPT_STATUS) & ISR_CONFIG &&
+	   rd(e, REG_CONFIG_GENERATION) != gen,
+	   "a state from a pipe restored on a 132 x 50 terminal: taken, the driver told of the size");
+	ok(probe(e, 1) && save(e, &sized), "a driver that took F_SIZE, saved");
+	destroy(e);
+	if (!(e = create(-1, false))) {
+		ok(false, "a third console");
+		goto out;
+	}
+	ok(load(e, sized.data, sized.len) == -EBADMSG,
+	   "its state restored without a terminal: refused (F_SIZE is not offered there)");
+	destroy(e);
+	state_free(&sized);
+out:
+	state_free(&a);
+	if (s >= 0)
+		close(s);
+	if (m >= 0)
+		close(m);
+}
+
 /*
  * stdin a regular file (kvmini run < FILE): epoll cannot watch it, so the
  * console reads a buffer at a time as the guest takes input; every byte
@@ -702,6 +792,7 @@ int main(void)
 	partial_writes();
 	bounded();
 	term_size();
+	snapshot();
 	file_input();
 	console_destroy(&cons);
 	evloop_destroy(&vm.loop);

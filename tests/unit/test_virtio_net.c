@@ -17,6 +17,7 @@
 
 #include <kvmini/mem.h>
 #include <kvmini/net.h>
+#include <kvmini/state.h>
 #include <kvmini/virtio.h>
 #include <kvmini/vm.h>
 
@@ -389,6 +390,42 @@ static void reset_midway(void)
 	   gp(RXBUF)[0] == 0xee, "it lands in the new driver's buffer");
 }
 
+static struct virtio_dev *vdev(void)
+{
+	return container_of(r.dev, struct virtio_dev, dev);
+}
+
+/*
+ * A snapshot: the receive buffer the device holds for a frame goes back to
+ * the ring when it freezes, so the saved queue holds no request half taken;
+ * nothing lands while frozen, and thawed it takes the buffer again.
+ */
+static void snapshot_held(void)
+{
+	struct state_buf out;
+
+	ok(vrings_probe(&r, FEATURES, 2, RINGS), "probed for a snapshot");
+	rx_post(0, 1530);
+	vrings_kick(&r, RXQ);
+	run();
+	ok(nothing_used(RXQ) && vdev()->vq[RXQ].inflight == 1,
+	   "a receive buffer held for a frame");
+	r.dev->ops->freeze(r.dev);
+	ok(vdev()->vq[RXQ].inflight == 0 && vdev()->vq[RXQ].last_avail == 0,
+	   "frozen: the held buffer is given back to the ring");
+	state_init(&out);
+	ok(r.dev->ops->save && r.dev->ops->save(r.dev, &out) == 0, "virtio-net saves its state");
+	host_send(70, 70, 0, 0);
+	run();
+	ok(nothing_used(RXQ) && gp(RXBUF)[0] == 0xee && frame_waiting(),
+	   "a frame sent while frozen waits in the TAP; the buffer is untouched");
+	r.dev->ops->thaw(r.dev);
+	run();
+	ok(used_is(RXQ, 0, HDR + 70) && rx_landed(RXBUF, 70, 70),
+	   "thawed, the buffer is taken again and the frame lands in it");
+	state_free(&out);
+}
+
 static void transmit_backpressure(void)
 {
 	unsigned int sent = 0, used = 0;
@@ -411,6 +448,12 @@ static void transmit_backpressure(void)
 	while (vrings_used(&r, TXQ, &id, &len))
 		used++;
 	ok(used > 0 && used < 8, "%u of 8 frames went out, the rest wait in the ring", used);
+	/* A snapshot now: the frame waiting for room goes back to the ring, unsent. */
+	r.dev->ops->freeze(r.dev);
+	ok(vdev()->vq[TXQ].inflight == 0 && vdev()->vq[TXQ].last_avail == used,
+	   "frozen: the frame waiting for room is given back (%u taken)",
+	   vdev()->vq[TXQ].last_avail);
+	r.dev->ops->thaw(r.dev);
 	for (int round = 0; round < 20 && sent < 8; round++) {
 		while (sent < 8 && host_got(1400, 50 + sent))
 			sent++;
@@ -465,6 +508,7 @@ int main(void)
 	receive_pause();
 	receive_refused();
 	reset_midway();
+	snapshot_held();
 	transmit_backpressure();
 	fd = dev_fd;
 	net_free();

@@ -23,6 +23,7 @@
 
 #include <kvmini/console.h>
 #include <kvmini/log.h>
+#include <kvmini/state.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
 
@@ -295,6 +296,32 @@ static void vcon_quiesce(struct virtio_dev *vd)
 	vcon_tx(container_of(vd, struct virtio_console, vd), false);
 }
 
+#define VCON_STATE_VERSION 1
+
+/* Whether the driver has spoken: input waits for it (see driver_spoke). */
+static int vcon_save(struct virtio_dev *vd, struct state_buf *out)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+
+	state_put_u8(out, VCON_STATE_VERSION);
+	state_put_u8(out, __atomic_load_n(&con->driver_spoke, __ATOMIC_ACQUIRE));
+	return 0;
+}
+
+static int vcon_load(struct virtio_dev *vd, struct state_buf *in)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+	uint8_t version = state_get_u8(in), spoke = state_get_u8(in);
+
+	if (in->err || version != VCON_STATE_VERSION || spoke > 1) {
+		log_err("snapshot", "%s: the saved console state is malformed (version %u, "
+			"driver_spoke %u)", vd->dev.name, version, spoke);
+		return -EBADMSG;
+	}
+	__atomic_store_n(&con->driver_spoke, spoke != 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static void vcon_destroy(struct virtio_dev *vd)
 {
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
@@ -311,7 +338,12 @@ static const struct virtio_dev_ops vcon_ops = {
 	.reset = vcon_reset,
 	.quiesce = vcon_quiesce,
 	.config_write = vcon_config_write,
+	/* Nothing is held between calls: a freeze has nothing to give back. */
+	.save = vcon_save,
+	.load = vcon_load,
 	.destroy = vcon_destroy,
+	/* cols and rows are the terminal's: a restore on another one keeps its own. */
+	.config_follows_host = true,
 };
 
 int virtio_console_create(uint64_t base, int out_fd, struct device **out)

@@ -71,7 +71,7 @@ void virtio_update_irq(struct virtio_dev *vd)
 }
 
 /* InterruptStatus bit 1: the driver re-reads the config space (4.2.2). */
-static void virtio_config_interrupt(struct virtio_dev *vd)
+void virtio_config_interrupt(struct virtio_dev *vd)
 {
 	vd->isr |= ISR_CONFIG;
 	virtio_update_irq(vd);

@@ -406,6 +406,23 @@ static void net_destroy(struct virtio_dev *vd)
 	free(n);
 }
 
+/*
+ * A snapshot: the receive buffer waiting for a frame and the frame waiting
+ * for room in the TAP go back to their rings (nothing was written into
+ * either), so the saved queues hold whole requests only. vd->lock is held
+ * and the handler is not running, so the held flags are the freezer's.
+ */
+static void net_freeze(struct virtio_dev *vd)
+{
+	struct virtio_net *n = to_net(vd);
+
+	if (n->rx_held)
+		virtio_unpop_locked(vd, NET_RXQ);
+	if (n->tx_held)
+		virtio_unpop_locked(vd, NET_TXQ);
+	n->rx_held = n->tx_held = false;
+}
+
 static const struct virtio_dev_ops net_ops = {
 	.type = "virtio-net",
 	.device_id = VIRTIO_ID_NET,
@@ -416,6 +433,10 @@ static const struct virtio_dev_ops net_ops = {
 	 * Held chains die with the queue's in-flight count, and the TAP's
 	 * watch is set right by the next call of the handler.
 	 */
+	.freeze = net_freeze,
+	/* The MAC and link state are the configuration's; the TAP is the new process's. */
+	.save = virtio_stateless_save,
+	.load = virtio_stateless_load,
 	.destroy = net_destroy,
 };
 

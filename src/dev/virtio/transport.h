@@ -9,5 +9,7 @@
 uint64_t virtio_device_features(const struct virtio_dev *vd);
 /* The interrupt line follows InterruptStatus (vd->lock held). */
 void virtio_update_irq(struct virtio_dev *vd);
+/* A configuration change interrupt for the driver (vd->lock held). */
+void virtio_config_interrupt(struct virtio_dev *vd);
 
 #endif

@@ -9,6 +9,8 @@
  * leaves the device as it was.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +42,15 @@ void virtio_freeze(struct device *dev)
 	/* The I/O thread completes what is held meanwhile; the lock is let go while waiting. */
 	while (vd->busy || vd->held)
 		pthread_cond_wait(&vd->idle, &vd->lock);
+	/* Idle and frozen: what the device keeps across calls can go back. */
+	if (vd->ops->freeze)
+		vd->ops->freeze(vd);
 	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_unpop_locked(struct virtio_dev *vd, unsigned int q)
+{
+	virtq_unpop(&vd->vq[q]);
 }
 
 void virtio_thaw(struct device *dev)
@@ -126,6 +136,7 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	uint8_t version, config_changed;
 	uint8_t *config = NULL;
 	const char *why = "malformed";
+	char features_why[256];
 	int ret = -EBADMSG;
 
 	version = state_get_u8(in);
@@ -144,9 +155,16 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		why = "of another version";
 		goto out;
 	}
-	if (status & ~VIRTIO_STATUS_KNOWN || isr & ~VIRTIO_ISR_KNOWN || config_changed > 1 ||
-	    driver_features & ~virtio_device_features(vd)) {
-		why = "not one a driver could have set (status, interrupt or feature bits)";
+	if (status & ~VIRTIO_STATUS_KNOWN || isr & ~VIRTIO_ISR_KNOWN || config_changed > 1) {
+		why = "not one a driver could have set (status or interrupt bits)";
+		goto out;
+	}
+	if (driver_features & ~virtio_device_features(vd)) {
+		snprintf(features_why, sizeof(features_why), "for a device offering more: the "
+			 "driver took features 0x%" PRIx64 ", this one offers 0x%" PRIx64 " "
+			 "(restore it with what it was saved with - for a console with its size, "
+			 "a terminal)", driver_features, virtio_device_features(vd));
+		why = features_why;
 		goto out;
 	}
 	if (config_len != vd->config_len) {
@@ -160,7 +178,7 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	}
 	state_get_bytes(in, config, config_len);
 	/* The config space is the backend's (a disk's size): it must not have changed. */
-	if (!in->err && memcmp(config, vd->config, config_len)) {
+	if (!in->err && !vd->ops->config_follows_host && memcmp(config, vd->config, config_len)) {
 		why = "for another configuration (a disk of another size, other options?)";
 		goto out;
 	}
@@ -194,6 +212,14 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	for (unsigned int i = 0; i < nr; i++) {
 		vq[i].rl = vd->vq[i].rl;
 		vd->vq[i] = vq[i];
+	}
+	/* This host's config (a terminal of another size): the driver reads it anew. */
+	if (vd->ops->config_follows_host && memcmp(config, vd->config, config_len)) {
+		vd->config_generation++;
+		if (vd->status & VIRTIO_STATUS_DRIVER_OK)
+			virtio_config_interrupt(vd);
+		else
+			vd->config_changed = true;
 	}
 	virtio_update_irq(vd);
 	pthread_mutex_unlock(&vd->lock);

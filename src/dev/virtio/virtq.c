@@ -200,6 +200,14 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *q)
+{
+	if (!q->enabled || !q->inflight)
+		return;
+	q->last_avail--;
+	q->inflight--;
+}
+
 void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 {
 	uint32_t id = htole32(c->head), len = htole32(written);
