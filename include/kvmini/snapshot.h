@@ -84,6 +84,11 @@ int __must_check snapshot_restore_state(struct vm *vm);
 
 /* The architecture's part (arch/<arch>/snapshot.c). */
 int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);
+/*
+ * Before anything is written: -EOPNOTSUPP when the machine has something
+ * the architecture cannot save, with the reason in why (for the client).
+ */
+int __must_check arch_snapshot_savable(const struct vm *vm, char *why, size_t why_len);
 /* Before any VM exists: can this host run the snapshot's vCPUs? (-EINVAL, reported). */
 int __must_check arch_snapshot_check(struct vm *vm, const struct snapfile *f);
 /* Can KVM take the VM's RAM as a private file mapping? (arm64: not with MTE.) */

@@ -177,7 +177,8 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 
 	why[0] = '\0';
 	ret = snapshot_check_devices(vm, why, why_len);
-
+	if (!ret)
+		ret = arch_snapshot_savable(vm, why, why_len);
 	if (ret)
 		return ret;
 	ret = snapfile_create(&w, path, SNAPSHOT_ARCH, force);

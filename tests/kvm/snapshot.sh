@@ -72,7 +72,7 @@ t truncated kvmini restore /tmp/short.kvs
 t missing kvmini restore /tmp/nothing.kvs
 t usage kvmini restore
 
-# What cannot be saved refuses the snapshot, by name: the ITS's tables.
+# What cannot be saved refuses the snapshot, by name: an ITS (its tables).
 kvmini run --irqchip gicv3-its -p "iterations=100000" --api-sock /tmp/c.sock >/dev/null 2>&1 &
 pid=$!
 wait_sock /tmp/c.sock
@@ -167,11 +167,11 @@ check "Linux guest restored: it went on writing where it was, not from the start
 	sh -c "grep -q '^soak: 24 MiB written' '$T/lrestore.out' && ! grep -q '^soak: 1 MiB written' '$T/lrestore.out'"
 check "Linux guest restored: every block verified in the guest" has lrestore "guest init: soak: 24 MiB written and verified"
 check "Linux guest: its console is the virtio console (hvc0), so the restored output below came through it" \
-	has lrun "Kernel command line: console=hvc0"
+	has lrun "guest init: consoles: hvc0"
 check "Linux guest restored: eth0 is up and pings the host over the new TAP" \
 	has lrestore "guest init: ping 192.168.34.1: 3 packets received"
-check "Linux guest restored: both vCPUs ran (took exits)" \
-	sh -c "grep -q 'vCPU 0: [1-9]' '$T/lrestore.out' && grep -q 'vCPU 1: [1-9]' '$T/lrestore.out'"
+check "Linux guest restored: both vCPUs ran (each read the RTC, an exit to kvmini)" \
+	sh -c "grep -q 'soak: cpu 1 reads the RTC: [0-9]' '$T/lrestore.out' && grep -q 'vCPU 0: [1-9]' '$T/lrestore.out' && grep -q 'vCPU 1: [1-9]' '$T/lrestore.out'"
 check "the host-side disk image holds every block" rc_has lverify 0 "24 MiB written and verified"
 check "the first of two snapshots: exit 0" rc_is bsnap 0
 check "a second snapshot while one is written: busy" rc_has busy 1 "is still running; try again"

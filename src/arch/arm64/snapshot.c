@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,16 +111,21 @@ static int arm64_save_tags(struct vm *vm, struct snapfile_writer *w)
 	return ret;
 }
 
+int arch_snapshot_savable(const struct vm *vm, char *why, size_t why_len)
+{
+	if (vm->arch->its_fd < 0)
+		return 0;
+	snprintf(why, why_len, "--irqchip gicv3-its: kvmini cannot save the ITS's tables "
+		 "yet; run with --irqchip gicv3 to take snapshots");
+	log_err("snapshot", "%s", why);
+	return -EOPNOTSUPP;
+}
+
 int arch_snapshot_save(struct vm *vm, struct snapfile_writer *w)
 {
 	struct state_buf gic;
 	int ret;
 
-	if (vm->arch->its_fd >= 0) {
-		log_err("snapshot", "--irqchip gicv3-its: kvmini cannot save the ITS's tables "
-			"yet; run with --irqchip gicv3 to take snapshots");
-		return -EOPNOTSUPP;
-	}
 	ret = arm64_save_machine(vm, w);
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = arm64_save_vcpu(vm->vcpus[i], w);
