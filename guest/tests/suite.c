@@ -402,5 +402,11 @@ void suite_run(const struct machine *m, const struct guest_args *args)
 		report_cpu(m, cpu, stalled[cpu]);
 	check_id_registers();
 	check_sve_undefined();
+	/*
+	 * Both counters, for the VMM's tests: where the VMM sets one offset
+	 * for the VM they read alike, after a snapshot's restore too.
+	 */
+	tap_diag("counters: virtual %lu physical %lu", read_sysreg(cntvct_el0),
+		 read_sysreg(cntpct_el0));
 	guest_exit(tap_exit_status());
 }

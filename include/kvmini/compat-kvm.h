@@ -10,6 +10,14 @@
 #ifndef KVM_CAP_COUNTER_OFFSET
 #define KVM_CAP_COUNTER_OFFSET 227
 #endif
+/* One offset for a VM's virtual and physical counters (Linux 6.4; api.rst 4.138). */
+#ifndef KVM_ARM_SET_COUNTER_OFFSET
+struct kvm_arm_counter_offset {
+	__u64 counter_offset;
+	__u64 reserved;
+};
+#define KVM_ARM_SET_COUNTER_OFFSET _IOW(KVMIO, 0xb5, struct kvm_arm_counter_offset)
+#endif
 #ifndef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
 #define KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES 230
 #endif

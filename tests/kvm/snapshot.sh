@@ -108,6 +108,17 @@ t busy kvmini ctl /tmp/b.sock snapshot path=/tmp/b2.kvs
 wait $snap; echo $? >"$OUT/bsnap.rc"
 kill -9 $pid; wait $pid
 rm -f /tmp/b1.kvs /tmp/b2.kvs
+
+# A pause stops the guest clock: 8 s paused are 8 s it never sees.
+t0=$(cut -d" " -f1 /proc/uptime)
+kvmini run -p "iterations=1000" --api-sock /tmp/p.sock --timeout 300 >"$OUT/prun.out" 2>&1 &
+pid=$!
+wait_sock /tmp/p.sock
+t ppause kvmini ctl /tmp/p.sock pause
+sleep 8
+t presume kvmini ctl /tmp/p.sock resume
+wait $pid; echo $? >"$OUT/prun.rc"
+echo "$t0 $(cut -d" " -f1 /proc/uptime)" >"$OUT/pwall.out"
 '
 rc_has() { # NAME STATUS TEXT: exit status STATUS and TEXT (a basic regex) in the output
 	rc_is "$1" "$2" && grep -q -- "$3" "$T/$1.out" && return 0
@@ -173,6 +184,22 @@ check "Linux guest restored: eth0 is up and pings the host over the new TAP" \
 check "Linux guest restored: both vCPUs ran (each read the RTC, an exit to kvmini)" \
 	sh -c "grep -q 'soak: cpu 1 reads the RTC: [0-9]' '$T/lrestore.out' && grep -q 'vCPU 0: [1-9]' '$T/lrestore.out' && grep -q 'vCPU 1: [1-9]' '$T/lrestore.out'"
 check "the host-side disk image holds every block" rc_has lverify 0 "24 MiB written and verified"
+# The guest's counter (0 when its VM was made) against the run's wall time:
+# what it did not see is the pause, give or take start-up and exit.
+pause_unseen() {
+	local v f t0 t1
+	v=$(sed -n 's/^# counters: virtual \([0-9]*\) .*/\1/p' "$T/prun.out")
+	f=$(sed -n 's/^# iterations [0-9]*, counter frequency \([0-9]*\) Hz$/\1/p' "$T/prun.out")
+	read -r t0 t1 <"$T/pwall.out"
+	awk -v v="${v:-0}" -v f="${f:-0}" -v a="$t0" -v b="$t1" 'BEGIN {
+		if (f <= 0) { print "# no counter reading in the run"; exit 1 }
+		h = (b - a) - v / f
+		printf "# the guest saw %.1f s of a %.1f s run: %.1f s unseen\n", v / f, b - a, h
+		exit !(h >= 6 && h < 14) }'
+}
+check "pause and resume mid-run: exit 0 each, and the guest finished ok" \
+	sh -c "[ \"\$(cat '$T/ppause.rc' '$T/presume.rc' '$T/prun.rc')\" = \"\$(printf '0\n0\n0')\" ]"
+check "pause: the 8 s paused passed unseen by the guest's clock" pause_unseen
 check "the first of two snapshots: exit 0" rc_is bsnap 0
 check "a second snapshot while one is written: busy" rc_has busy 1 "is still running; try again"
 

@@ -52,7 +52,12 @@ struct arch_vm {
 	struct arm64_idregs *idregs;	/* a CPU model's ID registers (idregs.c); NULL: none */
 	uint64_t frozen_cnt;		/* the guest's CNTVCT when a user pause began */
 	bool clock_frozen;
+	bool counter_offset;		/* the VM's counters set by KVM_ARM_SET_COUNTER_OFFSET */
 };
+
+/* clock.c: the VM's counter offset, before any vCPU runs (no-ops without the cap). */
+int __must_check arm64_clock_init(struct vm *vm);
+int __must_check arm64_clock_restore(struct vm *vm, uint64_t guest_cnt);
 
 /* ONE_REG ids of the core registers (struct kvm_regs) and system registers. */
 #define ARM64_CORE_REG(field) \

@@ -410,6 +410,24 @@ static int arm64_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 	return ret;
 }
 
+/*
+ * The guest's counters go on from the saved count (vCPU 0's CNTVCT: one
+ * count for the VM), both of them, where KVM takes one offset for the VM.
+ */
+static int arm64_restore_counter(struct vm *vm)
+{
+	const struct arm64_regs *r = &vm->vcpus[0]->arch->regs;
+	int at = arm64_reg_index(r, KVM_REG_ARM_TIMER_CNT, 0);
+	uint64_t cnt;
+
+	if (at < 0) {
+		log_err("snapshot", "vCPU 0 has no saved counter (CNTVCT_EL0)");
+		return -EBADMSG;
+	}
+	memcpy(&cnt, r->vals + r->offsets[at], sizeof(cnt));
+	return arm64_clock_restore(vm, cnt);
+}
+
 int arch_snapshot_restore(struct vm *vm, const struct snapfile *f)
 {
 	struct state_buf s;
@@ -428,5 +446,5 @@ int arch_snapshot_restore(struct vm *vm, const struct snapfile *f)
 	free(data);
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = arm64_restore_vcpu(vm->vcpus[i], f);
-	return ret;
+	return ret ?: arm64_restore_counter(vm);
 }

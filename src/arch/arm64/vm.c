@@ -152,7 +152,7 @@ int arch_vm_init(struct vm *vm)
 			return ret;
 		a->inject_ext_dabt = true;
 	}
-	return 0;
+	return arm64_clock_init(vm);
 }
 
 int arch_vm_add_memory(struct vm *vm)
