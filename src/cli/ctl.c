@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,8 @@ static void ctl_usage(FILE *f)
 "  status                       the VM's state\n"
 "  pause, resume                stop and restart the vCPUs\n"
 "  snapshot path=FILE [force=true]\n"
-"                               save the VM to FILE (force: overwrite it)\n"
+"                               save the VM to FILE (force: overwrite it);\n"
+"                               a relative FILE is taken from this directory\n"
 "  stop                         end the VM\n"
 "\n"
 "Examples:\n"
@@ -74,6 +76,27 @@ static bool ctl_parse_int(const char *s, int64_t *val)
 	return !errno && !*end;
 }
 
+/* path=FILE as an absolute file name: relative ones from this process's directory. */
+static int ctl_put_path(struct json_out *o, const char *val)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (!*val || *val == '/') {
+		json_out_str(o, "path", val);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "kvmini ctl: path=%s: cannot tell the current directory (%s); "
+			"give an absolute path\n", val, strerror(errno));
+		return 1;
+	}
+	if (asprintf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", val) < 0)
+		return -ENOMEM;
+	json_out_str(o, "path", abs);
+	free(abs);
+	return 0;
+}
+
 /* The request line: {"cmd":COMMAND,KEY:VALUE...}\n */
 static int ctl_build(struct json_out *o, const char *cmd, int argc, char **argv)
 {
@@ -96,7 +119,16 @@ static int ctl_build(struct json_out *o, const char *cmd, int argc, char **argv)
 		for (int j = 0; j < i; j++)
 			if (!strcmp(argv[j], argv[i]))
 				return ctl_bad_usage("%s: given twice", argv[i]);
-		if (!strcmp(val, "true") || !strcmp(val, "false"))
+		/*
+		 * A file name is always a string, and the server runs elsewhere:
+		 * a relative one is made absolute here, where the user gave it.
+		 */
+		if (!strcmp(argv[i], "path")) {
+			int ret = ctl_put_path(o, val);
+
+			if (ret)
+				return ret;
+		} else if (!strcmp(val, "true") || !strcmp(val, "false"))
 			json_out_bool(o, argv[i], val[0] == 't');
 		else if (ctl_parse_int(val, &num))
 			json_out_int(o, argv[i], num);

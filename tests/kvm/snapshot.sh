@@ -115,6 +115,10 @@ kvmini run -p "iterations=1000" --api-sock /tmp/p.sock --timeout 300 >"$OUT/prun
 pid=$!
 wait_sock /tmp/p.sock
 t ppause kvmini ctl /tmp/p.sock pause
+# A relative path is taken where the client runs, not in the cwd (/work) of the kvmini serving it.
+mkdir -p /tmp/rel
+(cd /tmp/rel && kvmini ctl /tmp/p.sock snapshot path=p.kvs) >"$OUT/relsnap.out" 2>&1
+ls /tmp/rel/p.kvs /work/p.kvs >"$OUT/rells.out" 2>&1
 sleep 8
 t presume kvmini ctl /tmp/p.sock resume
 wait $pid; echo $? >"$OUT/prun.rc"
@@ -200,6 +204,8 @@ pause_unseen() {
 check "pause and resume mid-run: exit 0 each, and the guest finished ok" \
 	sh -c "[ \"\$(cat '$T/ppause.rc' '$T/presume.rc' '$T/prun.rc')\" = \"\$(printf '0\n0\n0')\" ]"
 check "pause: the 8 s paused passed unseen by the guest's clock" pause_unseen
+check "ctl snapshot path=p.kvs from /tmp/rel: saved there, as the client's path" \
+	sh -c "grep -q '^path: /tmp/rel/p.kvs' '$T/relsnap.out' && grep -qx /tmp/rel/p.kvs '$T/rells.out' && grep -q 'No such file' '$T/rells.out'"
 check "the first of two snapshots: exit 0" rc_is bsnap 0
 check "a second snapshot while one is written: busy" rc_has busy 1 "is still running; try again"
 
