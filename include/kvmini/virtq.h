@@ -64,8 +64,8 @@ void virtq_reset(struct virtq *q);
  */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 /*
- * Give back the chain popped last, unused: the next pop takes it again.
- * Only for a chain nothing was popped after and nothing written into.
+ * Give back the only chain in flight, not marked used: the next pop takes
+ * it again. Nothing is done when more than one chain is in flight.
  */
 void virtq_unpop(struct virtq *q);
 /* Return a chain with the bytes written into its writable buffers. */

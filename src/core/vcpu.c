@@ -252,8 +252,8 @@ void vcpu_kick(struct vcpu *vcpu)
 
 static void vcpu_join_deadline(struct timespec *ts)
 {
-	/* pthread_timedjoin_np's clock is CLOCK_REALTIME. */
-	clock_gettime(CLOCK_REALTIME, ts);
+	/* Monotonic: a wall clock step must not stop the re-kicks. */
+	clock_gettime(CLOCK_MONOTONIC, ts);
 	ts->tv_nsec += VCPU_REKICK_NS;
 	if (ts->tv_nsec >= 1000000000L) {
 		ts->tv_sec++;
@@ -275,9 +275,19 @@ void vcpu_join(struct vcpu *vcpu)
 		return;
 	/* Not joined yet, so the thread still exists and may be signalled. */
 	for (;;) {
+		int ret;
+
 		vcpu_join_deadline(&deadline);
-		if (pthread_timedjoin_np(vcpu->thread, NULL, &deadline) != ETIMEDOUT)
+		ret = pthread_clockjoin_np(vcpu->thread, NULL, CLOCK_MONOTONIC, &deadline);
+		if (!ret)
 			break;
+		if (ret != ETIMEDOUT) {
+			/* Cannot happen for a joinable thread; never leave it running. */
+			log_warn("vcpu", "vCPU %u: timed join: %s; waiting without re-kicks",
+				 vcpu->id, strerror(ret));
+			pthread_join(vcpu->thread, NULL);
+			break;
+		}
 		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 		if (++rekicks == VCPU_WARN_REKICKS)

@@ -32,9 +32,9 @@ host default -- sh -c 'grep -m1 ^Features /proc/cpuinfo'
 check "default host: SVE, MTE and pointer auth present" \
 	sh -c "grep -q ' sve' '$T/default.out' && grep -q ' mte' '$T/default.out' && grep -q ' paca' '$T/default.out'"
 
-host timeout --timeout 20 -- sh -c 'echo last-words; sleep 600'
+host timeout --timeout 30 -- sh -c 'echo last-words; sleep 600'
 check "a command that never returns: status 124" rc_is timeout 124
-check "a command that never returns: timeout named" has timeout "timed out after 20s"
+check "a command that never returns: timeout named" has timeout "timed out after 30s"
 check "a command that never returns: its last console line shown" has timeout "  | last-words"
 host noboot --boot-timeout 1 -- true
 check "a boot that never reaches init: status 125" rc_is noboot 125

@@ -14,14 +14,33 @@ trap 'rm -rf "$T"' EXIT
 tap_n=0
 tap_failed=0
 
+# All of a test's emulated hosts share one time budget, below meson's 900 s
+# per test, so a hang is reported here (with the host's console) rather than
+# killed silently by meson.
+test_deadline=$((SECONDS + ${KVMINI_TEST_BUDGET:-840}))
+
 # run_host [arm64-host options] -- SCRIPT: run SCRIPT in the emulated host.
 # Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
 # and prints "# t NAME" first, so a hang shows in host.log where it is. The
-# host's time limit stays below meson's 900 s, so a hang reports that log.
+# host gets what is left of the budget, or its own --timeout if smaller.
 run_host() {
-	local opts=(--timeout "${KVMINI_HOST_TIMEOUT:-840}")
-	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	local opts=() left=$((test_deadline - SECONDS)) want
+	while [ "$1" != -- ]; do
+		if [ "$1" = --timeout ]; then
+			want=$2
+			shift 2
+			continue
+		fi
+		opts+=("$1")
+		shift
+	done
 	shift
+	if [ "$left" -le 0 ]; then
+		echo "Bail out! the test's ${KVMINI_TEST_BUDGET:-840} s for its emulated hosts are used up"
+		exit 1
+	fi
+	[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
+	opts+=(--timeout "$left")
 	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
 	"$ARM64_HOST" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" -- \
 		sh -c "$prelude

@@ -202,7 +202,8 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 
 void virtq_unpop(struct virtq *q)
 {
-	if (!q->enabled || !q->inflight)
+	/* With more in flight the last popped may not be the one given back. */
+	if (!q->enabled || q->inflight != 1)
 		return;
 	q->last_avail--;
 	q->inflight--;
