@@ -124,6 +124,31 @@ static double vm_api_seconds_since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * Disks are the user's files, not copied into a snapshot: restore opens
+ * them as they are then. Said in the reply and the log, so that nobody
+ * keeps a snapshot and lets its disk move on.
+ */
+static void vm_api_note_disks(struct vm *vm, struct ctl_reply *reply)
+{
+	char list[1024] = "";
+	size_t len = 0;
+
+	if (!vm->cfg->nr_disks)
+		return;
+	for (unsigned int i = 0; i < vm->cfg->nr_disks; i++) {
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s", i ? " " : "",
+				 vm->cfg->disks[i].path);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - len)
+			break;	/* very long paths: the list is cut there */
+		len += (size_t)n;
+	}
+	log_info("api", "the snapshot does not hold the disks (%s): restore opens them as they "
+		 "are then, so keep them unchanged with it", list);
+	json_out_str(ctl_reply_fields(reply), "disks_not_in_snapshot", list);
+}
+
 static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl_reply *reply)
 {
 	static const char *const known[] = { "cmd", "path", "force", NULL };
@@ -175,6 +200,7 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	json_out_int(ctl_reply_fields(reply), "milliseconds",
 		     (int64_t)(vm_api_seconds_since(&t0) * 1000));
 	log_info("api", "snapshot written to %s", path);
+	vm_api_note_disks(vm, reply);
 	return 0;
 }
 

@@ -177,6 +177,7 @@ check "a VM with an ITS: the snapshot refused" rc_is unsaved 1
 check "the refusal names the ITS" has unsaved "gicv3-its: kvmini cannot save the ITS's tables"
 check "and no snapshot file was left" has unsavedfile "No such file"
 check "Linux guest: snapshot while the init writes to its disk: exit 0" rc_is lsnap 0
+check "the reply says the disk is not in the snapshot" has lsnap "disks_not_in_snapshot: /tmp/disk.img"
 check "Linux guest restored: exit 0 (it powered off)" rc_is lrestore 0
 check "Linux guest restored: it went on writing where it was, not from the start" \
 	sh -c "grep -q '^soak: 24 MiB written' '$T/lrestore.out' && ! grep -q '^soak: 1 MiB written' '$T/lrestore.out'"
