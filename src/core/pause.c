@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <kvmini/deadline.h>
 #include <kvmini/log.h>
 #include <kvmini/pause.h>
 
@@ -151,16 +152,6 @@ void pause_point(struct pause_barrier *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
-static void pause_deadline(struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_nsec += PAUSE_REKICK_NS;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 void pause_all(struct pause_barrier *b, bool caller_is_member,
 	       void (*kick)(void *arg), void *arg)
 {
@@ -203,7 +194,7 @@ void pause_all(struct pause_barrier *b, bool caller_is_member,
 		kick(arg);
 
 	pthread_mutex_lock(&b->lock);
-	pause_deadline(&deadline);
+	deadline_from_now(&deadline, PAUSE_REKICK_NS);
 	/*
 	 * Re-evaluated on every wakeup: members park, and members may
 	 * leave, which completes the pause just the same. The sum form
@@ -229,7 +220,7 @@ void pause_all(struct pause_barrier *b, bool caller_is_member,
 			pthread_mutex_unlock(&b->lock);
 			kick(arg);
 			pthread_mutex_lock(&b->lock);
-			pause_deadline(&deadline);
+			deadline_from_now(&deadline, PAUSE_REKICK_NS);
 		}
 	}
 	pthread_mutex_unlock(&b->lock);

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/deadline.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
 #include <kvmini/test-hooks.h>
@@ -250,17 +250,6 @@ void vcpu_kick(struct vcpu *vcpu)
 /* About one second of re-kicks before a stuck vCPU is worth a warning. */
 #define VCPU_WARN_REKICKS 100
 
-static void vcpu_join_deadline(struct timespec *ts)
-{
-	/* Monotonic: a wall clock step must not stop the re-kicks. */
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_nsec += VCPU_REKICK_NS;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 void vcpu_join(struct vcpu *vcpu)
 {
 	unsigned int rekicks = 0;
@@ -277,7 +266,7 @@ void vcpu_join(struct vcpu *vcpu)
 	for (;;) {
 		int ret;
 
-		vcpu_join_deadline(&deadline);
+		deadline_from_now(&deadline, VCPU_REKICK_NS);
 		ret = pthread_clockjoin_np(vcpu->thread, NULL, CLOCK_MONOTONIC, &deadline);
 		if (!ret)
 			break;

@@ -55,6 +55,8 @@ struct arch_vm {
 	bool counter_offset;		/* the VM's counters set by KVM_ARM_SET_COUNTER_OFFSET */
 };
 
+/* clock.c: the counter's frequency: the guest reads the host's CNTFRQ_EL0, so a restore must match it. */
+uint64_t arm64_cntfrq(void);
 /* clock.c: the VM's counter offset, before any vCPU runs (no-ops without the cap). */
 int __must_check arm64_clock_init(struct vm *vm);
 int __must_check arm64_clock_restore(struct vm *vm, uint64_t guest_cnt);

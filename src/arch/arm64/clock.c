@@ -59,12 +59,12 @@ int arm64_clock_init(struct vm *vm)
 	return ret;
 }
 
-static uint64_t clock_host_frequency(void)
+uint64_t arm64_cntfrq(void)
 {
-	uint64_t freq;
+	uint64_t v;
 
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	return freq & 0xffffffffULL;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
 }
 
 int arm64_clock_restore(struct vm *vm, uint64_t guest_cnt)
@@ -83,7 +83,7 @@ int arm64_clock_restore(struct vm *vm, uint64_t guest_cnt)
 	 * Proved, not assumed: the guest's counter goes on from the saved
 	 * count (a second is far more than restoring takes from here).
 	 */
-	if (now < guest_cnt || now - guest_cnt > clock_host_frequency()) {
+	if (now < guest_cnt || now - guest_cnt > arm64_cntfrq()) {
 		log_err("snapshot", "the guest's counter reads %" PRIu64 " after the restore; "
 			"it was saved at %" PRIu64 " (%s): its clock would jump", now, guest_cnt,
 			vm->arch->counter_offset ? "KVM_ARM_SET_COUNTER_OFFSET" :

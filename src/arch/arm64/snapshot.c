@@ -35,15 +35,6 @@ enum arm64_snapshot_section {
 /* MTE: one tag byte per 16-byte granule (KVM_ARM_MTE_COPY_TAGS). */
 #define ARM64_MTE_GRANULE 16
 
-/* The counter's frequency: the guest reads the host's CNTFRQ_EL0, so a restore must match it. */
-static uint64_t arm64_cntfrq(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 static int arm64_save_machine(struct vm *vm, struct snapfile_writer *w)
 {
 	const struct arch_vm *a = vm->arch;

@@ -410,8 +410,8 @@ static void net_destroy(struct virtio_dev *vd)
  * A snapshot: the receive buffer waiting for a frame and the frame waiting
  * for room in the TAP go back to their rings (neither was marked used; each
  * is the only chain in flight on its queue), so the saved queues hold
- * whole requests only. vd->lock is held
- * and the handler is not running, so the held flags are the freezer's.
+ * whole requests only. vd->lock is held and the handler is not running,
+ * so the held flags are the freezer's.
  */
 static void net_freeze(struct virtio_dev *vd)
 {
