@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "lib/percpu.h"
 #include "machine.h"
+#include "tests/clock.h"
 #include "tests/fpsimd.h"
 #include "tests/mte.h"
 #include "tests/sve.h"
@@ -42,7 +43,11 @@ struct cpu_slot {
 	struct sve_result sve_results[SVE_TESTS];
 	unsigned int mte_level;	/* ID_AA64PFR1_EL1.MTE; >= 2: tags in memory */
 	struct mte_result mte_results[MTE_TESTS];
+	struct clock_result clock;
 };
+
+/* Rounds of the timer and counter check: cheap, a fixed number. */
+#define CLOCK_ROUNDS	20
 
 extern struct suite_config suite_config;
 extern struct cpu_slot cpu_slots[MAX_CPUS];

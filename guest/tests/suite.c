@@ -17,7 +17,7 @@
 
 #define TESTS_BEFORE_CPUS	3
 #define TESTS_AFTER_CPUS	2	/* cpu_model.c, on CPU 0 */
-#define TESTS_PER_CPU		(2 + FPSIMD_EXIT_KINDS + SVE_TESTS + MTE_TESTS)
+#define TESTS_PER_CPU		(3 + FPSIMD_EXIT_KINDS + SVE_TESTS + MTE_TESTS)
 
 /* A CPU that shows no progress for this long is given up on. */
 #define CPU_STALL_TIMEOUT_MS	30000
@@ -322,6 +322,24 @@ static void report_mte(unsigned int cpu, uint32_t state, bool online)
 	}
 }
 
+static void report_clock(unsigned int cpu, uint32_t state, bool online)
+{
+	const struct clock_result *res = &cpu_slots[cpu].clock;
+	bool ok = state == CPU_DONE && res->ran && !res->bad_checks;
+
+	if (tap_result(ok, "cpu%u timer registers and counter across exits (%u rounds)", cpu,
+		       CLOCK_ROUNDS))
+		return;
+	if (!online)
+		tap_diag("cpu%u: not run, the CPU is offline", cpu);
+	else if (res->bad_checks)
+		tap_diag("cpu%u timers: %u bad checks, the first: %s", cpu, res->bad_checks,
+			 res->error);
+	else
+		tap_diag("cpu%u timers: stopped after %u of %u rounds", cpu, res->rounds_done,
+			 CLOCK_ROUNDS);
+}
+
 static void report_cpu(const struct machine *m, unsigned int cpu,
 		       bool stalled)
 {
@@ -372,6 +390,7 @@ static void report_cpu(const struct machine *m, unsigned int cpu,
 	}
 	report_sve(cpu, state, online);
 	report_mte(cpu, state, online);
+	report_clock(cpu, state, online);
 }
 
 void suite_run(const struct machine *m, const struct guest_args *args)

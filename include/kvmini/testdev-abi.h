@@ -45,7 +45,7 @@
 #define TESTDEV_REQUEST_ARG	0x50
 
 #define TESTDEV_ID_VALUE	0x544d564bU
-#define TESTDEV_VERSION_VALUE	3U
+#define TESTDEV_VERSION_VALUE	4U
 
 #define TESTDEV_PING_SVE	0x53564521U	/* "!EVS": SVE state is live */
 /*
@@ -54,6 +54,8 @@
  * aims at these).
  */
 #define TESTDEV_PING_MTE	0x45544d21U	/* "!MTE" */
+/* The timers hold patterns the guest checks after this exit (--inject-fault=timer aims here). */
+#define TESTDEV_PING_CLOCK	0x4b4c4321U	/* "!CLK" */
 
 /* Requests (write to REQUEST). */
 enum testdev_request {
@@ -111,7 +113,19 @@ enum testdev_request {
 	 * vCPU checks its own state afterwards as it always does.
 	 */
 	TESTDEV_REQ_PAUSE_ROUNDTRIP = 7,
+	/*
+	 * REQUEST_ARG is CNTVCT_EL0 as the guest read it just before this
+	 * request. The VMM reads the vCPU's virtual counter as KVM keeps it
+	 * (KVM_REG_ARM_TIMER_CNT: the host's counter less the VM's offset)
+	 * during this exit: 0 if the guest's value is not ahead of KVM's and
+	 * at most TESTDEV_COUNTER_SLACK_S behind; ERANGE otherwise (a host
+	 * that lost the offset in hardware shows the guest another clock).
+	 */
+	TESTDEV_REQ_COUNTER_CHECK = 8,
 };
+
+/* How far behind KVM's virtual counter the guest's read may be: exits stall on loaded hosts. */
+#define TESTDEV_COUNTER_SLACK_S	10
 
 /* In guest memory, little-endian; 8-byte aligned. */
 struct testdev_mte_region {

@@ -36,6 +36,8 @@ t pmu kvmini run --cpu-feature pmu=on -p "$P"
 t bad kvmini run --cpu-model bad.model -p "$P"
 t conflict kvmini run --cpu-feature sve=off --sve-vl 512 -p "$P"
 t inject kvmini run --inject-fault idreg -p "$P"
+t probe kvmini run --debug cpu -p "$P"
+t hostidreg kvmini run --inject-fault host-idreg -p "$P"
 '
 check "dump: writes a model" rc_is dump 0
 check "dump: one field per line, by name" grep -qx 'ID_AA64ISAR0_EL1.AES = 2' "$T/default.model"
@@ -99,6 +101,13 @@ check "--inject-fault=idreg: only the ID register compare fired" \
 	fired_only inject 'after the run: ID_AA64ISAR0_EL1\.AES reads'
 check "--inject-fault=idreg: the compare names the field" \
 	has inject "vCPU 0 after the run: ID_AA64ISAR0_EL1.AES reads 0x2, the CPU model applied 0x3"
+check "host check: KVM refused a value beyond the limit of every writable field (100 or more)" \
+	sh -c "grep -qE 'ID registers: KVM refused all [1-9][0-9]{2,} values beyond their limits' '$T/probe.out'"
+check "host check: the probe leaves the run alone" tap_all_ok probe
+check "--inject-fault=host-idreg: the run fails" rc_is hostidreg 1
+check "--inject-fault=host-idreg: only the ID-register probe fired, naming register, field, value and limit" \
+	fired_only hostidreg "host KVM accepted ID_[A-Z0-9_]+_EL1\.[A-Za-z0-9_]+ = [0-9x]+ beyond its limit|accepted 1 of [0-9]+ ID register values"
+check "--inject-fault=host-idreg: refused before the guest ran" sh -c "! grep -q 'TAP version' '$T/hostidreg.out'"
 
 # A smaller host: no MTE, no SVE. The default host's model does not fit.
 run_host --no-mte --sve-max-vl 0 --add "$T/default.model" -- "P='$P'"'

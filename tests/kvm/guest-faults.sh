@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # A misbehaving guest is reported clearly and never crashes kvmini; a fault
-# injected into guest FP/SIMD state is caught by the guest's checker. The
+# injected into guest FP/SIMD or timer state is caught by the guest's checker. The
 # test device belongs to the embedded guest: a --kernel guest (here the
 # same test guest, loaded as a kernel) gets it only with --test-device.
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +15,7 @@ t undef kvmini run -p fault=undef
 t garbage kvmini run -p fault=testdev-garbage
 t nisv kvmini run -p fault=nisv
 t inject kvmini run --inject-fault fpsimd
+t timer kvmini run --inject-fault timer
 '
 check "--kernel guest: the test device is not there, its ID reads as 0" \
 	has notestdev "guest read of 4 bytes at 0x1020000 hits no device; reads as 0"
@@ -51,7 +52,7 @@ check "undecodable MMIO access: guest TAP all ok" tap_all_ok nisv
 check "undecodable MMIO access: kvmini says what it did" \
 	has nisv "injecting an external data abort"
 
-for r in notestdev withtestdev unmapped undef garbage nisv inject; do
+for r in notestdev withtestdev unmapped undef garbage nisv inject timer; do
 	check "$r: kvmini did not crash" lacks "$r" "Segmentation fault"
 done
 
@@ -61,4 +62,11 @@ check "injected FP/SIMD fault: the guest reports a failing check" has inject "no
 check "injected FP/SIMD fault: the guest names V7" has inject "V7"
 check "injected FP/SIMD fault: only the FP/SIMD checks fired" \
 	fired_only inject '^not ok [0-9]+ - cpu[0-9]+ fpsimd '
+check "injected timer fault: the run fails" rc_is timer 1
+check "injected timer fault: kvmini says it injected" has timer "flipped bit 12 of CNTV_CVAL_EL0"
+check "injected timer fault: only the timer check fired" \
+	fired_only timer '^not ok [0-9]+ - cpu0 timer registers and counter across exits'
+check "injected timer fault: the guest names CNTV_CVAL_EL0" \
+	sh -c "grep -q '^# cpu0 timers: .*CNTV_CVAL_EL0 0x[0-9a-f]* after an mmio exit' '$T/timer.out'"
+check "a correct host: the timer check passes" has withtestdev "timer registers and counter across exits"
 finish

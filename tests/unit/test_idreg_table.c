@@ -195,6 +195,15 @@ static void rules(void)
 	   !idreg_rule_accepts(tg42, 3, 2), "EXACT: the limit or the safe value only");
 	ok(!idreg_rule_accepts(tme, 0, 1) && idreg_rule_accepts(tme, 1, 1),
 	   "FIXED: only the limit");
+	ok(idreg_rule_forbidden(aes, 2, &v) && v == 3, "forbidden LOWER_SAFE 2: 3");
+	ok(!idreg_rule_forbidden(aes, 0xf, &v), "forbidden LOWER_SAFE at the top: none");
+	ok(idreg_rule_forbidden(tg4, 0xf, &v) && v == 0,
+	   "forbidden signed LOWER_SAFE -1 (0xf): 0, the next value up");
+	ok(!idreg_rule_forbidden(tg4, 7, &v), "forbidden signed LOWER_SAFE at the top (7): none");
+	ok(idreg_rule_forbidden(tg4, 0, &v) && v == 1, "forbidden signed LOWER_SAFE 0: 1");
+	ok(idreg_rule_forbidden(sei, 1, &v) && v == 0, "forbidden HIGHER_SAFE 1: 0");
+	ok(idreg_rule_forbidden(tg42, 2, &v) && v == 3, "forbidden EXACT 2 (safe 1): 3");
+	ok(idreg_rule_forbidden(tme, 1, &v) && v == 2, "forbidden FIXED 1: 2");
 	ok(!idreg_rule_meet(aes, 2, 1, &v) && v == 1, "meet LOWER_SAFE: the lower");
 	ok(!idreg_rule_meet(tg4, 0, 0xf, &v) && v == 0xf, "meet signed: 0 and 0xf give 0xf (-1)");
 	ok(!idreg_rule_meet(tg4, 1, 0, &v) && v == 0, "meet signed: 1 and 0 give 0");

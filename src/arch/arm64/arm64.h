@@ -120,6 +120,13 @@ int __must_check arm64_mte_copy_tags(struct vm *vm, uint64_t ipa, uint64_t len,
  */
 struct arm64_idregs;
 int __must_check arm64_choose_cpu_model(struct vm *vm);
+struct idreg_host;
+/*
+ * What a vCPU that never ran reads in every ID register (KVM's limits),
+ * and with `masks` the VM's writable masks: the host view of a model.
+ */
+int __must_check arm64_idregs_read_host(int vm_fd, int vcpu_fd, bool masks,
+					struct idreg_host *h);
 int __must_check arm64_idregs_apply(struct vcpu *vcpu);
 /*
  * A snapshot's ID register values (ids/vals: n registers of a vCPU's state;

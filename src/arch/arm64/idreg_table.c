@@ -748,6 +748,29 @@ bool idreg_rule_accepts(const struct idreg_field *f, uint64_t want, uint64_t lim
 	return false;
 }
 
+bool idreg_rule_forbidden(const struct idreg_field *f, uint64_t limit, uint64_t *out)
+{
+	const uint64_t max = idreg_field_max(f);
+	const int64_t steps[] = { 1, -1, 2, -2 };
+	/* Candidates are taken in the field's own order: -1 (0xf) + 1 is 0. */
+	const int64_t lo = f->sign ? -(int64_t)(max / 2) - 1 : 0;
+	const int64_t hi = f->sign ? (int64_t)(max / 2) : (int64_t)max;
+	const int64_t l = idreg_field_signed(f, limit);
+
+	if (f->width >= 63)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		int64_t w = l + steps[i];
+		uint64_t v = (uint64_t)w & max;
+
+		if (w < lo || w > hi || idreg_rule_accepts(f, v, limit))
+			continue;
+		*out = v;
+		return true;
+	}
+	return false;
+}
+
 int idreg_rule_meet(const struct idreg_field *f, uint64_t a, uint64_t b, uint64_t *out)
 {
 	int64_t sa = idreg_field_signed(f, a), sb = idreg_field_signed(f, b);

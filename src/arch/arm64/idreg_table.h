@@ -125,6 +125,13 @@ bool idreg_rule_accepts(const struct idreg_field *f, uint64_t want, uint64_t lim
 int idreg_rule_meet(const struct idreg_field *f, uint64_t a, uint64_t b, uint64_t *out);
 
 /*
+ * A value the field's rule forbids for this limit (nearest to it first:
+ * one above, one below, two above, two below), for probing a host's KVM:
+ * false when each of those is allowed.
+ */
+bool idreg_rule_forbidden(const struct idreg_field *f, uint64_t limit, uint64_t *out);
+
+/*
  * Values KVM's register-specific setters refuse whatever the rule says
  * (Linux 6.12: ID_AA64DFR0_EL1.DebugVer below 6, ID_DFR0_EL1.CopDbg below
  * 6, ID_DFR0_EL1.PerfMon 1 or 2). Returns why, or NULL if none applies.

@@ -77,6 +77,13 @@ static int idregs_masks(int vm_fd, struct idreg_host *h)
 	return 0;
 }
 
+int arm64_idregs_read_host(int vm_fd, int vcpu_fd, bool masks, struct idreg_host *h)
+{
+	int ret = idregs_read(vcpu_fd, h->val, h->present);
+
+	return !ret && masks ? idregs_masks(vm_fd, h) : ret;
+}
+
 /*
  * The host view: a scratch VM shaped like `a` (its capabilities, vCPU
  * features, SVE vector lengths), one vCPU, read, thrown away.
@@ -90,9 +97,7 @@ static int idregs_probe(int kvm_fd, struct arch_vm *a, struct idreg_host *h)
 	ret = arm64_scratch_create(kvm_fd, &a->shape, 0, &s);
 	if (ret)
 		return ret;
-	ret = idregs_read(s.vcpu_fd, h->val, h->present);
-	if (!ret && a->host.writable_id_regs)
-		ret = idregs_masks(s.vm_fd, h);
+	ret = arm64_idregs_read_host(s.vm_fd, s.vcpu_fd, a->host.writable_id_regs, h);
 	arm64_scratch_destroy(&s);
 	h->on[CPU_LINK_SVE] = a->shape.sve;
 	h->on[CPU_LINK_MTE] = a->shape.mte;

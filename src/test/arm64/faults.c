@@ -75,6 +75,20 @@ static unsigned int arm64_guest_vl(struct vcpu *vcpu)
 	return 0;
 }
 
+/* --inject-fault=timer: bit 12 of the guest's virtual timer compare value. */
+static void arm64_inject_timer_fault(struct vcpu *vcpu)
+{
+	uint64_t cval;
+
+	if (kvm_get_one_reg(vcpu->fd, KVM_REG_ARM_TIMER_CVAL, &cval))
+		return;
+	cval ^= 1ULL << 12;
+	if (kvm_set_one_reg(vcpu->fd, KVM_REG_ARM_TIMER_CVAL, &cval))
+		return;
+	log_info("vcpu", "--inject-fault: vCPU %u: flipped bit 12 of CNTV_CVAL_EL0 (now 0x%" PRIx64
+		 "); the guest's timer check must catch it", vcpu->id, cval);
+}
+
 void arm64_test_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 {
 	struct arm64_test *t = arm64_test(vcpu->vm);
@@ -113,9 +127,15 @@ void arm64_test_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 		    !__atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
 			arm64_flip_vector_bit(vcpu, 7, 42);
 		break;
+	case FAULT_TIMER:
+		if (tag == TESTDEV_PING_CLOCK &&
+		    !__atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
+			arm64_inject_timer_fault(vcpu);
+		break;
 	case FAULT_REGS_MOVE:	/* injected by arm64_regs_move() */
 	case FAULT_HOST_MTE:	/* injected by the host MTE check */
 	case FAULT_IDREG:	/* injected by the after_run hook */
+	case FAULT_HOST_IDREG:	/* injected by the ID-register probe */
 	case FAULT_NONE:
 		break;
 	}

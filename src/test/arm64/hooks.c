@@ -2,7 +2,8 @@
 /*
  * The arm64 test machinery as the VMM sees it: the hooks of
  * kvmini/test-hooks.h. Decides the host check before the VM exists, adds
- * the test device, wraps each vCPU thread's KVM_RUN with the host SVE and
+ * the test device, asks the host's KVM to refuse ID-register values beyond
+ * its limits, wraps each vCPU thread's KVM_RUN with the host SVE and
  * MTE checks, and turns the test device's report into the exit status.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "../../arch/arm64/layout.h"
 #include "../../arch/arm64/sve.h"
 #include "../testdev.h"
+#include "host_idregs.h"
 #include "test.h"
 
 /*
@@ -71,6 +73,8 @@ static int test_check(struct vm *vm)
 	vm->test = t;
 	t->cfg = vm->cfg->test;
 	ret = test_choose_host_check(t, vm->arch);
+	if (!ret && t->cfg->host_check != FEATURE_OFF)
+		ret = host_idregs_check(vm->kvm_fd, vm->arch, t->cfg->fault == FAULT_HOST_IDREG);
 	if (ret || t->cfg->fault != FAULT_HOST_SVE)
 		return ret;
 	/*
@@ -101,7 +105,8 @@ static int test_attach(struct vm *vm)
 		return ret;
 	/* Only faults fired at PING exits need the hook: the exit path pays for none. */
 	if (t->cfg->fault == FAULT_FPSIMD || t->cfg->fault == FAULT_SVE ||
-	    t->cfg->fault == FAULT_MTE_TAG || t->cfg->fault == FAULT_RESTORE)
+	    t->cfg->fault == FAULT_MTE_TAG || t->cfg->fault == FAULT_RESTORE ||
+	    t->cfg->fault == FAULT_TIMER)
 		td->ping_hook = arm64_test_ping;
 	td->request = arm64_test_request;
 	ret = vm_add_device(vm, &td->dev);

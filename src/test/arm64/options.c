@@ -44,6 +44,8 @@ static const struct fault_name {
 	{ "host-mte", FAULT_HOST_MTE, false },
 	{ "idreg", FAULT_IDREG, false },
 	{ "restore", FAULT_RESTORE, true },
+	{ "host-idreg", FAULT_HOST_IDREG, false },
+	{ "timer", FAULT_TIMER, true },
 };
 
 #define usage_error(...) cli_usage_error("run", __VA_ARGS__)
@@ -89,7 +91,7 @@ static int test_parse(struct vm_config *cfg, int val, const char *arg)
 			}
 		}
 		return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
-				   "sve host-sve regs-move mte-tag host-mte idreg restore)", arg);
+				   "sve host-sve regs-move mte-tag host-mte idreg restore host-idreg timer)", arg);
 	}
 	return -EINVAL;
 }
@@ -107,12 +109,13 @@ static int test_finish(struct vm_config *cfg)
 	t = test_config(cfg);
 	if (!t)
 		return -ENOMEM;
-	host_fault = t->fault == FAULT_HOST_SVE || t->fault == FAULT_HOST_MTE;
+	host_fault = t->fault == FAULT_HOST_SVE || t->fault == FAULT_HOST_MTE ||
+		     t->fault == FAULT_HOST_IDREG;
 	if (t->fault == FAULT_MTE_TAG && a->mte == FEATURE_OFF)
 		return usage_error("--inject-fault=mte-tag needs MTE; drop --no-mte");
 	if (t->asked.no_host_check && (t->asked.host_check || t->host_sve_vl || host_fault))
 		return usage_error("--no-host-check contradicts --host-check, "
-				   "--host-sve-vl and --inject-fault=host-sve/host-mte");
+				   "--host-sve-vl and --inject-fault=host-sve/host-mte/host-idreg");
 	if (t->asked.no_host_check)
 		t->host_check = FEATURE_OFF;
 	else if (t->asked.host_check || t->host_sve_vl || host_fault)
@@ -151,8 +154,10 @@ static void test_usage(FILE *f)
 "                       ABI report through it and set the exit status\n"
 "      --host-check     each vCPU thread keeps SVE state of its own live across\n"
 "                       every KVM_RUN, with timer signals hitting it, and fails\n"
-"                       the run if the host corrupts it (default: on for the\n"
-"                       embedded guest when the host has SVE)\n"
+"                       the run if the host corrupts it; and, before the VM,\n"
+"                       KVM must refuse each writable ID register field one\n"
+"                       step beyond its limit (default: on for the embedded\n"
+"                       guest when the host has SVE)\n"
 "      --no-host-check  do not\n"
 "      --host-sve-vl BITS  the vCPU threads' own vector length (default: the\n"
 "                       smallest the host has that differs from the guest's)\n"
@@ -173,8 +178,12 @@ static void test_usage(FILE *f)
 "                       its compare must catch it), restore (for kvmini\n"
 "                       restore: a bit of V7 of the restored guest at its\n"
 "                       first FP/SIMD or SVE check exit; the guest's checks\n"
-"                       must catch it). fpsimd, sve, regs-move, mte-tag and\n"
-"                       restore need the test device\n");
+"                       must catch it), host-idreg (the ID-register probe\n"
+"                       expects KVM to refuse a field's own limit; it must\n"
+"                       report the acceptance), timer (bit 12 of the guest's\n"
+"                       CNTV_CVAL_EL0 at its first timer check exit; the\n"
+"                       guest's check must catch it). fpsimd, sve, regs-move,\n"
+"                       mte-tag, restore and timer need the test device\n");
 }
 
 const struct run_option_group test_run_options = {

@@ -189,6 +189,30 @@ static int arm64_idregs_request(struct vcpu *vcpu, uint64_t ipa)
 	return arm64_idregs_compare_image(vcpu, image);
 }
 
+/*
+ * TESTDEV_REQ_COUNTER_CHECK: the guest's CNTVCT_EL0, read before this
+ * exit, against KVM's own view of the same counter read during it.
+ */
+static int arm64_counter_request(struct vcpu *vcpu, uint64_t guest_cnt)
+{
+	uint64_t kvm_cnt, slack = TESTDEV_COUNTER_SLACK_S * arm64_cntfrq();
+	static struct ratelimit rl;
+	int ret = kvm_get_one_reg(vcpu->fd, KVM_REG_ARM_TIMER_CNT, &kvm_cnt);
+
+	if (ret)
+		return ret;
+	if (guest_cnt <= kvm_cnt && kvm_cnt - guest_cnt <= slack)
+		return 0;
+	log_ratelimited(&rl, LOG_ERR, "vcpu", "vCPU %u: the guest read CNTVCT_EL0 0x%" PRIx64
+			" before this exit, KVM's virtual counter (KVM_REG_ARM_TIMER_CNT) "
+			"reads 0x%" PRIx64 " during it: the guest's clock is %s by %.3f s; the "
+			"host does not apply the VM's counter offset", vcpu->id, guest_cnt,
+			kvm_cnt, guest_cnt > kvm_cnt ? "ahead" : "behind",
+			(double)(guest_cnt > kvm_cnt ? guest_cnt - kvm_cnt : kvm_cnt - guest_cnt) /
+				(double)arm64_cntfrq());
+	return -ERANGE;
+}
+
 int arm64_test_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 {
 	switch (req) {
@@ -206,6 +230,8 @@ int arm64_test_request(struct vcpu *vcpu, uint32_t req, uint64_t arg)
 		return arm64_pause_roundtrip(vcpu);
 	case TESTDEV_REQ_IDREGS_CHECK:
 		return arm64_idregs_request(vcpu, arg);
+	case TESTDEV_REQ_COUNTER_CHECK:
+		return arm64_counter_request(vcpu, arg);
 	}
 	return -ENOSYS;
 }

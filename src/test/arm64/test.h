@@ -29,6 +29,8 @@ enum fault_kind {
 	FAULT_HOST_MTE,	/* retag a granule of a vCPU thread's own tagged page */
 	FAULT_IDREG,	/* change an ID register value the after-run compare expects */
 	FAULT_RESTORE,	/* a restored VM: a bit of V7 at its first FP/SIMD or SVE check exit */
+	FAULT_HOST_IDREG, /* the ID-register limit probe expects an allowed value refused */
+	FAULT_TIMER,	/* a bit of the guest's CNTV_CVAL_EL0 at its first timer check exit */
 };
 
 struct test_config {
