@@ -19,6 +19,9 @@
  */
 uint32_t crc32c(uint32_t crc, const void *p, size_t n);
 
+/* crc32c() of n zero bytes appended to crc, without memory of that size to read. */
+uint32_t crc32c_zeros(uint32_t crc, size_t n);
+
 /*
  * The portable slicing-by-8 code crc32c() falls back to: same results. For
  * tests and benchmarks that compare it with the hardware path.

@@ -15,8 +15,9 @@ enum guest_mem_backing {
 	GUEST_MEM_ANON,
 	GUEST_MEM_FILE,		/* MAP_SHARED of a file: its contents are the RAM */
 	/*
-	 * MAP_PRIVATE of a snapshot (kvmini restore): a page the guest has
-	 * not touched holds the file's data, not zeros.
+	 * Anonymous RAM filled from a snapshot (kvmini restore), as it is
+	 * first touched: a page not present yet holds the file's data, not
+	 * zeros.
 	 */
 	GUEST_MEM_SNAPSHOT,
 };

@@ -18,9 +18,17 @@
  *          u32 index, u32 flags, u32 crc (crc32c of the data), u64 offset,
  *          u64 length, u64 reserved zero
  *
+ * LAZY sections (guest memory) are checked a chunk at a time, so a restorer
+ * can check each part just before it first uses it: chunk i is bytes
+ * [i * SNAPFILE_CHUNK, (i + 1) * SNAPFILE_CHUNK) of the section (the last
+ * may be shorter); its crc32c is entry i (u32) of the section's chunk
+ * table, a section of its own keyed (type | SNAPFILE_CHUNK_TABLE, index)
+ * and checked at open like any other. The LAZY section's crc is the crc32c
+ * of its chunk table (so the two entries carry the same value).
+ *
  * The layout is canonical: there is one valid place for every byte, so a
  * reader checks every byte of the file. Every byte is under a checksum or
- * must be zero; LAZY sections' checksums are checked on request only.
+ * must be zero; LAZY sections' chunks are checked on request only.
  *
  * Section keys are (type, index), unique in a file; types are the callers'
  * (this module only knows them as numbers).
@@ -29,13 +37,14 @@
 #define KVMINI_SNAPFILE_H
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <kvmini/compiler.h>
 
 #define SNAPFILE_MAGIC "KVMINISN"
-#define SNAPFILE_VERSION 1
+#define SNAPFILE_VERSION 2
 #define SNAPFILE_HEADER_SIZE 64
 #define SNAPFILE_ENTRY_SIZE 40
 
@@ -45,6 +54,18 @@
 /* 64 KiB: the largest page size of the hosts the restorer mmaps on. */
 #define SNAPFILE_ALIGN_PAGE 65536
 #define SNAPFILE_ALIGN 8
+
+/* A LAZY section's checksum granule, and the type bit of its chunk table's key. */
+#define SNAPFILE_CHUNK (1u << 20)
+#define SNAPFILE_CHUNK_TABLE 0x80000000u
+
+static inline uint64_t snapfile_chunks(uint64_t len)
+{
+	return len / SNAPFILE_CHUNK + !!(len % SNAPFILE_CHUNK);
+}
+
+/* The checksum of n (<= SNAPFILE_CHUNK) zero bytes: a chunk that needs no reading. */
+uint32_t snapfile_zeros_crc(size_t n);
 
 /*
  * The section's crc is not checked by snapfile_open() (it would read all
@@ -172,9 +193,23 @@ const struct snapfile_section *snapfile_find(const struct snapfile *f,
 int __must_check snapfile_read(const struct snapfile *f,
 			       const struct snapfile_section *s,
 			       uint64_t max_len, void **data);
-/* Check a (LAZY) section's crc by reading it: -EBADMSG naming it if wrong. */
+/* Check a section by reading it (a LAZY one chunk by chunk): -EBADMSG naming it if wrong. */
 int __must_check snapfile_verify(const struct snapfile *f,
 				 const struct snapfile_section *s);
+/*
+ * A LAZY section's chunk checksums, read from its chunk table and checked
+ * again: *crcs (malloc()ed, the caller frees it) holds snapfile_chunks(s->length).
+ */
+int __must_check snapfile_chunk_crcs(const struct snapfile *f,
+				     const struct snapfile_section *s, uint32_t **crcs);
+/*
+ * Read chunk i of a LAZY section into buf (room for SNAPFILE_CHUNK bytes;
+ * *len says how many it has) and check it against crcs[i]: -EBADMSG logged
+ * with the file, section, chunk and offset when it does not match.
+ */
+int __must_check snapfile_read_chunk(const struct snapfile *f,
+				     const struct snapfile_section *s, const uint32_t *crcs,
+				     uint64_t i, void *buf, size_t *len);
 /* Safe after a failed open and twice. */
 void snapfile_close(struct snapfile *f);
 

@@ -6,8 +6,8 @@
  * Sections, keyed (type, index):
  *   CONFIG      the `kvmini run` arguments the VM was made from: restore
  *               parses them again, so the new VM has the same machine
- *   MEMORY      guest RAM, one section per region, page-aligned so that
- *               restore can map it lazily (not checksummed at open)
+ *   MEMORY      guest RAM, one section per region, checked in 1 MiB chunks
+ *               (snapfile.h) as restore reads each in at its first touch
  *   MEMORY_MAP  where each MEMORY section goes (gpa, size)
  *   DEVICE      one per device, in the machine's order: its name, then
  *               what its save hook wrote
@@ -82,6 +82,19 @@ int __must_check snapshot_save(struct vm *vm, const char *path, bool force,
 int __must_check snapshot_restore_memory(struct vm *vm);
 int __must_check snapshot_restore_state(struct vm *vm);
 
+/*
+ * The RAM loader (lazy.c): guest RAM registered with userfaultfd and a
+ * thread that fills each 1 MiB chunk at its first touch from the snapshot,
+ * checked (crcs: each region's chunk checksums, taken over on success), and
+ * checks the untouched chunks in the background; damage stops the VM
+ * before the guest runs on it. Fails (-errno, crcs kept) where userfaultfd
+ * is not available; snapshot_lazy_stop() before the RAM is unmapped.
+ */
+struct snapshot_lazy;
+int __must_check snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs,
+				     struct snapshot_lazy **out);
+void snapshot_lazy_stop(struct snapshot_lazy *l);
+
 /* The architecture's part (arch/<arch>/snapshot.c). */
 int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);
 /*
@@ -91,8 +104,8 @@ int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);
 int __must_check arch_snapshot_savable(const struct vm *vm, char *why, size_t why_len);
 /* Before any VM exists: can this host run the snapshot's vCPUs? (-EINVAL, reported). */
 int __must_check arch_snapshot_check(struct vm *vm, const struct snapfile *f);
-/* Can KVM take the VM's RAM as a private file mapping? (arm64: not with MTE.) */
-bool arch_snapshot_memory_mappable(const struct vm *vm);
+/* May the VM's RAM be read in as it is first touched? (arm64: not with MTE.) */
+bool arch_snapshot_memory_lazy(const struct vm *vm);
 /* After the VM's RAM holds the snapshot's contents: tags and the like. */
 int __must_check arch_snapshot_restore_memory(struct vm *vm, const struct snapfile *f);
 /* vCPUs and the interrupt controller, instead of a boot. */

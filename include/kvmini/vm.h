@@ -34,6 +34,8 @@ enum vm_stop_reason {
 	VM_STOP_QUIT,		/* the user quit at the console (Ctrl-A x) */
 };
 
+struct snapshot_lazy;
+
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd;
@@ -53,6 +55,7 @@ struct vm {
 	struct vcpu **vcpus;
 	struct arch_vm *arch;
 	const struct snapfile *restore;	/* kvmini restore: the state to start from; NULL: boot */
+	struct snapshot_lazy *lazy;	/* its RAM loader, while one runs */
 	struct vm_api *api;		/* --api-sock: the control socket's state; NULL: none */
 	void *test;			/* the test machinery's state (test-hooks.h) */
 	struct evloop loop;		/* the I/O thread */

@@ -260,6 +260,8 @@ void vm_destroy(struct vm *vm)
 		vm->test_hooks->detach(vm);
 	arch_vm_destroy(vm);
 	bus_free(&vm->mmio);
+	/* Nothing touches guest RAM any more: its loader can go, then the RAM. */
+	snapshot_lazy_stop(vm->lazy);
 	guest_mem_free(&vm->mem);
 	console_destroy(&vm->console);
 	evloop_destroy(&vm->loop);

@@ -116,3 +116,14 @@ uint32_t crc32c_sw(uint32_t crc, const void *p, size_t n)
 	pthread_once(&once, crc32c_init);
 	return ~crc32c_slice8(~crc, p, n);
 }
+
+uint32_t crc32c_zeros(uint32_t crc, size_t n)
+{
+	static const uint8_t zeros[64 * 1024];
+
+	for (size_t k; n; n -= k) {
+		k = n < sizeof(zeros) ? n : sizeof(zeros);
+		crc = crc32c(crc, zeros, k);
+	}
+	return crc;
+}

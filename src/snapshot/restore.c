@@ -5,6 +5,7 @@
  * it is used.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,55 +141,37 @@ static int snapshot_check_memory_map(struct vm *vm, const struct snapfile *f)
 	return ret;
 }
 
-/* Read a region's contents in: for memory KVM cannot map from a file (MTE). */
+/* Read a region's contents in, each chunk checked: where RAM is not read lazily. */
 static int snapshot_read_region(const struct snapfile *f, const struct snapfile_section *sec,
-				struct guest_region *r)
+				const uint32_t *crcs, struct guest_region *r)
 {
-	uint64_t done = 0;
-	uint32_t crc = 0;
+	size_t len;
+	int ret = 0;
 
-	while (done < r->size) {
-		size_t chunk = r->size - done > (64u << 20) ? (64u << 20) : r->size - done;
-		ssize_t n = pread(f->fd, (uint8_t *)r->host + done, chunk,
-				  (off_t)(sec->offset + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int err = n < 0 ? -errno : -EIO;
-
-			log_err("snapshot", "%s: reading guest RAM at offset %" PRIu64 ": %s",
-				f->path, sec->offset + done, n < 0 ? strerror(errno) : "end of file");
-			return err;
-		}
-		/* Read anyway: checked as it goes, at no extra I/O. */
-		crc = crc32c(crc, (uint8_t *)r->host + done, (size_t)n);
-		done += (uint64_t)n;
-	}
-	if (crc != sec->crc) {
-		log_err("snapshot", "%s: guest RAM region's checksum 0x%08x does not match its "
-			"data (0x%08x); the file is damaged", f->path, sec->crc, crc);
-		return -EBADMSG;
-	}
-	return 0;
+	/* Read once, front to back: let the kernel read ahead further. */
+	posix_fadvise(f->fd, (off_t)sec->offset, (off_t)sec->length, POSIX_FADV_SEQUENTIAL);
+	for (uint64_t i = 0; i < snapfile_chunks(r->size) && !ret; i++)
+		ret = snapfile_read_chunk(f, sec, crcs, i, (uint8_t *)r->host + i * SNAPFILE_CHUNK,
+					  &len);
+	return ret;
 }
 
 /*
- * The snapshot's RAM over the VM's: mapped privately from the file, so a
- * page is read only when the guest (or KVM) first touches it and restore
- * time does not grow with the guest's size; guest writes stay in this
- * process. Where the architecture needs memory a file mapping cannot give,
- * the contents are read in.
+ * The snapshot's RAM into the VM's: read in by the RAM loader as the guest
+ * (or KVM, or a device) first touches each part, so restore time does not
+ * grow with the guest's size, and checked before it is used. Read in whole
+ * and checked first where the architecture needs that or userfaultfd is
+ * not available.
  */
 int snapshot_restore_memory(struct vm *vm)
 {
 	const struct snapfile *f = vm->restore;
-	bool lazy = arch_snapshot_memory_mappable(vm);
+	uint32_t *crcs[GUEST_MEM_MAX_REGIONS] = { 0 };
+	bool lazy = arch_snapshot_memory_lazy(vm);
 	int ret = snapshot_check_memory_map(vm, f);
 
 	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++) {
 		struct guest_region *r = &vm->mem.regions[i];
-		const struct snapfile_section *sec = snapfile_find(f, SNAP_SEC_MEMORY, i);
 
 		/* --mem-path promises the file is the guest's RAM: a restore cannot keep that. */
 		if (r->backing != GUEST_MEM_ANON) {
@@ -197,20 +180,25 @@ int snapshot_restore_memory(struct vm *vm)
 			ret = -EOPNOTSUPP;
 			break;
 		}
-		if (!lazy) {
-			ret = snapshot_read_region(f, sec, r);
-			continue;
-		}
-		if (mmap(r->host, r->size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, f->fd,
-			 (off_t)sec->offset) == MAP_FAILED) {
-			ret = -errno;
-			log_err("snapshot", "%s: cannot map RAM region %u: %s", f->path, i,
-				strerror(errno));
-		} else {
-			r->backing = GUEST_MEM_SNAPSHOT;
-		}
+		ret = snapfile_chunk_crcs(f, snapfile_find(f, SNAP_SEC_MEMORY, i), &crcs[i]);
 	}
+	if (!ret && lazy) {
+		ret = snapshot_lazy_start(vm, f, crcs, &vm->lazy);
+		if (ret)
+			log_info("snapshot", "userfaultfd is not available (%s): reading the "
+				 "guest's RAM in before it runs", strerror(-ret));
+		lazy = !ret;
+		ret = 0;
+	}
+	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++) {
+		/* A save of this VM reads all of it: none of it is known to be zeros. */
+		vm->mem.regions[i].backing = GUEST_MEM_SNAPSHOT;
+		if (!lazy)
+			ret = snapshot_read_region(f, snapfile_find(f, SNAP_SEC_MEMORY, i), crcs[i],
+						   &vm->mem.regions[i]);
+	}
+	for (unsigned int i = 0; i < GUEST_MEM_MAX_REGIONS; i++)
+		free(crcs[i]);
 	return ret;
 }
 

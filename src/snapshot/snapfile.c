@@ -14,8 +14,11 @@
 #include <kvmini/snapfile.h>
 
 #define TOPIC "snapshot"
-/* I/O unit: big enough for few syscalls, small enough to stay in cache between crc and write. */
-#define CHUNK (1u << 20)
+/*
+ * I/O unit: big enough for few syscalls, small enough to stay in cache
+ * between crc and write; also the LAZY sections' checksum chunk.
+ */
+#define CHUNK SNAPFILE_CHUNK
 /* Where section data must end for the whole file to stay within off_t. */
 #define FILE_LIMIT ((uint64_t)INT64_MAX - (uint64_t)SNAPFILE_MAX_SECTIONS * \
 		    SNAPFILE_ENTRY_SIZE - SNAPFILE_ALIGN_PAGE)
@@ -249,41 +252,47 @@ static int writer_check_add(struct snapfile_writer *w, uint32_t type, uint32_t i
 	return 0;
 }
 
-/* The checksum of n zero bytes appended, without reading any memory but a zero block. */
-static uint32_t crc32c_zeros(uint32_t crc, size_t n)
+uint32_t snapfile_zeros_crc(size_t n)
 {
-	static const uint8_t zeros[64 * 1024];
+	static uint32_t full;	/* never 0 for a chunk of zeros: 0 means not yet */
+	uint32_t crc;
 
-	while (n) {
-		size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
-
-		crc = crc32c(crc, zeros, k);
-		n -= k;
+	if (n != CHUNK)
+		return crc32c_zeros(0, n);
+	crc = __atomic_load_n(&full, __ATOMIC_RELAXED);
+	if (!crc) {
+		crc = crc32c_zeros(0, CHUNK);
+		__atomic_store_n(&full, crc, __ATOMIC_RELAXED);
 	}
 	return crc;
 }
 
 /*
  * Write len bytes at off, checksumming each chunk just before it is
- * written. A chunk absent() calls zeros is neither read nor written: the
- * file keeps a hole there, which reads as zeros.
+ * written: into *crc, or with table set (LAZY sections) each chunk on its
+ * own into the chunk table. A chunk absent() calls zeros is neither read
+ * nor written: the file keeps a hole there, which reads as zeros.
  */
 static int writer_put(struct snapfile_writer *w, const struct snapfile_section *s,
-		      const uint8_t *data, uint32_t *crc, snapfile_absent_fn absent,
-		      void *opaque)
+		      const uint8_t *data, uint32_t *crc, uint8_t *table,
+		      snapfile_absent_fn absent, void *opaque)
 {
 	uint64_t done = 0, reported = 0;
 	int err;
 
 	while (done < s->length) {
 		size_t n = s->length - done < CHUNK ? (size_t)(s->length - done) : CHUNK;
+		bool zeros = absent && absent(opaque, data + done, n);
 
-		if (absent && absent(opaque, data + done, n)) {
-			*crc = crc32c_zeros(*crc, n);
+		if (table)
+			put_le32(table + done / CHUNK * 4,
+				 zeros ? snapfile_zeros_crc(n) : crc32c(0, data + done, n));
+		else
+			*crc = zeros ? crc32c_zeros(*crc, n) : crc32c(*crc, data + done, n);
+		if (zeros) {
 			done += n;
 			continue;
 		}
-		*crc = crc32c(*crc, data + done, n);
 		err = pwrite_all(w->fd, data + done, n, s->offset + done);
 		if (err) {
 			log_err(TOPIC, "%s: cannot write " SNAPFILE_SEC_FMT " to %s: %s",
@@ -308,20 +317,44 @@ int snapfile_add(struct snapfile_writer *w, uint32_t type, uint32_t index,
 	return snapfile_add_sparse(w, type, index, flags, data, len, NULL, NULL);
 }
 
+static int writer_add(struct snapfile_writer *w, uint32_t type, uint32_t index,
+		      uint32_t flags, const void *data, uint64_t len,
+		      snapfile_absent_fn absent, void *opaque);
+
 int snapfile_add_sparse(struct snapfile_writer *w, uint32_t type, uint32_t index,
 			uint32_t flags, const void *data, uint64_t len,
 			snapfile_absent_fn absent, void *opaque)
 {
+	if (!w->err && (type & SNAPFILE_CHUNK_TABLE)) {
+		log_err(TOPIC, "%s: " SNAPFILE_SEC_FMT ": types with bit 31 are the file's own",
+			w->path ? w->path : "snapshot", type, index);
+		w->err = -EINVAL;
+	}
+	return w->err ? w->err : writer_add(w, type, index, flags, data, len, absent, opaque);
+}
+
+static int writer_add(struct snapfile_writer *w, uint32_t type, uint32_t index,
+		      uint32_t flags, const void *data, uint64_t len,
+		      snapfile_absent_fn absent, void *opaque)
+{
 	struct snapfile_section s = { .type = type, .index = index, .flags = flags,
 				      .length = len };
+	uint8_t *table = NULL;
+	uint64_t table_len = 0;
 	int err;
 
-	if (w->err)
-		return w->err;
 	s.offset = ALIGN_UP(w->pos, sec_align(flags));
 	err = writer_check_add(w, type, index, flags, data, len, s.offset);
 	if (err)
 		goto fail;
+	if (flags & SNAPFILE_F_LAZY) {
+		table_len = snapfile_chunks(len) * 4;
+		table = malloc(table_len ? table_len : 1);
+		if (!table) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
 	if (w->nr == w->cap) {
 		unsigned int cap = w->cap ? 2 * w->cap : 16;
 		struct snapfile_section *secs = reallocarray(w->secs, cap, sizeof(*secs));
@@ -334,13 +367,20 @@ int snapfile_add_sparse(struct snapfile_writer *w, uint32_t type, uint32_t index
 		w->cap = cap;
 	}
 	/* The padding before it is left as a hole, which reads as zeroes. */
-	err = writer_put(w, &s, data, &s.crc, absent, opaque);
+	err = writer_put(w, &s, data, &s.crc, table, absent, opaque);
 	if (err)
 		goto fail;
+	if (table)
+		s.crc = crc32c(0, table, table_len);
 	w->secs[w->nr++] = s;
 	w->pos = s.offset + len;
-	return 0;
+	if (table)
+		err = writer_add(w, type | SNAPFILE_CHUNK_TABLE, index, 0, table, table_len,
+				 NULL, NULL);
+	free(table);
+	return err;
 fail:
+	free(table);
 	w->err = err;
 	return err;
 }
@@ -759,6 +799,40 @@ static int sec_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static const struct snapfile_section *find(const struct snapfile *f, uint32_t type,
+					   uint32_t index);
+
+/* Each LAZY section has its chunk table, sized for it and carrying its crc; no other table exists. */
+static int check_chunk_tables(const struct snapfile *f)
+{
+	unsigned int lazy = 0, tables = 0;
+
+	for (unsigned int i = 0; i < f->nr; i++) {
+		const struct snapfile_section *t = &f->secs[i], *s;
+
+		if (t->flags & SNAPFILE_F_LAZY)
+			lazy++;
+		if (!(t->type & SNAPFILE_CHUNK_TABLE))
+			continue;
+		tables++;
+		s = find(f, t->type & ~SNAPFILE_CHUNK_TABLE, t->index);
+		if (!s || !(s->flags & SNAPFILE_F_LAZY) || t->flags ||
+		    t->length != snapfile_chunks(s->length) * 4 || t->crc != s->crc) {
+			log_err(TOPIC, "%s: " SNAPFILE_SEC_FMT " is not the chunk table of a "
+				"lazily read section (%s); the file is damaged", f->path, t->type,
+				t->index, !s ? "there is none" : !(s->flags & SNAPFILE_F_LAZY) ?
+				"that section is not lazy" : "its size or checksum does not fit");
+			return -EBADMSG;
+		}
+	}
+	if (lazy != tables) {
+		log_err(TOPIC, "%s: %u lazily read sections but %u chunk tables; the file is "
+			"damaged", f->path, lazy, tables);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int snapfile_open(struct snapfile *f, const char *path, uint32_t expect_arch)
 {
 	struct header hd = { 0 };
@@ -813,6 +887,9 @@ int snapfile_open(struct snapfile *f, const char *path, uint32_t expect_arch)
 			goto fail;
 		}
 	}
+	err = check_chunk_tables(f);
+	if (err)
+		goto fail;
 	free(buf);
 	return 0;
 fail:
@@ -821,14 +898,49 @@ fail:
 	return err;
 }
 
-const struct snapfile_section *snapfile_find(const struct snapfile *f, uint32_t type,
-					     uint32_t index)
+static const struct snapfile_section *find(const struct snapfile *f, uint32_t type,
+					   uint32_t index)
 {
 	struct snapfile_section key = { .type = type, .index = index };
 
 	if (!f->nr)
 		return NULL;
 	return bsearch(&key, f->secs, f->nr, sizeof(*f->secs), sec_cmp);
+}
+
+const struct snapfile_section *snapfile_find(const struct snapfile *f, uint32_t type,
+					     uint32_t index)
+{
+	/* Chunk tables are the file's own: callers reach them through snapfile_chunk_crcs(). */
+	return type & SNAPFILE_CHUNK_TABLE ? NULL : find(f, type, index);
+}
+
+static int chunk_mismatch(const struct snapfile *f, const struct snapfile_section *s,
+			  uint64_t i, size_t n, uint32_t want, uint32_t crc)
+{
+	log_err(TOPIC, "%s: " SNAPFILE_SEC_FMT ", chunk %" PRIu64 " (%zu bytes at file offset %"
+		PRIu64 "): checksum 0x%08" PRIx32 " does not match its data (0x%08" PRIx32 "); "
+		"the file is damaged", f->path, s->type, s->index, i, n,
+		s->offset + i * CHUNK, want, crc);
+	return -EBADMSG;
+}
+
+/* A LAZY section read whole into buf: each chunk against its table entry. */
+static int check_chunks(const struct snapfile *f, const struct snapfile_section *s,
+			const uint8_t *buf)
+{
+	uint32_t *crcs;
+	int err = snapfile_chunk_crcs(f, s, &crcs);
+
+	for (uint64_t i = 0; !err && i < snapfile_chunks(s->length); i++) {
+		size_t n = s->length - i * CHUNK < CHUNK ? (size_t)(s->length - i * CHUNK) : CHUNK;
+		uint32_t crc = crc32c(0, buf + i * CHUNK, n);
+
+		if (crc != crcs[i])
+			err = chunk_mismatch(f, s, i, n, crcs[i], crc);
+	}
+	free(crcs);
+	return err;
 }
 
 int snapfile_read(const struct snapfile *f, const struct snapfile_section *s,
@@ -854,6 +966,16 @@ int snapfile_read(const struct snapfile *f, const struct snapfile_section *s,
 		free(buf);
 		return got < 0 ? (int)got : -EBADMSG;
 	}
+	if (s->flags & SNAPFILE_F_LAZY) {
+		int err = check_chunks(f, s, buf);
+
+		if (err) {
+			free(buf);
+			return err;
+		}
+		*data = buf;
+		return 0;
+	}
 	crc = crc32c(0, buf, s->length);
 	if (crc != s->crc) {
 		log_err(TOPIC, "%s: " SNAPFILE_SEC_FMT ": checksum 0x%08" PRIx32 " does not match "
@@ -866,16 +988,71 @@ int snapfile_read(const struct snapfile *f, const struct snapfile_section *s,
 	return 0;
 }
 
+int snapfile_chunk_crcs(const struct snapfile *f, const struct snapfile_section *s,
+			uint32_t **crcs)
+{
+	const struct snapfile_section *t = find(f, s->type | SNAPFILE_CHUNK_TABLE, s->index);
+	uint64_t n = snapfile_chunks(s->length);
+	uint8_t *table;
+	int err;
+
+	*crcs = NULL;
+	if (!(s->flags & SNAPFILE_F_LAZY) || !t)
+		return -EINVAL;	/* snapfile_open() made sure a LAZY section has one */
+	err = snapfile_read(f, t, n * 4, (void **)&table);
+	if (err)
+		return err;
+	*crcs = malloc(n ? n * sizeof(**crcs) : 1);
+	for (uint64_t i = 0; *crcs && i < n; i++)
+		(*crcs)[i] = get_le32(table + i * 4);
+	free(table);
+	return *crcs ? 0 : -ENOMEM;
+}
+
+int snapfile_read_chunk(const struct snapfile *f, const struct snapfile_section *s,
+			const uint32_t *crcs, uint64_t i, void *buf, size_t *len)
+{
+	uint64_t off = i * CHUNK;
+	size_t n;
+	ssize_t got;
+	uint32_t crc;
+
+	if (i >= snapfile_chunks(s->length))
+		return -EINVAL;
+	n = s->length - off < CHUNK ? (size_t)(s->length - off) : CHUNK;
+	got = pread_all(f->fd, buf, n, s->offset + off);
+	if (got != (ssize_t)n) {
+		log_err(TOPIC, "%s: cannot read " SNAPFILE_SEC_FMT " chunk %" PRIu64 ": %s",
+			f->path, s->type, s->index, i,
+			got < 0 ? strerror((int)-got) : "the file shrank");
+		return got < 0 ? (int)got : -EBADMSG;
+	}
+	crc = crc32c(0, buf, n);
+	if (crc != crcs[i])
+		return chunk_mismatch(f, s, i, n, crcs[i], crc);
+	*len = n;
+	return 0;
+}
+
 int snapfile_verify(const struct snapfile *f, const struct snapfile_section *s)
 {
 	uint8_t *buf = malloc(CHUNK);
+	uint32_t *crcs = NULL;
+	size_t len;
 	int err;
 
 	if (!buf)
 		return -ENOMEM;
 	/* Read once, front to back: let the kernel read ahead further. */
 	posix_fadvise(f->fd, (off_t)s->offset, (off_t)s->length, POSIX_FADV_SEQUENTIAL);
-	err = check_crc(f, s, buf);
+	if (!(s->flags & SNAPFILE_F_LAZY)) {
+		err = check_crc(f, s, buf);
+	} else {
+		err = snapfile_chunk_crcs(f, s, &crcs);
+		for (uint64_t i = 0; !err && i < snapfile_chunks(s->length); i++)
+			err = snapfile_read_chunk(f, s, crcs, i, buf, &len);
+	}
+	free(crcs);
 	free(buf);
 	return err;
 }

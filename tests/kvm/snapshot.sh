@@ -63,6 +63,8 @@ t flipmagic kvmini restore /tmp/bad.kvs
 cp /tmp/snap.kvs /tmp/bad.kvs
 flip /tmp/bad.kvs 70000 5
 t flipmem kvmini restore --verify-memory /tmp/bad.kvs
+# Without --verify-memory too: the RAM of an MTE guest is read in whole, each chunk checked.
+t flipmemread kvmini restore /tmp/bad.kvs
 size=$(wc -c </tmp/bad.kvs)
 cp /tmp/snap.kvs /tmp/bad.kvs
 flip /tmp/bad.kvs $((size - 100)) 2
@@ -71,6 +73,25 @@ head -c 1000000 /tmp/snap.kvs >/tmp/short.kvs
 t truncated kvmini restore /tmp/short.kvs
 t missing kvmini restore /tmp/nothing.kvs
 t usage kvmini restore
+
+# Without MTE, RAM is read in as the guest first touches it, each 1 MiB
+# chunk checked then, and the untouched ones in the background: damage in a
+# chunk the guest uses and in one it never touches both stop the VM.
+kvmini run --no-mte -c 2 -m 64 -p "iterations=3000 sve-iterations=20" \
+	--api-sock /tmp/n.sock --timeout 600 >"$OUT/nrun.out" 2>&1 &
+pid=$!
+wait_for "$OUT/nrun.out" "^# gic: "
+sleep 1
+t nsnap kvmini ctl /tmp/n.sock snapshot path=/tmp/n.kvs
+kill -9 $pid; wait $pid
+t nrestore kvmini restore /tmp/n.kvs --timeout 300
+cp /tmp/n.kvs /tmp/nbad.kvs
+flip /tmp/nbad.kvs 70000 5
+t nflipnear kvmini restore /tmp/nbad.kvs --timeout 300
+cp /tmp/n.kvs /tmp/nbad.kvs
+flip /tmp/nbad.kvs $((65536 + 40 * 1048576 + 12345)) 1
+t nflipfar kvmini restore /tmp/nbad.kvs --timeout 300
+rm -f /tmp/nbad.kvs
 
 # What cannot be saved refuses the snapshot, by name: an ITS (its tables).
 kvmini run --irqchip gicv3-its -p "iterations=100000" --api-sock /tmp/c.sock >/dev/null 2>&1 &
@@ -165,6 +186,14 @@ check "restore with --api-sock over a stale socket and --verify-memory: serves i
 check "and stops when told to, exit 0" rc_is stale 0
 check "a flipped magic bit: refused" rc_has flipmagic 1 'not a kvmini snapshot'
 check "a flipped bit in guest RAM: refused by --verify-memory" rc_has flipmem 1 'checksum\|crc'
+check "a flipped bit in an MTE guest's RAM: refused as it is read in, naming the chunk" \
+	rc_has flipmemread 1 'section type 2 index 0, chunk 0 (1048576 bytes at file offset 65536): checksum'
+lazy_ok() { rc_is nrestore 0 && tap_rest_ok nrestore; }
+check "without MTE: restored lazily: exit 0, the guest finished with every check ok" lazy_ok
+check "without MTE: a flipped bit in RAM the guest uses stops it, naming the guest addresses" \
+	rc_has nflipnear 1 'guest RAM at 0x80000000-0x800fffff cannot be restored'
+check "without MTE: a flipped bit in RAM the guest never touches is found in the background" \
+	rc_has nflipfar 1 'guest RAM at 0x82800000-0x828fffff cannot be restored'
 check "a flipped bit in the section table: refused" rc_is fliptable 1
 check "a truncated snapshot: refused" rc_has truncated 1 'size\|truncat'
 check "a missing snapshot: refused, naming it" has missing "/tmp/nothing.kvs"

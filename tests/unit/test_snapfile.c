@@ -251,8 +251,9 @@ static void test_round_trip(void)
 	ok(err == 0, "open it (%d)", err);
 	if (err)
 		return;
-	ok(f.nr == 4 && f.version == 1 && f.arch == SNAPFILE_ARCH_ARM64 &&
-	   f.size == (uint64_t)st.st_size, "4 sections, version 1, arm64, size %lld",
+	ok(f.nr == 5 && f.version == 2 && f.arch == SNAPFILE_ARCH_ARM64 &&
+	   f.size == (uint64_t)st.st_size,
+	   "5 sections (the LAZY one's chunk table too), version 2, arm64, size %lld",
 	   (long long)st.st_size);
 	a = snapfile_find(&f, 1, 0);
 	b = snapfile_find(&f, 2, 0);
@@ -261,10 +262,12 @@ static void test_round_trip(void)
 	ok(a && b && c && d, "each found by (type, index)");
 	ok(!snapfile_find(&f, 3, 0) && !snapfile_find(&f, 0, 0) && !snapfile_find(&f, 9, 7),
 	   "an absent key is NULL");
+	ok(!snapfile_find(&f, 3 | SNAPFILE_CHUNK_TABLE, 7), "a chunk table is not a caller's section");
 	if (!a || !b || !c || !d)
 		goto out;
 	ok(a->offset == 64 && c->offset == 65536 && c->flags == SNAPFILE_F_LAZY &&
-	   d->offset == 65536 + 4104, "layout: A at 64, C at 64 KiB, D 8-aligned after C");
+	   d->offset == 65536 + 4112,
+	   "layout: A at 64, C at 64 KiB, its chunk table and D 8-aligned after C");
 	ok(snapfile_read(&f, a, 100, &p) == 0 && !memcmp(p, data_a, sizeof(data_a)),
 	   "read A back");
 	free(p);
@@ -290,9 +293,9 @@ out:
 
 	/* The bytes, not only our own reader. */
 	img = slurp(snap, &len);
-	ok(!memcmp(img, "KVMINISN", 8) && get32(img + 8) == 1 && get32(img + 12) == 1 &&
-	   get64(img + 32) == len && get32(img + 24) == 4 &&
-	   get64(img + 16) + 4 * 40 == len && get32(img + 60) == crc32c(0, img, 60),
+	ok(!memcmp(img, "KVMINISN", 8) && get32(img + 8) == 2 && get32(img + 12) == 1 &&
+	   get64(img + 32) == len && get32(img + 24) == 5 &&
+	   get64(img + 16) + 5 * 40 == len && get32(img + 60) == crc32c(0, img, 60),
 	   "header fields little-endian at their offsets");
 	ok(get32(img + get64(img + 16)) == 1 && get64(img + get64(img + 16) + 16) == 64 &&
 	   get64(img + get64(img + 16) + 24) == 100 &&
@@ -627,17 +630,17 @@ static void test_refusals(void)
 	   strstr(msg, "restores x86_64 VMs"), "another arch: refused, both named");
 	img = slurp(snap, &len);
 	table = get64(img + 16);
-	/* Entries in file order: A, B, C, D. */
+	/* Entries in file order: A, B, C, C's chunk table, D. */
 	e = img + table;
 
-	put32(img + 8, 2);
+	put32(img + 8, 3);
 	reseal(img, len);
-	expect_refused(img, len, "format version 2",
-		       "format version 2 is newer than this kvmini reads (1); use a newer kvmini");
+	expect_refused(img, len, "format version 3",
+		       "format version 3 is newer than this kvmini reads (2); use a newer kvmini");
 	put32(img + 8, 0);
 	reseal(img, len);
 	expect_refused(img, len, "format version 0", "format version 0 was never written");
-	put32(img + 8, 1);
+	put32(img + 8, 2);
 	img[45] = 1;
 	reseal(img, len);
 	expect_refused(img, len, "a reserved header byte", "reserved header byte 45 is 0x01");
@@ -648,10 +651,10 @@ static void test_refusals(void)
 	img[33] ^= 1;
 	expect_refused(img, len, "header damaged", "header checksum");
 	img[33] ^= 1;
-	put32(img + 24, 5);
+	put32(img + 24, 6);
 	reseal(img, len);
 	expect_refused(img, len, "one entry too many", "does not fill the end of the file");
-	put32(img + 24, 4);
+	put32(img + 24, 5);
 	reseal(img, len);
 	{
 		/* 8 more zero bytes before the table: consistent, but not canonical. */
@@ -669,22 +672,22 @@ static void test_refusals(void)
 	expect_refused(img, len, "table damaged", "section table checksum");
 	e[0] ^= 1;
 
-	put32(e + 3 * 40, 1);
-	put32(e + 3 * 40 + 4, 0);
+	put32(e + 4 * 40, 1);
+	put32(e + 4 * 40 + 4, 0);
 	reseal(img, len);
 	expect_refused(img, len, "two sections (1, 0)", "section type 1 index 0 appears twice");
-	put32(e + 3 * 40, 1);
-	put32(e + 3 * 40 + 4, 1);
+	put32(e + 4 * 40, 1);
+	put32(e + 4 * 40 + 4, 1);
 	put64(e + 2 * 40 + 16, 65536 + 8);
 	reseal(img, len);
 	expect_refused(img, len, "LAZY section not 64 KiB aligned",
 		       "section type 3 index 7: offset 65544 is not a multiple of 65536");
 	put64(e + 2 * 40 + 16, 65536);
-	put64(e + 3 * 40 + 16, 65536 + 4096);
+	put64(e + 4 * 40 + 16, 65536 + 4096);
 	reseal(img, len);
 	expect_refused(img, len, "D overlapping C",
 		       "section type 1 index 1: offset 69632 overlaps");
-	put64(e + 3 * 40 + 16, 65536 + 4104);
+	put64(e + 4 * 40 + 16, 65536 + 4112);
 	put64(e + 16, 72);
 	reseal(img, len);
 	expect_refused(img, len, "a gap before A",
@@ -693,10 +696,22 @@ static void test_refusals(void)
 	reseal(img, len);
 	expect_refused(img, len, "A over the header", "offset 32 overlaps the header");
 	put64(e + 16, 64);
-	put64(e + 3 * 40 + 24, 17);
+	put64(e + 4 * 40 + 24, 17);
 	reseal(img, len);
 	expect_refused(img, len, "D running into the table", "run into the section table");
-	put64(e + 3 * 40 + 24, 13);
+	put64(e + 4 * 40 + 24, 13);
+	put32(e + 2 * 40 + 12, get32(e + 2 * 40 + 12) ^ 1);
+	reseal(img, len);
+	expect_refused(img, len, "a LAZY section's crc not its chunk table's",
+		       "section type 2147483651 index 7 is not the chunk table of a lazily read "
+		       "section (its size or checksum does not fit)");
+	put32(e + 2 * 40 + 12, get32(e + 2 * 40 + 12) ^ 1);
+	put32(e + 3 * 40 + 4, 8);
+	reseal(img, len);
+	expect_refused(img, len, "a chunk table without its section",
+		       "section type 2147483651 index 8 is not the chunk table of a lazily read "
+		       "section (there is none)");
+	put32(e + 3 * 40 + 4, 7);
 	put32(e + 8, 4);
 	reseal(img, len);
 	expect_refused(img, len, "unknown flag", "section type 1 index 0: unknown flags 0x4");
@@ -725,8 +740,9 @@ static void test_refusals(void)
 
 		capture(true);
 		err = snapfile_verify(&f, snapfile_find(&f, 3, 7));
-		ok(err == -EBADMSG && strstr(captured(), "section type 3 index 7: checksum"),
-		   "snapfile_verify refuses it, naming the section (%d)", err);
+		ok(err == -EBADMSG && strstr(captured(), "section type 3 index 7, chunk 0 "
+					     "(4099 bytes at file offset 65536): checksum"),
+		   "snapfile_verify refuses it, naming the section and chunk (%d)", err);
 		capture(true);
 		ok(snapfile_read(&f, snapfile_find(&f, 3, 7), 1 << 20, &p) == -EBADMSG && !p,
 		   "snapfile_read refuses it too");
@@ -797,7 +813,47 @@ static void test_sparse(void)
 	}
 	ok(back && zeros && same, "read back: the data around it, zeros in it");
 	free(back);
+	{
+		uint32_t *crcs = NULL;
+		uint8_t *chunk = malloc(SNAPFILE_CHUNK);
+		size_t n = 0;
+		int err;
+
+		ok(sec && chunk && snapfile_chunk_crcs(&f, sec, &crcs) == 0 &&
+		   crcs[1] == crc32c(0, mem + (1 << 20), 1 << 20),
+		   "3 chunk checksums, the hole's that of 1 MiB of zeros");
+		ok(crcs && snapfile_read_chunk(&f, sec, crcs, 2, chunk, &n) == 0 &&
+		   n == SNAPFILE_CHUNK && !memcmp(chunk, mem + (2 << 20), n),
+		   "chunk 2 read alone and checked");
+		if (crcs) {
+			int fd = open(snap, O_WRONLY);
+			uint8_t b = mem[(2 << 20) + 5] ^ 0x10;
+
+			if (fd < 0 || pwrite(fd, &b, 1, (off_t)(sec->offset + (2 << 20) + 5)) != 1)
+				abort();
+			close(fd);
+			capture(true);
+			err = snapfile_read_chunk(&f, sec, crcs, 2, chunk, &n);
+			ok(err == -EBADMSG && strstr(captured(), "section type 2 index 0, chunk 2 "
+						     "(1048576 bytes at file offset"),
+			   "a damaged chunk 2: refused, named (%d)", err);
+			ok(snapfile_read_chunk(&f, sec, crcs, 0, chunk, &n) == 0,
+			   "chunk 0 still reads");
+		}
+		free(crcs);
+		free(chunk);
+	}
 	snapfile_close(&f);
+	{
+		struct snapfile_writer w2;
+
+		capture(true);
+		ok(snapfile_create(&w2, snap, SNAPFILE_ARCH_ARM64, true) == 0 &&
+		   snapfile_add(&w2, 5 | SNAPFILE_CHUNK_TABLE, 0, 0, mem, 8) == -EINVAL &&
+		   strstr(captured(), "types with bit 31 are the file's own"),
+		   "a caller's type with bit 31: refused");
+		snapfile_writer_free(&w2);
+	}
 	unlink(snap);
 	free(mem);
 }

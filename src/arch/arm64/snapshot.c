@@ -292,10 +292,11 @@ int arch_snapshot_check(struct vm *vm, const struct snapfile *f)
 }
 
 /*
- * KVM needs memory that may carry tags for an MTE VM (anonymous, shmem): a
- * private mapping of a snapshot on disk is refused at the guest's first fault.
+ * An MTE VM's tags go in after its RAM's contents, through all of RAM
+ * (KVM_ARM_MTE_COPY_TAGS, which touches every page): its RAM is read in
+ * whole first rather than as the guest touches it.
  */
-bool arch_snapshot_memory_mappable(const struct vm *vm)
+bool arch_snapshot_memory_lazy(const struct vm *vm)
 {
 	return !vm->arch->shape.mte;
 }
