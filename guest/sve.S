@@ -35,6 +35,12 @@ sve_set_len:
 	rdvl	x0, #1
 	ret
 
+/* unsigned int sve_vl_bytes(void): the vector length in force now */
+	.globl	sve_vl_bytes
+sve_vl_bytes:
+	rdvl	x0, #1
+	ret
+
 /* void sve_load(const struct sve_state *state) */
 	.globl	sve_load
 sve_load:

@@ -30,6 +30,8 @@ const char *testdev_errno_name(uint32_t err)
 		return "EFAULT";
 	case 22:
 		return "EINVAL";
+	case 34:
+		return "ERANGE";
 	case 38:
 		return "ENOSYS";
 	case 95:

@@ -57,6 +57,14 @@ static const enum mte_step exit_steps[] = {
 static uint8_t mte_buffers[MAX_CPUS][MTE_BUF_BYTES]
 	__attribute__((section(".noinit"), aligned(MTE_PAGE_SIZE)));
 
+/*
+ * Memory the guest never touches before the VMM tags it (guest.ld keeps it
+ * in a 2 MiB block of its own, so no huge page mapped for other data covers
+ * it): the guest's first access makes KVM map it, which must keep the tags.
+ */
+static uint8_t mte_untouched[MAX_CPUS][MTE_BUF_BYTES]
+	__attribute__((section(".untouched"), aligned(MTE_PAGE_SIZE)));
+
 /* One tag per granule of a buffer: what it should hold and what it does. */
 struct mte_tags {
 	uint8_t expected[MTE_BUF_GRANULES];
@@ -97,6 +105,8 @@ static const char *const step_names[] = {
 	[MTE_STEP_WFI] = "wfi exit",
 	[MTE_STEP_VMM_READ] = "after the VMM read them",
 	[MTE_STEP_VMM_WRITE] = "after the VMM wrote them",
+	[MTE_STEP_VMM_WRITE_FRESH] = "after the VMM wrote them into memory the guest "
+		"had never touched (KVM mapped it at the guest's first access)",
 };
 
 uint32_t mte_test_rounds(unsigned int test, uint32_t iterations)
@@ -646,6 +656,18 @@ static void run_vmm_write(const struct ctx *c, struct mte_result *res)
 	for (uint32_t g = 0; g < MTE_BUF_GRANULES; g++)
 		want[g] = testdev_mte_pattern_tag(seed, g);
 	check_tags(c, res, MTE_STEP_VMM_WRITE, 0);
+
+	/* Once per run: the memory stays touched after this. */
+	struct ctx untouched = *c;
+
+	untouched.buf = (uintptr_t)mte_untouched[c->cpu];
+	seed = testdev_mix64(seed);
+	if (!vmm_request(&untouched, res, TESTDEV_REQ_MTE_WRITE_TAGS, seed,
+			 "tag write request into untouched memory"))
+		return;
+	for (uint32_t g = 0; g < MTE_BUF_GRANULES; g++)
+		want[g] = testdev_mte_pattern_tag(seed, g);
+	check_tags(&untouched, res, MTE_STEP_VMM_WRITE_FRESH, 0);
 	res->rounds_done = 1;
 }
 

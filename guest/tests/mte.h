@@ -35,6 +35,7 @@ enum mte_step {
 	MTE_STEP_WFI,		/* WFI woken by the virtual timer */
 	MTE_STEP_VMM_READ,	/* the VMM read the tags */
 	MTE_STEP_VMM_WRITE,	/* the VMM wrote the tags */
+	MTE_STEP_VMM_WRITE_FRESH, /* ... into memory the guest then touched first */
 };
 
 /* The first tag check of a test that found wrong tags. */

@@ -367,6 +367,24 @@ static bool (*const exits[SVE_EXIT_KINDS])(struct sve_result *) = {
 	[SVE_EXIT_PAUSE] = exit_pause,
 };
 
+/*
+ * The vector length the guest set is still in force: a host that loses the
+ * guest's ZCR_EL1 across an exit changes it under the guest (and every
+ * register compare after that would blame the wrong thing).
+ */
+static bool vl_kept(const struct layout *l, struct sve_result *res, uint32_t round)
+{
+	unsigned int now = sve_vl_bytes();
+
+	if (now == l->vl)
+		return true;
+	snprintf(res->error, sizeof(res->error), "the vector length changed from %u to "
+		 "%u bits under the guest (round %u; ZCR_EL1 reads 0x%lx): the host did "
+		 "not keep the guest's ZCR_EL1 across an exit", l->vl * 8, now * 8, round,
+		 read_sysreg(S3_0_C1_C2_0));
+	return false;
+}
+
 /* @iterations rounds of one exit kind at the current vector length. */
 static void run_exit(struct sve_buffers *buf, const struct layout *l,
 		     struct round_id id, uint32_t iterations,
@@ -382,6 +400,8 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 	poison(&buf->found, l);
 	sve_load(&buf->expected);
 	sve_store(&buf->found);
+	if (!vl_kept(l, res, 0))
+		return;
 	if (!compare(&buf->expected, &buf->found, l, 0, res)) {
 		snprintf(res->error, sizeof(res->error), "state differs even "
 			 "with no exit at VL %u: guest bug", l->vl * 8);
@@ -399,6 +419,8 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 			return;
 		sve_store(&buf->found);
 
+		if (!vl_kept(l, res, round))
+			return;
 		compare(&buf->expected, &buf->found, l, round, res);
 		res->rounds_done++;
 		__atomic_fetch_add(progress, 1, __ATOMIC_RELAXED);

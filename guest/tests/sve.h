@@ -41,6 +41,7 @@ struct sve_state {
 
 /* Set ZCR_EL1.LEN = @len; returns the vector length that gives, in bytes. */
 unsigned int sve_set_len(unsigned int len);
+unsigned int sve_vl_bytes(void);
 void sve_load(const struct sve_state *state);
 void sve_store(struct sve_state *state);
 
