@@ -466,6 +466,39 @@ static void listen_ready(struct ev_source *src, uint32_t events __unused)
 }
 
 /* The worker finished s->job: answer on the loop thread. */
+/* The finished slow command's reply to its client (if it is still there); the job ends. */
+static struct ctl_client *job_deliver(struct ctl_server *s)
+{
+	struct ctl_job *j = &s->job;
+	struct ctl_client *c = &s->clients[j->slot];
+
+	reply_finish(&j->reply, j->ret);
+	if (client_alive(c, j->gen)) {
+		c->waiting = false;
+		client_send_reply(c, &j->reply);
+	} else {
+		log_debug("ctl", "control socket: %s: the client left; reply dropped",
+			  j->cmd->name);
+	}
+	reply_free(&j->reply);
+	json_obj_free(&j->req);
+	s->busy = false;
+	return c;
+}
+
+/* At the end: what is still buffered for c, waiting up to a second for room. */
+static void client_drain(struct ctl_client *c)
+{
+	for (int waited = 0; c->used && c->out.len && waited < 1000; waited += 50) {
+		struct pollfd p = { .fd = c->src.fd, .events = POLLOUT };
+
+		if (poll(&p, 1, 50) < 0 && errno != EINTR)
+			break;
+		if (!client_flush(c))
+			break;
+	}
+}
+
 static void done_ready(struct ev_source *src, uint32_t events __unused)
 {
 	struct ctl_server *s = container_of(src, struct ctl_server, done);
@@ -483,18 +516,7 @@ static void done_ready(struct ev_source *src, uint32_t events __unused)
 	if (!finished)
 		return;
 
-	c = &s->clients[j->slot];
-	reply_finish(&j->reply, j->ret);
-	if (client_alive(c, j->gen)) {
-		c->waiting = false;
-		client_send_reply(c, &j->reply);
-	} else {
-		log_debug("ctl", "control socket: %s: the client left; reply dropped",
-			  j->cmd->name);
-	}
-	reply_free(&j->reply);
-	json_obj_free(&j->req);
-	s->busy = false;
+	c = job_deliver(s);
 	/* Its lines that waited, and what came meanwhile (edge triggered). */
 	if (client_alive(c, j->gen)) {
 		client_read(c);
@@ -710,13 +732,22 @@ void ctl_server_stop(struct ctl_server *s)
 		pthread_mutex_unlock(&s->lock);
 		pthread_join(s->worker, NULL);
 	}
+	/*
+	 * A slow command that finished as the VM stopped (a snapshot the
+	 * guest powered off during): its client gets the reply, not an EOF.
+	 */
+	if (s->busy && s->finished)
+		job_deliver(s);
 	if (s->busy) {
 		reply_free(&s->job.reply);
 		json_obj_free(&s->job.req);
 	}
-	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
-		if (s->clients[i].used)
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		if (s->clients[i].used) {
+			client_drain(&s->clients[i]);
 			client_close(&s->clients[i]);
+		}
+	}
 	if (s->listen.fd >= 0)
 		close(s->listen.fd);
 	if (s->done.fd >= 0)
