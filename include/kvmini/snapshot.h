@@ -102,6 +102,11 @@ int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);
  * the architecture cannot save, with the reason in why (for the client).
  */
 int __must_check arch_snapshot_savable(const struct vm *vm, char *why, size_t why_len);
+/*
+ * With the vCPUs paused, before RAM is saved: state the architecture keeps
+ * in guest RAM (arm64: the ITS's tables, pending LPIs) written there.
+ */
+int __must_check arch_snapshot_flush(struct vm *vm);
 /* Before any VM exists: can this host run the snapshot's vCPUs? (-EINVAL, reported). */
 int __must_check arch_snapshot_check(struct vm *vm, const struct snapfile *f);
 /* May the VM's RAM be read in as it is first touched? (arm64: not with MTE.) */

@@ -188,6 +188,8 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 	devices_freeze(vm);
 	ret = snapshot_save_config(vm, &w);
 	if (!ret)
+		ret = arch_snapshot_flush(vm);
+	if (!ret)
 		ret = snapshot_save_memory(vm, &w);
 	if (!ret)
 		ret = snapshot_save_devices(vm, &w);
@@ -195,6 +197,11 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		ret = arch_snapshot_save(vm, &w);
 	if (!ret)
 		ret = snapfile_commit(&w);
+	/* Renamed into place (no temporary left) yet failed: only its directory's sync did. */
+	if (ret && w.fd < 0 && !w.tmp_path)
+		snprintf(why, why_len, "written, but syncing its directory failed (%s): it may "
+			 "not survive a host crash; sync the filesystem, or save it again",
+			 strerror(-ret));
 	devices_thaw(vm);
 	snapfile_writer_free(&w);
 	return ret;

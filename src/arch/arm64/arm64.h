@@ -164,6 +164,12 @@ int __must_check arm64_gic_init(struct vm *vm);
 struct state_buf;
 int __must_check arm64_gic_save(struct vm *vm, struct state_buf *out);
 int __must_check arm64_gic_load(struct vm *vm, struct state_buf *in);
+/* The ITS (gic_state.c): its tables and pending LPIs into guest RAM, its registers. */
+int __must_check arm64_its_flush(struct vm *vm);
+int __must_check arm64_its_save(struct vm *vm, struct state_buf *out);
+int __must_check arm64_its_load(struct vm *vm, struct state_buf *in);
+/* The saved GIC's interrupt and CPU counts (the section's start) against this machine's. */
+int __must_check arm64_gic_check_shape(struct state_buf *in, unsigned int nr_cpus);
 
 /* The test guest built into kvmini (generated from guest/). */
 extern const unsigned char kvmini_guest_image[];

@@ -16,6 +16,7 @@
  * is written where.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <kvmini/log.h>
@@ -306,18 +307,26 @@ int arm64_gic_save(struct vm *vm, struct state_buf *out)
 	return ret ?: state_write_done(out);
 }
 
+int arm64_gic_check_shape(struct state_buf *in, unsigned int nr_cpus)
+{
+	uint32_t saved_irqs = state_get_u32(in), saved_cpus = state_get_u32(in);
+
+	if (in->err || saved_irqs != ARM64_GIC_NR_IRQS || saved_cpus != nr_cpus) {
+		log_err("gic", "the snapshot's GIC has %u interrupts and %u CPUs; "
+			"this machine's has %u and %u", saved_irqs, saved_cpus,
+			ARM64_GIC_NR_IRQS, nr_cpus);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int arm64_gic_load(struct vm *vm, struct state_buf *in)
 {
 	struct gic_walk w = { .vm = vm, .st = in, .load = true };
-	uint32_t nr_irqs = state_get_u32(in), nr_cpus = state_get_u32(in);
-	int ret;
+	int ret = arm64_gic_check_shape(in, vm->nr_vcpus);
 
-	if (in->err || nr_irqs != ARM64_GIC_NR_IRQS || nr_cpus != vm->nr_vcpus) {
-		log_err("gic", "the snapshot's GIC has %u interrupts and %u CPUs; "
-			"this machine's has %u and %u", nr_irqs, nr_cpus,
-			ARM64_GIC_NR_IRQS, vm->nr_vcpus);
-		return -EBADMSG;
-	}
+	if (ret)
+		return ret;
 	ret = gic_walk(&w);
 	if (!ret)
 		ret = state_read_done(in);
@@ -326,5 +335,116 @@ int arm64_gic_load(struct vm *vm, struct state_buf *in)
 			"machine's GIC takes", in->len);
 	else if (ret)
 		log_err("gic", "restoring the GIC's state failed: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * The ITS (arm-vgic-its.rst): its tables live in guest RAM, so they are
+ * flushed there (with the LPIs' pending bits) before RAM is saved, and read
+ * back from it on restore; its registers are saved here, and restored in
+ * the documented order - GITS_CBASER (which resets GITS_CREADR), the
+ * others, the tables, GITS_CTLR (which may enable it) last.
+ */
+#define GITS_CTLR	0x0000
+#define GITS_IIDR	0x0004
+#define GITS_CBASER	0x0080
+#define GITS_CWRITER	0x0088
+#define GITS_CREADR	0x0090
+#define GITS_BASER(n)	(0x0100 + 8 * (n))	/* KVM has two: devices, collections */
+/* GITS_CTLR.Quiescent: KVM's own, not the guest's. */
+#define GITS_CTLR_QUIESCENT	(1ULL << 31)
+
+static const uint32_t its_regs[] = {
+	GITS_CBASER, GITS_IIDR, GITS_BASER(0), GITS_BASER(1), GITS_CREADR, GITS_CWRITER,
+};
+
+int arm64_its_flush(struct vm *vm)
+{
+	const struct arch_vm *a = vm->arch;
+	int ret;
+
+	if (a->its_fd < 0)
+		return 0;
+	ret = gic_attr(a->its_fd, true, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_ITS_SAVE_TABLES,
+		       NULL);
+	if (!ret)
+		ret = gic_attr(a->gic_fd, true, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			       KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES, NULL);
+	if (ret)
+		log_err("gic", "writing the ITS's tables and the pending LPIs to guest RAM "
+			"failed: %s", strerror(-ret));
+	return ret;
+}
+
+int arm64_its_save(struct vm *vm, struct state_buf *out)
+{
+	int fd = vm->arch->its_fd, ret = 0;
+	uint64_t v;
+
+	state_put_u32(out, (uint32_t)ARRAY_SIZE(its_regs) + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(its_regs) && !ret; i++) {
+		ret = gic_attr(fd, false, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, its_regs[i], &v);
+		state_put_u64(out, v);
+	}
+	if (!ret)
+		ret = gic_attr(fd, false, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, GITS_CTLR, &v);
+	state_put_u64(out, v & ~GITS_CTLR_QUIESCENT);
+	if (ret)
+		log_err("gic", "reading the ITS's registers failed: %s", strerror(-ret));
+	return ret ?: state_write_done(out);
+}
+
+/* After the restore: each register reads what was saved, or the ITS did not take it. */
+static int its_check(int fd, uint32_t reg, uint64_t want)
+{
+	uint64_t got;
+	int ret = gic_attr(fd, false, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, reg, &got);
+
+	if (reg == GITS_CTLR)
+		got &= ~GITS_CTLR_QUIESCENT;
+	if (!ret && got != want) {
+		log_err("gic", "the ITS register at 0x%03x reads 0x%" PRIx64 " after the "
+			"restore; the snapshot has 0x%" PRIx64, reg, got, want);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+int arm64_its_load(struct vm *vm, struct state_buf *in)
+{
+	int fd = vm->arch->its_fd, ret = 0;
+	uint64_t v[ARRAY_SIZE(its_regs) + 1];
+
+	if (state_get_u32(in) != ARRAY_SIZE(v) || in->err) {
+		log_err("gic", "the snapshot's ITS section is malformed");
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = state_get_u64(in);
+	if (state_read_done(in)) {
+		log_err("gic", "the snapshot's ITS section is malformed");
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(its_regs) && !ret; i++)
+		ret = gic_attr(fd, true, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, its_regs[i], &v[i]);
+	if (!ret)
+		ret = gic_attr(fd, true, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_ITS_RESTORE_TABLES,
+			       NULL);
+	if (!ret)
+		ret = gic_attr(fd, true, KVM_DEV_ARM_VGIC_GRP_ITS_REGS, GITS_CTLR,
+			       &v[ARRAY_SIZE(its_regs)]);
+	if (ret) {
+		log_err("gic", "restoring the ITS failed: %s (KVM refuses tables in guest RAM "
+			"that do not match its registers)", strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(its_regs) && !ret; i++)
+		ret = its_check(fd, its_regs[i], v[i]);
+	if (!ret)
+		ret = its_check(fd, GITS_CTLR, v[ARRAY_SIZE(its_regs)]);
+	if (!ret)
+		log_info("gic", "ITS restored: %s, device table %s, collection table %s",
+			 v[ARRAY_SIZE(its_regs)] & 1 ? "enabled" : "disabled",
+			 v[2] >> 63 ? "in use" : "none", v[3] >> 63 ? "in use" : "none");
 	return ret;
 }
