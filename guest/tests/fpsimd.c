@@ -133,14 +133,18 @@ void fpsimd_test_run(unsigned int cpu, enum fpsimd_exit kind,
 
 	res->ran = true;
 
-	/* First without any exit: a mismatch here is the guest's own bug. */
+	/*
+	 * First with no exit of the guest's own: a mismatch here is the
+	 * guest's bug, or the host's when an interrupt's exit came between.
+	 */
 	fill(&expected, cpu, kind, 0);
 	memset(&found, 0xa5, sizeof(found));
 	fpsimd_load(&expected);
 	fpsimd_store(&found);
 	if (!compare(&expected, &found, 0, res)) {
 		snprintf(res->error, sizeof(res->error),
-			 "state differs even with no exit: guest bug");
+			 "state lost with no exit of its own: an interrupt's exit came "
+			 "between (a host bug) or the guest is wrong");
 		return;
 	}
 

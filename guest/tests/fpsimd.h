@@ -58,7 +58,7 @@ struct fpsimd_result {
 	uint32_t bad_iterations;
 	bool has_mismatch;
 	struct fpsimd_mismatch first;
-	char error[96];			/* why the run stopped early */
+	char error[160];		/* why the run stopped early */
 };
 
 /*

@@ -378,10 +378,9 @@ static bool vl_kept(const struct layout *l, struct sve_result *res, uint32_t rou
 
 	if (now == l->vl)
 		return true;
-	snprintf(res->error, sizeof(res->error), "the vector length changed from %u to "
-		 "%u bits under the guest (round %u; ZCR_EL1 reads 0x%lx): the host did "
-		 "not keep the guest's ZCR_EL1 across an exit", l->vl * 8, now * 8, round,
-		 read_sysreg(S3_0_C1_C2_0));
+	snprintf(res->error, sizeof(res->error), "vector length %u bits, not the %u it "
+		 "set (round %u; ZCR_EL1 0x%lx): the host lost its ZCR_EL1 across an exit",
+		 now * 8, l->vl * 8, round, read_sysreg(S3_0_C1_C2_0));
 	return false;
 }
 
@@ -394,7 +393,7 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 		return;
 	res->ran = true;
 
-	/* First without any exit: a mismatch here is the guest's own bug. */
+	/* First with no exit of its own: a mismatch is the guest's bug, or an interrupt's exit's. */
 	id.round = 0;
 	fill(&buf->expected, l, &id);
 	poison(&buf->found, l);
@@ -403,8 +402,9 @@ static void run_exit(struct sve_buffers *buf, const struct layout *l,
 	if (!vl_kept(l, res, 0))
 		return;
 	if (!compare(&buf->expected, &buf->found, l, 0, res)) {
-		snprintf(res->error, sizeof(res->error), "state differs even "
-			 "with no exit at VL %u: guest bug", l->vl * 8);
+		snprintf(res->error, sizeof(res->error), "state lost at VL %u with no "
+			 "exit of its own: an interrupt's exit came between (a host bug) "
+			 "or the guest is wrong", l->vl * 8);
 		return;
 	}
 

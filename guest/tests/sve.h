@@ -94,7 +94,7 @@ struct sve_result {
 	uint32_t bad_rounds;
 	bool has_mismatch;
 	struct sve_mismatch first;
-	char error[96];			/* why the test stopped early */
+	char error[160];		/* why the test stopped early */
 };
 
 /* The distinct vector lengths a CPU visited, ascending, in bits. */
