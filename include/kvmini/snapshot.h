@@ -16,6 +16,9 @@
 #ifndef KVMINI_SNAPSHOT_H
 #define KVMINI_SNAPSHOT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <kvmini/compiler.h>
 
 struct vm;
@@ -94,6 +97,8 @@ struct snapshot_lazy;
 int __must_check snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs,
 				     struct snapshot_lazy **out);
 void snapshot_lazy_stop(struct snapshot_lazy *l);
+/* Damage was found (the VM is stopping): RAM read since holds zeros there. */
+bool snapshot_lazy_failed(struct snapshot_lazy *l);
 
 /* The architecture's part (arch/<arch>/snapshot.c). */
 int __must_check arch_snapshot_save(struct vm *vm, struct snapfile_writer *w);

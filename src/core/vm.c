@@ -192,7 +192,8 @@ int vm_create(struct vm *vm)
 		ret = vcpu_create(vm, i, &vm->vcpus[i]);
 		if (ret)
 			return ret;
-		vm->nr_vcpus++;
+		/* Published whole: a restore's RAM loader may kick vCPUs already. */
+		__atomic_store_n(&vm->nr_vcpus, i + 1, __ATOMIC_RELEASE);
 	}
 	ret = arch_vm_irqchip_init(vm);
 	if (!ret)
@@ -210,7 +211,9 @@ __hot bool vm_stopping(struct vm *vm)
 
 void vm_kick_vcpus(struct vm *vm)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++)
 		vcpu_kick(vm->vcpus[i]);
 }
 
@@ -248,6 +251,12 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	evloop_stop(&vm->loop);
+	/*
+	 * The vCPU threads have ended: nothing touches guest RAM any more, and
+	 * the RAM loader (which may stop the VM, kicking vCPUs) goes before them.
+	 */
+	snapshot_lazy_stop(vm->lazy);
+	vm->lazy = NULL;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	free(vm->vcpus);
@@ -260,8 +269,6 @@ void vm_destroy(struct vm *vm)
 		vm->test_hooks->detach(vm);
 	arch_vm_destroy(vm);
 	bus_free(&vm->mmio);
-	/* Nothing touches guest RAM any more: its loader can go, then the RAM. */
-	snapshot_lazy_stop(vm->lazy);
 	guest_mem_free(&vm->mem);
 	console_destroy(&vm->console);
 	evloop_destroy(&vm->loop);

@@ -486,14 +486,15 @@ static struct ctl_client *job_deliver(struct ctl_server *s)
 	return c;
 }
 
-/* At the end: what is still buffered for c, waiting up to a second for room. */
-static void client_drain(struct ctl_client *c)
+/* At the end: what is still buffered for c, while *budget_ms (shared by all clients) lasts. */
+static void client_drain(struct ctl_client *c, int *budget_ms)
 {
-	for (int waited = 0; c->used && c->out.len && waited < 1000; waited += 50) {
+	while (c->used && c->out.len && *budget_ms > 0) {
 		struct pollfd p = { .fd = c->src.fd, .events = POLLOUT };
 
 		if (poll(&p, 1, 50) < 0 && errno != EINTR)
 			break;
+		*budget_ms -= 50;
 		if (!client_flush(c))
 			break;
 	}
@@ -719,6 +720,7 @@ fail:
 
 void ctl_server_stop(struct ctl_server *s)
 {
+	int budget_ms;
 	struct stat st;
 
 	if (!s)
@@ -738,15 +740,17 @@ void ctl_server_stop(struct ctl_server *s)
 	 */
 	if (s->busy && s->finished)
 		job_deliver(s);
+	budget_ms = 1000;
 	if (s->busy) {
 		reply_free(&s->job.reply);
 		json_obj_free(&s->job.req);
 	}
 	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
-		if (s->clients[i].used) {
-			client_drain(&s->clients[i]);
+		if (s->clients[i].used)
+			client_drain(&s->clients[i], &budget_ms);
+		/* Draining may have closed it (the client left). */
+		if (s->clients[i].used)
 			client_close(&s->clients[i]);
-		}
 	}
 	if (s->listen.fd >= 0)
 		close(s->listen.fd);

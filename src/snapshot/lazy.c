@@ -17,6 +17,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -47,7 +48,7 @@ struct snapshot_lazy {
 	int uffd, stop_fd;
 	pthread_t thread;
 	bool started;
-	bool failed;			/* damage found: zeros from now on, the VM stops */
+	bool failed;			/* damage found: zeros from now on, the VM stops (atomic) */
 	long page;
 	uint8_t *buf;
 	unsigned int nr;
@@ -67,9 +68,8 @@ static size_t chunk_len(const struct lazy_region *r, uint64_t i)
 /* Damage: the VM stops (vCPUs kicked first), then every fault gets zeros so all threads can end. */
 static void lazy_fail(struct snapshot_lazy *l, const struct lazy_region *r, uint64_t i, int err)
 {
-	if (l->failed)
+	if (__atomic_exchange_n(&l->failed, true, __ATOMIC_SEQ_CST))
 		return;
-	l->failed = true;
 	log_err("snapshot", "%s: guest RAM at 0x%" PRIx64 "-0x%" PRIx64 " cannot be restored "
 		"(%s): stopping the VM; the guest never ran on it", l->f->path,
 		r->gpa + i * SNAPFILE_CHUNK, r->gpa + i * SNAPFILE_CHUNK + chunk_len(r, i) - 1,
@@ -81,6 +81,7 @@ static void lazy_fail(struct snapshot_lazy *l, const struct lazy_region *r, uint
 static int lazy_fill(struct snapshot_lazy *l, uint8_t *dst, const uint8_t *src, size_t len)
 {
 	for (;;) {
+		int64_t done;
 		int ret;
 
 		if (src) {
@@ -88,16 +89,25 @@ static int lazy_fill(struct snapshot_lazy *l, uint8_t *dst, const uint8_t *src, 
 						 .len = len };
 
 			ret = ioctl(l->uffd, UFFDIO_COPY, &c);
+			done = c.copy;
 		} else {
 			struct uffdio_zeropage z = { .range = { .start = (uintptr_t)dst,
 								.len = len } };
 
 			ret = ioctl(l->uffd, UFFDIO_ZEROPAGE, &z);
+			done = z.zeropage;
 		}
 		if (!ret)
 			return 0;
-		if (errno == EAGAIN)
-			continue;	/* the address space changed under it: again */
+		if (errno == EAGAIN) {
+			/* Interrupted part-way (or the address space changed): the rest, again. */
+			if (done > 0 && (size_t)done < len) {
+				dst += done;
+				src = src ? src + done : NULL;
+				len -= (size_t)done;
+			}
+			continue;
+		}
 		if (errno != EEXIST || len <= (size_t)l->page)
 			return errno == EEXIST ? 0 : -errno;
 		/* Some pages are there already: the rest one by one. */
@@ -116,7 +126,7 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 	size_t len = chunk_len(r, i), got;
 	int err = 0;
 
-	if (l->failed || r->crcs[i] == snapfile_zeros_crc(len)) {
+	if (snapshot_lazy_failed(l) || r->crcs[i] == snapfile_zeros_crc(len)) {
 		/* Zeros need no reading; the background check still reads them. */
 		err = lazy_fill(l, dst, NULL, len);
 		l->zeroed++;
@@ -132,9 +142,11 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 		}
 	}
 	if (err) {
+		/* Not marked: its next fault tries again (zeros, the VM stopping). */
 		log_err("snapshot", "filling guest RAM at %p from the snapshot: %s", dst,
 			strerror(-err));
 		lazy_fail(l, r, i, err);
+		return;
 	}
 	r->state[i] |= CHUNK_POPULATED;
 }
@@ -176,8 +188,10 @@ static bool lazy_scan_one(struct snapshot_lazy *l)
 			l->scan_chunk = 0;
 			continue;
 		}
-		if (snapfile_read_chunk(l->f, r->sec, r->crcs, l->scan_chunk, l->buf, &got))
-			lazy_fail(l, r, l->scan_chunk, -EBADMSG);
+		int err = snapfile_read_chunk(l->f, r->sec, r->crcs, l->scan_chunk, l->buf, &got);
+
+		if (err)
+			lazy_fail(l, r, l->scan_chunk, err);
 		r->state[l->scan_chunk++] |= CHUNK_VERIFIED;
 		l->scanned++;
 		return true;
@@ -194,7 +208,7 @@ static void *lazy_thread(void *arg)
 		struct pollfd p[2] = { { .fd = l->uffd, .events = POLLIN },
 				       { .fd = l->stop_fd, .events = POLLIN } };
 		struct uffd_msg msg;
-		int n = poll(p, 2, scanning && !l->failed ? 0 : -1);
+		int n = poll(p, 2, scanning && !snapshot_lazy_failed(l) ? 0 : -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -248,6 +262,11 @@ static int lazy_open_uffd(struct snapshot_lazy *l)
 	return 0;
 }
 
+bool snapshot_lazy_failed(struct snapshot_lazy *l)
+{
+	return l && __atomic_load_n(&l->failed, __ATOMIC_SEQ_CST);
+}
+
 void snapshot_lazy_stop(struct snapshot_lazy *l)
 {
 	uint64_t one = 1;
@@ -288,7 +307,8 @@ int snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs
 	l->uffd = l->stop_fd = -1;
 	l->page = sysconf(_SC_PAGESIZE);
 	l->nr = vm->mem.nr;
-	for (unsigned int i = 0; i < l->nr; i++) {
+	ret = 0;
+	for (unsigned int i = 0; i < l->nr && !ret; i++) {
 		struct lazy_region *r = &l->regions[i];
 
 		r->host = vm->mem.regions[i].host;
@@ -296,31 +316,38 @@ int snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs
 		r->size = vm->mem.regions[i].size;
 		r->sec = snapfile_find(f, SNAP_SEC_MEMORY, i);
 		r->nr = snapfile_chunks(r->size);
-		r->crcs = crcs[i];	/* ours now */
-		crcs[i] = NULL;
+		r->crcs = crcs[i];	/* borrowed until the thread runs */
 		r->state = calloc(r->nr ? r->nr : 1, 1);
-		if (!r->state) {
-			snapshot_lazy_stop(l);
-			return -ENOMEM;
-		}
+		if (!r->state)
+			ret = -ENOMEM;
 	}
 	l->buf = malloc(SNAPFILE_CHUNK);
-	l->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (!l->buf || l->stop_fd < 0) {
-		snapshot_lazy_stop(l);
-		return -ENOMEM;
-	}
-	ret = lazy_open_uffd(l);
+	if (!ret && !l->buf)
+		ret = -ENOMEM;
 	if (!ret) {
+		l->stop_fd = eventfd(0, EFD_CLOEXEC);
+		if (l->stop_fd < 0)
+			ret = -errno;
+	}
+	if (!ret)
+		ret = lazy_open_uffd(l);
+	if (!ret) {
+		/* The VMM's signals go to the threads made for them, not this one. */
+		sigset_t all, old;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
 		ret = -pthread_create(&l->thread, NULL, lazy_thread, l);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		l->started = !ret;
 	}
-	if (ret) {
-		/* The caller reads the RAM in instead: hand the checksums back. */
-		for (unsigned int i = 0; i < l->nr; i++) {
-			crcs[i] = l->regions[i].crcs;
-			l->regions[i].crcs = NULL;
-		}
+	for (unsigned int i = 0; i < l->nr; i++) {
+		if (l->started)
+			crcs[i] = NULL;		/* the loader's now */
+		else
+			l->regions[i].crcs = NULL;	/* still the caller's */
+	}
+	if (!l->started) {
 		snapshot_lazy_stop(l);
 		return ret;
 	}

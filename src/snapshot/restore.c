@@ -184,11 +184,13 @@ int snapshot_restore_memory(struct vm *vm)
 	}
 	if (!ret && lazy) {
 		ret = snapshot_lazy_start(vm, f, crcs, &vm->lazy);
-		if (ret)
+		/* Only a host without (permission for) userfaultfd is read in instead. */
+		if (ret == -EPERM || ret == -ENOSYS || ret == -EINVAL || ret == -EOPNOTSUPP) {
 			log_info("snapshot", "userfaultfd is not available (%s): reading the "
 				 "guest's RAM in before it runs", strerror(-ret));
-		lazy = !ret;
-		ret = 0;
+			ret = 0;
+		}
+		lazy = vm->lazy != NULL;
 	}
 	for (unsigned int i = 0; i < vm->mem.nr && !ret; i++) {
 		/* A save of this VM reads all of it: none of it is known to be zeros. */

@@ -191,6 +191,12 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		ret = arch_snapshot_flush(vm);
 	if (!ret)
 		ret = snapshot_save_memory(vm, &w);
+	/* A restored VM whose snapshot turned out damaged: what was read there is zeros. */
+	if (!ret && snapshot_lazy_failed(vm->lazy)) {
+		snprintf(why, why_len, "the snapshot this VM was restored from is damaged, so "
+			 "its RAM cannot be saved whole");
+		ret = -EBADMSG;
+	}
 	if (!ret)
 		ret = snapshot_save_devices(vm, &w);
 	if (!ret)

@@ -633,6 +633,13 @@ static int check_header(struct snapfile *f, uint32_t expect_arch, struct header 
 			"(0x%08" PRIx32 "); the file is damaged", f->path, stored, computed);
 		return -EBADMSG;
 	}
+	/* 1: RAM under one checksum, which a restore that reads RAM lazily cannot check. */
+	if (f->version == 1) {
+		log_err(TOPIC, "%s: format version 1, older than this kvmini reads (%d); "
+			"restore it with the kvmini that took it, or take the snapshot again",
+			f->path, SNAPFILE_VERSION);
+		return -EBADMSG;
+	}
 	if (f->version != SNAPFILE_VERSION) {
 		log_err(TOPIC, "%s: format version %" PRIu32 " was never written by kvmini; "
 			"the file is damaged", f->path, f->version);

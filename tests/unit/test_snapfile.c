@@ -640,6 +640,11 @@ static void test_refusals(void)
 	put32(img + 8, 0);
 	reseal(img, len);
 	expect_refused(img, len, "format version 0", "format version 0 was never written");
+	put32(img + 8, 1);
+	reseal(img, len);
+	expect_refused(img, len, "format version 1",
+		       "format version 1, older than this kvmini reads (2); restore it with the "
+		       "kvmini that took it, or take the snapshot again");
 	put32(img + 8, 2);
 	img[45] = 1;
 	reseal(img, len);

@@ -379,7 +379,7 @@ int arm64_its_flush(struct vm *vm)
 int arm64_its_save(struct vm *vm, struct state_buf *out)
 {
 	int fd = vm->arch->its_fd, ret = 0;
-	uint64_t v;
+	uint64_t v = 0;
 
 	state_put_u32(out, (uint32_t)ARRAY_SIZE(its_regs) + 1);
 	for (size_t i = 0; i < ARRAY_SIZE(its_regs) && !ret; i++) {
