@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <kvmini/compiler.h>
 
@@ -97,6 +98,8 @@ struct snapshot_lazy;
 int __must_check snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs,
 				     struct snapshot_lazy **out);
 void snapshot_lazy_stop(struct snapshot_lazy *l);
+/* --stats: how much RAM the loader read in, mapped as zeros and checked unread. */
+void snapshot_lazy_print_stats(struct snapshot_lazy *l, FILE *f);
 /* Damage was found (the VM is stopping): RAM read since holds zeros there. */
 bool snapshot_lazy_failed(struct snapshot_lazy *l);
 

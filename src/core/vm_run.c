@@ -20,6 +20,7 @@
 #include <kvmini/device.h>
 #include <kvmini/log.h>
 #include <kvmini/vcpu.h>
+#include <kvmini/snapshot.h>
 #include <kvmini/vm.h>
 #include <kvmini/vm-api.h>
 
@@ -162,6 +163,7 @@ static void vm_print_stats(struct vm *vm)
 			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
 		vm->mmio.unmapped_accesses);
+	snapshot_lazy_print_stats(vm->lazy, stderr);
 	if (vm->test_hooks && vm->test_hooks->print_stats)
 		vm->test_hooks->print_stats(vm, stderr);
 }

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -55,6 +56,7 @@ struct snapshot_lazy {
 	struct lazy_region regions[GUEST_MEM_MAX_REGIONS];
 	unsigned int scan_region;	/* the background check's place */
 	uint64_t scan_chunk;
+	/* Counts for --stats, read by other threads: atomic. */
 	uint64_t copied, zeroed, scanned, faults;
 };
 
@@ -129,7 +131,7 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 	if (snapshot_lazy_failed(l) || r->crcs[i] == snapfile_zeros_crc(len)) {
 		/* Zeros need no reading; the background check still reads them. */
 		err = lazy_fill(l, dst, NULL, len);
-		l->zeroed++;
+		__atomic_fetch_add(&l->zeroed, 1, __ATOMIC_RELAXED);
 	} else {
 		err = snapfile_read_chunk(l->f, r->sec, r->crcs, i, l->buf, &got);
 		if (err) {
@@ -138,7 +140,7 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 		} else {
 			err = lazy_fill(l, dst, l->buf, len);
 			r->state[i] |= CHUNK_VERIFIED;
-			l->copied++;
+			__atomic_fetch_add(&l->copied, 1, __ATOMIC_RELAXED);
 		}
 	}
 	if (err) {
@@ -193,7 +195,7 @@ static bool lazy_scan_one(struct snapshot_lazy *l)
 		if (err)
 			lazy_fail(l, r, l->scan_chunk, err);
 		r->state[l->scan_chunk++] |= CHUNK_VERIFIED;
-		l->scanned++;
+		__atomic_fetch_add(&l->scanned, 1, __ATOMIC_RELAXED);
 		return true;
 	}
 	return false;
@@ -230,7 +232,7 @@ static void *lazy_thread(void *arg)
 		if (read(l->uffd, &msg, sizeof(msg)) != sizeof(msg))
 			continue;	/* EAGAIN: another wake-up took it */
 		if (msg.event == UFFD_EVENT_PAGEFAULT) {
-			l->faults++;
+			__atomic_fetch_add(&l->faults, 1, __ATOMIC_RELAXED);
 			lazy_fault(l, msg.arg.pagefault.address);
 		}
 	}
@@ -260,6 +262,23 @@ static int lazy_open_uffd(struct snapshot_lazy *l)
 			return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+void snapshot_lazy_print_stats(struct snapshot_lazy *l, FILE *f)
+{
+	uint64_t total = 0;
+
+	if (!l)
+		return;
+	for (unsigned int i = 0; i < l->nr; i++)
+		total += l->regions[i].nr;
+	fprintf(f, "kvmini: stats: RAM from the snapshot, of %" PRIu64 " chunks of 1 MiB: %"
+		PRIu64 " read in at first touch, %" PRIu64 " mapped as zeros, %" PRIu64
+		" checked by the background scan (%" PRIu64 " faults)\n", total,
+		__atomic_load_n(&l->copied, __ATOMIC_RELAXED),
+		__atomic_load_n(&l->zeroed, __ATOMIC_RELAXED),
+		__atomic_load_n(&l->scanned, __ATOMIC_RELAXED),
+		__atomic_load_n(&l->faults, __ATOMIC_RELAXED));
 }
 
 bool snapshot_lazy_failed(struct snapshot_lazy *l)
