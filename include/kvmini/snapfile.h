@@ -64,6 +64,14 @@ static inline uint64_t snapfile_chunks(uint64_t len)
 	return len / SNAPFILE_CHUNK + !!(len % SNAPFILE_CHUNK);
 }
 
+/* The length of chunk i (< snapfile_chunks(len)) of len bytes: the last may be shorter. */
+static inline size_t snapfile_chunk_len(uint64_t len, uint64_t i)
+{
+	uint64_t left = len - i * SNAPFILE_CHUNK;
+
+	return left < SNAPFILE_CHUNK ? (size_t)left : SNAPFILE_CHUNK;
+}
+
 /* The checksum of n (<= SNAPFILE_CHUNK) zero bytes: a chunk that needs no reading. */
 uint32_t snapfile_zeros_crc(size_t n);
 

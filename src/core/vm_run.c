@@ -19,8 +19,8 @@
 #include <kvmini/arch.h>
 #include <kvmini/device.h>
 #include <kvmini/log.h>
-#include <kvmini/vcpu.h>
 #include <kvmini/snapshot.h>
+#include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 #include <kvmini/vm-api.h>
 

@@ -465,7 +465,6 @@ static void listen_ready(struct ev_source *src, uint32_t events __unused)
 	}
 }
 
-/* The worker finished s->job: answer on the loop thread. */
 /* The finished slow command's reply to its client (if it is still there); the job ends. */
 static struct ctl_client *job_deliver(struct ctl_server *s)
 {
@@ -500,6 +499,7 @@ static void client_drain(struct ctl_client *c, int *budget_ms)
 	}
 }
 
+/* The worker finished s->job: answer on the loop thread. */
 static void done_ready(struct ev_source *src, uint32_t events __unused)
 {
 	struct ctl_server *s = container_of(src, struct ctl_server, done);
@@ -720,7 +720,7 @@ fail:
 
 void ctl_server_stop(struct ctl_server *s)
 {
-	int budget_ms;
+	int budget_ms = 1000;	/* for draining every client, in all */
 	struct stat st;
 
 	if (!s)
@@ -740,7 +740,6 @@ void ctl_server_stop(struct ctl_server *s)
 	 */
 	if (s->busy && s->finished)
 		job_deliver(s);
-	budget_ms = 1000;
 	if (s->busy) {
 		reply_free(&s->job.reply);
 		json_obj_free(&s->job.req);

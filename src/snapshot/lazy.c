@@ -60,13 +60,6 @@ struct snapshot_lazy {
 	uint64_t copied, zeroed, scanned, faults;
 };
 
-static size_t chunk_len(const struct lazy_region *r, uint64_t i)
-{
-	uint64_t left = r->size - i * SNAPFILE_CHUNK;
-
-	return left < SNAPFILE_CHUNK ? (size_t)left : SNAPFILE_CHUNK;
-}
-
 /* Damage: the VM stops (vCPUs kicked first), then every fault gets zeros so all threads can end. */
 static void lazy_fail(struct snapshot_lazy *l, const struct lazy_region *r, uint64_t i, int err)
 {
@@ -74,7 +67,7 @@ static void lazy_fail(struct snapshot_lazy *l, const struct lazy_region *r, uint
 		return;
 	log_err("snapshot", "%s: guest RAM at 0x%" PRIx64 "-0x%" PRIx64 " cannot be restored "
 		"(%s): stopping the VM; the guest never ran on it", l->f->path,
-		r->gpa + i * SNAPFILE_CHUNK, r->gpa + i * SNAPFILE_CHUNK + chunk_len(r, i) - 1,
+		r->gpa + i * SNAPFILE_CHUNK, r->gpa + i * SNAPFILE_CHUNK + snapfile_chunk_len(r->size, i) - 1,
 		strerror(-err));
 	vm_stop(l->vm, VM_STOP_ERROR, err);
 }
@@ -125,7 +118,7 @@ static int lazy_fill(struct snapshot_lazy *l, uint8_t *dst, const uint8_t *src, 
 static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64_t i)
 {
 	uint8_t *dst = r->host + i * SNAPFILE_CHUNK;
-	size_t len = chunk_len(r, i), got;
+	size_t len = snapfile_chunk_len(r->size, i), got;
 	int err = 0;
 
 	if (snapshot_lazy_failed(l) || r->crcs[i] == snapfile_zeros_crc(len)) {

@@ -940,7 +940,7 @@ static int check_chunks(const struct snapfile *f, const struct snapfile_section 
 	int err = snapfile_chunk_crcs(f, s, &crcs);
 
 	for (uint64_t i = 0; !err && i < snapfile_chunks(s->length); i++) {
-		size_t n = s->length - i * CHUNK < CHUNK ? (size_t)(s->length - i * CHUNK) : CHUNK;
+		size_t n = snapfile_chunk_len(s->length, i);
 		uint32_t crc = crc32c(0, buf + i * CHUNK, n);
 
 		if (crc != crcs[i])
@@ -1026,7 +1026,7 @@ int snapfile_read_chunk(const struct snapfile *f, const struct snapfile_section 
 
 	if (i >= snapfile_chunks(s->length))
 		return -EINVAL;
-	n = s->length - off < CHUNK ? (size_t)(s->length - off) : CHUNK;
+	n = snapfile_chunk_len(s->length, i);
 	got = pread_all(f->fd, buf, n, s->offset + off);
 	if (got != (ssize_t)n) {
 		log_err(TOPIC, "%s: cannot read " SNAPFILE_SEC_FMT " chunk %" PRIu64 ": %s",
