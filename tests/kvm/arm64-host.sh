@@ -52,4 +52,10 @@ check "no command: refused" rc_is nocmd 125
 check "no command: named" has nocmd "no command given"
 host badopt --frob -- true
 check "unknown option: named" has badopt "unknown option '--frob'"
+host nokernel --kernel "$T/no-such-Image" -- true
+check "--kernel that does not exist: refused, named" \
+	sh -c "[ \"\$(cat '$T/nokernel.rc')\" = 125 ] && grep -q -- '--kernel $T/no-such-Image: no such file' '$T/nokernel.out'"
+host notimage --kernel "$T/payload.txt" -- true
+check "--kernel that is not an arm64 Image: refused, named" \
+	sh -c "[ \"\$(cat '$T/notimage.rc')\" = 125 ] && grep -q 'not an arm64 Image' '$T/notimage.out'"
 finish
