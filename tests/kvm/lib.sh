@@ -1,13 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Shared helpers for the arm64 suite: each test boots the emulated arm64 host
-# once, runs several kvmini invocations there (each writing NAME.out and
-# NAME.rc under $OUT), and checks the results here, printing TAP.
+# Shared helpers for the arm64 suite (and the x86_64 one): each test boots the
+# emulated host once, runs several kvmini invocations there (each writing
+# NAME.out and NAME.rc under $OUT), and checks the results here, printing TAP.
 #
-# Environment: KVMINI_BIN (the arm64 kvmini), ARM64_HOST (tools/arm64-host).
+# Environment: KVMINI_BIN (the kvmini for the host) and the host tool, which
+# is ARM64_HOST (tools/arm64-host, with RUN_AS_BIN, the cross-built
+# tests/kvm/run-as) unless HOST_TOOL names another (tools/x86-host).
 set -u
-: "${KVMINI_BIN:?set KVMINI_BIN to the arm64 kvmini binary}"
-: "${ARM64_HOST:?set ARM64_HOST to tools/arm64-host}"
-: "${RUN_AS_BIN:?set RUN_AS_BIN to the cross-built tests/kvm/run-as}"
+: "${KVMINI_BIN:?set KVMINI_BIN to the kvmini binary for the emulated host}"
+if [ -z "${HOST_TOOL:-}" ]; then
+	: "${ARM64_HOST:?set ARM64_HOST to tools/arm64-host}"
+	: "${RUN_AS_BIN:?set RUN_AS_BIN to the cross-built tests/kvm/run-as}"
+	HOST_TOOL=$ARM64_HOST
+fi
+host_arch=$(basename "$HOST_TOOL" -host)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kvmini-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -19,7 +25,7 @@ tap_failed=0
 # killed silently by meson.
 test_deadline=$((SECONDS + ${KVMINI_TEST_BUDGET:-840}))
 
-# run_host [arm64-host options] -- SCRIPT: run SCRIPT in the emulated host.
+# run_host [host tool options] -- SCRIPT: run SCRIPT in the emulated host.
 # Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
 # and prints "# t NAME" first, so a hang shows in host.log where it is. The
 # host gets what is left of the budget, or its own --timeout if smaller.
@@ -42,15 +48,56 @@ run_host() {
 	[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
 	opts+=(--timeout "$left")
 	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
-	"$ARM64_HOST" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" -- \
+	"$HOST_TOOL" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" -- \
 		sh -c "$prelude
 $1" >"$T/host.log" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then
-		echo "Bail out! the emulated arm64 host failed (status $rc):"
+		echo "Bail out! the emulated $host_arch host failed (status $rc):"
 		sed 's/^/# /' "$T/host.log"
 		exit 1
 	fi
+}
+
+# host NAME [host tool args...]: for tests of the host tool itself; its
+# output in $T/NAME.out, its status in $T/NAME.rc.
+host() {
+	local name=$1; shift
+	"$HOST_TOOL" --kvmini "$KVMINI_BIN" "$@" >"$T/$name.out" 2>&1
+	echo $? >"$T/$name.rc"
+}
+
+# host_tool_basics: what each host tool does alike: the command's status and
+# files come back; it fails loudly (never hangs) on a command that never
+# returns, a boot that stalls and a kernel panic; it refuses a missing command
+# and an unknown option.
+host_tool_basics() {
+	printf 'payload-%s\n' "$$" >"$T/payload.txt"
+	host files --add "$T/payload.txt" --out "$T/back" -- \
+		sh -c 'cat payload.txt; echo written >"$OUT/result.txt"; mkdir "$OUT/d"; echo x >"$OUT/d/y"; exit 3'
+	check "the command's exit status comes back" rc_is files 3
+	check "--add: the file is in the working directory" has files "payload-$$"
+	check "--out: files written under \$OUT come back" \
+		grep -qx written "$T/back/result.txt"
+	check "--out: subdirectories come back" grep -qx x "$T/back/d/y"
+
+	host timeout --timeout 30 -- sh -c 'echo last-words; sleep 600'
+	check "a command that never returns: status 124" rc_is timeout 124
+	check "a command that never returns: timeout named" has timeout "timed out after 30s"
+	check "a command that never returns: its last console line shown" has timeout "  | last-words"
+	host noboot --boot-timeout 1 -- true
+	check "a boot that never reaches init: status 125" rc_is noboot 125
+	check "a boot that never reaches init: tried once more" has noboot "booting it once more; the command has not run yet"
+	check "a boot that never reaches init: named" has noboot "did not reach its init in 2 boots of 1s each"
+	host panic -- sh -c 'echo c >/proc/sysrq-trigger'
+	check "a kernel panic: status 125" rc_is panic 125
+	check "a kernel panic: reported" has panic "stopped before the command finished"
+
+	host nocmd
+	check "no command: refused" rc_is nocmd 125
+	check "no command: named" has nocmd "no command given"
+	host badopt --frob -- true
+	check "unknown option: named" has badopt "unknown option '--frob'"
 }
 
 check() { # DESCRIPTION CMD...: one TAP line from CMD's success

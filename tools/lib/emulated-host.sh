@@ -1,0 +1,284 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What tools/arm64-host and tools/x86-host share, sourced by both: the common
+# options, the direct run on a machine with usable KVM, the initramfs (busybox,
+# kvmini, the --add files, kernel modules, the init), and the boots of QEMU
+# with their console read back into the command's output, files and status.
+#
+# The script sets ROOT, PROG (its name) and MARK (the word in its console
+# markers) before sourcing this, and defines:
+#   usage            its --help text (usage_common prints the shared end)
+#   arch_option ...  handles one of its own options: sets nshift to the words
+#                    used, or returns 1 for an option it does not know
+#   arch_check       checks its own options' values, after the common ones
+#   prepare_tree DIR puts its own files into the host's tree (may do nothing)
+# and before run_emulated sets qemu_cmd (the QEMU binary, machine and CPU
+# words), console (the kernel's console device) and kernel.
+
+CACHE=${KVMINI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmini}
+
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 125; }
+need_value() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+usage_common() {
+	cat <<USAGE
+Other:
+  --timeout SECS     stop the emulated host after SECS seconds in all,
+                     boots included (default 900)
+  --boot-timeout SECS
+                     a boot that has not reached the host's init after SECS
+                     seconds (default 180; a boot takes 3-10 s) is stopped
+                     and tried once more: QEMU's emulation has been seen to
+                     stall at boot; the command never ran in such a boot
+  --verbose          also print the emulated kernel's log
+  -h, --help         this text
+
+Exit status: COMMAND's status; 124 when the timeout expired; 125 when the
+emulated host could not run the command (setup failure, kernel panic, the
+host stopped before COMMAND finished) - the reason is printed on stderr.
+USAGE
+}
+
+# parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
+# timeout, boot_timeout and verbose, checked; the command into cmd.
+smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
+adds=() cmd=()
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--smp) need_value "$@"; smp=$2; shift 2 ;;
+		--mem) need_value "$@"; mem=$2; shift 2 ;;
+		--add) need_value "$@"; adds+=("$2"); shift 2 ;;
+		--out) need_value "$@"; out=$2; shift 2 ;;
+		--kvmini) need_value "$@"; kvmini=$2; shift 2 ;;
+		--kernel) need_value "$@"; host_kernel=$2; shift 2 ;;
+		--timeout) need_value "$@"; timeout=$2; shift 2 ;;
+		--boot-timeout) need_value "$@"; boot_timeout=$2; shift 2 ;;
+		--verbose) verbose=1; shift ;;
+		-h|--help) usage; exit 0 ;;
+		--) shift; break ;;
+		*)
+			arch_option "$@" || die "unknown option '$1' (the command goes after --; see --help)"
+			shift "$nshift" ;;
+		esac
+	done
+	[ $# -gt 0 ] || die "no command given: tools/$PROG [OPTIONS] -- COMMAND (see --help)"
+	cmd=("$@")
+	is_uint "$smp" && [ "$smp" -ge 1 ] && [ "$smp" -le 8 ] ||
+		die "--smp $smp: not a CPU count from 1 to 8"
+	is_uint "$timeout" && [ "$timeout" -ge 1 ] || die "--timeout $timeout: not a number of seconds >= 1"
+	is_uint "$boot_timeout" && [ "$boot_timeout" -ge 1 ] ||
+		die "--boot-timeout $boot_timeout: not a number of seconds >= 1"
+	[[ $mem =~ ^[0-9]+[MG]$ ]] || die "--mem $mem: give a size like 2G or 1536M"
+	arch_check
+	local f
+	for f in "${adds[@]}"; do [ -f "$f" ] || die "--add $f: no such file"; done
+}
+
+# run_direct COMMAND...: this machine is the host; run COMMAND with kvmini
+# and the --add files as the emulated host would, and exit with its status.
+run_direct() {
+	work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+	mkdir -p "$work/bin" "$work/out"; cp "$kvmini" "$work/bin/kvmini"
+	for f in "${adds[@]}"; do cp "$f" "$work/"; done
+	prepare_tree "$work"
+	rc=0; (cd "$work" && PATH=$work/bin:$PATH OUT=$work/out GUEST=$work/guest \
+		timeout "$timeout" "$@") || rc=$?
+	[ -z "$out" ] || { mkdir -p "$out"; cp -a "$work/out/." "$out/"; }
+	exit $rc
+}
+
+setup_deps() {
+	"$ROOT/tools/setup-deps" >&2 2> >(grep -v '^setup-deps: ready' >&2) || die "installing dependencies failed (see above)"
+}
+
+# newest_kernel DIR: the newest Debian 6.12 kernel under DIR/boot.
+newest_kernel() { ls "$1"/boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n1; }
+
+# make_rootfs BUSYBOX: the work directory, and in it the initramfs tree:
+# busybox, kvmini, the --add files, the script's own files.
+make_rootfs() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$PROG.XXXXXX")
+	qpid=
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	rootfs=$work/rootfs
+	mkdir -p "$rootfs"/{bin,work,out,args,proc,sys,dev,tmp,root}
+	cp "$1" "$rootfs/bin/busybox"
+	cp "$kvmini" "$rootfs/bin/kvmini"
+	for f in "${adds[@]}"; do cp "$f" "$rootfs/work/"; done
+	prepare_tree "$rootfs"
+	mkdir -p "$rootfs/lib/modules"
+}
+cleanup() { [ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true; rm -rf "$work"; }
+
+# add_module MODDIR NAME: kernel module NAME (a .ko.xz under MODDIR), after
+# the modules it depends on, into the tree decompressed (busybox's insmod
+# takes plain .ko files) and into lib/modules/load, the init's load order.
+declare -A module_added=()
+add_module() {
+	local moddir=$1 key=${2//-/_} file base deps dep
+	[ -z "${module_added[$key]:-}" ] || return 0
+	module_added[$key]=1
+	file=$(find "$moddir/kernel" -name "${key//_/[-_]}.ko.xz" 2>/dev/null | head -n1)
+	[ -n "$file" ] || die "no $2 module in $moddir: run tools/setup-deps"
+	base=$(basename "$file" .ko.xz)
+	xz -dc "$file" >"$rootfs/lib/modules/$base.ko" || die "decompressing $file failed"
+	deps=$(tr '\0' '\n' <"$rootfs/lib/modules/$base.ko" | sed -n 's/^depends=//p' | head -n1)
+	for dep in ${deps//,/ }; do add_module "$moddir" "$dep"; done
+	echo "$base" >>"$rootfs/lib/modules/load"
+}
+
+# make_initrd COMMAND...: the command's words and the init into the tree,
+# packed as $work/initrd.cpio.
+make_initrd() {
+	local i=0 a
+	for a in "$@"; do printf '%s' "$a" >"$rootfs/args/$i"; i=$((i + 1)); done
+	sed "s/@PROG@/$PROG/g; s/@MARK@/$MARK/g" >"$rootfs/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+for m in $(cat /lib/modules/load 2>/dev/null); do
+	err=$(insmod /lib/modules/$m.ko 2>&1) ||
+		echo "@PROG@: the $m module did not load: $err" >&2
+done
+ip link set lo up
+export PATH=/work:/bin HOME=/root OUT=/out GUEST=/guest
+set --
+n=0
+while [ -e /args/$n ]; do set -- "$@" "$(cat /args/$n)"; n=$((n + 1)); done
+cd /work
+echo "@@@MARK@-READY@@"
+"$@"
+rc=$?
+echo
+echo "@@@MARK@-EXIT $rc@@"
+if [ -n "$(ls -A /out)" ]; then
+	echo "@@@MARK@-OUT-BEGIN@@"
+	tar -C /out -cf - . | base64
+	echo "@@@MARK@-OUT-END@@"
+fi
+sync
+poweroff -f
+INIT
+	chmod +x "$rootfs/init" "$rootfs/work"/* 2>/dev/null || true
+	python3 "$ROOT/tools/mkcpio.py" "$rootfs" "$work/initrd.cpio" ||
+		die "building the initramfs failed"
+}
+
+# boot_once: one boot of the emulated host. The console is read line by line
+# as it comes (no pipe buffers, so $log always holds the last words); the
+# command's output passes through, the files under $OUT are kept, and the
+# command's status goes to $rc_file. Sets qrc (QEMU's status, 124 on the
+# overall timeout), state (boot: the init was never reached), stalled (the
+# boot deadline passed and QEMU was stopped) and late (the init was reached
+# as it was being stopped: the command may have started).
+boot_once() {
+	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
+	left=$((deadline - SECONDS))
+	[ "$left" -ge 1 ] || left=1
+	: >"$rc_file"
+	timeout -k 10 "$left" "${qemu_cmd[@]}" \
+		-smp "$smp" -m "$mem" -display none -no-reboot -nic none -monitor none \
+		-serial stdio -kernel "$kernel" -initrd "$work/initrd.cpio" \
+		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
+		</dev/null >"$fifo" 2>"$work/qemu.err" &
+	qpid=$!
+	state=boot stalled= late=
+	while :; do
+		to=()
+		if [ $state = boot ]; then
+			left=$((boot_end - SECONDS))
+			if [ "$left" -le 0 ]; then
+				# Stopped, then read to its end: a late READY must be seen.
+				stalled=1 state=stalled
+				kill "$qpid" 2>/dev/null || true
+				continue
+			fi
+			to=(-t "$left")
+		fi
+		eof=
+		if IFS= read -r "${to[@]}" part; then
+			line=$pending$part pending=
+		elif [ $? -gt 128 ]; then
+			pending+=$part	# read -t ran out mid-line: keep what came
+			continue
+		else
+			line=$pending$part pending= eof=1
+			[ -n "$line" ] || break
+		fi
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >&4
+		case $state:$line in
+		boot:"@@$MARK-READY@@") state=cmd ;;
+		boot:"$PROG: "*) printf '%s\n' "$line" >&2 ;;	# the init's warnings
+		boot:*) [ -z "$verbose" ] || printf '%s\n' "$line" >&2 ;;
+		stalled:"@@$MARK-READY@@") late=1 ;;
+		stalled:*) ;;
+		cmd:"@@$MARK-EXIT "*@@)
+			r=${line#"@@$MARK-EXIT "}; echo "${r%@@}" >"$rc_file"; state=after ;;
+		cmd:*) printf '%s\n' "$line" ;;
+		after:"@@$MARK-OUT-BEGIN@@") state=blob; : >"$work/out.b64" ;;
+		blob:"@@$MARK-OUT-END@@") state=after ;;
+		blob:*) printf '%s\n' "$line" >>"$work/out.b64" ;;
+		*) [ -z "$verbose" ] || printf '%s\n' "$line" >&2 ;;
+		esac
+		[ -z "$eof" ] || break
+	done <"$fifo" 4>"$log"
+	qrc=0
+	wait "$qpid" || qrc=$?
+	qpid=
+}
+
+# run_emulated: boot the emulated host (once more if the boot stalls), and
+# exit with the command's status, or 124/125 saying why there is none.
+run_emulated() {
+	log=$work/console.log
+	fifo=$work/console.fifo rc_file=$work/rc
+	mkfifo "$fifo"
+	deadline=$((SECONDS + timeout))
+	for attempt in 1 2; do
+		boot_once
+		[ -n "$stalled" ] || break
+		[ -z "$late" ] || die "the emulated host reached its init just as its boot deadline" \
+			"(--boot-timeout ${boot_timeout}s) expired; not booting it again, since the command" \
+			"may have started"
+		printf '%s: the emulated host did not reach its init within %ss (boot %s of 2); its console:\n' \
+			"$PROG" "$boot_timeout" "$attempt" >&2
+		tail -n 15 "$log" | sed 's/^/  | /' >&2
+		cat "$work/qemu.err" >&2
+		[ $((deadline - SECONDS)) -gt 0 ] || break
+		[ "$attempt" -eq 2 ] ||
+			printf '%s: booting it once more; the command has not run yet\n' "$PROG" >&2
+	done
+
+	if [ -n "$stalled" ] && [ $((deadline - SECONDS)) -gt 0 ]; then
+		printf '%s: error: the emulated host did not reach its init in 2 boots of %ss each; QEMU stalls like this under heavy load - try again, or raise --boot-timeout\n' \
+			"$PROG" "$boot_timeout" >&2
+		exit 125
+	fi
+	if [ -n "$stalled" ] || [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		printf '%s: error: timed out after %ss; last lines of the emulated host console:\n' "$PROG" "$timeout" >&2
+		tail -n 15 "$log" | sed 's/^/  | /' >&2
+		exit 124
+	fi
+	rc=$(cat "$rc_file")
+	if [ -z "$rc" ]; then
+		printf '%s: error: the emulated host stopped before the command finished (QEMU status %s)\n' "$PROG" "$qrc" >&2
+		grep -q 'Kernel panic' "$log" && printf '%s: the emulated kernel panicked\n' "$PROG" >&2
+		cat "$work/qemu.err" >&2
+		tail -n 25 "$log" | sed 's/^/  | /' >&2
+		exit 125
+	fi
+	if [ -n "$out" ] && [ -s "$work/out.b64" ]; then
+		mkdir -p "$out"
+		base64 -d "$work/out.b64" | tar -C "$out" -xf - ||
+			die "unpacking the files written under \$OUT into $out failed"
+	fi
+	exit "$rc"
+}
