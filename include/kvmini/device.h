@@ -66,7 +66,8 @@ struct device {
 	const struct device_ops *ops;
 	struct vm *vm;
 	char name[DEVICE_NAME_MAX];	/* unique in the VM, e.g. "uart8250@1000000" */
-	uint64_t base, size;		/* MMIO region; size 0: none */
+	uint64_t base, size;		/* region; size 0: none */
+	bool pio;			/* the region is in the I/O port space (x86), not MMIO */
 	struct irq_line irq;		/* connected when has_irq */
 	bool has_irq;
 	struct device *next;		/* the VM's list, in the order added */
@@ -76,9 +77,16 @@ struct device {
 void device_init(struct device *dev, const struct device_ops *ops,
 		 uint64_t base, uint64_t size);
 /*
- * Put dev's region on the VM's MMIO bus and append it to the VM's list.
+ * Before vm_add_device(): dev's region is `ports` I/O ports from its base
+ * (x86) instead of MMIO, and its name says so: "<type>@port<base in hex>".
+ */
+void device_use_ports(struct device *dev, uint64_t ports);
+/*
+ * Put dev's region on the VM's MMIO bus (its port bus when dev->pio) and
+ * append it to the VM's list.
  * The VM owns dev from here on: on failure it is destroyed at once.
- * -EEXIST for an overlap or a name in use (logged).
+ * -EEXIST for an overlap or a name in use, -EINVAL for a port region on a
+ * machine without ports (logged).
  */
 int __must_check vm_add_device(struct vm *vm, struct device *dev);
 /* The first device of this type, or NULL. */

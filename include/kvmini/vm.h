@@ -45,6 +45,7 @@ struct vm {
 	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	struct guest_mem mem;
 	struct bus mmio;
+	struct bus *pio;		/* the I/O port space (x86: the arch's); NULL: none */
 	struct device *devices;		/* in the order the machine added them */
 	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
 	struct blk_backend *disks[VM_MAX_DISKS];

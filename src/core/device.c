@@ -20,6 +20,13 @@ void device_init(struct device *dev, const struct device_ops *ops, uint64_t base
 	snprintf(dev->name, sizeof(dev->name), "%s@%" PRIx64, ops->type, base);
 }
 
+void device_use_ports(struct device *dev, uint64_t ports)
+{
+	dev->pio = true;
+	dev->size = ports;
+	snprintf(dev->name, sizeof(dev->name), "%s@port%" PRIx64, dev->ops->type, dev->base);
+}
+
 struct device *vm_find_device(struct vm *vm, const char *type)
 {
 	for (struct device *d = vm->devices; d; d = d->next)
@@ -36,6 +43,12 @@ static struct device *vm_find_device_named(struct vm *vm, const char *name)
 	return NULL;
 }
 
+/* The bus dev's region is on: NULL for ports on a machine without them. */
+static struct bus *device_bus(struct vm *vm, const struct device *dev)
+{
+	return dev->pio ? vm->pio : &vm->mmio;
+}
+
 int vm_add_device(struct vm *vm, struct device *dev)
 {
 	struct device **tail = &vm->devices;
@@ -46,8 +59,13 @@ int vm_add_device(struct vm *vm, struct device *dev)
 		ret = -EEXIST;
 		goto err;
 	}
+	if (dev->size && !device_bus(vm, dev)) {
+		log_err("vm", "device %s: this machine has no I/O port space", dev->name);
+		ret = -EINVAL;
+		goto err;
+	}
 	if (dev->size) {
-		ret = bus_register(&vm->mmio, dev);
+		ret = bus_register(device_bus(vm, dev), dev);
 		if (ret)
 			goto err;
 	}
@@ -124,7 +142,8 @@ void devices_destroy(struct vm *vm)
 	while (d) {
 		struct device *next = d->next;
 
-		bus_unregister(&vm->mmio, d);
+		if (device_bus(vm, d))
+			bus_unregister(device_bus(vm, d), d);
 		irq_line_release(&d->irq);
 		if (d->ops->destroy)
 			d->ops->destroy(d);

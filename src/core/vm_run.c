@@ -163,6 +163,9 @@ static void vm_print_stats(struct vm *vm)
 			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
 		vm->mmio.unmapped_accesses);
+	if (vm->pio)
+		fprintf(stderr, "kvmini: stats: %" PRIu64 " I/O port accesses hit no device\n",
+			vm->pio->unmapped_accesses);
 	snapshot_lazy_print_stats(vm->lazy, stderr);
 	if (vm->test_hooks && vm->test_hooks->print_stats)
 		vm->test_hooks->print_stats(vm, stderr);

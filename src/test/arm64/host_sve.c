@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The vCPU thread's own SVE state across KVM_RUN and signals (see host_sve.h). */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <kvmini/log.h>
 #include <kvmini/testdev-abi.h>
 
+#include "../thread_timer.h"
 #include "host_sve.h"
 
 #define HOST_SVE_SIGNAL SIGUSR2
@@ -93,39 +93,14 @@ static void host_sve_signal(int sig, siginfo_t *info, void *ctx)
 		host_sve_corrupt_frame(uc);
 }
 
-static int install_result;
-
-static void host_sve_install_once(void)
-{
-	struct sigaction sa = { .sa_sigaction = host_sve_signal,
-				.sa_flags = SA_SIGINFO | SA_RESTART };
-
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(HOST_SVE_SIGNAL, &sa, NULL))
-		install_result = -errno;
-}
-
 /* A timer per vCPU thread, signalling that very thread. */
 static int host_sve_start_timer(struct host_sve *hs)
 {
-	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID,
-			       .sigev_signo = HOST_SVE_SIGNAL };
-	struct itimerspec period = {
-		.it_interval = { .tv_nsec = HOST_SVE_SIGNAL_NS },
-		.it_value = { .tv_nsec = HOST_SVE_SIGNAL_NS },
-	};
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int ret = thread_timer_start(HOST_SVE_SIGNAL, host_sve_signal, HOST_SVE_SIGNAL_NS,
+				     &hs->timer);
 
-	pthread_once(&once, host_sve_install_once);
-	if (install_result)
-		return install_result;
-	ev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &ev, &hs->timer))
-		return -errno;
-	hs->timer_armed = true;
-	if (timer_settime(hs->timer, 0, &period, NULL))
-		return -errno;
-	return 0;
+	hs->timer_armed = !ret;
+	return ret;
 }
 
 int host_sve_start(struct host_sve *hs, unsigned int vcpu_id, unsigned int vl)
