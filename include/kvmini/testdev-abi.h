@@ -24,6 +24,11 @@
  *   0x4c REQUEST_STATUS RO 32  0 if this vCPU's last request succeeded,
  *                              else a positive errno
  *   0x50 REQUEST_ARG    WO 64  argument of this vCPU's next request
+ *
+ * On x86_64 the EXC_* registers hold: ESR = vector | error code << 32,
+ * ELR = RIP, FAR = CR2, SPSR = RFLAGS; EXC_REPORT takes the vector. The
+ * device is also at I/O port X86_TESTDEV_PORT there, where a 32-bit write
+ * is a PING by port I/O (a PIO exit instead of an MMIO one).
  */
 #ifndef KVMINI_TESTDEV_ABI_H
 #define KVMINI_TESTDEV_ABI_H
@@ -45,7 +50,7 @@
 #define TESTDEV_REQUEST_ARG	0x50
 
 #define TESTDEV_ID_VALUE	0x544d564bU
-#define TESTDEV_VERSION_VALUE	4U
+#define TESTDEV_VERSION_VALUE	5U
 
 #define TESTDEV_PING_SVE	0x53564521U	/* "!EVS": SVE state is live */
 /*
@@ -56,6 +61,8 @@
 #define TESTDEV_PING_MTE	0x45544d21U	/* "!MTE" */
 /* The timers hold patterns the guest checks after this exit (--inject-fault=timer aims here). */
 #define TESTDEV_PING_CLOCK	0x4b4c4321U	/* "!CLK" */
+/* x86_64: the XMM/YMM registers hold patterns the guest checks after this exit. */
+#define TESTDEV_PING_VEC	0x43455621U	/* "!VEC" */
 
 /* Requests (write to REQUEST). */
 enum testdev_request {
@@ -122,6 +129,14 @@ enum testdev_request {
 	 * that lost the offset in hardware shows the guest another clock).
 	 */
 	TESTDEV_REQ_COUNTER_CHECK = 8,
+	/*
+	 * x86_64: write testdev_sve_pattern_byte(REQUEST_ARG, TESTDEV_SVE_Z,
+	 * n, byte) as byte `byte` of vector register n (XMM0-15 bytes 0-15;
+	 * with AVX enabled in the guest's XCR0 also YMM0-15 bytes 16-31)
+	 * through KVM_GET_XSAVE2 / KVM_SET_XSAVE. The guest then checks its
+	 * registers. EOPNOTSUPP on arm64.
+	 */
+	TESTDEV_REQ_VEC_WRITE_PATTERN = 9,
 };
 
 /* How far behind KVM's virtual counter the guest's read may be: exits stall on loaded hosts. */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A vCPU's whole state, piece by piece: general and segment registers,
+ * XSAVE (FPU, SSE, AVX ... sized by KVM_CAP_XSAVE2), XCRs, the local
+ * APIC, the MP state, pending events and debug registers. Every failing
+ * set is fatal and named (seed 002: a VMM that ignored a KVM_SET_XSAVE
+ * failure on migration silently corrupted guests).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmini/kvm.h>
+#include <kvmini/log.h>
+
+#include "x86_64.h"
+
+#define X86_APIC_TMCCT 0x390
+
+int x86_state_alloc(struct x86_vcpu_state *s, const struct x86_host *host)
+{
+	memset(s, 0, sizeof(*s));
+	s->xsave = calloc(1, x86_xsave_size(host));
+	return s->xsave ? 0 : -ENOMEM;
+}
+
+void x86_state_free(struct x86_vcpu_state *s)
+{
+	free(s->xsave);
+	s->xsave = NULL;
+}
+
+int x86_state_get(int fd, const struct x86_host *host, struct x86_vcpu_state *s)
+{
+	int ret = kvm_ioctl(fd, KVM_GET_REGS, &s->regs);
+
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_GET_SREGS, &s->sregs);
+	if (!ret)
+		ret = host->xsave_size > 0 ?
+		      kvm_ioctl(fd, KVM_GET_XSAVE2, (struct kvm_xsave *)s->xsave) :
+		      kvm_ioctl(fd, KVM_GET_XSAVE, (struct kvm_xsave *)s->xsave);
+	if (!ret && host->xsave)
+		ret = kvm_ioctl(fd, KVM_GET_XCRS, &s->xcrs);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_GET_LAPIC, &s->lapic);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_GET_MP_STATE, &s->mp_state);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_GET_VCPU_EVENTS, &s->events);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_GET_DEBUGREGS, &s->debugregs);
+	return ret;
+}
+
+/*
+ * Order matters: XCRs before XSAVE (KVM checks XSTATE_BV against the
+ * guest's XCR0), special registers before general ones (the mode decides
+ * how RIP reads), the APIC before the MP state and events.
+ */
+int x86_state_set(int fd, const struct x86_host *host, const struct x86_vcpu_state *s)
+{
+	int ret = kvm_ioctl(fd, KVM_SET_SREGS, &s->sregs);
+
+	if (!ret && host->xsave)
+		ret = kvm_ioctl(fd, KVM_SET_XCRS, &s->xcrs);
+	/* KVM_SET_XSAVE takes the KVM_GET_XSAVE2 size (api.rst 4.43). */
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_XSAVE, (struct kvm_xsave *)s->xsave);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_REGS, &s->regs);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_LAPIC, &s->lapic);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_MP_STATE, &s->mp_state);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_VCPU_EVENTS, &s->events);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_DEBUGREGS, &s->debugregs);
+	return ret;
+}
+
+/* The first differing byte of a piece, logged; true if they differ. */
+static bool x86_piece_differs(unsigned int id, const char *what, const char *piece,
+			      const void *want, const void *got, size_t len)
+{
+	const uint8_t *w = want, *g = got;
+
+	for (size_t i = 0; i < len; i++) {
+		if (w[i] == g[i])
+			continue;
+		log_err("vcpu", "vCPU %u: %s: %s byte %zu was written as 0x%02x, reads back "
+			"as 0x%02x", id, what, piece, i, w[i], g[i]);
+		return true;
+	}
+	return false;
+}
+
+/* The XSAVE image's vector registers by name, so a difference says which register. */
+static bool x86_xsave_differs(unsigned int id, const char *what, const uint8_t *want,
+			      const uint8_t *got, size_t size)
+{
+	for (unsigned int n = 0; n < 16; n++) {
+		const char *names[] = { "XMM", "YMM" };
+		size_t off[] = { XSAVE_XMM_OFFSET + 16 * n, XSAVE_YMM_OFFSET + 16 * n };
+
+		for (unsigned int k = 0; k < 2; k++) {
+			for (unsigned int b = 0; b < 16; b++) {
+				if (want[off[k] + b] == got[off[k] + b])
+					continue;
+				log_err("vcpu", "vCPU %u: %s: %s%u byte %u was written as 0x%02x, "
+					"reads back as 0x%02x", id, what, names[k], n,
+					b + 16 * k, want[off[k] + b], got[off[k] + b]);
+				return true;
+			}
+		}
+	}
+	return x86_piece_differs(id, what, "XSAVE area", want, got, size);
+}
+
+int x86_state_compare(unsigned int id, const struct x86_host *host,
+		      const struct x86_vcpu_state *want, const struct x86_vcpu_state *got,
+		      const char *what)
+{
+	struct kvm_lapic_state lapic = got->lapic;
+	bool differ = false;
+
+	/* The timer's current count (TMCCT) runs on while the vCPU stands still. */
+	memcpy(&lapic.regs[X86_APIC_TMCCT], &want->lapic.regs[X86_APIC_TMCCT], 4);
+
+	differ |= x86_piece_differs(id, what, "general registers (kvm_regs)", &want->regs,
+				    &got->regs, sizeof(want->regs));
+	differ |= x86_piece_differs(id, what, "special registers (kvm_sregs)", &want->sregs,
+				    &got->sregs, sizeof(want->sregs));
+	differ |= x86_xsave_differs(id, what, want->xsave, got->xsave, x86_xsave_size(host));
+	if (host->xsave)
+		differ |= x86_piece_differs(id, what, "XCRs", &want->xcrs, &got->xcrs,
+					    sizeof(want->xcrs));
+	differ |= x86_piece_differs(id, what, "local APIC", &want->lapic, &lapic,
+				    sizeof(want->lapic));
+	differ |= x86_piece_differs(id, what, "MP state", &want->mp_state, &got->mp_state,
+				    sizeof(want->mp_state));
+	differ |= x86_piece_differs(id, what, "debug registers", &want->debugregs,
+				    &got->debugregs, sizeof(want->debugregs));
+	return differ ? -EIO : 0;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* x86_64 VM: what the host offers, the in-kernel irqchip and PIT, RAM around the MMIO gap. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <kvmini/arch.h>
+#include <kvmini/kvm.h>
+#include <kvmini/log.h>
+#include <kvmini/vm.h>
+
+#include "layout.h"
+#include "x86_64.h"
+
+/* The image, page tables and command line need the first 2 MiB; the guest needs some beyond. */
+#define X86_MIN_RAM (4 * SZ_1M)
+
+/* What this backend cannot do yet, refused before any VM exists. */
+static int x86_refuse_unsupported(const struct vm_config *cfg)
+{
+	const char *opt = cfg->kernel_path ? "--kernel" : cfg->firmware_path ? "--firmware" :
+			  cfg->initrd_path ? "--initrd" : cfg->dump_dtb_path ? "--dump-dtb" : NULL;
+
+	if (opt) {
+		log_err("vm", "%s: x86_64 kvmini boots only its embedded test guest so far "
+			"(Linux bzImage boot and firmware are not implemented yet); leave "
+			"%s out", opt, opt);
+		return -EINVAL;
+	}
+	if (cfg->mem_path && cfg->ram_size > X86_MMIO_GAP_START) {
+		log_err("vm", "--mem-path with --mem %" PRIu64 "M: RAM beyond 3 GiB is split "
+			"around the MMIO gap on x86_64, which a --mem-path file cannot back yet; "
+			"use --mem 3072 or less", cfg->ram_size >> 20);
+		return -EINVAL;
+	}
+	if (cfg->ram_size < X86_MIN_RAM) {
+		log_err("vm", "--mem %" PRIu64 "M: x86_64 guests need at least %llu MiB",
+			cfg->ram_size >> 20, (unsigned long long)X86_MIN_RAM >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int arch_vm_check(struct vm *vm, unsigned long *type)
+{
+	struct arch_vm *a = calloc(1, sizeof(*a));
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	vm->arch = a;
+	bus_init(&a->pio, "pio");
+	vm->pio = &a->pio;
+	*type = 0;
+	ret = x86_refuse_unsupported(vm->cfg);
+	if (!ret)
+		ret = x86_host_probe(vm->kvm_fd, &a->host, &a->cpuid);
+	if (!ret && a->host.max_vcpus > 0 && vm->cfg->nr_cpus > (unsigned int)a->host.max_vcpus) {
+		log_err("vm", "--cpus %u: this host's KVM runs at most %d vCPUs per VM",
+			vm->cfg->nr_cpus, a->host.max_vcpus);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int x86_vm_create_irqchip(int vm_fd)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	int ret = kvm_ioctl_val(vm_fd, KVM_CREATE_IRQCHIP, 0);
+
+	return ret ? ret : kvm_ioctl(vm_fd, KVM_CREATE_PIT2, &pit);
+}
+
+/*
+ * api.rst: KVM_SET_TSS_ADDR (three pages) and KVM_SET_IDENTITY_MAP_ADDR
+ * are needed on Intel hosts and harmless elsewhere; the in-kernel PIC,
+ * IOAPIC, local APICs and PIT must exist before any vCPU.
+ */
+int arch_vm_init(struct vm *vm)
+{
+	uint64_t identity = X86_IDENTITY_MAP_ADDR;
+	int ret = kvm_ioctl_val(vm->vm_fd, KVM_SET_TSS_ADDR, X86_TSS_ADDR);
+
+	if (!ret && kvm_check_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0)
+		ret = kvm_ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity);
+	return ret ? ret : x86_vm_create_irqchip(vm->vm_fd);
+}
+
+/* RAM from 0 up to the MMIO gap, the rest from 4 GiB. */
+int arch_vm_add_memory(struct vm *vm)
+{
+	uint64_t size = vm->cfg->ram_size;
+	uint64_t low = size < X86_MMIO_GAP_START ? size : X86_MMIO_GAP_START;
+	int ret;
+
+	if (vm->cfg->mem_path)
+		return guest_mem_add_file(&vm->mem, 0, size, vm->cfg->mem_path);
+	ret = guest_mem_add(&vm->mem, 0, low, GUEST_MEM_ANON);
+	if (!ret && size > low)
+		ret = guest_mem_add(&vm->mem, X86_MMIO_GAP_END, size - low, GUEST_MEM_ANON);
+	return ret;
+}
+
+/* Created with the VM (arch_vm_init): x86 wants it before the vCPUs. */
+int arch_vm_irqchip_init(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+int arch_vm_after_run(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+/* kvmclock: held at the pause's value, so the guest sees no time pass. */
+void arch_vm_clock_freeze(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+
+	a->clock_frozen = !kvm_ioctl(vm->vm_fd, KVM_GET_CLOCK, &a->frozen_clock);
+}
+
+void arch_vm_clock_thaw(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+	struct kvm_clock_data data = { .clock = a->frozen_clock.clock };
+
+	if (a->clock_frozen && kvm_ioctl(vm->vm_fd, KVM_SET_CLOCK, &data))
+		log_warn("vm", "the guest's clock ran on during the pause");
+	a->clock_frozen = false;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+
+	if (!a)
+		return;
+	bus_free(&a->pio);
+	vm->pio = NULL;
+	x86_cpuid_free(&a->cpuid);
+	free(a);
+	vm->arch = NULL;
+}
