@@ -38,6 +38,14 @@ struct bus {
 	unsigned int nr_regions;
 	struct ratelimit unmapped_rl;
 	uint64_t unmapped_accesses;	/* guest accesses that hit nothing */
+	/*
+	 * x86's I/O ports: guests probe absent ports as a matter of course
+	 * (PCI config, Super I/O, more serial ports, CMOS), so an access
+	 * that hits nothing reads as all-ones, as a floating bus does, and
+	 * is logged with --debug=mmio only. Otherwise it reads as zeros and
+	 * is logged as a warning.
+	 */
+	bool floating;
 };
 
 void bus_init(struct bus *bus, const char *name);
@@ -57,8 +65,9 @@ void bus_unregister(struct bus *bus, struct device *dev);
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
 /*
  * Dispatch one guest access by vCPU cpu. An access that hits no device,
- * or straddles a region's end, reads as zeros and writes are dropped, with
- * a rate-limited log line. Returns true if a device handled it.
+ * or straddles a region's end, reads as zeros (all-ones on a floating bus)
+ * and writes are dropped, with a rate-limited log line. Returns true if a
+ * device handled it.
  */
 bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
 		unsigned int len, bool is_write);

@@ -128,7 +128,12 @@ __hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *da
 	}
 	__atomic_add_fetch(&bus->unmapped_accesses, 1, __ATOMIC_RELAXED);
 	if (!is_write)
-		bus_data_put(data, len, 0);
+		bus_data_put(data, len, bus->floating ? UINT64_MAX : 0);
+	if (bus->floating) {
+		log_debug("mmio", "vCPU %u: guest %s of %u bytes at %s 0x%" PRIx64 " hits no "
+			  "device", cpu, is_write ? "write" : "read", len, bus->name, addr);
+		return false;
+	}
 	log_ratelimited(&bus->unmapped_rl, LOG_WARN, "mmio",
 			"guest %s of %u bytes at 0x%" PRIx64 " hits no device%s%s; %s",
 			is_write ? "write" : "read", len, addr,
