@@ -15,6 +15,9 @@
 #   prepare_tree DIR puts its own files into the host's tree (may do nothing)
 # and before run_emulated sets qemu_cmd (the QEMU binary, machine and CPU
 # words), console (the kernel's console device) and kernel.
+#
+# tools/mkguest-initrd sources it too, for CACHE and add_module alone (with
+# its own die).
 
 CACHE=${KVMINI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmini}
 
@@ -96,6 +99,23 @@ setup_deps() {
 
 # newest_kernel DIR: the newest Debian 6.12 kernel under DIR/boot.
 newest_kernel() { ls "$1"/boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n1; }
+
+# prepare_guest DIR ARCH KTREE IMAGE CHECK BUILD: --guest's files under
+# DIR/guest: the Debian kernel of KTREE/boot named IMAGE, and the test
+# initramfs (tools/mkguest-initrd --arch ARCH) named initrd, with CHECK as its
+# static kvmini-guest-check (\$GUEST_CHECK_BIN overrides it; tools/build BUILD
+# makes it when it is missing).
+prepare_guest() {
+	local dir=$1 arch=$2 ktree=$3 image=$4 check=${GUEST_CHECK_BIN:-$5} build=$6 kimage
+	kimage=$(newest_kernel "$ktree")
+	[ -n "$kimage" ] || die "no $arch kernel in $ktree/boot: run tools/setup-deps"
+	[ -f "$check" ] || "$ROOT/tools/build" "$build" >&2 ||
+		die "building kvmini-guest-check for $arch failed (see above)"
+	mkdir -p "$dir/guest"
+	cp "$kimage" "$dir/guest/$image"
+	"$ROOT/tools/mkguest-initrd" --arch "$arch" --check "$check" "$dir/guest/initrd" ||
+		die "building the guest's initramfs failed (see above)"
+}
 
 # make_rootfs BUSYBOX: the work directory, and in it the initramfs tree:
 # busybox, kvmini, the --add files, the script's own files.
