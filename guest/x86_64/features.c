@@ -28,6 +28,52 @@ static void choose_exit_msr(struct cpu_features *f, uint32_t max_leaf)
 	}
 }
 
+/*
+ * The reasons the AVX-512 and AMX lines are skips, from CPUID. Neither has
+ * a check yet: a vCPU that has the feature gets "not implemented yet".
+ * (No reason may read "no AVX": the AVX tests' own skip says that.)
+ */
+static void skip_reasons(struct cpu_features *f)
+{
+	struct cpuid_regs leaf7 = { 0 };
+	uint64_t xcr0 = f->xcr0_supported;
+
+	if (f->leaf0.eax >= 7)
+		leaf7 = cpuid(7, 0);
+
+	if (f->leaf0.eax < 7)
+		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+			 "this vCPU has no AVX-512F (CPUID max leaf 0x%x, no leaf 7)",
+			 f->leaf0.eax);
+	else if (!(leaf7.ebx & CPUID_7_EBX_AVX512F))
+		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+			 "this vCPU has no AVX-512F (CPUID.(7,0):EBX.AVX512F is 0)");
+	else if (!f->osxsave || (xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
+		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+			 "this vCPU has AVX-512F, but XCR0 may not enable opmask, "
+			 "ZMM_Hi256 and Hi16_ZMM (bits 5-7; may hold 0x%lx)", xcr0);
+	else
+		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+			 "AVX-512 checks not implemented yet (this vCPU has "
+			 "AVX-512F and XCR0 bits 5-7)");
+
+	if (f->leaf0.eax < 7)
+		snprintf(f->amx_skip_reason, sizeof(f->amx_skip_reason),
+			 "this vCPU has no AMX (CPUID max leaf 0x%x, no leaf 7)",
+			 f->leaf0.eax);
+	else if (!(leaf7.edx & CPUID_7_EDX_AMX_TILE))
+		snprintf(f->amx_skip_reason, sizeof(f->amx_skip_reason),
+			 "this vCPU has no AMX (CPUID.(7,0):EDX.AMX-TILE is 0)");
+	else if (!f->osxsave || (xcr0 & XCR0_AMX_STATE) != XCR0_AMX_STATE)
+		snprintf(f->amx_skip_reason, sizeof(f->amx_skip_reason),
+			 "this vCPU has AMX-TILE, but XCR0 may not enable XTILECFG "
+			 "and XTILEDATA (bits 17-18; may hold 0x%lx)", xcr0);
+	else
+		snprintf(f->amx_skip_reason, sizeof(f->amx_skip_reason),
+			 "AMX checks not implemented yet (this vCPU has AMX-TILE "
+			 "and XCR0 bits 17-18)");
+}
+
 void features_detect(struct cpu_features *f)
 {
 	struct fxsave_area area;
@@ -70,4 +116,5 @@ void features_detect(struct cpu_features *f)
 		f->mxcsr_mask = MXCSR_MASK_DEFAULT;
 
 	choose_exit_msr(f, f->leaf0.eax);
+	skip_reasons(f);
 }

@@ -19,6 +19,9 @@ struct cpu_features {
 	uint32_t exit_msr;
 	const char *exit_msr_name;
 	char no_avx_reason[80];		/* when !avx: why, for the SKIP */
+	/* Why the AVX-512 and AMX checks are skipped: absent, or not written yet. */
+	char avx512_skip_reason[128];
+	char amx_skip_reason[128];
 };
 
 void features_detect(struct cpu_features *f);

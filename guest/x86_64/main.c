@@ -3,8 +3,11 @@
  * C entry points. vCPU 0 sets up what everybody shares (IDT, parameters,
  * the TAP plan), releases the others, runs its own tests, waits for the
  * rest and ends the run. Every vCPU prints its own results as it goes.
+ * In bench mode (bench=pio|mmio) vCPU 0 runs the benchmark alone and the
+ * others park.
  */
 #include "apic.h"
+#include "bench.h"
 #include "entry.h"
 #include "exceptions.h"
 #include "lib/console.h"
@@ -78,6 +81,10 @@ void primary_main(const char *str, uint64_t ncpus)
 			     "runs on 1 to %u", ncpus, MAX_CPUS);
 	if (!params_parse(str, &params, err, sizeof(err)))
 		tap_bail_out("parameters: %s", err);
+	if (params.bench != BENCH_NONE) {
+		__atomic_store_n(&boot_released, 1, __ATOMIC_RELEASE);
+		bench_run(params.bench, params.bench_count);
+	}
 
 	tap_plan(1 + TESTS_PER_CPU * (unsigned int)ncpus);
 	tap_diag("parameters: \"%.200s\"", str ? str : "");
@@ -98,6 +105,8 @@ void primary_main(const char *str, uint64_t ncpus)
 void secondary_main(unsigned int cpu)
 {
 	idt_load();
+	if (params.bench != BENCH_NONE)
+		cpu_park();
 	cpu_tests_run(cpu, params.iterations);
 	__atomic_fetch_add(&cpus_done, 1, __ATOMIC_RELEASE);
 	cpu_park();

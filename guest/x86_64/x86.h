@@ -145,6 +145,8 @@ static inline __attribute__((noreturn)) void cpu_park(void)
 #define CPUID_1_ECX_OSXSAVE	(1U << 27)
 #define CPUID_1_ECX_AVX		(1U << 28)
 #define CPUID_7_EBX_AVX2	(1U << 5)
+#define CPUID_7_EBX_AVX512F	(1U << 16)
+#define CPUID_7_EDX_AMX_TILE	(1U << 24)
 #define CPUID_7_ECX_RDPID	(1U << 22)
 #define CPUID_80000001_EDX_RDTSCP (1U << 27)
 
@@ -154,6 +156,10 @@ static inline __attribute__((noreturn)) void cpu_park(void)
 #define XCR0_AVX		(1U << 2)
 #define XCR0_SSE_STATE		(XCR0_X87 | XCR0_SSE)
 #define XCR0_AVX_STATE		(XCR0_X87 | XCR0_SSE | XCR0_AVX)
+/* AVX-512: opmask k0-7, ZMM0-15's upper halves, ZMM16-31. */
+#define XCR0_AVX512_STATE	(0x7U << 5)
+/* AMX: XTILECFG and XTILEDATA. */
+#define XCR0_AMX_STATE		(0x3U << 17)
 
 #define MSR_IA32_APIC_BASE	0x0000001b
 #define MSR_IA32_CR_PAT		0x00000277
