@@ -66,6 +66,15 @@ bool apic_timer_setup(char *err, size_t err_size)
 			 LAPIC_BASE);
 		return false;
 	}
+	/*
+	 * Only the timer may interrupt: KVM leaves the BSP's LINT0 as an
+	 * unmasked ExtINT, and the in-kernel 8259s, never programmed, would
+	 * deliver an ISA line at vector 0-15 (an exception vector).
+	 */
+	outb(PIC_MASTER_DATA, 0xff);
+	outb(PIC_SLAVE_DATA, 0xff);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
 	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_BY_1);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_ONESHOT | TIMER_VECTOR);
@@ -87,6 +96,8 @@ bool apic_timer_setup(char *err, size_t err_size)
 	for (n = 0; n < PROBE_SPINS && ticks(cpu) == before; n++)
 		cpu_relax();
 	irq_disable();
+	/* Stopped, not just expired: nothing may re-arm it before the next test. */
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
 	if (ticks(cpu) != before)
 		return true;
 	snprintf(err, err_size, "LAPIC timer counted down, but its interrupt "
@@ -108,9 +119,11 @@ bool apic_timer_hlt(char *err, size_t err_size)
 			snprintf(err, err_size, "%lu HLT wake-ups without the "
 				 "timer's interrupt (current count %u)", wakeups,
 				 lapic_read(LAPIC_TIMER_CURRENT));
+			lapic_write(LAPIC_TIMER_INITIAL, 0);
 			return false;
 		}
 		sti_hlt_cli();
 	}
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
 	return true;
 }

@@ -16,6 +16,11 @@
 #define LAPIC_TIMER_INITIAL	0x380
 #define LAPIC_TIMER_CURRENT	0x390
 #define LAPIC_TIMER_DIVIDE	0x3e0
+#define LAPIC_LVT_LINT0		0x350
+#define LAPIC_LVT_LINT1		0x360
+/* The 8259 PICs' data ports: writing 0xff masks every line. */
+#define PIC_MASTER_DATA		0x21
+#define PIC_SLAVE_DATA		0xa1
 
 #define TIMER_VECTOR		0x40
 #define SPURIOUS_VECTOR		0xff

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Ending the run: the status goes to the test device, then SLP_EN in the
- * PM1a control register powers the machine off. Should that return, the
+ * ACPI sleep control register powers the machine off. Should that return, the
  * vCPU parks and the VMM's own timeout catches it.
  */
 #include "testdev.h"
@@ -9,7 +9,7 @@
 void guest_exit(unsigned int status)
 {
 	testdev_write32(TESTDEV_EXIT_STATUS, status);
-	outw(PM1A_CNT_PORT, PM1_SLP_EN);
+	outb(SLEEP_CONTROL_PORT, SLP_EN);
 	cpu_park();
 }
 

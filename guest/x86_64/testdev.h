@@ -2,7 +2,7 @@
 /*
  * kvmini's test device on x86_64: MMIO at X86_TESTDEV_BASE, each register
  * accessed with exactly its own width, plus the PING port. Also the end of
- * the run: exit status, then power-off through PM1a_CNT.
+ * the run: exit status, then power-off through the ACPI sleep control register.
  */
 #ifndef KVMINI_X86_GUEST_TESTDEV_H
 #define KVMINI_X86_GUEST_TESTDEV_H
@@ -14,8 +14,8 @@
 /* From src/arch/x86_64/layout.h (the VMM's header, not includable here). */
 #define TESTDEV_BASE		0xd0000000UL
 #define TESTDEV_PORT		0x0e00
-#define PM1A_CNT_PORT		0x0604
-#define PM1_SLP_EN		(1U << 13)
+#define SLEEP_CONTROL_PORT	0x0604
+#define SLP_EN			(1U << 5)
 
 #define EXIT_STATUS_OK		0
 #define EXIT_STATUS_FAIL	1

@@ -134,7 +134,7 @@ enum testdev_request {
 	 * n, byte) as byte `byte` of vector register n (XMM0-15 bytes 0-15;
 	 * with AVX enabled in the guest's XCR0 also YMM0-15 bytes 16-31)
 	 * through KVM_GET_XSAVE2 / KVM_SET_XSAVE. The guest then checks its
-	 * registers. EOPNOTSUPP on arm64.
+	 * registers. ENOSYS on arm64 (an unknown request there).
 	 */
 	TESTDEV_REQ_VEC_WRITE_PATTERN = 9,
 };

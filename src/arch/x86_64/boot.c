@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
+#include "acpi.h"
 #include "layout.h"
 #include "x86_64.h"
 
@@ -47,7 +49,7 @@ static const uint64_t x86_boot_gdt[] = {
 	[X86_GDT_DATA / 8] = 0x00cf93000000ffffULL,
 };
 
-static int x86_write(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+int x86_write(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 {
 	void *dst = guest_mem_ptr(&vm->mem, gpa, len);
 
@@ -86,14 +88,10 @@ static struct kvm_segment x86_flat_segment(uint16_t selector, bool code)
 	};
 }
 
-int x86_vcpu_enter_long_mode(struct vcpu *vcpu, uint64_t rip)
+int x86_vcpu_enter_long_mode(struct vcpu *vcpu, const struct kvm_regs *regs)
 {
 	const struct arch_vm *a = vcpu->vm->arch;
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = {
-		.rip = rip, .rflags = 0x2,
-		.rdi = X86_CMDLINE, .rsi = vcpu->vm->nr_vcpus, .rdx = vcpu->id,
-	};
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs[0] = { .xcr = 0, .value = XCR0_BOOT } };
 	int ret = kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sregs);
 
@@ -118,7 +116,7 @@ int x86_vcpu_enter_long_mode(struct vcpu *vcpu, uint64_t rip)
 	if (!ret && a->host.xsave)
 		ret = kvm_ioctl(vcpu->fd, KVM_SET_XCRS, &xcrs);
 	if (!ret)
-		ret = kvm_ioctl(vcpu->fd, KVM_SET_REGS, &regs);
+		ret = kvm_ioctl(vcpu->fd, KVM_SET_REGS, regs);
 	return ret;
 }
 
@@ -133,10 +131,11 @@ static int x86_vcpu_make_runnable(struct vcpu *vcpu)
 	return kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
 }
 
-int arch_vm_boot(struct vm *vm)
+/* Every vCPU at the test guest's entry: parameters, vCPU count and index in RDI, RSI, RDX. */
+static int x86_boot_test_guest(struct vm *vm)
 {
 	size_t params = strlen(vm->cmdline) + 1;
-	int ret;
+	int ret = 0;
 
 	if (kvmini_guest_image_size > X86_MMIO_GAP_START - X86_IMAGE_BASE ||
 	    X86_IMAGE_BASE + kvmini_guest_image_size > vm->cfg->ram_size) {
@@ -145,20 +144,65 @@ int arch_vm_boot(struct vm *vm)
 			vm->cfg->ram_size >> 20, X86_IMAGE_BASE);
 		return -EINVAL;
 	}
-	ret = x86_write(vm, X86_BOOT_GDT, x86_boot_gdt, sizeof(x86_boot_gdt));
-	if (!ret)
-		ret = x86_build_identity_map(vm);
 	/* cmdline_build kept it within arch_cmdline_max, far below X86_CMDLINE_MAX. */
-	if (!ret)
-		ret = x86_write(vm, X86_CMDLINE, vm->cmdline, params);
+	ret = x86_write(vm, X86_CMDLINE, vm->cmdline, params);
 	if (!ret)
 		ret = x86_write(vm, X86_IMAGE_BASE, kvmini_guest_image, kvmini_guest_image_size);
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++) {
-		ret = x86_vcpu_enter_long_mode(vm->vcpus[i], X86_IMAGE_BASE);
+		struct kvm_regs regs = {
+			.rip = X86_IMAGE_BASE, .rflags = 0x2,
+			.rdi = X86_CMDLINE, .rsi = vm->nr_vcpus, .rdx = i,
+		};
+
+		ret = x86_vcpu_enter_long_mode(vm->vcpus[i], &regs);
 		if (!ret && i > 0)
 			ret = x86_vcpu_make_runnable(vm->vcpus[i]);
 	}
 	log_debug("loader", "test guest at 0x%" PRIx64 " (%zu bytes), parameters at 0x%" PRIx64,
 		  X86_IMAGE_BASE, kvmini_guest_image_size, X86_CMDLINE);
 	return ret;
+}
+
+/* The ACPI tables: the vCPUs and each virtio-mmio device the machine file added. */
+static int x86_write_acpi(struct vm *vm)
+{
+	uint8_t *acpi = guest_mem_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE);
+	struct x86_acpi_virtio virtio[X86_ACPI_MAX_VIRTIO];
+	unsigned int n = 0;
+
+	if (!acpi)
+		return -EFAULT;
+	for (struct device *d = vm->devices; d; d = d->next) {
+		if (d->pio || !d->has_irq || d->base < X86_VIRTIO_MMIO_BASE ||
+		    d->base >= X86_VIRTIO_MMIO_BASE + X86_VIRTIO_MAX * X86_VIRTIO_MMIO_SIZE)
+			continue;
+		if (n == X86_ACPI_MAX_VIRTIO)
+			return -E2BIG;	/* the machine file allows fewer */
+		virtio[n++] = (struct x86_acpi_virtio){
+			.base = (uint32_t)d->base, .size = (uint32_t)d->size, .gsi = d->irq.gsi,
+		};
+	}
+	return x86_acpi_build(acpi, X86_ACPI_BASE, vm->nr_vcpus, virtio, n);
+}
+
+/* What every guest gets: the boot GDT, the identity map and the ACPI tables. */
+int arch_vm_boot(struct vm *vm)
+{
+	/* A first boot finds them so already; a reboot needs them put back. */
+	int ret = x86_vm_reset_platform(vm);
+
+	if (!ret)
+		ret = x86_write(vm, X86_BOOT_GDT, x86_boot_gdt, sizeof(x86_boot_gdt));
+	if (!ret)
+		ret = x86_build_identity_map(vm);
+	if (!ret)
+		ret = x86_write_acpi(vm);
+	/* A reboot through the BIOS jumps here; the firmware resets the machine. */
+	if (!ret && kvmini_reset_vector_size <= 16)
+		ret = x86_write(vm, X86_RESET_VECTOR, kvmini_reset_vector, kvmini_reset_vector_size);
+	else if (!ret)
+		ret = -E2BIG;
+	if (ret)
+		return ret;
+	return vm->cfg->kernel_path ? x86_boot_linux(vm) : x86_boot_test_guest(vm);
 }

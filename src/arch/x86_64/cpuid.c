@@ -22,8 +22,8 @@
 #define ARCH_GET_XCOMP_GUEST_PERM	0x1024
 #define ARCH_REQ_XCOMP_GUEST_PERM	0x1025
 
-/* CPUID leaves KVM may offer: far more than it does, so one retry at most. */
-#define X86_CPUID_FIRST_GUESS	100
+/* CPUID leaves: KVM's own limit (KVM_MAX_CPUID_ENTRIES) is 256, so no retry today. */
+#define X86_CPUID_FIRST_GUESS	256
 #define X86_CPUID_MAX		4096
 
 const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct kvm_cpuid2 *t, uint32_t function,
@@ -129,6 +129,7 @@ int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid)
 	e = x86_cpuid_find(cpuid->table, 0xd, 0);
 	if (host->xsave && e)
 		host->supported_xcr0 = e->eax | (uint64_t)e->edx << 32;
+	host->tsc_deadline = kvm_check_cap(kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	host->xsave_size = kvm_check_cap(kvm_fd, KVM_CAP_XSAVE2);
 	host->max_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_MAX_VCPUS);
 	if (host->max_vcpus <= 0)
@@ -144,6 +145,18 @@ size_t x86_xsave_size(const struct x86_host *host)
 {
 	return host->xsave_size > (int)sizeof(struct kvm_xsave) ?
 	       (size_t)host->xsave_size : sizeof(struct kvm_xsave);
+}
+
+/*
+ * KVM emulates the local APIC's TSC-deadline mode but leaves it out of
+ * KVM_GET_SUPPORTED_CPUID (api.rst: KVM_CAP_TSC_DEADLINE_TIMER); a Linux
+ * guest with it needs no PIT or HPET to calibrate its APIC timer.
+ */
+void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid)
+{
+	for (uint32_t i = 0; i < cpuid->table->nent; i++)
+		if (cpuid->table->entries[i].function == 1)
+			cpuid->table->entries[i].ecx |= 1u << 24;
 }
 
 /*

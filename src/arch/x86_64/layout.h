@@ -5,13 +5,18 @@
  *   0x0000_0000 +-----------------------------+
  *               | real-mode IVT, BDA           |  left zero (firmware/ later)
  *   0x0000_0500 | boot GDT (VMM-written)       |  null, -, code64 0x10, data 0x18
- *   0x0000_7000 | Linux zero page (boot_params)|
+ *   0x0000_7000 | Linux zero page (boot_params)|  RSI at a bzImage's entry
  *   0x0000_9000 | PML4                         |  \ identity map of the first
  *   0x0000_a000 | PDPT                         |   | 4 GiB in 2 MiB pages,
  *   0x0000_b000 | 4 page directories          |  / built by the VMM
  *   0x0002_0000 | command line (cfg->params)   |  X86_CMDLINE_MAX bytes
+ *   0x000e_0000 | ACPI tables (RSDP first)     |  where guests look for the RSDP
+ *   0x000f_fff0 | reset vector (firmware/)     |  resets through 0xcf9
  *   0x0010_0000 | guest image                  |  the test guest: image, .bss and
- *               |                              |  stacks end near 0x20_8000
+ *               |                              |  stacks end near 0x20_8000; a
+ *               |                              |  bzImage's 64-bit kernel
+ *               | initrd, at the top of RAM    |
+ *               |   below 3 GiB                |
  *               | RAM ...                      |
  *   0xc000_0000 +-----------------------------+  32-bit MMIO gap: RAM beyond
  *               | test device    0xd000_0000   |  3 GiB continues at 4 GiB
@@ -26,8 +31,9 @@
  *
  * I/O ports: COM1 8250 at 0x3f8 (IRQ 4); the test device's exit port at
  * 0x0e00 (a 4-byte write is a PIO exit, like the test device's PING);
- * a power-management control register at 0x0604 (2 bytes, ACPI PM1a_CNT
- * layout as on QEMU's q35: a write with SLP_EN, bit 13, set powers off).
+ * ACPI's hardware-reduced sleep control register at 0x0604 (a byte write
+ * with SLP_EN, bit 5, powers off) and sleep status at 0x0605; the reset
+ * register at 0x0cf9 (a write with bit 2 set resets), as the FADT says.
  *
  * Every vCPU enters the guest image in 64-bit long mode (the state the
  * Linux 64-bit boot protocol starts a kernel in): CS = 0x10 (64-bit code),
@@ -69,10 +75,21 @@
 #define X86_COM1_PORT		0x3f8
 #define X86_COM1_IRQ		4
 #define X86_TESTDEV_PORT	0x0e00
-#define X86_PM1A_CNT_PORT	0x0604
-#define X86_PM1_SLP_EN		(1u << 13)
-/* IOAPIC pins of virtio-mmio devices: one each, in order, 16 to 23. */
-#define X86_VIRTIO_IRQ		16
+#define X86_SLEEP_CONTROL_PORT	0x0604
+#define X86_SLEEP_STATUS_PORT	0x0605
+#define X86_SLP_EN		(1u << 5)
+#define X86_RESET_PORT		0x0cf9
+#define X86_RESET_VALUE		0x06	/* what the FADT tells the guest to write */
+#define X86_RESET_CPU		(1u << 2)
+#define X86_ACPI_BASE		UINT64_C(0xe0000)
+#define X86_RESET_VECTOR	UINT64_C(0xffff0)	/* firmware/x86_64/reset.S */
+
+/*
+ * Interrupts of virtio-mmio devices, in order: the IOAPIC pins above the
+ * ISA ones, level-triggered and active high as the DSDT describes each
+ * device (_HID LNRO0005), which is how Linux finds them on x86.
+ */
+#define X86_VIRTIO_IRQS		{ 16, 17, 18, 19, 20, 21, 22, 23 }
 #define X86_VIRTIO_MAX		8
 
 #endif

@@ -36,6 +36,8 @@ static int x86_add_irq_device(struct vm *vm, struct device *dev, unsigned int gs
 	return vm_add_device(vm, dev);
 }
 
+static const unsigned int x86_virtio_irqs[X86_VIRTIO_MAX] = X86_VIRTIO_IRQS;
+
 static uint64_t x86_virtio_base(unsigned int slot)
 {
 	return X86_VIRTIO_MMIO_BASE + slot * X86_VIRTIO_MMIO_SIZE;
@@ -51,7 +53,7 @@ static int x86_add_virtio(struct vm *vm, unsigned int *slot, struct device *dev)
 			dev->ops->destroy(dev);
 		return -EINVAL;
 	}
-	return x86_add_irq_device(vm, dev, X86_VIRTIO_IRQ + (*slot)++);
+	return x86_add_irq_device(vm, dev, x86_virtio_irqs[(*slot)++]);
 }
 
 static int x86_add_console(struct vm *vm, unsigned int *slot)
@@ -94,9 +96,7 @@ int arch_vm_add_devices(struct vm *vm)
 	if (!ret)
 		ret = x86_add_console(vm, &slot);
 	if (!ret)
-		ret = x86_pm_create(&dev);
-	if (!ret)
-		ret = vm_add_device(vm, dev);
+		ret = x86_pm_add(vm);
 	for (unsigned int i = 0; i < vm->cfg->nr_disks && !ret; i++) {
 		struct blk_backend *disk = vm->disks[i];
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The power-management control register at X86_PM1A_CNT_PORT, laid out as
- * ACPI's PM1a_CNT (as on QEMU's q35): a write with SLP_EN set puts the
- * machine to sleep, which for kvmini is power-off. Reads give 0.
+ * Power and reset registers on I/O ports, as the FADT describes them
+ * (acpi.c): ACPI's hardware-reduced sleep control register, where any
+ * write with SLP_EN set powers off (the DSDT offers only \_S5), its status
+ * register beside it, and the reset register (a write with RST_CPU set
+ * resets, as the 0xcf9 register of PC chipsets does). Reads give 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,8 +17,6 @@
 #include "layout.h"
 #include "x86_64.h"
 
-#define X86_PM_TYPE "pm-control"
-
 static void x86_pm_read(struct device *dev, unsigned int cpu, uint64_t offset, void *data,
 			unsigned int len)
 {
@@ -24,15 +24,28 @@ static void x86_pm_read(struct device *dev, unsigned int cpu, uint64_t offset, v
 	bus_data_put(data, len, 0);
 }
 
-static void x86_pm_write(struct device *dev, unsigned int cpu, uint64_t offset,
-			 const void *data, unsigned int len)
+/* Offset 0: sleep control; offset 1: sleep status, whose wake bit is write-1-to-clear. */
+static void x86_sleep_write(struct device *dev, unsigned int cpu, uint64_t offset,
+			    const void *data, unsigned int len)
 {
 	uint64_t value = bus_data_get(data, len);
 
-	if (offset != 0 || !(value & X86_PM1_SLP_EN))
+	if (offset != 0 || !(value & X86_SLP_EN))
 		return;
-	log_debug("vm", "vCPU %u: PM1a_CNT 0x%llx: power off", cpu, (unsigned long long)value);
+	log_debug("vm", "vCPU %u: sleep control 0x%llx: power off", cpu, (unsigned long long)value);
 	vm_stop(dev->vm, VM_STOP_POWEROFF, 0);
+}
+
+static void x86_reset_write(struct device *dev, unsigned int cpu, uint64_t offset,
+			    const void *data, unsigned int len)
+{
+	uint64_t value = bus_data_get(data, len);
+
+	(void)offset;
+	if (!(value & X86_RESET_CPU))
+		return;
+	log_debug("vm", "vCPU %u: reset register 0x%llx: reset", cpu, (unsigned long long)value);
+	vm_stop(dev->vm, VM_STOP_RESET, 0);
 }
 
 static void x86_pm_destroy(struct device *dev)
@@ -40,7 +53,7 @@ static void x86_pm_destroy(struct device *dev)
 	free(dev);
 }
 
-/* Nothing to save: the register holds no state between writes. */
+/* Nothing to save: neither register holds state between writes. */
 static int x86_pm_save(struct device *dev, struct state_buf *out)
 {
 	(void)dev; (void)out;
@@ -53,23 +66,45 @@ static int x86_pm_load(struct device *dev, struct state_buf *in)
 	return 0;
 }
 
-static const struct device_ops x86_pm_ops = {
-	.type = X86_PM_TYPE,
+static const struct device_ops x86_sleep_ops = {
+	.type = "acpi-sleep",
 	.read = x86_pm_read,
-	.write = x86_pm_write,
+	.write = x86_sleep_write,
 	.save = x86_pm_save,
 	.load = x86_pm_load,
 	.destroy = x86_pm_destroy,
 };
 
-int x86_pm_create(struct device **out)
+static const struct device_ops x86_reset_ops = {
+	.type = "reset",
+	.read = x86_pm_read,
+	.write = x86_reset_write,
+	.save = x86_pm_save,
+	.load = x86_pm_load,
+	.destroy = x86_pm_destroy,
+};
+
+static int x86_port_device(const struct device_ops *ops, uint16_t port, uint64_t ports,
+			   struct device **out)
 {
 	struct device *dev = calloc(1, sizeof(*dev));
 
 	if (!dev)
 		return -ENOMEM;
-	device_init(dev, &x86_pm_ops, X86_PM1A_CNT_PORT, 2);
-	device_use_ports(dev, 2);
+	device_init(dev, ops, port, ports);
+	device_use_ports(dev, ports);
 	*out = dev;
 	return 0;
+}
+
+int x86_pm_add(struct vm *vm)
+{
+	struct device *dev;
+	int ret = x86_port_device(&x86_sleep_ops, X86_SLEEP_CONTROL_PORT, 2, &dev);
+
+	if (!ret)
+		ret = vm_add_device(vm, dev);
+	if (!ret)
+		ret = x86_port_device(&x86_reset_ops, X86_RESET_PORT, 1, &dev);
+	return ret ? ret : vm_add_device(vm, dev);
 }

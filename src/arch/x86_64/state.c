@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A vCPU's whole state, piece by piece: general and segment registers,
- * XSAVE (FPU, SSE, AVX ... sized by KVM_CAP_XSAVE2), XCRs, the local
+ * XSAVE (FPU, SSE, AVX ... sized by KVM_CAP_XSAVE2), XCRs, MSRs, the local
  * APIC, the MP state, pending events and debug registers. Every failing
  * set is fatal and named (seed 002: a VMM that ignored a KVM_SET_XSAVE
  * failure on migration silently corrupted guests).
@@ -18,17 +18,23 @@
 
 #define X86_APIC_TMCCT 0x390
 
-int x86_state_alloc(struct x86_vcpu_state *s, const struct x86_host *host)
+int x86_state_alloc(struct x86_vcpu_state *s, const struct arch_vm *a)
 {
 	memset(s, 0, sizeof(*s));
-	s->xsave = calloc(1, x86_xsave_size(host));
-	return s->xsave ? 0 : -ENOMEM;
+	s->xsave = calloc(1, x86_xsave_size(&a->host));
+	s->msrs = x86_msrs_alloc(&a->msrs);
+	if (s->xsave && s->msrs)
+		return 0;
+	x86_state_free(s);
+	return -ENOMEM;
 }
 
 void x86_state_free(struct x86_vcpu_state *s)
 {
 	free(s->xsave);
+	free(s->msrs);
 	s->xsave = NULL;
+	s->msrs = NULL;
 }
 
 int x86_state_get(int fd, const struct x86_host *host, struct x86_vcpu_state *s)
@@ -44,6 +50,8 @@ int x86_state_get(int fd, const struct x86_host *host, struct x86_vcpu_state *s)
 	if (!ret && host->xsave)
 		ret = kvm_ioctl(fd, KVM_GET_XCRS, &s->xcrs);
 	if (!ret)
+		ret = x86_msrs_get(fd, s->msrs);
+	if (!ret)
 		ret = kvm_ioctl(fd, KVM_GET_LAPIC, &s->lapic);
 	if (!ret)
 		ret = kvm_ioctl(fd, KVM_GET_MP_STATE, &s->mp_state);
@@ -55,12 +63,15 @@ int x86_state_get(int fd, const struct x86_host *host, struct x86_vcpu_state *s)
 }
 
 /*
- * Order matters: XCRs before XSAVE (KVM checks XSTATE_BV against the
- * guest's XCR0), special registers before general ones (the mode decides
- * how RIP reads), the APIC before the MP state and events.
+ * Order matters: special registers first (the mode decides how the rest
+ * read; they also hold the APIC base), XCRs with XSAVE, the local APIC
+ * before the MSRs (its TSC-deadline MSR needs the timer mode set), the MP
+ * state and pending events last, on top of everything they refer to.
  */
-int x86_state_set(int fd, const struct x86_host *host, const struct x86_vcpu_state *s)
+int x86_state_set(int fd, const struct x86_host *host, const struct x86_vcpu_state *s,
+		  enum x86_state_scope scope)
 {
+	struct kvm_vcpu_events events = s->events;
 	int ret = kvm_ioctl(fd, KVM_SET_SREGS, &s->sregs);
 
 	if (!ret && host->xsave)
@@ -73,9 +84,13 @@ int x86_state_set(int fd, const struct x86_host *host, const struct x86_vcpu_sta
 	if (!ret)
 		ret = kvm_ioctl(fd, KVM_SET_LAPIC, &s->lapic);
 	if (!ret)
-		ret = kvm_ioctl(fd, KVM_SET_MP_STATE, &s->mp_state);
+		ret = x86_msrs_set(fd, s->msrs, scope == X86_STATE_ALL);
 	if (!ret)
-		ret = kvm_ioctl(fd, KVM_SET_VCPU_EVENTS, &s->events);
+		ret = kvm_ioctl(fd, KVM_SET_MP_STATE, &s->mp_state);
+	/* KVM_GET_VCPU_EVENTS leaves these flags out; without them SET drops an NMI and SIPI. */
+	events.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_VCPU_EVENTS, &events);
 	if (!ret)
 		ret = kvm_ioctl(fd, KVM_SET_DEBUGREGS, &s->debugregs);
 	return ret;
@@ -119,6 +134,23 @@ static bool x86_xsave_differs(unsigned int id, const char *what, const uint8_t *
 	return x86_piece_differs(id, what, "XSAVE area", want, got, size);
 }
 
+/* Every MSR but the clocks, which run on. */
+static bool x86_msrs_differ(unsigned int id, const char *what, const struct kvm_msrs *want,
+			    const struct kvm_msrs *got)
+{
+	for (uint32_t i = 0; i < want->nmsrs && i < got->nmsrs; i++) {
+		const struct kvm_msr_entry *w = &want->entries[i], *g = &got->entries[i];
+
+		if (x86_msr_is_clock(w->index) || w->data == g->data)
+			continue;
+		log_err("vcpu", "vCPU %u: %s: MSR 0x%x was written as 0x%llx, reads back as "
+			"0x%llx", id, what, w->index, (unsigned long long)w->data,
+			(unsigned long long)g->data);
+		return true;
+	}
+	return false;
+}
+
 int x86_state_compare(unsigned int id, const struct x86_host *host,
 		      const struct x86_vcpu_state *want, const struct x86_vcpu_state *got,
 		      const char *what)
@@ -143,5 +175,8 @@ int x86_state_compare(unsigned int id, const struct x86_host *host,
 				    sizeof(want->mp_state));
 	differ |= x86_piece_differs(id, what, "debug registers", &want->debugregs,
 				    &got->debugregs, sizeof(want->debugregs));
+	differ |= x86_msrs_differ(id, what, want->msrs, got->msrs);
+	differ |= x86_piece_differs(id, what, "pending events", &want->events, &got->events,
+				    sizeof(want->events));
 	return differ ? -EIO : 0;
 }

@@ -25,11 +25,14 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (!av)
 		return -ENOMEM;
 	vcpu->arch = av;
-	ret = x86_state_alloc(&av->power_on, &a->host);
+	ret = x86_cpuid_set(vcpu->fd, &a->cpuid, vcpu->id);
+	/* Every vCPU has the same CPUID: the first one decides which MSRs are state. */
+	if (!ret && !a->msrs.index)
+		ret = x86_msr_list_choose(vcpu->vm->kvm_fd, vcpu->fd, &vcpu->vm->arch->msrs);
 	if (!ret)
-		ret = x86_state_alloc(&av->scratch, &a->host);
+		ret = x86_state_alloc(&av->power_on, a);
 	if (!ret)
-		ret = x86_cpuid_set(vcpu->fd, &a->cpuid, vcpu->id);
+		ret = x86_state_alloc(&av->scratch, a);
 	/* What a guest reset returns to: KVM has no reset ioctl on x86. */
 	if (!ret)
 		ret = x86_state_get(vcpu->fd, &a->host, &av->power_on);
@@ -38,7 +41,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 
 int arch_vcpu_reset(struct vcpu *vcpu)
 {
-	return x86_state_set(vcpu->fd, &vcpu->vm->arch->host, &vcpu->arch->power_on);
+	return x86_state_set(vcpu->fd, &vcpu->vm->arch->host, &vcpu->arch->power_on,
+			     X86_STATE_ALL);
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)
@@ -81,12 +85,19 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu)
 	switch (vcpu->run->exit_reason) {
 	case KVM_EXIT_IO:
 		return x86_handle_io(vcpu);
-	case KVM_EXIT_SHUTDOWN:
-		/* A triple fault: hardware resets, and so does kvmini (QEMU's choice too). */
-		log_info("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN): the machine resets",
-			 vcpu->id);
+	case KVM_EXIT_SHUTDOWN: {
+		char where[160];
+
+		/*
+		 * A triple fault: hardware resets, and so does kvmini (QEMU's
+		 * choice too; Linux's reboot=t asks for it on purpose).
+		 */
+		arch_vcpu_describe(vcpu, where, sizeof(where));
+		log_warn("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at %s: the machine "
+			 "resets", vcpu->id, where);
 		vm_stop(vcpu->vm, VM_STOP_RESET, 0);
 		return 1;
+	}
 	}
 	return -ENOSYS;
 }
@@ -114,7 +125,9 @@ static const char *const x86_vector_names[32] = {
 	"#NP segment not present", "#SS stack fault", "#GP general protection",
 	"#PF page fault", "reserved (15)", "#MF x87 floating point", "#AC alignment check",
 	"#MC machine check", "#XM SIMD floating point", "#VE virtualization",
-	"#CP control protection",
+	"#CP control protection", "reserved (22)", "reserved (23)", "reserved (24)",
+	"reserved (25)", "reserved (26)", "reserved (27)", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security", "reserved (31)",
 };
 
 /* The test device's ESR on x86: vector | error code << 32. */

@@ -10,6 +10,7 @@
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
 
+#include "acpi.h"
 #include "layout.h"
 #include "x86_64.h"
 
@@ -19,13 +20,20 @@
 /* What this backend cannot do yet, refused before any VM exists. */
 static int x86_refuse_unsupported(const struct vm_config *cfg)
 {
-	const char *opt = cfg->kernel_path ? "--kernel" : cfg->firmware_path ? "--firmware" :
-			  cfg->initrd_path ? "--initrd" : cfg->dump_dtb_path ? "--dump-dtb" : NULL;
-
-	if (opt) {
-		log_err("vm", "%s: x86_64 kvmini boots only its embedded test guest so far "
-			"(Linux bzImage boot and firmware are not implemented yet); leave "
-			"%s out", opt, opt);
+	if (cfg->firmware_path) {
+		log_err("vm", "--firmware %s: firmware images are not implemented on x86_64 "
+			"yet; boot a bzImage with --kernel, or leave both out for the test "
+			"guest", cfg->firmware_path);
+		return -EINVAL;
+	}
+	if (cfg->dump_dtb_path) {
+		log_err("vm", "--dump-dtb %s: x86_64 guests have no device tree (ACPI tables "
+			"describe the machine); leave --dump-dtb out", cfg->dump_dtb_path);
+		return -EINVAL;
+	}
+	if (cfg->nr_cpus > X86_ACPI_MAX_CPUS) {
+		log_err("vm", "--cpus %u: the x86_64 machine describes at most %d vCPUs "
+			"(8-bit APIC IDs)", cfg->nr_cpus, X86_ACPI_MAX_CPUS);
 		return -EINVAL;
 	}
 	if (cfg->mem_path && cfg->ram_size > X86_MMIO_GAP_START) {
@@ -50,12 +58,15 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	if (!a)
 		return -ENOMEM;
 	vm->arch = a;
-	bus_init(&a->pio, "pio");
+	bus_init(&a->pio, "port");
+	a->pio.floating = true;
 	vm->pio = &a->pio;
 	*type = 0;
 	ret = x86_refuse_unsupported(vm->cfg);
 	if (!ret)
 		ret = x86_host_probe(vm->kvm_fd, &a->host, &a->cpuid);
+	if (!ret && a->host.tsc_deadline)
+		x86_cpuid_add_tsc_deadline(&a->cpuid);
 	if (!ret && a->host.max_vcpus > 0 && vm->cfg->nr_cpus > (unsigned int)a->host.max_vcpus) {
 		log_err("vm", "--cpus %u: this host's KVM runs at most %d vCPUs per VM",
 			vm->cfg->nr_cpus, a->host.max_vcpus);
@@ -72,6 +83,34 @@ int x86_vm_create_irqchip(int vm_fd)
 	return ret ? ret : kvm_ioctl(vm_fd, KVM_CREATE_PIT2, &pit);
 }
 
+/* The PICs, IOAPIC and PIT as KVM created them, for x86_vm_reset_platform(). */
+static int x86_vm_save_platform(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+	int ret = 0;
+
+	for (unsigned int chip = 0; chip < ARRAY_SIZE(a->power_on_chips) && !ret; chip++) {
+		a->power_on_chips[chip].chip_id = chip;	/* PIC master, slave, IOAPIC */
+		ret = kvm_ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &a->power_on_chips[chip]);
+	}
+	return ret ? ret : kvm_ioctl(vm->vm_fd, KVM_GET_PIT2, &a->power_on_pit);
+}
+
+/*
+ * A reset puts the interrupt controllers and the PIT back too: KVM has no
+ * reset for them, and a rebooted kernel must not find the last one's
+ * interrupt routing and pending lines.
+ */
+int x86_vm_reset_platform(struct vm *vm)
+{
+	struct arch_vm *a = vm->arch;
+	int ret = 0;
+
+	for (unsigned int chip = 0; chip < ARRAY_SIZE(a->power_on_chips) && !ret; chip++)
+		ret = kvm_ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &a->power_on_chips[chip]);
+	return ret ? ret : kvm_ioctl(vm->vm_fd, KVM_SET_PIT2, &a->power_on_pit);
+}
+
 /*
  * api.rst: KVM_SET_TSS_ADDR (three pages) and KVM_SET_IDENTITY_MAP_ADDR
  * are needed on Intel hosts and harmless elsewhere; the in-kernel PIC,
@@ -84,7 +123,9 @@ int arch_vm_init(struct vm *vm)
 
 	if (!ret && kvm_check_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0)
 		ret = kvm_ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity);
-	return ret ? ret : x86_vm_create_irqchip(vm->vm_fd);
+	if (!ret)
+		ret = x86_vm_create_irqchip(vm->vm_fd);
+	return ret ? ret : x86_vm_save_platform(vm);
 }
 
 /* RAM from 0 up to the MMIO gap, the rest from 4 GiB. */
@@ -115,7 +156,10 @@ int arch_vm_after_run(struct vm *vm)
 	return 0;
 }
 
-/* kvmclock: held at the pause's value, so the guest sees no time pass. */
+/*
+ * kvmclock: held at the pause's value, so a guest on kvm-clock sees no time
+ * pass. The TSC itself runs on (a guest reading it directly sees the pause).
+ */
 void arch_vm_clock_freeze(struct vm *vm)
 {
 	struct arch_vm *a = vm->arch;
@@ -142,6 +186,7 @@ void arch_vm_destroy(struct vm *vm)
 	bus_free(&a->pio);
 	vm->pio = NULL;
 	x86_cpuid_free(&a->cpuid);
+	x86_msr_list_free(&a->msrs);
 	free(a);
 	vm->arch = NULL;
 }

@@ -32,12 +32,19 @@ struct x86_cpuid {
 	struct kvm_cpuid2 *table;
 };
 
+/* The MSRs a vCPU's state includes: KVM_GET_MSR_INDEX_LIST, less those this vCPU refuses. */
+struct x86_msr_list {
+	uint32_t *index;
+	uint32_t n;
+};
+
 /* What the host's KVM offers x86 guests (probed before the VM exists). */
 struct x86_host {
 	int xsave_size;			/* KVM_CAP_XSAVE2: bytes of KVM_GET_XSAVE2; 0: none */
 	uint64_t supported_xcr0;	/* CPUID.(0xd,0) EDX:EAX as KVM offers it */
 	bool xsave;			/* CPUID.1:ECX.XSAVE offered */
 	bool amx_permitted;		/* XTILEDATA guest permission granted to this process */
+	bool tsc_deadline;		/* KVM_CAP_TSC_DEADLINE_TIMER */
 	int max_vcpus;
 };
 
@@ -46,6 +53,10 @@ struct arch_vm {
 	struct bus pio;			/* vm->pio */
 	struct x86_host host;
 	struct x86_cpuid cpuid;		/* what each vCPU gets, before its APIC ID */
+	struct x86_msr_list msrs;	/* chosen at the first vCPU (msrs.c) */
+	/* The in-kernel PICs, IOAPIC and PIT as KVM created them: a reboot's starting point. */
+	struct kvm_irqchip power_on_chips[3];
+	struct kvm_pit_state2 power_on_pit;
 	struct kvm_clock_data frozen_clock;
 	bool clock_frozen;
 };
@@ -60,6 +71,18 @@ struct x86_vcpu_state {
 	struct kvm_vcpu_events events;
 	struct kvm_debugregs debugregs;
 	void *xsave;			/* x86_xsave_size() bytes */
+	struct kvm_msrs *msrs;		/* the VM's MSR list, with values */
+};
+
+/* Which of a vCPU's state x86_state_set() writes. */
+enum x86_state_scope {
+	/*
+	 * All but the clock MSRs: the vCPU runs on with its own time (round
+	 * trips of a running VM: writing back a TSC read earlier would turn
+	 * the guest's clock back).
+	 */
+	X86_STATE_KEEP_TSC,
+	X86_STATE_ALL,			/* a new vCPU, or a reset */
 };
 
 /* vcpu->arch */
@@ -71,6 +94,8 @@ struct arch_vcpu {
 /* Host probe and CPUID (cpuid.c). */
 int __must_check x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid);
 void x86_cpuid_free(struct x86_cpuid *cpuid);
+/* Offer the LAPIC's TSC-deadline mode, which KVM emulates but does not list. */
+void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid);
 /* This vCPU's CPUID: the VM's table with its APIC ID filled in. */
 int __must_check x86_cpuid_set(int vcpu_fd, const struct x86_cpuid *cpuid, unsigned int apic_id);
 const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct kvm_cpuid2 *t, uint32_t function,
@@ -79,22 +104,44 @@ const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct kvm_cpuid2 *t, uint32
 /* Bytes of a KVM_GET_XSAVE2 buffer for VMs of this process. */
 size_t x86_xsave_size(const struct x86_host *host);
 
+/*
+ * An MSR that counts time: the TSC. It runs on between a read and a write,
+ * so a running vCPU's is not written back (X86_STATE_KEEP_TSC) and no
+ * compare expects it unchanged.
+ */
+static inline bool x86_msr_is_clock(uint32_t index)
+{
+	return index == 0x10;
+}
+
+/* MSRs (msrs.c): the VM's list from a vCPU, and reading/writing them all. */
+int __must_check x86_msr_list_choose(int kvm_fd, int vcpu_fd, struct x86_msr_list *list);
+void x86_msr_list_free(struct x86_msr_list *list);
+struct kvm_msrs *x86_msrs_alloc(const struct x86_msr_list *list);
+int __must_check x86_msrs_get(int vcpu_fd, struct kvm_msrs *msrs);
+int __must_check x86_msrs_set(int vcpu_fd, const struct kvm_msrs *msrs, bool with_clocks);
+
 /* vCPU state (state.c): allocate, read every piece, write every piece, compare. */
-int __must_check x86_state_alloc(struct x86_vcpu_state *s, const struct x86_host *host);
+int __must_check x86_state_alloc(struct x86_vcpu_state *s, const struct arch_vm *a);
 void x86_state_free(struct x86_vcpu_state *s);
 int __must_check x86_state_get(int vcpu_fd, const struct x86_host *host, struct x86_vcpu_state *s);
 int __must_check x86_state_set(int vcpu_fd, const struct x86_host *host,
-			       const struct x86_vcpu_state *s);
+			       const struct x86_vcpu_state *s, enum x86_state_scope scope);
 /*
  * Every difference between two states (want: what was written), logged
- * with the vCPU and `what`; -EIO if there is any.
+ * with the vCPU and `what`; -EIO if there is any. The clock MSRs are not
+ * compared (they run on).
  */
 int x86_state_compare(unsigned int id, const struct x86_host *host,
 		      const struct x86_vcpu_state *want, const struct x86_vcpu_state *got,
 		      const char *what);
 
-/* Long mode at the image's entry (boot.c). */
-int __must_check x86_vcpu_enter_long_mode(struct vcpu *vcpu, uint64_t rip);
+/* Long mode on the boot GDT and identity map, with these registers (boot.c). */
+int __must_check x86_vcpu_enter_long_mode(struct vcpu *vcpu, const struct kvm_regs *regs);
+/* len bytes into guest RAM at gpa: -EFAULT outside it (boot.c). */
+int __must_check x86_write(struct vm *vm, uint64_t gpa, const void *src, size_t len);
+/* A bzImage (--kernel), its initrd and command line, and the BSP at its 64-bit entry (linux.c). */
+int __must_check x86_boot_linux(struct vm *vm);
 
 /* A scratch VM with one vCPU set up like the VM's (register moves). */
 struct x86_scratch {
@@ -105,11 +152,16 @@ int __must_check x86_scratch_create(const struct vm *vm, unsigned int vcpu_id,
 void x86_scratch_destroy(struct x86_scratch *s);
 /* The in-kernel interrupt controllers and PIT, before any vCPU (vm.c). */
 int __must_check x86_vm_create_irqchip(int vm_fd);
+/* Them back as KVM created them (a reboot). */
+int __must_check x86_vm_reset_platform(struct vm *vm);
 
-/* The power-management control port: SLP_EN powers off (pm.c). */
-int __must_check x86_pm_create(struct device **out);
+/* The sleep control and reset registers the FADT names (pm.c). */
+int __must_check x86_pm_add(struct vm *vm);
 
 extern const unsigned char kvmini_guest_image[];
 extern const size_t kvmini_guest_image_size;
+/* firmware/x86_64/reset.S, for X86_RESET_VECTOR. */
+extern const unsigned char kvmini_reset_vector[];
+extern const size_t kvmini_reset_vector_size;
 
 #endif

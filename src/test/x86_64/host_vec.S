@@ -12,9 +12,6 @@
 #define KVM_RUN		0xae80		/* _IO(KVMIO, 0x80) */
 
 	.text
-	.globl	host_vec_asm_start
-host_vec_asm_start:
-
 /* Load the state from in (%rdi); %rcx: nonzero for YMM. Clobbers nothing else. */
 host_vec_load:
 	ldmxcsr	512(%rdi)
@@ -107,11 +104,15 @@ host_vec_asm_kvm_run:
 	mov	%rcx, %r8		/* syscall clobbers %rcx and %r11 */
 	mov	%rsi, %r9
 	call	host_vec_load
+	.globl	host_vec_run_live
+host_vec_run_live:
 	mov	%rdx, %rdi
 	mov	$KVM_RUN, %esi
 	xor	%edx, %edx
 	mov	$SYS_ioctl, %eax
 	syscall
+	.globl	host_vec_run_live_end
+host_vec_run_live_end:
 	call	host_vec_store
 	ldmxcsr	(%rsp)
 	add	$8, %rsp
@@ -127,14 +128,16 @@ host_vec_asm_window:
 	mov	%rcx, %r8
 	mov	%rsi, %r9
 	call	host_vec_load
+	.globl	host_vec_window_live
+host_vec_window_live:
 1:	dec	%rdx
 	jnz	1b
+	.globl	host_vec_window_live_end
+host_vec_window_live_end:
 	call	host_vec_store
 	ldmxcsr	(%rsp)
 	add	$8, %rsp
 	ret
 	.size	host_vec_asm_window, . - host_vec_asm_window
 
-	.globl	host_vec_asm_end
-host_vec_asm_end:
 	.section .note.GNU-stack, "", @progbits

@@ -43,6 +43,13 @@ void host_vec_arm_fault(void)
 	__atomic_store_n(&fault_armed, 20, __ATOMIC_RELAXED);
 }
 
+static bool host_vec_live(uintptr_t pc)
+{
+	/* After a syscall the interrupted PC is the next instruction: the end is live too. */
+	return (pc >= (uintptr_t)host_vec_run_live && pc <= (uintptr_t)host_vec_run_live_end) ||
+	       (pc >= (uintptr_t)host_vec_window_live && pc <= (uintptr_t)host_vec_window_live_end);
+}
+
 static void host_vec_signal(int sig, siginfo_t *info, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -57,9 +64,12 @@ static void host_vec_signal(int sig, siginfo_t *info, void *ctx)
 		__atomic_store_n(&fault_armed, armed == 1 ? -1 : armed - 1, __ATOMIC_RELAXED);
 		return;
 	}
-	/* Only where the test state is live: C code elsewhere may use XMM3 for its own data. */
-	if (armed < 0 && pc >= (uintptr_t)host_vec_asm_start && pc < (uintptr_t)host_vec_asm_end &&
-	    uc->uc_mcontext.fpregs &&
+	/*
+	 * Only where the test state is live in the registers: C code
+	 * elsewhere may use XMM3 for its own data, and a flip before the load
+	 * or after the store would be lost.
+	 */
+	if (armed < 0 && host_vec_live(pc) && uc->uc_mcontext.fpregs &&
 	    __atomic_exchange_n(&fault_armed, 0, __ATOMIC_RELAXED) < 0)
 		uc->uc_mcontext.fpregs->_xmm[3].element[0] ^= 0x20;
 }

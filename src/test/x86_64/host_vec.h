@@ -51,6 +51,8 @@ void host_vec_arm_fault(void);
 /* The assembly (host_vec.S). */
 long host_vec_asm_kvm_run(const void *in, void *out, long vcpu_fd, long avx);
 void host_vec_asm_window(const void *in, void *out, unsigned long spins, long avx);
-extern const char host_vec_asm_start[], host_vec_asm_end[];
+/* Where the test state is live in the registers (loaded, not yet stored). */
+extern const char host_vec_run_live[], host_vec_run_live_end[];
+extern const char host_vec_window_live[], host_vec_window_live_end[];
 
 #endif

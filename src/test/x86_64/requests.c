@@ -24,12 +24,12 @@ static int x86_regs_roundtrip(struct vcpu *vcpu)
 	const struct x86_host *host = &vcpu->vm->arch->host;
 	struct x86_vcpu_state *before = &vcpu->arch->scratch;
 	struct x86_vcpu_state after;
-	int ret = x86_state_alloc(&after, host);
+	int ret = x86_state_alloc(&after, vcpu->vm->arch);
 
 	if (!ret)
 		ret = x86_state_get(vcpu->fd, host, before);
 	if (!ret)
-		ret = x86_state_set(vcpu->fd, host, before);
+		ret = x86_state_set(vcpu->fd, host, before, X86_STATE_KEEP_TSC);
 	if (!ret)
 		ret = x86_state_get(vcpu->fd, host, &after);
 	if (!ret)
@@ -51,12 +51,20 @@ static int x86_pause_roundtrip(struct vcpu *vcpu)
 	return ret;
 }
 
-/* Flip one bit of vector register reg in an XSAVE image: its YMM upper half with AVX. */
+/*
+ * Flip one bit of vector register reg in an XSAVE image (its YMM upper half
+ * with AVX), and mark that component in use: XRSTOR loads a component
+ * whose XSTATE_BV bit is clear from its init state, dropping the flip.
+ */
 static void x86_flip_vector_bit(uint8_t *xsave, bool ymm, unsigned int reg, unsigned int bit)
 {
 	size_t off = (ymm ? XSAVE_YMM_OFFSET : XSAVE_XMM_OFFSET) + 16 * reg + bit / 8;
+	uint64_t bv;
 
 	xsave[off] ^= (uint8_t)(1u << (bit % 8));
+	memcpy(&bv, xsave + XSAVE_HDR_OFFSET, 8);
+	bv |= XFEATURE_MASK(ymm ? XFEATURE_YMM : XFEATURE_SSE);
+	memcpy(xsave + XSAVE_HDR_OFFSET, &bv, 8);
 }
 
 static bool x86_xcr0_has_ymm(const struct x86_vcpu_state *s)
@@ -72,7 +80,7 @@ static int x86_regs_move(struct vcpu *vcpu)
 	struct x86_vcpu_state *s = &vcpu->arch->scratch;
 	struct x86_vcpu_state moved;
 	struct x86_scratch scratch;
-	int ret = x86_state_alloc(&moved, host);
+	int ret = x86_state_alloc(&moved, vm->arch);
 
 	if (!ret)
 		ret = x86_state_get(vcpu->fd, host, s);
@@ -82,7 +90,7 @@ static int x86_regs_move(struct vcpu *vcpu)
 	}
 	ret = x86_scratch_create(vm, vcpu->id, &scratch);
 	if (!ret)
-		ret = x86_state_set(scratch.vcpu_fd, host, s);
+		ret = x86_state_set(scratch.vcpu_fd, host, s, X86_STATE_ALL);
 	if (!ret && x86_test(vm)->cfg->fault == FAULT_REGS_MOVE) {
 		/* Damage what the new vCPU holds: the read-back compare must catch it. */
 		ret = x86_state_get(scratch.vcpu_fd, host, &moved);

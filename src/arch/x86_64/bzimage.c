@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* bzImage setup header and boot placement (see bzimage.h; boot.rst for every offset). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <kvmini/log.h>
+
+#include "bzimage.h"
+#include "layout.h"
+
+/* Offsets in the file, which are also offsets in boot_params. */
+#define HDR_SETUP_SECTS		0x1f1
+#define HDR_BOOT_FLAG		0x1fe
+#define HDR_JUMP_END		0x201	/* 0x202 + this byte: the header's end */
+#define HDR_MAGIC		0x202
+#define HDR_VERSION		0x206
+#define HDR_LOADFLAGS		0x211
+#define HDR_INITRD_ADDR_MAX	0x22c
+#define HDR_XLOADFLAGS		0x236
+#define HDR_CMDLINE_SIZE	0x238
+#define HDR_PREF_ADDRESS	0x258
+#define HDR_INIT_SIZE		0x260
+
+#define LOADED_HIGH		0x01	/* the protected-mode kernel runs at 1 MiB up */
+#define XLF_KERNEL_64		0x01	/* it has the 64-bit entry at +0x200 */
+#define X86_ENTRY_64_OFFSET	0x200
+#define X86_INITRD_ALIGN	UINT64_C(0x1000)
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
+static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+int x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, const char *what,
+		      const char *path, struct x86_bzimage *img)
+{
+	unsigned int setup_sects;
+
+	memset(img, 0, sizeof(*img));
+	if (len < X86_BZIMAGE_HEAD_SIZE || get16(head + HDR_BOOT_FLAG) != 0xaa55 ||
+	    memcmp(head + HDR_MAGIC, "HdrS", 4)) {
+		log_err("loader", "%s %s: not an x86 Linux kernel (bzImage): no boot sector "
+			"signature or no \"HdrS\" setup header; give a bzImage such as "
+			"/boot/vmlinuz-*", what, path);
+		return -EINVAL;
+	}
+	img->version = get16(head + HDR_VERSION);
+	if (img->version < X86_BOOT_PROTOCOL_MIN || !(head[HDR_XLOADFLAGS] & XLF_KERNEL_64)) {
+		log_err("loader", "%s %s: boot protocol %u.%02u %s; kvmini enters kernels at "
+			"their 64-bit entry, which needs protocol 2.12 or later with "
+			"XLF_KERNEL_64 (Linux 3.8 or newer, 64-bit)", what, path,
+			img->version >> 8, img->version & 0xff,
+			img->version < X86_BOOT_PROTOCOL_MIN ? "is too old" :
+			"has no 64-bit entry point");
+		return -EINVAL;
+	}
+	if (!(head[HDR_LOADFLAGS] & LOADED_HIGH)) {
+		log_err("loader", "%s %s: a zImage (loaded below 1 MiB), not a bzImage", what, path);
+		return -EINVAL;
+	}
+	setup_sects = head[HDR_SETUP_SECTS] ? head[HDR_SETUP_SECTS] : 4;
+	img->setup_bytes = (uint64_t)(setup_sects + 1) * 512;
+	img->hdr_len = 0x202 + head[HDR_JUMP_END] - X86_SETUP_HDR_OFFSET;
+	if (img->setup_bytes >= file_size || X86_SETUP_HDR_OFFSET + img->hdr_len > len) {
+		log_err("loader", "%s %s: truncated: its setup code claims %" PRIu64 " bytes of "
+			"a %" PRIu64 "-byte file (setup header %zu bytes)", what, path,
+			img->setup_bytes, file_size, img->hdr_len);
+		return -EINVAL;
+	}
+	img->kernel_size = file_size - img->setup_bytes;
+	img->pref_address = get64(head + HDR_PREF_ADDRESS);
+	img->init_size = get32(head + HDR_INIT_SIZE);
+	img->initrd_addr_max = get32(head + HDR_INITRD_ADDR_MAX);
+	img->cmdline_size = get32(head + HDR_CMDLINE_SIZE);
+	return 0;
+}
+
+int x86_boot_plan(uint64_t low_ram_end, const struct x86_bzimage *img, uint64_t initrd_size,
+		  struct x86_boot_plan *plan)
+{
+	/* It decompresses at pref_address (or higher, with KASLR), never below its load address. */
+	uint64_t kernel_end = X86_IMAGE_BASE + img->kernel_size;
+	uint64_t booting_end = img->pref_address + img->init_size;
+	uint64_t busy_end = kernel_end > booting_end ? kernel_end : booting_end;
+	uint64_t top = low_ram_end;
+
+	plan->kernel_addr = X86_IMAGE_BASE;
+	plan->entry = X86_IMAGE_BASE + X86_ENTRY_64_OFFSET;
+	plan->initrd_addr = 0;
+	if (busy_end > low_ram_end) {
+		log_err("loader", "--mem %" PRIu64 "M is too small for this kernel: it needs RAM "
+			"up to 0x%" PRIx64 " while it boots (%" PRIu64 " MiB); give --mem %" PRIu64
+			" or more", low_ram_end >> 20, busy_end, busy_end >> 20,
+			((busy_end + initrd_size) >> 20) + 16);
+		return -ENOSPC;
+	}
+	if (!initrd_size)
+		return 0;
+	if (img->initrd_addr_max && (uint64_t)img->initrd_addr_max + 1 < top)
+		top = (uint64_t)img->initrd_addr_max + 1;
+	if (initrd_size > top || ((top - initrd_size) & ~(X86_INITRD_ALIGN - 1)) < busy_end) {
+		log_err("loader", "--initrd of %" PRIu64 " MiB does not fit between the kernel "
+			"(up to 0x%" PRIx64 ") and the end of usable RAM (0x%" PRIx64 "); give a "
+			"larger --mem", initrd_size >> 20, busy_end, top);
+		return -ENOSPC;
+	}
+	plan->initrd_addr = (top - initrd_size) & ~(X86_INITRD_ALIGN - 1);
+	return 0;
+}

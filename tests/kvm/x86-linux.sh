@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Real Linux guests on x86_64: Debian's amd64 6.12 kernel (the one the
+# emulated x86_64 host runs) as a bzImage with the test initramfs
+# (tools/mkguest-initrd --arch x86_64), whose /init checks the machine and
+# reports "guest init:" lines. The machine is described by ACPI tables
+# (MADT, a hardware-reduced FADT, a DSDT with COM1 and the virtio-mmio
+# devices). One emulated-host boot runs:
+#   full    2 vCPUs, two disks (one read-only), rng, a TAP network,
+#           input from a file
+#   virtio  --console virtio on 4 vCPUs, input from a pipe, synchronous I/O
+#   reboot  a guest reboot restarts it in the same process
+#   panic   without an initrd the kernel panics; panic=-1 reboots through
+#           the firmware's reset vector; --no-reboot ends kvmini
+#   typed   at a terminal: raw mode, typed input, the terminal restored
+# and the refusals of bad kernels and options.
+. "$(dirname "$0")/lib.sh"
+
+: "${PTY_RUN_BIN:?set PTY_RUN_BIN to the static tests/kvm/pty-run}"
+
+head -c 2097152 /dev/urandom >"$T/blob"
+blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
+
+run_host --guest --mem 3G --add "$T/blob" --add "$PTY_RUN_BIN" -- '
+mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
+[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
+printf "from a file\n" >file.txt
+for d in disk disk2 reboot; do dd if=/dev/zero of=$d.img bs=1M count=8 2>/dev/null; done
+dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
+serve() {
+	nc -l -p 8080 <blob &
+	sleep 600 | nc -l -p 5000 >"$1" &
+}
+net="-n mode=tap,tapif=tap0,host_ip=192.168.33.1"
+params="kvmini.net=192.168.33.2,192.168.33.1"
+serve full.recv
+t full kvmini run -k $GUEST/bzImage -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro.img,ro \
+	--rng $net --name linux-full --timeout 300 -p "$params kvmini.hosttime=$(date +%s)" <file.txt
+serve virtio.recv
+t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUEST/bzImage -i $GUEST/initrd -c 4 \
+	-d disk2.img --rng $net --console virtio --timeout 300 -p \"$params\""
+md5sum <full.recv >$OUT/full.md5
+md5sum <virtio.recv >$OUT/virtio.md5
+t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
+t reboot kvmini run -k $GUEST/bzImage -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300
+t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
+t panic kvmini run -k $GUEST/bzImage -m 256 --timeout 240 --no-reboot -p "panic=-1"
+t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
+	-- kvmini run -k $GUEST/bzImage -i $GUEST/initrd --timeout 240
+head -c 4096 $GUEST/bzImage >trunc.bz
+t notbz kvmini run -k $GUEST/initrd
+t trunc kvmini run -k trunc.bz
+t smallmem kvmini run -k $GUEST/bzImage -m 32
+dd if=/dev/zero of=big.rd bs=1M count=64 2>/dev/null
+t bigrd kvmini run -k $GUEST/bzImage -i big.rd -m 100
+t fw kvmini run --firmware $GUEST/initrd
+t dtb kvmini run -k $GUEST/bzImage --dump-dtb x.dtb
+t longcmd kvmini run -k $GUEST/bzImage -p "$(head -c 2100 /dev/zero | tr "\0" x)"
+'
+
+check "full: exit status 0 after the guest powered off (ACPI S5)" rc_is full 0
+check "full: the kernel found kvmini's ACPI tables" sh -c \
+	"grep -q 'ACPI: RSDP 0x00000000000E0000' '$T/full.out' && grep -q 'guest init: ACPI tables: APIC DSDT FACP' '$T/full.out'"
+check "full: 2 vCPUs online (MADT, INIT/SIPI)" has full "guest init: 2 cpus online of 0-1"
+check "full: the clock is kvm-clock" has full "guest init: clocksource: kvm-clock"
+check "full: the 8250 is interrupt-driven (COM1 in the DSDT)" has full "guest init: 1 ttyS interrupt line(s)"
+check "full: the guest's timer advances" has full "guest init: timer: a 100 ms sleep took 1"
+check "full: no RTC yet, and the init says it skipped that check" has full "guest init: rtc: skipped: the machine has no RTC"
+check "full: input from a file reaches the console" has full "guest init: got 'from a file'"
+check "full: virtio-blk: the guest reads back what it wrote" has full "guest init: vda reads back 'kvmini-disk-pattern'"
+check "full: virtio-blk: 8 MiB = 16384 sectors, writable" has full "guest init: vda is 16384 sectors, ro=0"
+check "full: virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
+check "full: virtio-blk ,ro: a write is refused" has full "guest init: vdb ro=1, a write was refused"
+check "full: virtio-rng gives data" has full "guest init: hwrng virtio_rng.0 gave 32 bytes"
+check "full: virtio-net: the guest pings the host over the TAP" has full "guest init: ping 192.168.33.1: 3 packets received"
+check "full: virtio-net: 2 MiB host to guest, intact" has full "guest init: fetched 2097152 bytes from the host, md5 $blob_md5"
+check "full: virtio-net: 2 MiB guest to host, intact" grep -q "^$blob_md5" "$T/full.md5"
+check "full: no unmapped-access warnings on a normal boot" lacks full "hits no device"
+
+check "virtio: exit status 0" rc_is virtio 0
+check "virtio: 4 vCPUs online" has virtio "guest init: 4 cpus online of 0-3"
+check "virtio: the console is hvc0" has virtio "guest init: consoles: hvc0"
+check "virtio: input from a pipe reaches hvc0" has virtio "guest init: got 'from a pipe'"
+check "virtio: disk, rng and network as on the serial console" sh -c \
+	"grep -q \"vda reads back 'kvmini-disk-pattern'\" '$T/virtio.out' && grep -q 'hwrng virtio_rng.0 gave 32 bytes' '$T/virtio.out' && grep -q '^$blob_md5' '$T/virtio.md5'"
+check "virtio: synchronous disk I/O works too" has virtio "disk2.img: synchronous I/O (KVMINI_BLK_SYNC=1)"
+
+check "reboot: the guest's reboot restarts it in the same process" has reboot "the guest rebooted; starting it again"
+check "reboot: the second boot finds the first boot's mark, then powers off (status 0)" \
+	sh -c "grep -q 'guest init: second boot: the first boot' '$T/reboot.out' && [ \"\$(cat '$T/reboot.rc')\" = 0 ]"
+check "reboot: the disk holds the second boot's mark" has reboot-disk "kvmini-boot-2"
+check "panic: without an initrd the kernel panics" has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
+check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \
+	has panic "kvmini stops rather than rebooting it (--no-reboot)"
+check "panic: exit status 0" rc_is panic 0
+
+check "at a terminal: raw while the guest runs" has typed "pty-run: terminal raw"
+check "at a terminal: a typed line reaches the guest" has typed "guest init: got 'typed at a terminal'"
+check "at a terminal: powered off (status 0), the terminal restored" sh -c \
+	"grep -q 'pty-run: exit status 0' '$T/typed.out' && grep -q 'pty-run: terminal restored' '$T/typed.out'"
+
+check "-k of an initrd: refused, naming it" has notbz "not an x86 Linux kernel (bzImage)"
+check "-k of a truncated bzImage: refused" has trunc "truncated"
+check "-m 32: too small for this kernel, the size to give named" has smallmem "--mem 32M is too small for this kernel"
+check "an initrd that does not fit: refused" has bigrd "does not fit between the kernel"
+check "bad kernels and options: nonzero status" sh -c \
+	"for n in notbz trunc smallmem bigrd fw dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
+check "--firmware: not on x86_64 yet, said so" has fw "firmware images are not implemented on x86_64 yet"
+check "--dump-dtb: x86_64 has no device tree, said so" has dtb "x86_64 guests have no device tree"
+check "a command line longer than the kernel takes: refused" has longcmd "the guest kernel takes at most 2047"
+finish
