@@ -54,7 +54,7 @@ check "--inject-fault regs-move: the read-back compare names the register" \
 check "--inject-fault host-vec: the run fails" sh -c "! grep -qx 0 '$T/f_host.rc'"
 check "--inject-fault host-vec: the host check names XMM3/YMM3" \
 	fired_only f_host "host thread.s own vector state was corrupted .*(XMM|YMM)3 byte"
-check "--inject-fault sve: refused on x86_64, naming the known kinds" has f_sve "known on x86_64: vec regs-move host-vec"
+check "--inject-fault sve: refused on x86_64, naming the known kinds" has f_sve "unknown fault (known: vec regs-move host-vec)"
 check "-k of a missing file: refused, naming it" has bad_kernel "/nonexistent"
 check "-k of a missing file: nonzero status" sh -c "! grep -qx 0 '$T/bad_kernel.rc'"
 check "--cpu-model: refused, naming CPUID models" has bad_model "CPUID models are not implemented on x86_64 yet"

@@ -6,36 +6,26 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <kvmini/cli.h>
 #include <kvmini/options.h>
 
 #include "../../arch/arm64/config.h"
+#include "../options_common.h"
 #include "test.h"
 
+/* The arm64 machinery's own option, after the common ones. */
 enum {
-	OPT_TEST_DEVICE = RUN_OPT_TEST_BASE,
-	OPT_HOST_CHECK,
-	OPT_NO_HOST_CHECK,
-	OPT_HOST_SVE_VL,
-	OPT_INJECT_FAULT,
+	OPT_HOST_SVE_VL = TEST_OPT_ARCH,
 };
 
 static const struct option test_options[] = {
-	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
-	{ "host-check", no_argument, NULL, OPT_HOST_CHECK },
-	{ "no-host-check", no_argument, NULL, OPT_NO_HOST_CHECK },
+	TEST_COMMON_OPTIONS,
 	{ "host-sve-vl", required_argument, NULL, OPT_HOST_SVE_VL },
-	{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct fault_name {
-	const char *name;
-	enum fault_kind kind;
-	bool needs_test_device;	/* it fires from a test device exit or request */
-} fault_names[] = {
+static const struct test_fault_name fault_names[] = {
 	{ "fpsimd", FAULT_FPSIMD, true },
 	{ "sve", FAULT_SVE, true },
 	{ "host-sve", FAULT_HOST_SVE, false },
@@ -57,51 +47,27 @@ static struct test_config *test_config(struct vm_config *cfg)
 	return cfg->test;
 }
 
-static const struct fault_name *fault_by_kind(enum fault_kind kind)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++)
-		if (fault_names[i].kind == kind)
-			return &fault_names[i];
-	return NULL;
-}
-
 static int test_parse(struct vm_config *cfg, int val, const char *arg)
 {
 	struct test_config *t = test_config(cfg);
+	int fault, ret;
 
 	if (!t)
 		return -ENOMEM;
-	switch (val) {
-	case OPT_TEST_DEVICE:
-		t->asked.test_device = true;
-		return 0;
-	case OPT_HOST_CHECK:
-		t->asked.host_check = true;
-		return 0;
-	case OPT_NO_HOST_CHECK:
-		t->asked.no_host_check = true;
-		return 0;
-	case OPT_HOST_SVE_VL:
+	fault = t->fault;
+	if (val == OPT_HOST_SVE_VL)
 		return arm64_parse_sve_vl("--host-sve-vl", arg, &t->host_sve_vl);
-	case OPT_INJECT_FAULT:
-		for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++) {
-			if (!strcmp(arg, fault_names[i].name)) {
-				t->fault = fault_names[i].kind;
-				return 0;
-			}
-		}
-		return usage_error("--inject-fault %s: unknown fault (known: fpsimd "
-				   "sve host-sve regs-move mte-tag host-mte idreg restore host-idreg timer)", arg);
-	}
-	return -EINVAL;
+	ret = test_parse_common(val, arg, fault_names, ARRAY_SIZE(fault_names), &t->asked, &fault);
+	t->fault = (enum fault_kind)fault;
+	return ret == -ENOENT ? -EINVAL : ret;
 }
 
 static int test_finish(struct vm_config *cfg)
 {
 	const struct arch_config *a = arm64_config_get(cfg);
 	struct test_config *t = cfg->test;
-	const struct fault_name *f;
 	bool host_fault;
+	int ret;
 
 	/* The embedded guest is a test guest: it always has the machinery. */
 	if (!t && vm_config_user_image(cfg))
@@ -113,21 +79,13 @@ static int test_finish(struct vm_config *cfg)
 		     t->fault == FAULT_HOST_IDREG;
 	if (t->fault == FAULT_MTE_TAG && a->mte == FEATURE_OFF)
 		return usage_error("--inject-fault=mte-tag needs MTE; drop --no-mte");
-	if (t->asked.no_host_check && (t->asked.host_check || t->host_sve_vl || host_fault))
-		return usage_error("--no-host-check contradicts --host-check, "
-				   "--host-sve-vl and --inject-fault=host-sve/host-mte/host-idreg");
-	if (t->asked.no_host_check)
-		t->host_check = FEATURE_OFF;
-	else if (t->asked.host_check || t->host_sve_vl || host_fault)
-		t->host_check = FEATURE_ON;
-	else	/* default: on for the embedded guest */
-		t->host_check = vm_config_user_image(cfg) ? FEATURE_OFF : FEATURE_AUTO;
-	t->test_device = t->asked.test_device || !vm_config_user_image(cfg);
-	f = fault_by_kind(t->fault);
-	if (f && f->needs_test_device && !t->test_device)
-		return usage_error("--inject-fault %s fires from the test device's exits "
-				   "and requests: run the embedded guest (no --kernel) or "
-				   "add --test-device", f->name);
+	/* The host check: on for the embedded guest where the host has SVE or MTE. */
+	ret = test_choose(cfg, &t->asked, t->host_sve_vl || host_fault,
+			  "--host-sve-vl and --inject-fault=host-sve/host-mte/host-idreg",
+			  FEATURE_AUTO, fault_names, ARRAY_SIZE(fault_names), t->fault,
+			  &t->host_check, &t->test_device);
+	if (ret)
+		return ret;
 	if (t->fault == FAULT_IDREG) {
 		struct arch_config *ac = arm64_config(cfg);
 

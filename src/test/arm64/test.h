@@ -12,6 +12,8 @@
 #include <kvmini/testdev-abi.h>
 #include <kvmini/vm.h>
 
+#include "../options_common.h"
+
 #include "host_mte.h"
 #include "host_sve.h"
 
@@ -41,9 +43,7 @@ struct test_config {
 	unsigned int host_sve_vl;	/* bits; 0: one that differs from the guest's */
 	enum fault_kind fault;
 	/* The options as given; finish() judges them into the fields above. */
-	struct {
-		bool test_device, host_check, no_host_check;
-	} asked;
+	struct test_asked asked;
 };
 
 /* vm->test */

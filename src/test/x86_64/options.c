@@ -5,39 +5,22 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <kvmini/cli.h>
 #include <kvmini/options.h>
 
+#include "../options_common.h"
 #include "test.h"
 
-enum {
-	OPT_TEST_DEVICE = RUN_OPT_TEST_BASE,
-	OPT_HOST_CHECK,
-	OPT_NO_HOST_CHECK,
-	OPT_INJECT_FAULT,
-};
-
 static const struct option test_options[] = {
-	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
-	{ "host-check", no_argument, NULL, OPT_HOST_CHECK },
-	{ "no-host-check", no_argument, NULL, OPT_NO_HOST_CHECK },
-	{ "inject-fault", required_argument, NULL, OPT_INJECT_FAULT },
+	TEST_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
-static const struct fault_name {
-	const char *name;
-	enum fault_kind kind;
-	bool needs_test_device;	/* it fires from a test device exit or request */
-} fault_names[] = {
+static const struct test_fault_name fault_names[] = {
 	{ "vec", FAULT_VEC, true },
 	{ "regs-move", FAULT_REGS_MOVE, true },
 	{ "host-vec", FAULT_HOST_VEC, false },
 };
-
-#define usage_error(...) cli_usage_error("run", __VA_ARGS__)
 
 static struct test_config *test_config(struct vm_config *cfg)
 {
@@ -49,36 +32,20 @@ static struct test_config *test_config(struct vm_config *cfg)
 static int test_parse(struct vm_config *cfg, int val, const char *arg)
 {
 	struct test_config *t = test_config(cfg);
+	int fault, ret;
 
 	if (!t)
 		return -ENOMEM;
-	switch (val) {
-	case OPT_TEST_DEVICE:
-		t->asked.test_device = true;
-		return 0;
-	case OPT_HOST_CHECK:
-		t->asked.host_check = true;
-		return 0;
-	case OPT_NO_HOST_CHECK:
-		t->asked.no_host_check = true;
-		return 0;
-	case OPT_INJECT_FAULT:
-		for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++) {
-			if (!strcmp(arg, fault_names[i].name)) {
-				t->fault = fault_names[i].kind;
-				return 0;
-			}
-		}
-		return usage_error("--inject-fault %s: unknown fault (known on x86_64: vec "
-				   "regs-move host-vec)", arg);
-	}
-	return -EINVAL;
+	fault = t->fault;
+	ret = test_parse_common(val, arg, fault_names, ARRAY_SIZE(fault_names), &t->asked, &fault);
+	t->fault = (enum fault_kind)fault;
+	return ret == -ENOENT ? -EINVAL : ret;
 }
 
 static int test_finish(struct vm_config *cfg)
 {
 	struct test_config *t = cfg->test;
-	bool host_fault;
+	int ret;
 
 	/* The embedded guest is a test guest: it always has the machinery. */
 	if (!t && vm_config_user_image(cfg))
@@ -86,23 +53,12 @@ static int test_finish(struct vm_config *cfg)
 	t = test_config(cfg);
 	if (!t)
 		return -ENOMEM;
-	host_fault = t->fault == FAULT_HOST_VEC;
-	if (t->asked.no_host_check && (t->asked.host_check || host_fault))
-		return usage_error("--no-host-check contradicts --host-check and "
-				   "--inject-fault=host-vec");
-	if (t->asked.no_host_check)
-		t->host_check = FEATURE_OFF;
-	else if (t->asked.host_check || host_fault || !vm_config_user_image(cfg))
-		t->host_check = FEATURE_ON;	/* every x86_64 host has XMM registers */
-	else
-		t->host_check = FEATURE_OFF;
-	t->test_device = t->asked.test_device || !vm_config_user_image(cfg);
-	for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++)
-		if (fault_names[i].kind == t->fault && fault_names[i].needs_test_device &&
-		    !t->test_device)
-			return usage_error("--inject-fault %s fires from the test device's exits "
-					   "and requests: run the embedded guest (no --kernel) "
-					   "or add --test-device", fault_names[i].name);
+	/* The host check: on for the embedded guest (every x86_64 host has XMM registers). */
+	ret = test_choose(cfg, &t->asked, t->fault == FAULT_HOST_VEC, "--inject-fault=host-vec",
+			  FEATURE_ON, fault_names, ARRAY_SIZE(fault_names), t->fault,
+			  &t->host_check, &t->test_device);
+	if (ret)
+		return ret;
 	t->enabled = t->test_device || t->host_check != FEATURE_OFF || t->fault != FAULT_NONE;
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <kvmini/testdev-abi.h>
 #include <kvmini/vm.h>
 
+#include "../options_common.h"
+
 #include "host_vec.h"
 
 struct vcpu;
@@ -32,9 +34,7 @@ struct test_config {
 	/* The vCPU threads check vector state of their own across KVM_RUN. */
 	enum feature_choice host_check;
 	enum fault_kind fault;
-	struct {
-		bool test_device, host_check, no_host_check;
-	} asked;
+	struct test_asked asked;
 };
 
 /* vm->test */
