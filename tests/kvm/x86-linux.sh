@@ -13,6 +13,8 @@
 #   panic   without an initrd the kernel panics; panic=-1 reboots through
 #           the firmware's reset vector; --no-reboot ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored
+#   raw     a bare-metal real-mode binary (tests/kvm/x86-raw.S) through
+#           kvmini's BIOS: int 10h output, int 15h E820
 # and the refusals of bad kernels and options.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,8 +22,12 @@
 
 head -c 2097152 /dev/urandom >"$T/blob"
 blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
+# The bare-metal real-mode binary: 16-bit code linked at 0, flat.
+gcc -m32 -c -o "$T/raw.o" "$(dirname "$0")/x86-raw.S" &&
+	ld -m elf_i386 -Ttext=0 -e _start --oformat binary -o "$T/raw.bin" "$T/raw.o" ||
+	{ echo "Bail out! cannot assemble tests/kvm/x86-raw.S (gcc -m32 -c, ld -m elf_i386)"; exit 1; }
 
-run_host --guest --mem 3G --add "$T/blob" --add "$PTY_RUN_BIN" -- '
+run_host --guest --mem 3G --add "$T/blob" --add "$T/raw.bin" --add "$PTY_RUN_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
@@ -47,6 +53,7 @@ t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -
 t panic kvmini run -k $GUEST/bzImage -m 256 --timeout 240 --no-reboot -p "panic=-1"
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k $GUEST/bzImage -i $GUEST/initrd --timeout 240
+t raw kvmini run -k raw.bin --timeout 60
 head -c 4096 $GUEST/bzImage >trunc.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
@@ -99,7 +106,12 @@ check "at a terminal: a typed line reaches the guest" has typed "guest init: got
 check "at a terminal: powered off (status 0), the terminal restored" sh -c \
 	"grep -q 'pty-run: exit status 0' '$T/typed.out' && grep -q 'pty-run: terminal restored' '$T/typed.out'"
 
-check "-k of an initrd: refused, naming it" has notbz "not an x86 Linux kernel (bzImage)"
+check "raw -k: a one-line note says it is loaded as a raw real-mode binary" has raw "no bzImage header; loaded as a raw real-mode binary at 1000:0000"
+check "raw -k: it runs in real mode and prints through the BIOS (int 10h)" has raw "raw guest: real mode at 1000:0000, printing through int 10h"
+check "raw -k: the BIOS memory map (int 15h E820) has 4 entries for 256 MiB" has raw "raw guest: int 15h e820 gave 4 entries"
+check "raw -k: the map has usable RAM from 1 MiB" has raw "raw guest: e820 has usable RAM from 1 MiB"
+check "raw -k: ACPI power-off, status 0" rc_is raw 0
+check "-k of an initrd (no bzImage, too large to run raw): refused, naming it" has notbz "neither a bzImage nor a raw real-mode binary that fits below 640 KiB"
 check "-k of a truncated bzImage: refused" has trunc "truncated"
 check "-m 32: too small for this kernel, the size to give named" has smallmem "--mem 32M is too small for this kernel"
 check "an initrd that does not fit: refused" has bigrd "does not fit between the kernel"

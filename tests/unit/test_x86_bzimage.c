@@ -51,12 +51,12 @@ int main(void)
 
 	make_head(0x020f, 0x1);
 	head[0x1fe] = 0;
-	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -EINVAL,
-	   "no boot sector signature: refused");
+	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -ENOEXEC,
+	   "no boot sector signature: not a bzImage (a raw binary, for the caller)");
 	make_head(0x020f, 0x1);
 	head[0x202] = 'X';
-	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -EINVAL,
-	   "no HdrS: refused (an arm64 Image, an ELF, an initrd)");
+	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -ENOEXEC,
+	   "no HdrS: not a bzImage (an arm64 Image, an ELF, an initrd, a raw binary)");
 	make_head(0x020b, 0x1);
 	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -EINVAL,
 	   "protocol 2.11, before the 64-bit entry: refused");
@@ -70,8 +70,8 @@ int main(void)
 	make_head(0x020f, 0x1);
 	ok(x86_bzimage_parse(head, sizeof(head), 28 * 512, "--kernel", "k", &img) == -EINVAL,
 	   "setup code only, no kernel: refused as truncated");
-	ok(x86_bzimage_parse(head, 512, file, "--kernel", "k", &img) == -EINVAL,
-	   "a file shorter than a setup header: refused");
+	ok(x86_bzimage_parse(head, 512, file, "--kernel", "k", &img) == -ENOEXEC,
+	   "a file shorter than a setup header: not a bzImage");
 
 	make_head(0x020f, 0x1);
 	ok(!x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img), "parsed again");

@@ -197,11 +197,9 @@ int arch_vm_boot(struct vm *vm)
 		ret = x86_build_identity_map(vm);
 	if (!ret)
 		ret = x86_write_acpi(vm);
-	/* A reboot through the BIOS jumps here; the firmware resets the machine. */
-	if (!ret && kvmini_reset_vector_size <= 16)
-		ret = x86_write(vm, X86_RESET_VECTOR, kvmini_reset_vector, kvmini_reset_vector_size);
-	else if (!ret)
-		ret = -E2BIG;
+	/* Its reset vector is where a reboot through the BIOS jumps. */
+	if (!ret)
+		ret = x86_bios_install(vm);
 	if (ret)
 		return ret;
 	return vm->cfg->kernel_path ? x86_boot_linux(vm) : x86_boot_test_guest(vm);

@@ -37,13 +37,10 @@ int x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, const
 	unsigned int setup_sects;
 
 	memset(img, 0, sizeof(*img));
+	/* No boot sector and setup header at all: not a bzImage (the caller may load it raw). */
 	if (len < X86_BZIMAGE_HEAD_SIZE || get16(head + HDR_BOOT_FLAG) != 0xaa55 ||
-	    memcmp(head + HDR_MAGIC, "HdrS", 4)) {
-		log_err("loader", "%s %s: not an x86 Linux kernel (bzImage): no boot sector "
-			"signature or no \"HdrS\" setup header; give a bzImage such as "
-			"/boot/vmlinuz-*", what, path);
-		return -EINVAL;
-	}
+	    memcmp(head + HDR_MAGIC, "HdrS", 4))
+		return -ENOEXEC;
 	img->version = get16(head + HDR_VERSION);
 	if (img->version < X86_BOOT_PROTOCOL_MIN || !(head[HDR_XLOADFLAGS] & XLF_KERNEL_64)) {
 		log_err("loader", "%s %s: boot protocol %u.%02u %s; kvmini enters kernels at "

@@ -30,8 +30,10 @@ struct x86_bzimage {
 /*
  * Check the head of a bzImage (len bytes of a file of file_size bytes):
  * boot sector signature, "HdrS", protocol 2.12 or later with a 64-bit
- * entry, a protected-mode part. -EINVAL with an error naming what/path,
- * what is wrong and what to do.
+ * entry, a protected-mode part. -ENOEXEC, silently, for a file without a
+ * boot sector signature and "HdrS" (not a bzImage at all); -EINVAL with an
+ * error naming what/path, what is wrong and what to do for a bzImage that
+ * kvmini cannot boot.
  */
 int __must_check x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size,
 				   const char *what, const char *path, struct x86_bzimage *img);

@@ -3,7 +3,8 @@
  * The x86_64 guest-physical memory map and I/O ports.
  *
  *   0x0000_0000 +-----------------------------+
- *               | real-mode IVT, BDA           |  left zero (firmware/ later)
+ *               | real-mode IVT, BDA           |  the IVT points at the BIOS
+ *   0x0001_0000 | raw real-mode image (-k)     |  at 1000:0000, as kvmtool
  *   0x0000_0500 | boot GDT (VMM-written)       |  null, -, code64 0x10, data 0x18
  *   0x0000_7000 | Linux zero page (boot_params)|  RSI at a bzImage's entry
  *   0x0000_9000 | PML4                         |  \ identity map of the first
@@ -11,7 +12,9 @@
  *   0x0000_b000 | 4 page directories          |  / built by the VMM
  *   0x0002_0000 | command line (cfg->params)   |  X86_CMDLINE_MAX bytes
  *   0x000e_0000 | ACPI tables (RSDP first)     |  where guests look for the RSDP
- *   0x000f_fff0 | reset vector (firmware/)     |  resets through 0xcf9
+ *   0x000f_0000 | BIOS (firmware/x86_64)       |  int 10h, int 15h e820; its
+ *               |                              |  e820 table at +0x8000
+ *   0x000f_fff0 | reset vector                 |  resets through 0xcf9
  *   0x0010_0000 | guest image                  |  the test guest: image, .bss and
  *               |                              |  stacks end near 0x20_8000; a
  *               |                              |  bzImage's 64-bit kernel
@@ -82,7 +85,15 @@
 #define X86_RESET_VALUE		0x06	/* what the FADT tells the guest to write */
 #define X86_RESET_CPU		(1u << 2)
 #define X86_ACPI_BASE		UINT64_C(0xe0000)
-#define X86_RESET_VECTOR	UINT64_C(0xffff0)	/* firmware/x86_64/reset.S */
+#define X86_BIOS_BASE		UINT64_C(0xf0000)	/* firmware/x86_64/bios.S, 64 KiB */
+#define X86_BIOS_SIZE		UINT64_C(0x10000)
+#define X86_BIOS_E820_TABLE	UINT64_C(0x8000)	/* in the BIOS: a u32 count, entries */
+#define X86_BIOS_E820_MAX	128
+/* A raw (not bzImage) -k binary: real mode at 1000:0000, stack 1000:8000, as kvmtool. */
+#define X86_RAW_SEGMENT		0x1000
+#define X86_RAW_BASE		UINT64_C(0x10000)
+#define X86_RAW_SP		0x8000
+#define X86_RAW_MAX		(UINT64_C(0x9fc00) - X86_RAW_BASE)
 
 /*
  * Interrupts of virtio-mmio devices, in order: the IOAPIC pins above the

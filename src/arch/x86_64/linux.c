@@ -6,7 +6,8 @@
  * with the setup header, the e820 memory map, the command line and the
  * RSDP's address (the ACPI tables announce the devices); the boot
  * vCPU enters at the 64-bit entry with RSI pointing at the zero page. The
- * other vCPUs wait for the kernel's INIT/SIPI in the in-kernel APIC.
+ * other vCPUs wait for the kernel's INIT/SIPI in the in-kernel APIC. A
+ * -k file that is no bzImage at all is loaded raw (bios.c), as kvmtool does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,30 +45,32 @@
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }	/* x86: little-endian */
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-static unsigned int e820_add(uint8_t *zp, unsigned int n, uint64_t addr, uint64_t size,
-			     uint32_t type)
+static unsigned int e820_add(uint8_t *out, unsigned int n, unsigned int max, uint64_t addr,
+			     uint64_t size, uint32_t type)
 {
-	uint8_t *e = zp + BP_E820_TABLE + n * E820_ENTRY_SIZE;
+	uint8_t *e = out + n * E820_ENTRY_SIZE;
 
+	if (n >= max)
+		return n;
 	put64(e, addr);
 	put64(e + 8, size);
 	put32(e + 16, type);
 	return n + 1;
 }
 
-/* RAM as arch_vm_add_memory laid it out, less what firmware would keep (EBDA, ACPI, BIOS). */
-static void x86_e820(uint8_t *zp, uint64_t ram_size)
+/* RAM as arch_vm_add_memory laid it out, less what firmware keeps (EBDA, ACPI, BIOS). */
+unsigned int x86_e820(uint64_t ram_size, uint8_t *out, unsigned int max)
 {
 	uint64_t low_end = ram_size < X86_MMIO_GAP_START ? ram_size : X86_MMIO_GAP_START;
 	unsigned int n = 0;
 
-	n = e820_add(zp, n, 0, X86_EBDA_START, E820_RAM);
-	n = e820_add(zp, n, X86_EBDA_START, 0xa0000 - X86_EBDA_START, E820_RESERVED);
-	n = e820_add(zp, n, X86_ACPI_BASE, X86_IMAGE_BASE - X86_ACPI_BASE, E820_RESERVED);
-	n = e820_add(zp, n, X86_IMAGE_BASE, low_end - X86_IMAGE_BASE, E820_RAM);
+	n = e820_add(out, n, max, 0, X86_EBDA_START, E820_RAM);
+	n = e820_add(out, n, max, X86_EBDA_START, 0xa0000 - X86_EBDA_START, E820_RESERVED);
+	n = e820_add(out, n, max, X86_ACPI_BASE, X86_IMAGE_BASE - X86_ACPI_BASE, E820_RESERVED);
+	n = e820_add(out, n, max, X86_IMAGE_BASE, low_end - X86_IMAGE_BASE, E820_RAM);
 	if (ram_size > low_end)
-		n = e820_add(zp, n, X86_MMIO_GAP_END, ram_size - low_end, E820_RAM);
-	zp[BP_E820_ENTRIES] = (uint8_t)n;
+		n = e820_add(out, n, max, X86_MMIO_GAP_END, ram_size - low_end, E820_RAM);
+	return n;
 }
 
 /* The command line at X86_CMDLINE; -E2BIG beyond what this kernel takes. */
@@ -100,7 +103,7 @@ static int x86_zero_page(struct vm *vm, const uint8_t *head, const struct x86_bz
 	put32(zp + BP_EXT_RAMDISK_SIZE, (uint32_t)(initrd_size >> 32));
 	/* Protocol 2.14 reads it here; older kernels find the RSDP by scanning 0xe0000. */
 	put64(zp + BP_ACPI_RSDP_ADDR, X86_ACPI_BASE);
-	x86_e820(zp, vm->cfg->ram_size);
+	zp[BP_E820_ENTRIES] = (uint8_t)x86_e820(vm->cfg->ram_size, zp + BP_E820_TABLE, BP_E820_MAX);
 	return 0;
 }
 
@@ -129,6 +132,11 @@ int x86_boot_linux(struct vm *vm)
 	if (!ret)
 		ret = x86_bzimage_parse(head, kernel.size < sizeof(head) ? (size_t)kernel.size :
 					sizeof(head), kernel.size, "--kernel", cfg->kernel_path, &img);
+	if (ret == -ENOEXEC) {
+		ret = x86_boot_raw(vm, &kernel);
+		loader_close(&kernel);
+		return ret;
+	}
 	if (!ret && cfg->initrd_path)
 		ret = loader_open("--initrd", cfg->initrd_path, cfg->ram_size, &initrd);
 	if (!ret)

@@ -10,6 +10,7 @@
 
 struct vm;
 struct vcpu;
+struct loader_file;
 struct device;
 
 /* XSAVE state components (the XCR0 bits; Intel SDM vol. 1, 13.1). */
@@ -160,8 +161,15 @@ int __must_check x86_pm_add(struct vm *vm);
 
 extern const unsigned char kvmini_guest_image[];
 extern const size_t kvmini_guest_image_size;
-/* firmware/x86_64/reset.S, for X86_RESET_VECTOR. */
-extern const unsigned char kvmini_reset_vector[];
-extern const size_t kvmini_reset_vector_size;
+/* firmware/x86_64/bios.S, for X86_BIOS_BASE. */
+extern const unsigned char kvmini_bios[];
+extern const size_t kvmini_bios_size;
+
+/* The e820 map of this RAM size, 20-byte entries into `out`; the count (linux.c). */
+unsigned int x86_e820(uint64_t ram_size, uint8_t *out, unsigned int max);
+/* The BIOS at 0xf0000, its e820 table, and the IVT pointing at it (bios.c). */
+int __must_check x86_bios_install(struct vm *vm);
+/* A raw real-mode binary at 1000:0000 with the BSP there, as kvmtool (bios.c). */
+int __must_check x86_boot_raw(struct vm *vm, const struct loader_file *image);
 
 #endif
