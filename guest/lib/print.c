@@ -275,3 +275,14 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return ret;
 }
+
+void hex_bytes(char *out, const uint8_t *bytes, unsigned int len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned int i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
 
@@ -20,5 +21,8 @@ int vprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 int snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	PRINTF_LIKE(3, 0);
+
+/* @len bytes as 2 * @len hex digits, lowest address first, then a NUL. */
+void hex_bytes(char *out, const uint8_t *bytes, unsigned int len);
 
 #endif

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Ending the run: the status goes to the test device, then the machine is
- * powered off. If SYSTEM_OFF returns (it should not), sleep forever so the
- * VMM's own timeout catches it. Also the names of REQUEST_STATUS values.
+ * powered off the architecture's way (arch.h), which parks the CPU should
+ * that return. Also the names of REQUEST_STATUS values.
  */
-#include "lib/psci.h"
-#include "lib/sysreg.h"
 #include "lib/testdev.h"
 
 void guest_exit(unsigned int status)
 {
 	testdev_write32(TESTDEV_EXIT_STATUS, status);
-	psci_system_off();
-	cpu_halt();
+	arch_system_off();
 }
 
 const char *testdev_errno_name(uint32_t err)

@@ -2,14 +2,14 @@
 /*
  * kvmini's test device: exit status, cheap MMIO exits, exception reports
  * and the index of the calling vCPU. Each register is accessed with exactly
- * its own width.
+ * its own width. Shared by both guests: arch.h says where the device is
+ * (TESTDEV_BASE) and supplies the MMIO accessors.
  */
 #ifndef KVMINI_GUEST_TESTDEV_H
 #define KVMINI_GUEST_TESTDEV_H
 
 #include <stdint.h>
-#include "lib/mmio.h"
-#include "lib/platform.h"
+#include "arch.h"
 
 /* Register offsets, values and requests: one definition, shared with kvmini. */
 #include "../../include/kvmini/testdev-abi.h"

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * 8250 UART, transmit only. Byte registers with a stride of 1.
+ * 8250 UART, transmit only and polled. Shared by both guests: arch.h
+ * reaches its byte registers (MMIO on arm64, port I/O on x86_64).
  */
-#include "lib/mmio.h"
-#include "lib/platform.h"
+#include <stdint.h>
+#include "arch.h"
 #include "lib/uart.h"
 
 #define UART_THR		0	/* transmit holding register */
@@ -20,8 +21,8 @@
 void uart_putc(char c)
 {
 	for (int i = 0; i < UART_THRE_POLLS; i++) {
-		if (mmio_read8(UART_BASE + UART_LSR) & UART_LSR_THRE)
+		if (uart_read_reg(UART_LSR) & UART_LSR_THRE)
 			break;
 	}
-	mmio_write8(UART_BASE + UART_THR, (uint8_t)c);
+	uart_write_reg(UART_THR, (uint8_t)c);
 }

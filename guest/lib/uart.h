@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Output-only driver for the 8250 UART at UART_BASE. */
+/* Output-only driver for the 8250 UART that arch.h reaches. */
 #ifndef KVMINI_GUEST_UART_H
 #define KVMINI_GUEST_UART_H
 

@@ -69,7 +69,7 @@ void check_sve_undefined(void)
 	bool off, on;
 
 	if (PFR0_SVE(idregs[IDREG_PFR0])) {
-		tap_result(true, "sve instruction undefined without SVE # SKIP this vCPU has SVE");
+		tap_skip("this vCPU has SVE", "sve instruction undefined without SVE");
 		return;
 	}
 	__asm__ volatile("mrs %0, cpacr_el1" : "=r"(cpacr));

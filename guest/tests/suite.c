@@ -209,8 +209,8 @@ static void report_sve(unsigned int cpu, uint32_t state, bool online)
 
 	if (online && !slot->has_sve) {
 		for (unsigned int test = 0; test < SVE_TESTS; test++)
-			tap_result(true, "cpu%u %s # SKIP no SVE on this vCPU",
-				   cpu, titles[test]);
+			tap_skip("no SVE on this vCPU", "cpu%u %s", cpu,
+				 titles[test]);
 		return;
 	}
 	if (vls->count)
@@ -282,8 +282,8 @@ static void report_mte(unsigned int cpu, uint32_t state, bool online)
 
 	if (online && slot->mte_level < ID_AA64PFR1_MTE_MTE2) {
 		for (unsigned int test = 0; test < MTE_TESTS; test++)
-			tap_result(true, "cpu%u %s # SKIP no MTE on this vCPU",
-				   cpu, titles[test]);
+			tap_skip("no MTE on this vCPU", "cpu%u %s", cpu,
+				 titles[test]);
 		return;
 	}
 	if (online)
@@ -301,8 +301,8 @@ static void report_mte(unsigned int cpu, uint32_t state, bool online)
 			  res->rounds_done == rounds;
 
 		if (state == CPU_DONE && res->skip) {
-			tap_result(true, "cpu%u %s # SKIP no asymmetric mode "
-				   "(FEAT_MTE3)", cpu, titles[test]);
+			tap_skip("no asymmetric mode (FEAT_MTE3)", "cpu%u %s",
+				 cpu, titles[test]);
 			continue;
 		}
 		describe_mte_run(test, detail, sizeof(detail));

@@ -541,18 +541,6 @@ void sve_test_run(unsigned int cpu, uint32_t iterations, struct sve_vls *vls,
 	sve_set_len(ZCR_LEN_MAX);
 }
 
-/* @len bytes as hex, lowest address first. */
-static void hex_bytes(char *out, const uint8_t *bytes, unsigned int len)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned int i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 static void report_reg(unsigned int cpu, const char *name, const char *where,
 		       const struct sve_mismatch *m)
 {

@@ -7,7 +7,7 @@
  * tools/bench/x86-exit-raw does for the same loop without kvmini.
  */
 #include "bench.h"
-#include "tap.h"
+#include "lib/tap.h"
 #include "testdev.h"
 
 static inline uint64_t rdtsc(void)

@@ -2,7 +2,7 @@
 /*
  * Every vCPU prints its own results, so whole lines (and a failed test's
  * block of diagnostics) must not interleave: lib/print.c takes this lock
- * around each printf, and tap.c around a result with its diagnostics.
+ * around each printf, and lib/tap.c around a result with its diagnostics.
  *
  * The lock is best effort by design, as on arm64: the output it protects
  * is what tells a human why a run failed, so it must never be the reason

@@ -11,9 +11,9 @@
 #include "entry.h"
 #include "exceptions.h"
 #include "lib/console.h"
+#include "lib/tap.h"
 #include "params.h"
 #include "percpu.h"
-#include "tap.h"
 #include "testdev.h"
 #include "tests.h"
 

@@ -1,99 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include "lib/cmdline.h"
 #include "lib/print.h"
-#include "lib/string.h"
 #include "params.h"
 
-#define STRINGIFY_(x)	#x
-#define STRINGIFY(x)	STRINGIFY_(x)
-
-static bool is_space(char c)
+/* "@word: want a decimal number from 1 to @max_str" in @err on a bad N. */
+static bool parse_count(const struct cmdline_word *w, uint64_t max,
+			const char *max_str, uint32_t *out, char *err,
+			size_t err_size)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+	uint64_t n;
 
-/* Plain decimal from 1 to @max: no sign, no prefix, no overflow. */
-static bool parse_count(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t val = 0;
-
-	if (!len)
+	if (!cmdline_parse_count(w->value, w->value_len, max, &n)) {
+		snprintf(err, err_size, "%.*s: want a decimal number from 1 to %s",
+			 cmdline_word_len(w), w->key, max_str);
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		val = val * 10 + (uint64_t)(s[i] - '0');
-		if (val > max)
-			return false;
 	}
-	if (!val)
-		return false;
-	*out = val;
+	*out = (uint32_t)n;
 	return true;
-}
-
-/* @word is "@key=...": then *@value and *@value_len are what follows the '='. */
-static bool key_is(const char *word, size_t len, const char *key,
-		   const char **value, size_t *value_len)
-{
-	size_t key_len = strlen(key);
-
-	if (len <= key_len || memcmp(word, key, key_len) || word[key_len] != '=')
-		return false;
-	*value = word + key_len + 1;
-	*value_len = len - key_len - 1;
-	return true;
-}
-
-static bool value_is(const char *value, size_t len, const char *want)
-{
-	return len == strlen(want) && !memcmp(value, want, len);
 }
 
 bool params_parse(const char *str, struct guest_params *params, char *err,
 		  size_t err_size)
 {
+	struct cmdline_word w;
+
 	params->iterations = PARAMS_DEFAULT_ITERATIONS;
 	params->bench = BENCH_NONE;
 	params->bench_count = PARAMS_DEFAULT_BENCH_COUNT;
 	if (!str)
 		return true;
 
-	while (*str) {
-		const char *word, *value;
-		size_t len = 0, value_len;
-		uint64_t n;
-
-		while (is_space(*str))
-			str++;
-		word = str;
-		while (word[len] && !is_space(word[len]))
-			len++;
-		str += len;
-
-		if (key_is(word, len, "iterations", &value, &value_len)) {
-			if (!parse_count(value, value_len, PARAMS_MAX_ITERATIONS, &n)) {
-				snprintf(err, err_size, "%.*s: want a decimal number "
-					 "from 1 to " STRINGIFY(PARAMS_MAX_ITERATIONS),
-					 (int)len, word);
+	while (cmdline_next_word(&str, &w)) {
+		if (!w.value)
+			continue;
+		if (cmdline_equals(w.key, w.key_len, "iterations")) {
+			if (!parse_count(&w, PARAMS_MAX_ITERATIONS,
+					 STRINGIFY(PARAMS_MAX_ITERATIONS),
+					 &params->iterations, err, err_size))
 				return false;
-			}
-			params->iterations = (uint32_t)n;
-		} else if (key_is(word, len, "count", &value, &value_len)) {
-			if (!parse_count(value, value_len, PARAMS_MAX_BENCH_COUNT, &n)) {
-				snprintf(err, err_size, "%.*s: want a decimal number "
-					 "from 1 to " STRINGIFY(PARAMS_MAX_BENCH_COUNT),
-					 (int)len, word);
+		} else if (cmdline_equals(w.key, w.key_len, "count")) {
+			if (!parse_count(&w, PARAMS_MAX_BENCH_COUNT,
+					 STRINGIFY(PARAMS_MAX_BENCH_COUNT),
+					 &params->bench_count, err, err_size))
 				return false;
-			}
-			params->bench_count = (uint32_t)n;
-		} else if (key_is(word, len, "bench", &value, &value_len)) {
-			if (value_is(value, value_len, "pio")) {
+		} else if (cmdline_equals(w.key, w.key_len, "bench")) {
+			if (cmdline_equals(w.value, w.value_len, "pio")) {
 				params->bench = BENCH_PIO;
-			} else if (value_is(value, value_len, "mmio")) {
+			} else if (cmdline_equals(w.value, w.value_len, "mmio")) {
 				params->bench = BENCH_MMIO;
 			} else {
 				snprintf(err, err_size, "%.*s: want bench=pio or "
-					 "bench=mmio", (int)len, word);
+					 "bench=mmio", cmdline_word_len(&w), w.key);
 				return false;
 			}
 		}

@@ -17,9 +17,9 @@
 #include "lib/console.h"
 #include "lib/print.h"
 #include "lib/string.h"
+#include "lib/tap.h"
 #include "params.h"
 #include "percpu.h"
-#include "tap.h"
 #include "testdev.h"
 #include "tests.h"
 #include "vec.h"
@@ -356,18 +356,6 @@ static bool compare(const struct view *exp, const struct view *got,
 	}
 	res->has_mismatch = true;
 	return false;
-}
-
-/* @len bytes as hex, lowest address first. */
-static void hex_bytes(char *out, const uint8_t *bytes, unsigned int len)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned int i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * len] = '\0';
 }
 
 /* The "# " lines under a failed test; the caller holds the console lock. */
