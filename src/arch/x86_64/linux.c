@@ -122,7 +122,7 @@ int x86_boot_linux(struct vm *vm)
 	struct loader_file kernel = { .fd = -1 }, initrd = { .fd = -1 };
 	uint8_t head[X86_BZIMAGE_HEAD_SIZE] = { 0 };
 	struct x86_bzimage img;
-	struct x86_boot_plan plan;
+	struct x86_boot_plan plan = { 0 };
 	struct kvm_regs regs = { .rflags = 0x2, .rsi = X86_ZERO_PAGE };
 	int ret = loader_open("--kernel", cfg->kernel_path, cfg->ram_size, &kernel);
 
