@@ -38,7 +38,8 @@ struct test_hooks {
 	void (*print_stats)(struct vm *vm, FILE *f);
 	/*
 	 * The exit status of a guest that powered off or reset: what the
-	 * test device says, else `fallback`.
+	 * test device says; `fallback` if the device heard nothing; 0
+	 * without a test device (such a guest cannot report).
 	 */
 	int (*exit_status)(struct vm *vm, int fallback);
 	/* Free what attach and check allocated (vm->test). */
