@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: kvmini COMMAND [OPTIONS]\n"
 "\n"
-"A minimal VMM on Linux KVM (arm64) and a test VMM for KVM hosts.\n"
+"A minimal VMM on Linux KVM (arm64, x86_64) and a test VMM for KVM hosts.\n"
 "\n"
 "Commands:\n"
 "  run        boot a guest; without --kernel, the embedded test guest\n"
