@@ -9,13 +9,11 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
-#include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/irq.h>
-#include <kvmini/net.h>
+#include <kvmini/machine.h>
 #include <kvmini/pl031.h>
 #include <kvmini/uart8250.h>
-#include <kvmini/virtio-devices.h>
 #include <kvmini/vm.h>
 
 #include "arm64.h"
@@ -32,9 +30,9 @@ static int arm64_add_spi_device(struct vm *vm, struct device *dev, unsigned int 
 }
 
 /* The next virtio-mmio slot's interrupt, in the order devices are added; the VM takes dev. */
-static int arm64_add_virtio(struct vm *vm, unsigned int *slot, struct device *dev)
+static int arm64_add_virtio(struct vm *vm, unsigned int slot, struct device *dev)
 {
-	return arm64_add_spi_device(vm, dev, ARM64_SPI_VIRTIO + (*slot)++);
+	return arm64_add_spi_device(vm, dev, ARM64_SPI_VIRTIO + slot);
 }
 
 static uint64_t arm64_virtio_base(unsigned int slot)
@@ -44,9 +42,9 @@ static uint64_t arm64_virtio_base(unsigned int slot)
 
 int arch_vm_add_devices(struct vm *vm)
 {
-	unsigned int slot = 0;
+	struct virtio_slots slots = { .base = arm64_virtio_base, .add = arm64_add_virtio };
 	unsigned int n = vm->cfg->nr_cpus;
-	struct device *dev = NULL;
+	struct device *uart = NULL, *dev = NULL;
 	int ret;
 
 	/* KVM emulates the GIC: no device may sit on its frames. */
@@ -59,54 +57,16 @@ int arch_vm_add_devices(struct vm *vm)
 		ret = bus_reserve(&vm->mmio, arm64_gic_its_base(n), ARM64_GIC_ITS_SIZE,
 				  "gicv3-its");
 	if (!ret)
-		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &dev);
+		ret = uart8250_create(ARM64_UART_BASE, STDOUT_FILENO, &uart);
 	if (!ret)
-		ret = arm64_add_spi_device(vm, dev, ARM64_SPI_UART);
-	if (!ret && vm->cfg->console == CONSOLE_SERIAL) {
-		/* The 8250 is the console: stdin is its keyboard. */
-		uart8250_set_input(dev, &vm->console);
-		console_connect(&vm->console, dev, uart8250_input_ready);
-	}
-	if (!ret && vm->cfg->console == CONSOLE_VIRTIO) {
-		/*
-		 * hvc0 is the console; the 8250 stays (earlycon, firmware) with
-		 * its output on stdout too, but stdin is hvc0's alone.
-		 */
-		ret = virtio_console_create(arm64_virtio_base(slot), STDOUT_FILENO, &dev);
-		if (!ret)
-			ret = arm64_add_virtio(vm, &slot, dev);
-		if (!ret) {
-			virtio_console_set_input(dev, &vm->console);
-			console_connect(&vm->console, dev, virtio_console_input_ready);
-			console_watch_size(&vm->console, virtio_console_resize);
-		}
-	}
+		ret = arm64_add_spi_device(vm, uart, ARM64_SPI_UART);
+	if (!ret)
+		ret = machine_add_console(vm, uart, &slots);
 	if (!ret)
 		ret = pl031_create(ARM64_RTC_BASE, ARM64_FDT_APB_CLOCK_PHANDLE, &dev);
 	if (!ret)
 		ret = arm64_add_spi_device(vm, dev, ARM64_SPI_RTC);
-	for (unsigned int i = 0; i < vm->cfg->nr_disks && !ret; i++) {
-		struct blk_backend *disk = vm->disks[i];
-
-		vm->disks[i] = NULL;	/* the device owns it now */
-		ret = virtio_blk_create(arm64_virtio_base(slot), disk, &dev);
-		if (!ret)
-			ret = arm64_add_virtio(vm, &slot, dev);
-	}
-	for (unsigned int i = 0; i < vm->cfg->nr_nets && !ret; i++) {
-		uint8_t mac[NET_MAC_LEN];
-
-		net_guest_mac(&vm->cfg->nets[i], i, mac);
-		ret = virtio_net_create(arm64_virtio_base(slot), &vm->taps[i], mac, &dev);
-		if (!ret)
-			ret = arm64_add_virtio(vm, &slot, dev);
-	}
-	if (!ret && vm->cfg->rng) {
-		ret = virtio_rng_create(arm64_virtio_base(slot), &dev);
-		if (!ret)
-			ret = arm64_add_virtio(vm, &slot, dev);
-	}
-	return ret;
+	return ret ? ret : machine_add_virtio_devices(vm, &slots);
 }
 
 int arch_vm_irqchip_init(struct vm *vm)
