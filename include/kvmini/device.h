@@ -73,6 +73,14 @@ struct device {
 	struct device *next;		/* the VM's list, in the order added */
 };
 
+/*
+ * save and load of a device that holds no state between accesses (a
+ * register acted on at each write): it saves an empty section, and loads
+ * one.
+ */
+int device_save_stateless(struct device *dev, struct state_buf *out);
+int device_load_stateless(struct device *dev, struct state_buf *in);
+
 /* Fill the generic part: name "<type>@<base in hex>", no interrupt. */
 void device_init(struct device *dev, const struct device_ops *ops,
 		 uint64_t base, uint64_t size);

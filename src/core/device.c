@@ -20,6 +20,20 @@ void device_init(struct device *dev, const struct device_ops *ops, uint64_t base
 	snprintf(dev->name, sizeof(dev->name), "%s@%" PRIx64, ops->type, base);
 }
 
+int device_save_stateless(struct device *dev, struct state_buf *out)
+{
+	(void)dev;
+	(void)out;
+	return 0;
+}
+
+int device_load_stateless(struct device *dev, struct state_buf *in)
+{
+	(void)dev;
+	(void)in;
+	return 0;
+}
+
 void device_use_ports(struct device *dev, uint64_t ports)
 {
 	dev->pio = true;

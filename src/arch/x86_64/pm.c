@@ -53,25 +53,12 @@ static void x86_pm_destroy(struct device *dev)
 	free(dev);
 }
 
-/* Nothing to save: neither register holds state between writes. */
-static int x86_pm_save(struct device *dev, struct state_buf *out)
-{
-	(void)dev; (void)out;
-	return 0;
-}
-
-static int x86_pm_load(struct device *dev, struct state_buf *in)
-{
-	(void)dev; (void)in;
-	return 0;
-}
-
 static const struct device_ops x86_sleep_ops = {
 	.type = "acpi-sleep",
 	.read = x86_pm_read,
 	.write = x86_sleep_write,
-	.save = x86_pm_save,
-	.load = x86_pm_load,
+	.save = device_save_stateless,	/* neither register holds state between writes */
+	.load = device_load_stateless,
 	.destroy = x86_pm_destroy,
 };
 
@@ -79,8 +66,8 @@ static const struct device_ops x86_reset_ops = {
 	.type = "reset",
 	.read = x86_pm_read,
 	.write = x86_reset_write,
-	.save = x86_pm_save,
-	.load = x86_pm_load,
+	.save = device_save_stateless,	/* neither register holds state between writes */
+	.load = device_load_stateless,
 	.destroy = x86_pm_destroy,
 };
 

@@ -47,25 +47,12 @@ static void testdev_port_destroy(struct device *dev)
 	free(dev);
 }
 
-/* No state: the PING count is the test device's and saved there. */
-static int testdev_port_save(struct device *dev, struct state_buf *out)
-{
-	(void)dev; (void)out;
-	return 0;
-}
-
-static int testdev_port_load(struct device *dev, struct state_buf *in)
-{
-	(void)dev; (void)in;
-	return 0;
-}
-
 static const struct device_ops testdev_port_ops = {
 	.type = "testdev-port",
 	.read = testdev_port_read,
 	.write = testdev_port_write,
-	.save = testdev_port_save,
-	.load = testdev_port_load,
+	.save = device_save_stateless,	/* the PING count is the test device's, saved there */
+	.load = device_load_stateless,
 	.destroy = testdev_port_destroy,
 };
 
