@@ -52,4 +52,51 @@ int cpu_cmd_check(int kvm_fd, const struct vm_config *cfg, bool verbose);
 int cpu_cmd_diff(const char *path_a, const char *path_b);
 int cpu_cmd_intersect(const char *const *paths, unsigned int n, const char *out_path);
 
+/*
+ * An architecture's model files, for the commands that need no KVM
+ * (diff and intersect, cli/cpu_files.c): its model type behind void *.
+ */
+struct cpu_model_files {
+	void *(*create)(void);
+	/* 0, -ENOMEM, or -EINVAL with "file:line: what" in err. */
+	int (*load)(void *m, const char *path, char *err, size_t errlen);
+	void (*destroy)(void *m);
+	unsigned int (*diff)(const void *a, const char *name_a, const void *b,
+			     const char *name_b, FILE *f);
+	unsigned int (*intersect)(void *out, void *const *in, const char *const *names,
+				  unsigned int n, FILE *notes);
+	void (*write)(const void *m, const char *header, FILE *f);
+};
+extern const struct cpu_model_files arch_cpu_model_files;
+
+/* arch_cpu_model_files from an architecture's typed functions, prefixed by `pfx`. */
+#define CPU_MODEL_FILES(type, pfx)							\
+static void *files_create(void) { return pfx##_new(); }				\
+static int files_load(void *m, const char *path, char *err, size_t errlen)		\
+{ return pfx##_load(m, path, err, errlen); }						\
+static void files_destroy(void *m) { pfx##_free(m); }					\
+static unsigned int files_diff(const void *a, const char *name_a, const void *b,	\
+			       const char *name_b, FILE *f)				\
+{ return pfx##_diff(a, name_a, b, name_b, f); }					\
+static unsigned int files_intersect(void *out, void *const *in,			\
+				    const char *const *names, unsigned int n, FILE *notes) \
+{ return pfx##_intersect(out, (type *const *)in, names, n, notes); }			\
+static void files_write(const void *m, const char *header, FILE *f)			\
+{ pfx##_write(m, header, f); }								\
+const struct cpu_model_files arch_cpu_model_files = {					\
+	.create = files_create, .load = files_load, .destroy = files_destroy,		\
+	.diff = files_diff, .intersect = files_intersect, .write = files_write,	\
+}
+
+/* `kvmini cpu --help`: the architecture's commands, model format and features. */
+void cpu_usage_arch(FILE *f);
+
+/*
+ * Where a command writes a model: standard output, or -o FILE written
+ * beside it and renamed into place on close, so a failure leaves no half
+ * model. open: NULL after saying why; close: 0, or 1 after saying why.
+ */
+FILE *cpu_output_open(const char *path);
+int cpu_output_close(FILE *f, const char *path);
+
 #endif

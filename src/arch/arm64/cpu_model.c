@@ -23,44 +23,14 @@ void cpu_model_free(struct cpu_model *m)
 {
 	if (!m)
 		return;
-	for (unsigned int i = 0; i < m->nr_origins; i++)
-		free(m->origins[i]);
+	model_origins_free(&m->origins);
 	free(m);
 }
 
-static int __printf(3, 4) set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* Intern an origin name; -ENOSPC when a model has too many. */
-static int add_origin(struct cpu_model *m, const char *name)
-{
-	for (unsigned int i = 0; i < m->nr_origins; i++)
-		if (!strcmp(m->origins[i], name))
-			return (int)i;
-	if (m->nr_origins >= CPU_MODEL_MAX_ORIGINS)
-		return -ENOSPC;
-	m->origins[m->nr_origins] = strdup(name);
-	if (!m->origins[m->nr_origins])
-		return -ENOMEM;
-	return (int)m->nr_origins++;
-}
-
-void cpu_model_src_format(const struct cpu_model *m, const struct cpu_model_src *src,
+void cpu_model_src_format(const struct cpu_model *m, const struct model_src *src,
 			  char *buf, size_t len)
 {
-	const char *name = src->origin < m->nr_origins ? m->origins[src->origin] : "?";
-
-	if (src->line)
-		snprintf(buf, len, "%s:%u", name, src->line);
-	else
-		snprintf(buf, len, "%s", name);
+	model_src_format(&m->origins, src, buf, len);
 }
 
 bool cpu_model_field_set(const struct cpu_model *m, const struct idreg_desc *d,
@@ -72,7 +42,7 @@ bool cpu_model_field_set(const struct cpu_model *m, const struct idreg_desc *d,
 }
 
 /* The source of what the model has at the bits of `mask` (a field or the unknown bits). */
-static const struct cpu_model_src *reg_src(const struct cpu_model_reg *r,
+static const struct model_src *reg_src(const struct cpu_model_reg *r,
 					   const struct idreg_field *f)
 {
 	return f ? &r->src[f->shift] : &r->unknown_src;
@@ -86,7 +56,6 @@ static int parse_value(const char *s, const struct idreg_field *f, uint64_t *out
 		       char *why, size_t whylen)
 {
 	bool neg = false;
-	unsigned int base = 10;
 	uint64_t v = 0, max;
 	const char *p = s;
 
@@ -94,35 +63,11 @@ static int parse_value(const char *s, const struct idreg_field *f, uint64_t *out
 		neg = true;
 		p++;
 	}
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-		base = 2;
-		p += 2;
-	}
-	if (!*p)
-		return set_err(why, whylen, "'%s' is not a number (decimal, 0x hex or 0b "
-			       "binary)", s);
-	for (; *p; p++) {
-		unsigned int d;
-
-		if (isdigit((unsigned char)*p))
-			d = (unsigned int)(*p - '0');
-		else if (isxdigit((unsigned char)*p))
-			d = (unsigned int)(tolower((unsigned char)*p) - 'a' + 10);
-		else
-			d = 99;
-		if (d >= base)
-			return set_err(why, whylen, "'%s' is not a number (decimal, 0x hex "
-				       "or 0b binary)", s);
-		if (v > (UINT64_MAX - d) / base)
-			return set_err(why, whylen, "'%s' is too large", s);
-		v = v * base + d;
-	}
+	if (model_parse_number(p, UINT64_MAX, &v, why, whylen))
+		return -EINVAL;
 	if (!f) {	/* unknown bits: a register-wide value, checked by the caller */
 		if (neg)
-			return set_err(why, whylen, "'%s': unknown bits take an unsigned "
+			return model_err(why, whylen, "'%s': unknown bits take an unsigned "
 				       "value, in place", s);
 		*out = v;
 		return 0;
@@ -130,10 +75,10 @@ static int parse_value(const char *s, const struct idreg_field *f, uint64_t *out
 	max = idreg_field_max(f);
 	if (neg) {
 		if (!f->sign)
-			return set_err(why, whylen, "value %s is negative, and the field is "
+			return model_err(why, whylen, "value %s is negative, and the field is "
 				       "unsigned (0..%llu)", s, (unsigned long long)max);
 		if (v == 0 || v > (max >> 1) + 1)
-			return set_err(why, whylen, "value %s does not fit the signed %u-bit "
+			return model_err(why, whylen, "value %s does not fit the signed %u-bit "
 				       "field (-%llu..%llu)", s, f->width,
 				       (unsigned long long)(max >> 1) + 1,
 				       (unsigned long long)(max >> 1));
@@ -141,7 +86,7 @@ static int parse_value(const char *s, const struct idreg_field *f, uint64_t *out
 		return 0;
 	}
 	if (v > max)
-		return set_err(why, whylen, "value %s does not fit the %u-bit field "
+		return model_err(why, whylen, "value %s does not fit the %u-bit field "
 			       "(0..%llu%s)", s, f->width, (unsigned long long)max,
 			       f->sign ? ", or -1 and below for this signed field" : "");
 	*out = v;
@@ -167,21 +112,21 @@ static int parse_field_name(const char *s, const struct idreg_desc **dp,
 	size_t rl;
 
 	if (!dot || dot == s || !dot[1])
-		return set_err(why, whylen, "'%s': expected REGISTER.FIELD "
+		return model_err(why, whylen, "'%s': expected REGISTER.FIELD "
 			       "(e.g. ID_AA64ISAR0_EL1.AES)", s);
 	rl = (size_t)(dot - s);
 	if (rl >= sizeof(reg))
-		return set_err(why, whylen, "'%.*s...': no such ID register", 40, s);
+		return model_err(why, whylen, "'%.*s...': no such ID register", 40, s);
 	memcpy(reg, s, rl);
 	reg[rl] = 0;
 	d = idreg_by_name(reg);
 	if (!d)
-		return set_err(why, whylen, "no ID register '%s' (kvmini knows op0=3, op1=0, "
+		return model_err(why, whylen, "no ID register '%s' (kvmini knows op0=3, op1=0, "
 			       "CRn=0, CRm=0..7: 'kvmini cpu dump' lists them)", reg);
 	*dp = d;
 	if (!strcasecmp(dot + 1, "unknown")) {
 		if (!idreg_unknown_mask(d))
-			return set_err(why, whylen, "%s: every bit belongs to a field; it has "
+			return model_err(why, whylen, "%s: every bit belongs to a field; it has "
 				       "no unknown bits", d->name);
 		*fp = NULL;
 		return 0;
@@ -190,12 +135,12 @@ static int parse_field_name(const char *s, const struct idreg_desc **dp,
 	if (*fp)
 		return 0;
 	if (!d->nr_fields)
-		return set_err(why, whylen, "%s has no fields (%s); only %s.unknown = 0 "
+		return model_err(why, whylen, "%s has no fields (%s); only %s.unknown = 0 "
 			       "can be given", d->name, d->flags & IDREG_UNALLOCATED ?
 			       "unallocated: it reads as zero" : "all its bits are reserved",
 			       d->name);
 	list_fields(d, fields, sizeof(fields));
-	return set_err(why, whylen, "%s has no field '%s' (its fields: %s)", d->name,
+	return model_err(why, whylen, "%s has no field '%s' (its fields: %s)", d->name,
 		       dot + 1, fields);
 }
 
@@ -208,23 +153,23 @@ enum set_mode {
 /* Set a field (f NULL: the unknown bits) from src; host: take the host's value. */
 static int set_field(struct cpu_model *m, const struct idreg_desc *d,
 		     const struct idreg_field *f, uint64_t val, bool host,
-		     struct cpu_model_src src, enum set_mode mode, char *why, size_t whylen)
+		     struct model_src src, enum set_mode mode, char *why, size_t whylen)
 {
 	struct cpu_model_reg *r = &m->regs[idreg_index(d)];
 	uint64_t fm = f ? idreg_field_mask(f) : idreg_unknown_mask(d);
 	uint64_t v = f ? (val << f->shift) & fm : val;
-	const struct cpu_model_src *old = reg_src(r, f);
+	const struct model_src *old = reg_src(r, f);
 	char where[CPU_MODEL_MAX_LINE];
 
 	if ((r->mask & fm) == fm && mode != SET_MERGE) {
 		bool same = (r->val & fm) == v && !!(r->host & fm) == host;
 
 		if (mode == SET_FILE && old->origin == src.origin && old->line)
-			return set_err(why, whylen, "%s.%s is already given on line %u",
+			return model_err(why, whylen, "%s.%s is already given on line %u",
 				       d->name, f ? f->name : "unknown", old->line);
 		if (mode == SET_CLI && !same) {
 			cpu_model_src_format(m, old, where, sizeof(where));
-			return set_err(why, whylen, "contradicts %s (both set %s.%s)",
+			return model_err(why, whylen, "contradicts %s (both set %s.%s)",
 				       where, d->name, f ? f->name : "unknown");
 		}
 		if (mode == SET_CLI)
@@ -240,38 +185,15 @@ static int set_field(struct cpu_model *m, const struct idreg_desc *d,
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
-/* One "REG.FIELD = VALUE" assignment (comments already stripped). */
-static int parse_assignment(struct cpu_model *m, char *text, struct cpu_model_src src,
-			    enum set_mode mode, char *why, size_t whylen)
+/* One "REG.FIELD = VALUE" assignment, split by model_text_parse(). */
+static int parse_assignment(struct cpu_model *m, const char *lhs, const char *rhs,
+			    struct model_src src, enum set_mode mode, char *why, size_t whylen)
 {
 	const struct idreg_desc *d;
 	const struct idreg_field *f;
-	char *eq = strchr(text, '='), *lhs, *rhs;
 	uint64_t v = 0;
 	int ret;
 
-	if (!eq)
-		return set_err(why, whylen, "'%s': expected REGISTER.FIELD = VALUE", text);
-	*eq = 0;
-	lhs = trim(text);
-	rhs = trim(eq + 1);
-	if (!*rhs)
-		return set_err(why, whylen, "%s: no value after '='", lhs);
-	if (strchr(rhs, '=') || strchr(rhs, ' ') || strchr(rhs, '\t'))
-		return set_err(why, whylen, "%s: '%s' is not one value (one field per line)",
-			       lhs, rhs);
 	ret = parse_field_name(lhs, &d, &f, why, whylen);
 	if (ret)
 		return ret;
@@ -280,114 +202,56 @@ static int parse_assignment(struct cpu_model *m, char *text, struct cpu_model_sr
 		char inner[CPU_MODEL_MAX_LINE];
 
 		snprintf(inner, sizeof(inner), "%s", why);
-		return set_err(why, whylen, "%s.%s: %s", d->name, f ? f->name : "unknown", inner);
+		return model_err(why, whylen, "%s.%s: %s", d->name, f ? f->name : "unknown", inner);
 	}
 	if (!f && (v & ~idreg_unknown_mask(d))) {
 		const struct idreg_field *in = idreg_field_at(d, (unsigned int)__builtin_ctzll(
 			v & ~idreg_unknown_mask(d)));
 
-		return set_err(why, whylen, "%s.unknown = %s sets bits of field %s; give "
+		return model_err(why, whylen, "%s.unknown = %s sets bits of field %s; give "
 			       "only bits no field covers (mask 0x%016llx)", d->name, rhs,
 			       in ? in->name : "?", (unsigned long long)idreg_unknown_mask(d));
 	}
 	return set_field(m, d, f, v, false, src, mode, why, whylen);
 }
 
+struct assign_ctx {
+	struct cpu_model *m;
+	enum set_mode mode;
+};
+
+static int assign(void *opaque, const char *lhs, const char *rhs, struct model_src src,
+		  char *why, size_t whylen)
+{
+	const struct assign_ctx *ctx = opaque;
+
+	return parse_assignment(ctx->m, lhs, rhs, src, ctx->mode, why, whylen);
+}
+
+#define CPU_MODEL_EXPECT "REGISTER.FIELD = VALUE"
+
 int cpu_model_parse(struct cpu_model *m, const char *name, const char *text, char *err,
 		    size_t errlen)
 {
-	char line[CPU_MODEL_MAX_LINE + 2], why[CPU_MODEL_ERR_LEN];
-	struct cpu_model_src src = { 0 };
-	int origin = add_origin(m, name);
-	const char *p = text;
+	struct assign_ctx ctx = { m, SET_FILE };
 
-	if (origin < 0)
-		return set_err(err, errlen, "%s: too many model sources", name);
-	src.origin = (uint8_t)origin;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *hash, *s;
-		int ret;
-
-		src.line++;
-		if (len > CPU_MODEL_MAX_LINE)
-			return set_err(err, errlen, "%s:%u: line longer than %d characters",
-				       name, src.line, CPU_MODEL_MAX_LINE);
-		memcpy(line, p, len);
-		line[len] = 0;
-		p += len + (nl ? 1 : 0);
-		if (memchr(line, 0, len))
-			return set_err(err, errlen, "%s:%u: a NUL byte: not a text file",
-				       name, src.line);
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = 0;
-		s = trim(line);
-		if (!*s)
-			continue;
-		ret = parse_assignment(m, s, src, SET_FILE, why, sizeof(why));
-		if (ret)
-			return set_err(err, errlen, "%s:%u: %s", name, src.line, why);
-	}
-	return 0;
+	return model_text_parse(&m->origins, name, text, CPU_MODEL_EXPECT, assign, &ctx, err,
+				errlen);
 }
-
-/* A model file is small: refuse anything over this. */
-#define CPU_MODEL_MAX_FILE (1 << 20)
 
 int cpu_model_load(struct cpu_model *m, const char *path, char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf;
-	size_t n;
-	int ret;
+	struct assign_ctx ctx = { m, SET_FILE };
 
-	if (!f)
-		return set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-	buf = malloc(CPU_MODEL_MAX_FILE + 1);
-	if (!buf) {
-		if (f != stdin)
-			fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, CPU_MODEL_MAX_FILE + 1, f);
-	ret = ferror(f) ? set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno)) :
-	      n > CPU_MODEL_MAX_FILE ? set_err(err, errlen, "%s: larger than %d bytes: "
-					       "not a CPU model", path, CPU_MODEL_MAX_FILE) : 0;
-	if (f != stdin)
-		fclose(f);
-	if (!ret) {
-		buf[n] = 0;
-		if (strlen(buf) != n)
-			ret = set_err(err, errlen, "%s: contains NUL bytes: not a text file", path);
-		else
-			ret = cpu_model_parse(m, path, buf, err, errlen);
-	}
-	free(buf);
-	return ret;
+	return model_text_load(&m->origins, path, CPU_MODEL_EXPECT, assign, &ctx, err, errlen);
 }
 
 int cpu_model_add_id_reg(struct cpu_model *m, const char *arg, char *err, size_t errlen)
 {
-	char opt[CPU_MODEL_MAX_LINE], text[CPU_MODEL_MAX_LINE], why[CPU_MODEL_ERR_LEN];
-	struct cpu_model_src src = { 0 };
-	int origin;
+	struct assign_ctx ctx = { m, SET_CLI };
 
-	if (strlen(arg) >= sizeof(text) - 16)
-		return set_err(err, errlen, "--id-reg: value too long");
-	snprintf(opt, sizeof(opt), "--id-reg %s", arg);
-	origin = add_origin(m, opt);
-	if (origin < 0)
-		return set_err(err, errlen, "%s: too many options", opt);
-	src.origin = (uint8_t)origin;
-	snprintf(text, sizeof(text), "%s", arg);
-	if (!strchr(text, '='))
-		return set_err(err, errlen, "%s: expected REGISTER.FIELD=VALUE "
-			       "(e.g. ID_AA64ISAR0_EL1.AES=0)", opt);
-	if (parse_assignment(m, text, src, SET_CLI, why, sizeof(why)))
-		return set_err(err, errlen, "%s: %s", opt, why);
-	return 0;
+	return model_text_option(&m->origins, "--id-reg", arg, "REGISTER.FIELD=VALUE "
+				 "(e.g. ID_AA64ISAR0_EL1.AES=0)", assign, &ctx, err, errlen);
 }
 
 /*
@@ -461,13 +325,13 @@ static int add_one_feature(struct cpu_model *m, const char *item, char *err, siz
 	char opt[128], name[64], why[CPU_MODEL_ERR_LEN], names[512];
 	const char *eq = strchr(item, '=');
 	const struct cpu_feature_def *def = NULL;
-	struct cpu_model_src src = { 0 };
+	struct model_src src = { 0 };
 	bool on;
 	int origin;
 
 	snprintf(opt, sizeof(opt), "--cpu-feature %s", item);
 	if (!eq || eq == item || (size_t)(eq - item) >= sizeof(name))
-		return set_err(err, errlen, "%s: expected NAME=on or NAME=off (e.g. sve=off)", opt);
+		return model_err(err, errlen, "%s: expected NAME=on or NAME=off (e.g. sve=off)", opt);
 	memcpy(name, item, (size_t)(eq - item));
 	name[eq - item] = 0;
 	if (!strcmp(eq + 1, "on"))
@@ -475,28 +339,28 @@ static int add_one_feature(struct cpu_model *m, const char *item, char *err, siz
 	else if (!strcmp(eq + 1, "off"))
 		on = false;
 	else
-		return set_err(err, errlen, "%s: '%s' is neither on nor off", opt, eq + 1);
+		return model_err(err, errlen, "%s: '%s' is neither on nor off", opt, eq + 1);
 	for (size_t i = 0; i < ARRAY_SIZE(cpu_features); i++)
 		if (!strcasecmp(cpu_features[i].name, name))
 			def = &cpu_features[i];
 	if (!def) {
 		cpu_feature_names(names, sizeof(names));
-		return set_err(err, errlen, "%s: unknown feature '%s' (known: %s; or give a "
+		return model_err(err, errlen, "%s: unknown feature '%s' (known: %s; or give a "
 			       "field with --id-reg)", opt, name, names);
 	}
-	origin = add_origin(m, opt);
+	origin = model_origin_add(&m->origins, opt);
 	if (origin < 0)
-		return set_err(err, errlen, "%s: too many options", opt);
+		return model_err(err, errlen, "%s: too many options", opt);
 	src.origin = (uint8_t)origin;
 	for (size_t i = 0; i < ARRAY_SIZE(def->fields) && def->fields[i]; i++) {
 		const struct idreg_desc *d;
 		const struct idreg_field *f;
 
 		if (parse_field_name(def->fields[i], &d, &f, why, sizeof(why)) || !f)
-			return set_err(err, errlen, "%s: kvmini's table lacks %s", opt,
+			return model_err(err, errlen, "%s: kvmini's table lacks %s", opt,
 				       def->fields[i]);
 		if (set_field(m, d, f, 0, on, src, SET_CLI, why, sizeof(why)))
-			return set_err(err, errlen, "%s: %s", opt, why);
+			return model_err(err, errlen, "%s: %s", opt, why);
 	}
 	return 0;
 }
@@ -507,10 +371,10 @@ int cpu_model_add_feature(struct cpu_model *m, const char *arg, char *err, size_
 	int ret = 0;
 
 	if (strlen(arg) >= sizeof(buf))
-		return set_err(err, errlen, "--cpu-feature: value too long");
+		return model_err(err, errlen, "--cpu-feature: value too long");
 	snprintf(buf, sizeof(buf), "%s", arg);
 	if (!*buf)
-		return set_err(err, errlen, "--cpu-feature: expected NAME=on or NAME=off");
+		return model_err(err, errlen, "--cpu-feature: expected NAME=on or NAME=off");
 	for (item = strtok_r(buf, ",", &save); item && !ret; item = strtok_r(NULL, ",", &save))
 		ret = add_one_feature(m, item, err, errlen);
 	return ret;
@@ -528,18 +392,18 @@ int cpu_model_merge(struct cpu_model *m, const struct cpu_model *over, char *err
 		for (unsigned int k = 0; k <= d->nr_fields; k++) {
 			const struct idreg_field *f = k < d->nr_fields ? &d->fields[k] : NULL;
 			uint64_t fm = f ? idreg_field_mask(f) : idreg_unknown_mask(d);
-			struct cpu_model_src src = *reg_src(r, f);
+			struct model_src src = *reg_src(r, f);
 			int origin;
 
 			if (!fm || (r->mask & fm) != fm)
 				continue;
-			origin = add_origin(m, over->origins[src.origin]);
+			origin = model_origin_add(&m->origins, over->origins.name[src.origin]);
 			if (origin < 0)
-				return set_err(err, errlen, "too many model sources");
+				return model_err(err, errlen, "too many model sources");
 			src.origin = (uint8_t)origin;
 			if (set_field(m, d, f, f ? (r->val & fm) >> f->shift : r->val & fm,
 				      r->host & fm, src, SET_MERGE, why, sizeof(why)))
-				return set_err(err, errlen, "%s", why);
+				return model_err(err, errlen, "%s", why);
 		}
 	}
 	return 0;

@@ -18,26 +18,19 @@
 #include <stdio.h>
 
 #include <kvmini/config.h>
+#include <kvmini/model-text.h>
 
 #include "idreg_table.h"
 
-#define CPU_MODEL_MAX_ORIGINS 64
-#define CPU_MODEL_ERR_LEN 512
-/* Lines longer than this are refused (a model file is small). */
-#define CPU_MODEL_MAX_LINE 1024
-
-/* Where a field's value came from: "model.txt" and a line, or an option. */
-struct cpu_model_src {
-	uint8_t origin;			/* index into cpu_model.origins */
-	uint32_t line;			/* 0 for a command-line option */
-};
+#define CPU_MODEL_ERR_LEN MODEL_TEXT_ERR_LEN
+#define CPU_MODEL_MAX_LINE MODEL_TEXT_MAX_LINE
 
 struct cpu_model_reg {
 	uint64_t mask;			/* bits the model sets: fields or unknown bits */
 	uint64_t val;			/* their values, in place */
 	uint64_t host;			/* fields that take the host's value (feature on) */
-	struct cpu_model_src src[64];	/* per field, by its lowest bit */
-	struct cpu_model_src unknown_src;
+	struct model_src src[64];	/* per field, by its lowest bit */
+	struct model_src unknown_src;
 };
 
 /* Features KVM gives through vCPU features or VM capabilities, not ID registers. */
@@ -52,8 +45,7 @@ enum cpu_feature_link {
 
 struct cpu_model {
 	struct cpu_model_reg regs[IDREG_COUNT];
-	char *origins[CPU_MODEL_MAX_ORIGINS];
-	unsigned int nr_origins;
+	struct model_origins origins;
 	/* What the model asks of each linked feature, and where it says so. */
 	enum feature_choice link[CPU_LINK_COUNT];
 	const struct idreg_desc *link_reg[CPU_LINK_COUNT];
@@ -101,7 +93,7 @@ int __must_check cpu_model_merge(struct cpu_model *m, const struct cpu_model *ov
 void cpu_model_derive_links(struct cpu_model *m);
 
 /* "model.txt:12", "--id-reg ID_AA64PFR0_EL1.SVE=0" */
-void cpu_model_src_format(const struct cpu_model *m, const struct cpu_model_src *src,
+void cpu_model_src_format(const struct cpu_model *m, const struct model_src *src,
 			  char *buf, size_t len);
 bool cpu_model_field_set(const struct cpu_model *m, const struct idreg_desc *d,
 			 const struct idreg_field *f);
@@ -164,7 +156,7 @@ struct cpu_check_item {
 	enum cpu_feature_link link;		/* decided by this feature being off */
 	bool link_avail;			/* ... which the host's KVM offers */
 	bool host;				/* the model asks for the host's value */
-	struct cpu_model_src src;
+	struct model_src src;
 };
 
 struct cpu_check {

@@ -147,104 +147,40 @@ const char *cpu_feature_list(void)
 	return names;
 }
 
-/* `kvmini cpu diff` and `intersect`: models only, no KVM. */
-static struct cpu_model *load_or_report(const char *cmd, const char *path, int *ret)
+/* The model-file operations of `kvmini cpu diff` and `intersect`. */
+CPU_MODEL_FILES(struct cpu_model, cpu_model);
+
+void cpu_usage_arch(FILE *f)
 {
-	char err[CPU_MODEL_ERR_LEN];
-	struct cpu_model *m = cpu_model_new();
-
-	*ret = m ? cpu_model_load(m, path, err, sizeof(err)) : -ENOMEM;
-	if (!*ret)
-		return m;
-	if (*ret != -ENOMEM) {
-		fprintf(stderr, "kvmini cpu %s: %s\n", cmd, err);
-		*ret = 2;
-	}
-	cpu_model_free(m);
-	return NULL;
-}
-
-int cpu_cmd_diff(const char *path_a, const char *path_b)
-{
-	struct cpu_model *a, *b = NULL;
-	unsigned int n;
-	int ret;
-
-	a = load_or_report("diff", path_a, &ret);
-	if (a)
-		b = load_or_report("diff", path_b, &ret);
-	if (b) {
-		n = cpu_model_diff(a, path_a, b, path_b, stdout);
-		if (!n)
-			printf("%s and %s set the same fields to the same values\n", path_a,
-			       path_b);
-		else
-			printf("%u field%s differ\n", n, n > 1 ? "s" : "");
-		ret = n ? 1 : 0;
-	}
-	cpu_model_free(a);
-	cpu_model_free(b);
-	return ret;
-}
-
-int cpu_cmd_intersect(const char *const *paths, unsigned int n, const char *out_path)
-{
-	struct cpu_model **in = calloc(n, sizeof(*in)), *out = cpu_model_new();
-	char *notes = NULL, *header = NULL;
-	size_t notes_len = 0, header_len = 0;
-	unsigned int dropped = 0, loaded = 0;
-	FILE *nf = NULL, *hf = NULL, *f = stdout;
-	int ret = in && out ? 0 : -ENOMEM;
-
-	for (; !ret && loaded < n; loaded++) {
-		in[loaded] = load_or_report("intersect", paths[loaded], &ret);
-		if (!in[loaded])
-			break;
-	}
-	if (!ret) {
-		nf = open_memstream(&notes, &notes_len);
-		hf = open_memstream(&header, &header_len);
-		ret = nf && hf ? 0 : -ENOMEM;
-	}
-	if (!ret) {
-		dropped = cpu_model_intersect(out, in, paths, n, nf);
-		fclose(nf);
-		nf = NULL;
-		fprintf(hf, "kvmini CPU model: the most capable model every one of these "
-			"accepts,\nfield by field under each field's rule:\n");
-		for (unsigned int i = 0; i < n; i++)
-			fprintf(hf, "  %s\n", paths[i]);
-		if (dropped)
-			fprintf(hf, "\n%u field%s left out (each host shows its own value):\n%s",
-				dropped, dropped > 1 ? "s" : "", notes);
-		fclose(hf);
-		hf = NULL;
-		if (dropped)
-			fprintf(stderr, "kvmini cpu intersect: %u field%s left out:\n%s", dropped,
-				dropped > 1 ? "s" : "", notes);
-		if (out_path && !(f = fopen(out_path, "w"))) {
-			fprintf(stderr, "kvmini cpu intersect: -o %s: cannot create: %s\n",
-				out_path, strerror(errno));
-			ret = 1;
-		}
-	}
-	if (!ret) {
-		cpu_model_write(out, header, f);
-		if (out_path && fclose(f)) {
-			fprintf(stderr, "kvmini cpu intersect: -o %s: cannot write: %s\n",
-				out_path, strerror(errno));
-			ret = 1;
-		}
-	}
-	if (nf)
-		fclose(nf);
-	if (hf)
-		fclose(hf);
-	free(notes);
-	free(header);
-	for (unsigned int i = 0; i < loaded && in; i++)
-		cpu_model_free(in[i]);
-	free(in);
-	cpu_model_free(out);
-	return ret;
+	fprintf(f,
+"CPU models: the guest's ID registers (op0=3, op1=0, CRn=0, CRm=0..7), field\n"
+"by field, checked against what this host's KVM accepts before a VM exists.\n"
+"\n"
+"  dump       this host's guest-visible ID registers as a model (SVE at the\n"
+"             largest vector length, MTE if the host has it, no pointer\n"
+"             authentication, no PMU: kvmini's default vCPU); with model\n"
+"             options, what a guest run with them would see\n"
+"  check      each field of MODEL against this host: ok, lowered (KVM will\n"
+"             accept it, within the field's rule or through a vCPU feature),\n"
+"             refused (with the rule and this host's limit), or unknown (bits\n"
+"             no field covers); exit 1 if any field is refused\n"
+"  diff       the fields whose values differ; exit 1 if any\n"
+"  intersect  the most capable model every input accepts, field by field:\n"
+"             the lower value for LOWER_SAFE fields (signed ones compared as\n"
+"             signed: 0xf is -1), the higher for HIGHER_SAFE, the safe value\n"
+"             for EXACT; fields KVM cannot change (FIXED) that differ are\n"
+"             left out, and said so\n"
+"\n"
+"Model files: one field per line, REGISTER.FIELD = VALUE, with the Arm ARM's\n"
+"names (ID_AA64ISAR0_EL1.AES = 0); values in decimal, 0x hex, 0b binary, or\n"
+"negative for signed fields (ID_AA64MMFR0_EL1.TGRAN4 = -1); REGISTER.unknown\n"
+"gives the bits no field covers, in place. '#' starts a comment. A field a\n"
+"model leaves out keeps the host's value.\n"
+"\n"
+"kvmini run takes a model with --cpu-model FILE, single fields with --id-reg\n"
+"REG.FIELD=VALUE, and features by name with --cpu-feature NAME=on|off:\n"
+"  %s\n"
+"sve, mte and pauth are given through KVM's vCPU features and VM capability\n"
+"(sve=off is --no-sve, mte=off is --no-mte); pmu=on is refused (kvmini gives\n"
+"guests no PMU).\n", cpu_feature_list());
 }

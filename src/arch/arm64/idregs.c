@@ -135,12 +135,11 @@ int arm64_idregs_check_saved(struct vm *vm, const uint64_t *ids, const uint64_t 
 
 	if (!m)
 		return -ENOMEM;
-	m->origins[0] = strdup(origin);
-	if (!m->origins[0]) {
+	ret = model_origin_add(&m->origins, origin);
+	if (ret < 0) {
 		cpu_model_free(m);
-		return -ENOMEM;
+		return ret;
 	}
-	m->nr_origins = 1;
 	for (unsigned int i = 0; i < n; i++) {
 		const struct idreg_desc *d = NULL;
 
@@ -435,9 +434,9 @@ static void host_header(const struct arch_vm *a, const struct idreg_host *h,
 		 a->shape.ptrauth ? "on" : "off",
 		 h->masks ? "reported by KVM_ARM_GET_REG_WRITABLE_MASKS" :
 		 "none reported (Linux before 6.7)");
-	for (unsigned int i = 0; m && i < m->nr_origins && n < len; i++)
+	for (unsigned int i = 0; m && i < m->origins.n && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "\nwith: ",
-				      m->origins[i]);
+				      m->origins.name[i]);
 }
 
 /* A model's check on this host, for `kvmini cpu dump` and `check`. */
@@ -464,7 +463,7 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 	struct cpu_check c = { 0 };
 	char header[4096], line[2 * CPU_MODEL_MAX_LINE];
 	struct idreg_host h, view;
-	FILE *f = stdout;
+	FILE *f;
 	int ret = idregs_check_here(kvm_fd, m, &a, &h, &c);
 
 	if (ret < 0)
@@ -483,20 +482,12 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 	view = h;
 	memcpy(view.val, c.target, sizeof(view.val));
 	cpu_check_free(&c);
-	if (out_path) {
-		f = fopen(out_path, "w");
-		if (!f) {
-			log_err("cpu", "-o %s: cannot create: %s", out_path, strerror(errno));
-			return 1;
-		}
-	}
+	f = cpu_output_open(out_path);
+	if (!f)
+		return 1;
 	host_header(&a, &h, m, header, sizeof(header));
 	cpu_model_dump(&view, header, f);
-	if (out_path && fclose(f)) {
-		log_err("cpu", "-o %s: cannot write: %s", out_path, strerror(errno));
-		return 1;
-	}
-	return 0;
+	return cpu_output_close(f, out_path);
 }
 
 int cpu_cmd_check(int kvm_fd, const struct vm_config *cfg, bool verbose)

@@ -10,7 +10,7 @@ int arch_caps_print(int kvm_fd, const char *path, bool json, FILE *f)
 	struct x86_host h = { 0 };
 	struct x86_cpuid cpuid = { 0 };
 	int api = kvm_ioctl_val(kvm_fd, KVM_GET_API_VERSION, 0);
-	int ret = api < 0 ? api : x86_host_probe(kvm_fd, &h, &cpuid);
+	int ret = api < 0 ? api : x86_host_probe(kvm_fd, &h, &cpuid, true);
 
 	if (ret)
 		return ret;

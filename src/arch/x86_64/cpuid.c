@@ -74,8 +74,8 @@ void x86_cpuid_free(struct x86_cpuid *cpuid)
  * AMX tile data is a dynamic feature: KVM offers it to guests only once
  * this process holds the guest permission, and the permission must come
  * before KVM_GET_SUPPORTED_CPUID, KVM_CAP_XSAVE2 and any vCPU. Asked for
- * whenever the host's kernel supports it, since the guest gets the host's
- * features; a refusal is an error naming what failed.
+ * whenever the host's kernel supports it and the CPU model (if any) does
+ * not turn AMX off; a refusal is an error naming what failed.
  */
 static int x86_request_amx(struct x86_host *host)
 {
@@ -107,7 +107,7 @@ static int x86_request_amx(struct x86_host *host)
 	return 0;
 }
 
-int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid)
+int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid, bool want_amx)
 {
 	const struct kvm_cpuid_entry2 *e;
 	int ret;
@@ -119,7 +119,7 @@ int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid)
 			"kvmini needs both");
 		return -EINVAL;
 	}
-	ret = x86_request_amx(host);
+	ret = want_amx ? x86_request_amx(host) : 0;
 	if (!ret)
 		ret = x86_cpuid_read(kvm_fd, cpuid);
 	if (ret)

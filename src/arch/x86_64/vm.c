@@ -11,6 +11,8 @@
 #include <kvmini/vm.h>
 
 #include "acpi.h"
+#include "config.h"
+#include "cpuid_model.h"
 #include "layout.h"
 #include "x86_64.h"
 
@@ -50,8 +52,25 @@ static int x86_refuse_unsupported(const struct vm_config *cfg)
 	return 0;
 }
 
+/* RAM must lie below what CPUID tells the guest it can address (a CPU model's phys-bits). */
+static int x86_check_phys_bits(uint64_t ram_size, const struct x86_cpuid *cpuid)
+{
+	const struct kvm_cpuid_entry2 *e = x86_cpuid_find(cpuid->table, 0x80000008, 0);
+	uint64_t top = ram_size > X86_MMIO_GAP_START ?
+		       X86_MMIO_GAP_END + ram_size - X86_MMIO_GAP_START : ram_size;
+	unsigned int bits = e ? e->eax & 0xff : 36;	/* no leaf: the guest assumes 36 */
+
+	if (bits >= 64 || top <= UINT64_C(1) << bits)
+		return 0;
+	log_err("vm", "--mem %" PRIu64 "M: guest RAM ends at 0x%" PRIx64 ", beyond the %u "
+		"physical address bits the guest's CPUID gives; give fewer megabytes or a "
+		"CPU model with more phys-bits", ram_size >> 20, top, bits);
+	return -EINVAL;
+}
+
 int arch_vm_check(struct vm *vm, unsigned long *type)
 {
+	const struct x86_model *model = x86_config_model(vm->cfg);
 	struct arch_vm *a = calloc(1, sizeof(*a));
 	int ret;
 
@@ -64,9 +83,14 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	*type = 0;
 	ret = x86_refuse_unsupported(vm->cfg);
 	if (!ret)
-		ret = x86_host_probe(vm->kvm_fd, &a->host, &a->cpuid);
+		ret = x86_host_probe(vm->kvm_fd, &a->host, &a->cpuid,
+				     !model || x86_model_wants_amx(model));
 	if (!ret && a->host.tsc_deadline)
 		x86_cpuid_add_tsc_deadline(&a->cpuid);
+	if (!ret)
+		ret = x86_cpu_model_apply(model, &a->host, &a->cpuid);
+	if (!ret)
+		ret = x86_check_phys_bits(vm->cfg->ram_size, &a->cpuid);
 	if (!ret && a->host.max_vcpus > 0 && vm->cfg->nr_cpus > (unsigned int)a->host.max_vcpus) {
 		log_err("vm", "--cpus %u: this host's KVM runs at most %d vCPUs per VM",
 			vm->cfg->nr_cpus, a->host.max_vcpus);

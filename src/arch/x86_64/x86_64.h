@@ -39,7 +39,10 @@ struct x86_msr_list {
 	uint32_t n;
 };
 
-/* What the host's KVM offers x86 guests (probed before the VM exists). */
+/*
+ * What the host's KVM offers x86 guests (probed before the VM exists);
+ * in a VM, xsave and supported_xcr0 are what its CPU model leaves.
+ */
 struct x86_host {
 	int xsave_size;			/* KVM_CAP_XSAVE2: bytes of KVM_GET_XSAVE2; 0: none */
 	uint64_t supported_xcr0;	/* CPUID.(0xd,0) EDX:EAX as KVM offers it */
@@ -92,8 +95,12 @@ struct arch_vcpu {
 	struct x86_vcpu_state scratch;	/* for requests and register dumps */
 };
 
-/* Host probe and CPUID (cpuid.c). */
-int __must_check x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid);
+/*
+ * Host probe and CPUID (cpuid.c); want_amx: ask for the AMX guest
+ * permission first (a CPU model that turns AMX off does not).
+ */
+int __must_check x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid,
+				bool want_amx);
 void x86_cpuid_free(struct x86_cpuid *cpuid);
 /* Offer the LAPIC's TSC-deadline mode, which KVM emulates but does not list. */
 void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid);
@@ -101,6 +108,15 @@ void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid);
 int __must_check x86_cpuid_set(int vcpu_fd, const struct x86_cpuid *cpuid, unsigned int apic_id);
 const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct kvm_cpuid2 *t, uint32_t function,
 					      uint32_t index);
+
+struct x86_model;
+/*
+ * A CPU model (NULL: none) checked against the host's table and written
+ * into it; host's xsave and supported_xcr0 then say what the vCPUs get.
+ * -EINVAL after logging each refused field (cpu_model.c).
+ */
+int __must_check x86_cpu_model_apply(const struct x86_model *m, struct x86_host *host,
+				     struct x86_cpuid *cpuid);
 
 /* Bytes of a KVM_GET_XSAVE2 buffer for VMs of this process. */
 size_t x86_xsave_size(const struct x86_host *host);
