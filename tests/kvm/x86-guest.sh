@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The embedded x86_64 guest in the emulated x86_64 host: x87/SSE/AVX state
 # across every exit kind on 1 and 2 vCPUs, the VMM's XSAVE requests, the
-# host vector check, each fault injection caught by its own checker, and
-# what x86_64 kvmini refuses so far. One host boot for all of it.
+# host vector check, each fault injection caught by its own checker, CPU
+# models (kvmini cpu; a model reaching the guest's CPUID and XSAVE leaf),
+# and what x86_64 kvmini refuses. One host boot for all of it.
 . "$(dirname "$0")/lib.sh"
 
 run_host --smp 2 --mem 5G -- '
@@ -17,8 +18,18 @@ t f_move kvmini run --inject-fault regs-move
 t f_host kvmini run --inject-fault host-vec
 t f_sve kvmini run --inject-fault sve
 t bad_kernel kvmini run -k /nonexistent
-t bad_model kvmini run --cpu-model m.json
-t bad_cpu kvmini cpu dump
+t dump kvmini cpu dump -o host.model
+t check kvmini cpu check -v host.model
+t check_avx512 kvmini cpu check host.model --cpu-feature avx512f=on
+t no_avx kvmini run --cpu-feature avx=off
+kvmini cpu dump --cpu-feature avx2=off -o noavx2.model
+t intersect kvmini cpu intersect -o pool.model host.model noavx2.model
+t diff kvmini cpu diff host.model pool.model
+t pool kvmini run --cpu-model pool.model
+t run_refused kvmini run --cpu-feature avx512f=on,xcr0=0xe7
+t id_reg kvmini run --id-reg ID_AA64PFR0_EL1.SVE=0
+printf "avx2 = off\navx3 = on\n" >typo.model
+t typo kvmini cpu check typo.model
 '
 check "caps: KVM_GET_XSAVE2 size reported" has caps "KVM_GET_XSAVE2 size      4096 bytes"
 check "caps: AMX absent on this host, said so" has caps "AMX tile data            no"
@@ -57,6 +68,27 @@ check "--inject-fault host-vec: the host check names XMM3/YMM3" \
 check "--inject-fault sve: refused on x86_64, naming the known kinds" has f_sve "unknown fault (known: vec regs-move host-vec)"
 check "-k of a missing file: refused, naming it" has bad_kernel "/nonexistent"
 check "-k of a missing file: nonzero status" sh -c "! grep -qx 0 '$T/bad_kernel.rc'"
-check "--cpu-model: refused, naming CPUID models" has bad_model "CPUID models are not implemented on x86_64 yet"
-check "kvmini cpu: refused the same way" has bad_cpu "CPUID models are not implemented on x86_64 yet"
+check "cpu dump: written" rc_is dump 0
+check "cpu check: this host accepts its own dump" rc_is check 0
+check "cpu check: every field as the host has it" has check "0 lowered, 0 changed, 0 taken away with what they need, 0 refused"
+check "cpu check: TCG offers AVX2 and no AVX-512" sh -c "grep -q '^avx2 = on: ok' '$T/check.out' && grep -q '^avx512f = off: ok' '$T/check.out'"
+check "cpu check: avx512f=on refused, exit 1" rc_is check_avx512 1
+check "cpu check: the refusal names the CPUID bit" has check_avx512 "avx512f = on: REFUSED: this host's KVM does not offer it (CPUID.7.0:EBX bit 16)"
+check "avx=off: the run passes" rc_is no_avx 0
+check "avx=off: guest TAP all ok" tap_all_ok no_avx
+check "avx=off: the guest sees no AVX in CPUID.1:ECX" has no_avx "no AVX on this vCPU (CPUID.1:ECX.AVX is 0)"
+check "avx=off: the XSAVE leaf drops YMM from XCR0 (x87, SSE and PKRU stay)" has no_avx "AVX no, AVX2 no, XCR0 may hold 0x203"
+check "avx=off: a normal run sees AVX2 and YMM (the checker can tell)" has one "AVX yes, AVX2 yes, XCR0 may hold 0x207"
+check "cpu intersect: written" rc_is intersect 0
+check "cpu diff: the pool model turns avx2 off" has diff "avx2: on in host.model, off in pool.model"
+check "cpu diff: exit 1 when models differ" rc_is diff 1
+check "--cpu-model pool.model: guest TAP all ok" tap_all_ok pool
+check "--cpu-model pool.model: the guest has AVX and no AVX2" has pool "AVX yes, AVX2 no, XCR0 may hold 0x207"
+check "run with a feature the host lacks: refused before the VM, status 2" rc_is run_refused 2
+check "run refusal: names the feature and the option" has run_refused "avx512f = on: REFUSED: this host's KVM does not offer it (CPUID.7.0:EBX bit 16) (host: off) [--cpu-feature avx512f=on]"
+check "run refusal: XCR0 bits the host forbids are named" has run_refused "xcr0 = 0xe7: REFUSED: bits 0xe0 are not offered by this host's KVM"
+check "run refusal: the guest never ran" lacks run_refused "ok 1"
+check "--id-reg on x86_64: refused, pointing at --cpu-feature" has id_reg "ID registers are arm64's; on x86_64 give CPUID fields by name with --cpu-feature"
+check "a model with a typo: refused with file, line and a suggestion" has typo "typo.model:2: unknown field 'avx3' (did you mean one of: avx, avx2"
+check "a model with a typo: exit 2" rc_is typo 2
 finish

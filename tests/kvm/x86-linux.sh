@@ -9,7 +9,8 @@
 #   full    2 vCPUs, two disks (one read-only), rng, a TAP network,
 #           input from a file
 #   virtio  --console virtio on 4 vCPUs, input from a pipe, synchronous I/O
-#   reboot  a guest reboot restarts it in the same process
+#   reboot  a guest reboot restarts it in the same process; a CPU model
+#           (avx2 off, family 6 model 85) holds across it
 #   panic   without an initrd the kernel panics; panic=-1 reboots through
 #           the firmware's reset vector; --no-reboot ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored
@@ -48,7 +49,8 @@ t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUE
 md5sum <full.recv >$OUT/full.md5
 md5sum <virtio.recv >$OUT/virtio.md5
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
-t reboot kvmini run -k $GUEST/bzImage -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300
+t reboot kvmini run -k $GUEST/bzImage -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300 \
+	--cpu-feature avx2=off,family=6,model=0x55
 t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
 t panic kvmini run -k $GUEST/bzImage -m 256 --timeout 240 --no-reboot -p "panic=-1"
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
@@ -96,6 +98,10 @@ check "reboot: the guest's reboot restarts it in the same process" has reboot "t
 check "reboot: the second boot finds the first boot's mark, then powers off (status 0)" \
 	sh -c "grep -q 'guest init: second boot: the first boot' '$T/reboot.out' && [ \"\$(cat '$T/reboot.rc')\" = 0 ]"
 check "reboot: the disk holds the second boot's mark" has reboot-disk "kvmini-boot-2"
+check "reboot: the CPU model reaches the kernel and holds across the reboot" sh -c \
+	"[ \"\$(grep -c 'guest init: boot with: family 6 model 85 avx=yes avx2=no' '$T/reboot.out')\" = 2 ]"
+check "full: without a model the kernel sees the host's AVX2 (the check can tell)" \
+	has full "guest init: cpu features: hypervisor=yes x2apic=yes avx=yes avx2=yes"
 check "panic: without an initrd the kernel panics" has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
 check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \
 	has panic "kvmini stops rather than rebooting it (--no-reboot)"
