@@ -16,6 +16,8 @@
 #   typed   at a terminal: raw mode, typed input, the terminal restored
 #   raw     a bare-metal real-mode binary (tests/kvm/x86-raw.S) through
 #           kvmini's BIOS: int 10h output, int 15h E820
+#   firmware  --firmware with a BIOS of its own (tests/kvm/x86-fw.S) at
+#           the reset vector, as kvmtool enters one
 # and the refusals of bad kernels and options.
 . "$(dirname "$0")/lib.sh"
 
@@ -25,10 +27,12 @@ head -c 2097152 /dev/urandom >"$T/blob"
 blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
 # The bare-metal real-mode binary: 16-bit code linked at 0, flat.
 gcc -m32 -c -o "$T/raw.o" "$(dirname "$0")/x86-raw.S" &&
-	ld -m elf_i386 -Ttext=0 -e _start --oformat binary -o "$T/raw.bin" "$T/raw.o" ||
-	{ echo "Bail out! cannot assemble tests/kvm/x86-raw.S (gcc -m32 -c, ld -m elf_i386)"; exit 1; }
+	ld -m elf_i386 -Ttext=0 -e _start --oformat binary -o "$T/raw.bin" "$T/raw.o" &&
+	gcc -m32 -c -o "$T/fw.o" "$(dirname "$0")/x86-fw.S" &&
+	ld -m elf_i386 -Ttext=0 -e _start --oformat binary -o "$T/fw.bin" "$T/fw.o" ||
+	{ echo "Bail out! cannot assemble tests/kvm/x86-raw.S or x86-fw.S (gcc -m32 -c, ld -m elf_i386)"; exit 1; }
 
-run_host --guest --mem 3G --add "$T/blob" --add "$T/raw.bin" --add "$PTY_RUN_BIN" -- '
+run_host --guest --mem 3G --add "$T/blob" --add "$T/raw.bin" --add "$T/fw.bin" --add "$PTY_RUN_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
@@ -56,6 +60,9 @@ t panic kvmini run -k $GUEST/bzImage -m 256 --timeout 240 --no-reboot -p "panic=
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k $GUEST/bzImage -i $GUEST/initrd --timeout 240
 t raw kvmini run -k raw.bin --timeout 60
+t firmware kvmini run --firmware fw.bin --timeout 60
+head -c 4096 fw.bin >small.fw
+t smallfw kvmini run --firmware small.fw --timeout 5
 head -c 4096 $GUEST/bzImage >trunc.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
@@ -123,7 +130,12 @@ check "-m 32: too small for this kernel, the size to give named" has smallmem "-
 check "an initrd that does not fit: refused" has bigrd "does not fit between the kernel"
 check "bad kernels and options: nonzero status" sh -c \
 	"for n in notbz trunc smallmem bigrd fw dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
-check "--firmware: not on x86_64 yet, said so" has fw "firmware images are not implemented on x86_64 yet"
+check "--firmware of more than 64 KiB: refused, naming the BIOS area" has fw "KiB at most (as kvmtool)"
+check "--firmware: entered in real mode at F000:FFF0 with the stack at F000:8000" has firmware "firmware: real mode at F000, reset vector F000:FFF0, stack F000:8000"
+check "--firmware: kvmini's ACPI tables are there for it" has firmware "firmware: found the ACPI RSDP in 0xe0000-0xeffff"
+check "--firmware: no kvmini BIOS note, power-off through ACPI, status 0" sh -c \
+	"! grep -q 'raw real-mode' '$T/firmware.out' && [ \"\$(cat '$T/firmware.rc')\" = 0 ]"
+check "--firmware shorter than 64 KiB: warned that it ends before the reset vector" has smallfw "end before the reset vector at 0xffff0"
 check "--dump-dtb: x86_64 has no device tree, said so" has dtb "x86_64 guests have no device tree"
 check "a command line longer than the kernel takes: refused" has longcmd "the guest kernel takes at most 2047"
 finish

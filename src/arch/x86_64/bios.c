@@ -2,8 +2,9 @@
 /*
  * The BIOS every x86 guest gets (firmware/x86_64/bios.S) and what uses it:
  * the real-mode interrupt vector table pointing at its handlers, its e820
- * table, and raw real-mode binaries loaded the way kvmtool loads a -k file
- * that is not a bzImage (1000:0000, stack at 1000:8000).
+ * table, raw real-mode binaries loaded the way kvmtool loads a -k file
+ * that is not a bzImage (1000:0000, stack at 1000:8000), and --firmware,
+ * a BIOS of the user's in place of kvmini's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -72,11 +73,27 @@ static struct kvm_segment x86_real_segment(uint16_t selector, bool code)
 	};
 }
 
+/* The BSP in real mode, as after reset, with every segment at `segment`. */
+static int x86_enter_real_mode(struct vcpu *bsp, uint16_t segment, uint16_t ip, uint16_t sp)
+{
+	struct kvm_regs regs = { .rip = ip, .rsp = sp, .rflags = 0x2 };
+	struct kvm_sregs sregs;
+	int ret = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
+
+	if (ret)
+		return ret;
+	sregs.cs = x86_real_segment(segment, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = x86_real_segment(segment, false);
+	sregs.idt.base = 0;
+	sregs.idt.limit = 4 * X86_IVT_VECTORS - 1;
+	sregs.cr0 &= ~UINT64_C(0x80000001);	/* PG, PE off */
+	sregs.efer = 0;
+	ret = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
+	return ret ? ret : kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
+}
+
 int x86_boot_raw(struct vm *vm, const struct loader_file *image)
 {
-	struct vcpu *bsp = vm->vcpus[0];
-	struct kvm_regs regs = { .rip = 0, .rsp = X86_RAW_SP, .rflags = 0x2 };
-	struct kvm_sregs sregs;
 	void *dst;
 	int ret;
 
@@ -93,18 +110,39 @@ int x86_boot_raw(struct vm *vm, const struct loader_file *image)
 			 vm->cfg->initrd_path);
 	dst = guest_mem_ptr(&vm->mem, X86_RAW_BASE, image->size);
 	ret = dst ? loader_read(image, 0, dst, (size_t)image->size) : -EFAULT;
+	return ret ? ret : x86_enter_real_mode(vm->vcpus[0], X86_RAW_SEGMENT, 0, X86_RAW_SP);
+}
+
+/*
+ * --firmware: the user's BIOS in place of kvmini's, as kvmtool loads one:
+ * at 0xf0000 (64 KiB at most), entered at the reset vector F000:FFF0 with
+ * every segment at F000 and the stack at F000:8000. The ACPI tables stay;
+ * the memory map and the interrupt vectors are the firmware's to set up.
+ */
+int x86_boot_firmware(struct vm *vm)
+{
+	const char *path = vm->cfg->firmware_path;
+	struct loader_file fw = { .fd = -1 };
+	void *dst;
+	int ret = loader_open("--firmware", path, vm->cfg->ram_size, &fw);
+
+	if (!ret && fw.size > X86_BIOS_SIZE) {
+		log_err("loader", "--firmware %s: %" PRIu64 " bytes; x86 firmware goes at 0x%"
+			PRIx64 "-0x%" PRIx64 ", %" PRIu64 " KiB at most (as kvmtool)", path, fw.size,
+			X86_BIOS_BASE, X86_BIOS_BASE + X86_BIOS_SIZE - 1, X86_BIOS_SIZE >> 10);
+		ret = -EFBIG;
+	}
+	if (!ret) {
+		dst = guest_mem_ptr(&vm->mem, X86_BIOS_BASE, fw.size);
+		ret = dst ? loader_read(&fw, 0, dst, (size_t)fw.size) : -EFAULT;
+	}
+	if (!ret && fw.size < X86_BIOS_SIZE)
+		log_warn("loader", "--firmware %s: %" PRIu64 " bytes from 0x%" PRIx64 " end before "
+			 "the reset vector at 0x%" PRIx64 "; it runs whatever is there", path,
+			 fw.size, X86_BIOS_BASE, X86_BIOS_BASE + X86_RESET_IP);
 	if (!ret)
-		ret = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
-	if (ret)
-		return ret;
-	/* Real mode, as after reset, with every segment at the image. */
-	sregs.cs = x86_real_segment(X86_RAW_SEGMENT, true);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
-		x86_real_segment(X86_RAW_SEGMENT, false);
-	sregs.idt.base = 0;
-	sregs.idt.limit = 4 * X86_IVT_VECTORS - 1;
-	sregs.cr0 &= ~UINT64_C(0x80000001);	/* PG, PE off */
-	sregs.efer = 0;
-	ret = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
-	return ret ? ret : kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
+		ret = x86_enter_real_mode(vm->vcpus[0], X86_BIOS_BASE >> 4, X86_RESET_IP,
+					  X86_FIRMWARE_SP);
+	loader_close(&fw);
+	return ret;
 }

@@ -197,9 +197,12 @@ int arch_vm_boot(struct vm *vm)
 		ret = x86_build_identity_map(vm);
 	if (!ret)
 		ret = x86_write_acpi(vm);
+	if (ret)
+		return ret;
+	if (vm->cfg->firmware_path)
+		return x86_boot_firmware(vm);
 	/* Its reset vector is where a reboot through the BIOS jumps. */
-	if (!ret)
-		ret = x86_bios_install(vm);
+	ret = x86_bios_install(vm);
 	if (ret)
 		return ret;
 	return vm->cfg->kernel_path ? x86_boot_linux(vm) : x86_boot_test_guest(vm);

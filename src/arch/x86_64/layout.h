@@ -89,6 +89,9 @@
 #define X86_BIOS_SIZE		UINT64_C(0x10000)
 #define X86_BIOS_E820_TABLE	UINT64_C(0x8000)	/* in the BIOS: a u32 count, entries */
 #define X86_BIOS_E820_MAX	128
+/* --firmware: entered at the reset vector F000:FFF0, the stack at F000:8000 (as kvmtool). */
+#define X86_RESET_IP		0xfff0
+#define X86_FIRMWARE_SP		0x8000
 /* A raw (not bzImage) -k binary: real mode at 1000:0000, stack 1000:8000, as kvmtool. */
 #define X86_RAW_SEGMENT		0x1000
 #define X86_RAW_BASE		UINT64_C(0x10000)

@@ -22,12 +22,6 @@
 /* What this backend cannot do yet, refused before any VM exists. */
 static int x86_refuse_unsupported(const struct vm_config *cfg)
 {
-	if (cfg->firmware_path) {
-		log_err("vm", "--firmware %s: firmware images are not implemented on x86_64 "
-			"yet; boot a bzImage with --kernel, or leave both out for the test "
-			"guest", cfg->firmware_path);
-		return -EINVAL;
-	}
 	if (cfg->dump_dtb_path) {
 		log_err("vm", "--dump-dtb %s: x86_64 guests have no device tree (ACPI tables "
 			"describe the machine); leave --dump-dtb out", cfg->dump_dtb_path);

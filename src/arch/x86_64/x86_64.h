@@ -187,5 +187,7 @@ unsigned int x86_e820(uint64_t ram_size, uint8_t *out, unsigned int max);
 int __must_check x86_bios_install(struct vm *vm);
 /* A raw real-mode binary at 1000:0000 with the BSP there, as kvmtool (bios.c). */
 int __must_check x86_boot_raw(struct vm *vm, const struct loader_file *image);
+/* --firmware at 0xf0000 in place of kvmini's BIOS, the BSP at its reset vector (bios.c). */
+int __must_check x86_boot_firmware(struct vm *vm);
 
 #endif
