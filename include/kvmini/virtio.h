@@ -26,6 +26,8 @@
 #define VIRTIO_ID_RNG 4
 
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
+/* Every kvmini device's queues take it (virtq.h: event_idx). */
+#define VIRTIO_RING_F_EVENT_IDX (1ULL << 29)
 
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
 #define VIRTIO_STATUS_DRIVER 2

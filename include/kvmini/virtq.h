@@ -36,6 +36,14 @@ struct virtq {
 	uint8_t *desc, *avail, *used;
 	bool enabled;
 	bool broken;			/* the driver broke the rules: no more work */
+	/*
+	 * VIRTIO_RING_F_EVENT_IDX negotiated (set before virtq_enable()): the
+	 * driver's used_event says when it wants an interrupt, and this side's
+	 * avail_event when it wants a notification (spec 2.7.7, 2.7.10).
+	 */
+	bool event_idx;
+	uint16_t signalled_used;	/* used_idx at the last interrupt decision ... */
+	bool signalled_valid;		/* ... if there was one since enable */
 	uint16_t last_avail;		/* the next avail entry to take */
 	uint16_t used_idx;		/* what this side last published */
 	unsigned int inflight;		/* popped, not yet pushed */
@@ -60,7 +68,9 @@ int __must_check virtq_enable(struct virtq *q, const struct guest_mem *mem, uint
 void virtq_reset(struct virtq *q);
 /*
  * Take the next chain: 1 with *c filled, 0 when the avail ring is empty,
- * -EBADMSG when the driver broke a rule (logged, q->broken set).
+ * -EBADMSG when the driver broke a rule (logged, q->broken set). With
+ * event_idx, finding the ring empty asks the driver to notify for the
+ * next entry it adds (and looks once more, for one added meanwhile).
  */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 /*
@@ -70,8 +80,11 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
 void virtq_unpop(struct virtq *q);
 /* Return a chain with the bytes written into its writable buffers. */
 void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
-/* Whether the driver wants an interrupt for what was pushed. */
-bool virtq_needs_interrupt(const struct virtq *q);
+/*
+ * Whether the driver wants an interrupt for what was pushed since the
+ * last call (with event_idx: whether used_event lies in what was pushed).
+ */
+bool virtq_needs_interrupt(struct virtq *q);
 /* Copy len bytes out of / into the chain's readable / writable buffers from offset. */
 size_t virtq_chain_read(const struct virtq_chain *c, uint64_t offset, void *buf, size_t len);
 size_t virtq_chain_write(const struct virtq_chain *c, uint64_t offset, const void *buf, size_t len);

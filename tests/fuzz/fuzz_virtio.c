@@ -93,11 +93,15 @@ static void check_inside_ram(const struct virtq_chain *c)
 	}
 }
 
+/* Whether this input's queues use VIRTIO_RING_F_EVENT_IDX (its first byte's bit 3). */
+static bool event_idx;
+
 static void walk(uint16_t qsize)
 {
 	static struct virtq_chain c;
 	struct virtq q = { .name = "fuzz", .size = qsize, .desc_gpa = desc_gpa(qsize),
-			   .avail_gpa = RAM + AVAIL_OFF, .used_gpa = RAM + USED_OFF };
+			   .avail_gpa = RAM + AVAIL_OFF, .used_gpa = RAM + USED_OFF,
+			   .event_idx = event_idx };
 
 	if (virtq_enable(&q, &vm.mem, VIRTQ_MAX_SIZE))
 		return;
@@ -110,12 +114,22 @@ static void walk(uint16_t qsize)
 		if (c.in_bytes)
 			virtq_chain_write(&c, 0, "x", 1);
 		virtq_push(&q, &c, c.in_bytes ? 1 : 0);
+		(void)virtq_needs_interrupt(&q);
 	}
 }
 
 static void wr(struct device *d, uint64_t off, uint32_t v)
 {
 	d->ops->write(d, 0, off, &v, 4);
+}
+
+/* VERSION_1, and EVENT_IDX when this input asks for it. */
+static void driver_features(struct device *d)
+{
+	wr(d, 0x024, 0);
+	wr(d, 0x020, event_idx ? 1u << 29 : 0);
+	wr(d, 0x024, 1);
+	wr(d, 0x020, 1);
 }
 
 /* Queue q of a device on the fuzzed rings, the same for every queue. */
@@ -151,8 +165,7 @@ static void blk(uint16_t qsize)
 	d->vm = &vm;
 	vd = container_of(d, struct virtio_dev, dev);
 	wr(d, 0x070, 3);
-	wr(d, 0x024, 1);
-	wr(d, 0x020, 1);	/* VERSION_1 */
+	driver_features(d);
 	wr(d, 0x070, 11);
 	fuzz_queue(d, 0, qsize);
 	wr(d, 0x070, 15);
@@ -184,8 +197,7 @@ static void console_target(uint16_t qsize)
 	vd = container_of(d, struct virtio_dev, dev);
 	virtio_console_set_input(d, &in);
 	wr(d, 0x070, 3);
-	wr(d, 0x024, 1);
-	wr(d, 0x020, 1);	/* VERSION_1 */
+	driver_features(d);
 	wr(d, 0x070, 11);
 	fuzz_queue(d, 0, qsize);
 	fuzz_queue(d, 1, qsize);
@@ -225,8 +237,7 @@ static void net_target(uint16_t qsize)
 	if (d->ops->realize(d))
 		abort();
 	wr(d, 0x070, 3);
-	wr(d, 0x024, 1);
-	wr(d, 0x020, 1);	/* VERSION_1; MAC and STATUS are offered, not needed */
+	driver_features(d);
 	wr(d, 0x070, 11);
 	fuzz_queue(d, 0, qsize);
 	fuzz_queue(d, 1, qsize);
@@ -253,6 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ram = guest_mem_ptr(&vm.mem, RAM, RAM_SIZE);
 	memset(ram, 0, RAM_SIZE);
 	memcpy(ram, data + 3, size - 3 < RAM_SIZE ? size - 3 : RAM_SIZE);
+	event_idx = data[0] & 8;
 	if (data[0] & 1)
 		blk((uint16_t)(data[1] | data[2] << 8));
 	else if (data[0] & 2)

@@ -256,8 +256,8 @@ static void input(int out_r, int out_w)
 	}
 	ok(rd(d, 0x008) == VIRTIO_ID_CONSOLE, "device ID 3");
 	wr(d, REG_DEVICE_FEATURES_SEL, 0);
-	ok(rd(d, REG_DEVICE_FEATURES) == 4,
-	   "features: EMERG_WRITE; no SIZE for a pipe, no MULTIPORT");
+	ok(rd(d, REG_DEVICE_FEATURES) == (4 | (uint32_t)VIRTIO_RING_F_EVENT_IDX),
+	   "features: EMERG_WRITE and EVENT_IDX; no SIZE for a pipe, no MULTIPORT");
 	ok(!probe(d, 2), "a driver asking for MULTIPORT: FEATURES_OK refused");
 	ok(probe(d, 4), "probed with EMERG_WRITE, two queues");
 

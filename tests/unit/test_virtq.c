@@ -70,6 +70,64 @@ static void refused(struct virtq *q, const char *what)
 	ok(first == -EBADMSG && q->broken && again == -EBADMSG, "%s: refused, queue broken", what);
 }
 
+static uint16_t get16(uint64_t gpa)
+{
+	uint16_t v;
+
+	memcpy(&v, gp(gpa), 2);
+	return le16toh(v);
+}
+
+static void put16(uint64_t gpa, uint16_t v)
+{
+	v = htole16(v);
+	memcpy(gp(gpa), &v, 2);
+}
+
+/*
+ * VIRTIO_RING_F_EVENT_IDX (2.7.7, 2.7.10): this side says through
+ * avail_event when it wants a notification, the driver through used_event
+ * when it wants an interrupt.
+ */
+static void test_event_idx(struct virtq *q, struct virtq_chain *c)
+{
+	const uint64_t used_event = AVAIL + 4 + 2 * 8, avail_event = USED + 4 + 8 * 8;
+
+	fresh(q, 8);
+	q->event_idx = true;
+	put16(avail_event, 0xbeef);
+	set_desc(DESC, 0, DATA, 16, 0, 0);
+	offer(q, 0);
+	offer(q, 0);
+	ok(virtq_pop(q, c) == 1 && get16(avail_event) == 0xbeef,
+	   "event_idx: no notification asked for while entries wait");
+	ok(virtq_pop(q, c) == 1 && virtq_pop(q, c) == 0 && get16(avail_event) == 2,
+	   "event_idx: the ring found empty asks for a notification at entry 2");
+	offer(q, 0);
+	ok(virtq_pop(q, c) == 1 && virtq_pop(q, c) == 0 && get16(avail_event) == 3,
+	   "event_idx: the next entry is taken, then entry 3 asked for");
+
+	put16(used_event, 0);
+	virtq_push(q, c, 0);
+	ok(virtq_needs_interrupt(q), "event_idx: the first push after enable interrupts");
+	put16(used_event, 2);
+	virtq_push(q, c, 0);
+	ok(!virtq_needs_interrupt(q), "event_idx: used 2 before used_event 2 is passed: none");
+	virtq_push(q, c, 0);
+	ok(virtq_needs_interrupt(q), "event_idx: used_event 2 pushed: an interrupt");
+	ok(!virtq_needs_interrupt(q), "event_idx: nothing pushed since: none");
+	/* Without event_idx only the avail flags count, used_event is not read. */
+	fresh(q, 8);
+	put16(used_event, 100);
+	offer(q, 0);
+	ok(virtq_pop(q, c) == 1 && virtq_pop(q, c) == 0 && get16(avail_event) == 0,
+	   "no event_idx: avail_event untouched");
+	virtq_push(q, c, 0);
+	ok(virtq_needs_interrupt(q), "no event_idx: an interrupt, whatever used_event says");
+	put16(AVAIL, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	ok(!virtq_needs_interrupt(q), "no event_idx: NO_INTERRUPT is honoured");
+}
+
 int main(void)
 {
 	static struct virtq_chain c;
@@ -225,6 +283,7 @@ int main(void)
 	/* After a reset a broken queue can be set up again. */
 	fresh(&q, 8);
 	ok(!q.broken && q.enabled && virtq_pop(&q, &c) == 0, "reset: usable again");
+	test_event_idx(&q, &c);
 	guest_mem_free(&mem);
 	return tap_done();
 }

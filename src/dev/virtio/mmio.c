@@ -60,7 +60,7 @@ static struct virtio_dev *to_virtio(struct device *dev)
 
 uint64_t virtio_device_features(const struct virtio_dev *vd)
 {
-	return vd->features | VIRTIO_F_VERSION_1;
+	return vd->features | VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX;
 }
 
 /* The line follows the interrupt status: high while anything is unacknowledged. */
@@ -193,6 +193,7 @@ static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t 
 		set_half(&q->used_gpa, offset == MMIO_QUEUE_DEVICE_HIGH, v);
 		break;
 	case MMIO_QUEUE_READY:
+		q->event_idx = vd->driver_features & VIRTIO_RING_F_EVENT_IDX;
 		if (v && virtq_enable(q, &vd->dev.vm->mem, VIRTQ_MAX_SIZE))
 			virtio_needs_reset(vd);
 		break;

@@ -190,6 +190,7 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	for (unsigned int i = 0; i < nr; i++) {
 		memset(&vq[i], 0, sizeof(vq[i]));
 		vq[i].name = vd->vq_names[i];
+		vq[i].event_idx = driver_features & VIRTIO_RING_F_EVENT_IDX;
 		if (virtio_load_queue(vd, in, &vq[i])) {
 			why = "holding a queue no driver could have set up";
 			goto out;

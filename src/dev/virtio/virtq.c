@@ -92,8 +92,30 @@ int virtq_enable(struct virtq *q, const struct guest_mem *mem, uint16_t max)
 	}
 	q->last_avail = q->used_idx = 0;
 	q->inflight = 0;
+	q->signalled_valid = false;
 	q->enabled = true;
 	return 0;
+}
+
+/* The driver's used_event (after the avail ring) and our avail_event (after the used ring). */
+static uint8_t *used_event(const struct virtq *q)
+{
+	return q->avail + AVAIL_RING + 2 * (size_t)q->size;
+}
+
+static uint8_t *avail_event(const struct virtq *q)
+{
+	return q->used + USED_RING + USED_ELEM_BYTES * (size_t)q->size;
+}
+
+/* The entries the driver made available that this side has not taken. */
+static uint16_t avail_pending(const struct virtq *q)
+{
+	uint16_t avail_idx = load16(q->avail + 2);
+
+	/* The ring entries the index covers are read after it. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return (uint16_t)(avail_idx - q->last_avail);
 }
 
 void virtq_reset(struct virtq *q)
@@ -135,17 +157,23 @@ static int virtq_chain_add(struct virtq *q, struct virtq_chain *c, const struct 
 int virtq_pop(struct virtq *q, struct virtq_chain *c)
 {
 	const uint8_t *table;
-	uint16_t avail_idx, pending, idx, table_size;
+	uint16_t pending, idx, table_size;
 	unsigned int hops = 0;
 	bool indirect = false;
 	int ret;
 
 	if (!q->enabled || q->broken)
 		return q->broken ? -EBADMSG : 0;
-	avail_idx = load16(q->avail + 2);
-	/* The ring entries the index covers are read after it. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	pending = (uint16_t)(avail_idx - q->last_avail);
+	pending = avail_pending(q);
+	if (!pending && q->event_idx) {
+		/*
+		 * Ask for a notification at the next entry, then look again: the
+		 * driver may have added one before it could see the request.
+		 */
+		store16(avail_event(q), q->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		pending = avail_pending(q);
+	}
 	if (!pending)
 		return 0;
 	if (pending > q->size)
@@ -226,11 +254,22 @@ void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 	q->inflight--;
 }
 
-bool virtq_needs_interrupt(const struct virtq *q)
+bool virtq_needs_interrupt(struct virtq *q)
 {
-	/* The driver's flags are read after our used index is visible. */
+	uint16_t old = q->signalled_used, event;
+	bool valid = q->signalled_valid;
+
+	if (!q->enabled)
+		return false;
+	/* The driver's flags or used_event are read after our used index is visible. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return q->enabled && !(load16(q->avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	if (!q->event_idx)
+		return !(load16(q->avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	q->signalled_used = q->used_idx;
+	q->signalled_valid = true;
+	event = load16(used_event(q));
+	/* used_event among the entries pushed since the last decision (2.7.10). */
+	return !valid || (uint16_t)(q->used_idx - event - 1) < (uint16_t)(q->used_idx - old);
 }
 
 /* Copy between the iovecs [first, first + n) from byte offset and buf. */
