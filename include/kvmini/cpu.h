@@ -92,11 +92,16 @@ const struct cpu_model_files arch_cpu_model_files = {					\
 void cpu_usage_arch(FILE *f);
 
 /*
- * Where a command writes a model: standard output, or -o FILE written
- * beside it and renamed into place on close, so a failure leaves no half
- * model. open: NULL after saying why; close: 0, or 1 after saying why.
+ * Where a command writes a model: standard output, or -o FILE written to
+ * a new temporary file beside it and renamed into place on close, so a
+ * failure leaves no half model. open and close: 0, or 1 after saying why.
  */
-FILE *cpu_output_open(const char *path);
-int cpu_output_close(FILE *f, const char *path);
+struct cpu_output {
+	FILE *f;
+	const char *path;		/* NULL: standard output */
+	char tmp[4096];
+};
+int __must_check cpu_output_open(struct cpu_output *o, const char *path);
+int __must_check cpu_output_close(struct cpu_output *o);
 
 #endif

@@ -134,8 +134,8 @@ int cmd_cpu(int argc, char **argv)
 		ret = cpu_bad_usage("dump takes no file (-o FILE writes the model): '%s'",
 				    argv[optind]);
 	} else if (!strcmp(sub, "check") && nargs != 1 && !(nargs == 0 && run_opts)) {
-		ret = cpu_bad_usage("%s", "check takes one model file (and --cpu-feature, "
-				    "--id-reg over it)");
+		ret = cpu_bad_usage("%s", "check takes one model file, or model options "
+				    "alone (kvmini cpu --help)");
 	}
 	if (ret)
 		goto out;

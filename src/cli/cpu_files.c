@@ -5,7 +5,7 @@
  * written (standard output, or a file that appears whole or not at all).
  */
 #include <errno.h>
-#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,42 +14,53 @@
 #include <kvmini/cpu.h>
 #include <kvmini/model-text.h>
 
-static void tmp_name(const char *path, char *buf, size_t len)
+int cpu_output_open(struct cpu_output *o, const char *path)
 {
-	snprintf(buf, len, "%s.tmp.%d", path, (int)getpid());
+	mode_t mask;
+	int fd;
+
+	o->path = path;
+	o->f = stdout;
+	if (!path)
+		return 0;
+	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= sizeof(o->tmp)) {
+		fprintf(stderr, "kvmini cpu: -o %s: the name is too long\n", path);
+		return 1;
+	}
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		fprintf(stderr, "kvmini cpu: -o %s: cannot create a file beside it (%s): %s\n",
+			path, o->tmp, strerror(errno));
+		return 1;
+	}
+	/* mkstemp makes it 0600; a model is as readable as any file this user writes. */
+	mask = umask(0);
+	umask(mask);
+	o->f = fchmod(fd, 0666 & ~mask) ? NULL : fdopen(fd, "w");
+	if (!o->f) {
+		fprintf(stderr, "kvmini cpu: -o %s: %s: %s\n", path, o->tmp, strerror(errno));
+		close(fd);
+		unlink(o->tmp);
+		return 1;
+	}
+	return 0;
 }
 
-FILE *cpu_output_open(const char *path)
+int cpu_output_close(struct cpu_output *o)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
+	int err = 0;
 
-	if (!path)
-		return stdout;
-	tmp_name(path, tmp, sizeof(tmp));
-	f = fopen(tmp, "w");
-	if (!f)
-		fprintf(stderr, "kvmini cpu: -o %s: cannot create %s: %s\n", path, tmp,
-			strerror(errno));
-	return f;
-}
-
-int cpu_output_close(FILE *f, const char *path)
-{
-	char tmp[PATH_MAX];
-	int bad;
-
-	if (!path)
-		return fflush(f) ? 1 : 0;
-	tmp_name(path, tmp, sizeof(tmp));
-	bad = ferror(f);
-	if (fclose(f))
-		bad = 1;
-	if (!bad && rename(tmp, path))
-		bad = 1;
-	if (bad) {
-		fprintf(stderr, "kvmini cpu: -o %s: cannot write: %s\n", path, strerror(errno));
-		unlink(tmp);
+	if (!o->path)
+		return fflush(o->f) ? 1 : 0;
+	if (fflush(o->f) || ferror(o->f))
+		err = errno ? errno : EIO;
+	if (fclose(o->f) && !err)
+		err = errno;
+	if (!err && rename(o->tmp, o->path))
+		err = errno;
+	if (err) {
+		fprintf(stderr, "kvmini cpu: -o %s: cannot write: %s\n", o->path, strerror(err));
+		unlink(o->tmp);
 		return 1;
 	}
 	return 0;
@@ -129,7 +140,8 @@ int cpu_cmd_intersect(const char *const *paths, unsigned int n, const char *out_
 	char *notes = NULL, *header = NULL;
 	size_t notes_len = 0;
 	unsigned int dropped = 0, loaded = 0;
-	FILE *nf = NULL, *f;
+	struct cpu_output o;
+	FILE *nf = NULL;
 	int ret = in && out ? 0 : -ENOMEM;
 
 	for (; !ret && loaded < n; loaded++) {
@@ -151,11 +163,10 @@ int cpu_cmd_intersect(const char *const *paths, unsigned int n, const char *out_
 		if (dropped)
 			fprintf(stderr, "kvmini cpu intersect: %u field%s left out:\n%s", dropped,
 				dropped > 1 ? "s" : "", notes);
-		f = cpu_output_open(out_path);
-		ret = f ? 0 : 1;
-		if (f) {
-			ops->write(out, header, f);
-			ret = cpu_output_close(f, out_path);
+		ret = cpu_output_open(&o, out_path);
+		if (!ret) {
+			ops->write(out, header, o.f);
+			ret = cpu_output_close(&o);
 		}
 	}
 	free(notes);

@@ -17,7 +17,7 @@
 #   raw     a bare-metal real-mode binary (tests/kvm/x86-raw.S) through
 #           kvmini's BIOS: int 10h output, int 15h E820
 #   firmware  --firmware with a BIOS of its own (tests/kvm/x86-fw.S) at
-#           the reset vector, as kvmtool enters one
+#           the reset vector, as kvmtool enters one, at 64 and 128 KiB
 # and the refusals of bad kernels and options.
 . "$(dirname "$0")/lib.sh"
 
@@ -61,8 +61,8 @@ t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed a
 	-- kvmini run -k $GUEST/bzImage -i $GUEST/initrd --timeout 240
 t raw kvmini run -k raw.bin --timeout 60
 t firmware kvmini run --firmware fw.bin --timeout 60
-head -c 4096 fw.bin >small.fw
-t smallfw kvmini run --firmware small.fw --timeout 5
+(head -c 65536 /dev/zero; cat fw.bin) >fw128.bin
+t fw128 kvmini run --firmware fw128.bin --timeout 60
 head -c 4096 $GUEST/bzImage >trunc.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
@@ -130,12 +130,14 @@ check "-m 32: too small for this kernel, the size to give named" has smallmem "-
 check "an initrd that does not fit: refused" has bigrd "does not fit between the kernel"
 check "bad kernels and options: nonzero status" sh -c \
 	"for n in notbz trunc smallmem bigrd fw dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
-check "--firmware of more than 64 KiB: refused, naming the BIOS area" has fw "KiB at most (as kvmtool)"
+check "--firmware of more than 128 KiB: refused, naming the limit" has fw "128 KiB at most (as kvmtool)"
 check "--firmware: entered in real mode at F000:FFF0 with the stack at F000:8000" has firmware "firmware: real mode at F000, reset vector F000:FFF0, stack F000:8000"
 check "--firmware: kvmini's ACPI tables are there for it" has firmware "firmware: found the ACPI RSDP in 0xe0000-0xeffff"
 check "--firmware: no kvmini BIOS note, power-off through ACPI, status 0" sh -c \
 	"! grep -q 'raw real-mode' '$T/firmware.out' && [ \"\$(cat '$T/firmware.rc')\" = 0 ]"
-check "--firmware shorter than 64 KiB: warned that it ends before the reset vector" has smallfw "end before the reset vector at 0xffff0"
+check "--firmware of 128 KiB (kvmtool's size): from 0xe0000, its reset vector runs" has fw128 "firmware: real mode at F000, reset vector F000:FFF0"
+check "--firmware of 128 KiB: it covers the ACPI tables, and kvmini says so" sh -c \
+	"grep -q 'where kvmini.s ACPI tables were' '$T/fw128.out' && grep -q 'firmware: no ACPI RSDP' '$T/fw128.out'"
 check "--dump-dtb: x86_64 has no device tree, said so" has dtb "x86_64 guests have no device tree"
 check "a command line longer than the kernel takes: refused" has longcmd "the guest kernel takes at most 2047"
 finish

@@ -29,7 +29,7 @@ static struct x86_leaf host_leaves[] = {
 	{ 0xd, 2, true, { 256, 576, 0, 0 } },
 	{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 	{ 0x80000001, 0, false, { 0, 0, 0x1, 0x2fd3fbff } },
-	{ 0x80000008, 0, false, { 0x3030, 0x1, 0, 0 } },
+	{ 0x80000008, 0, false, { 0x303030, 0x1, 0, 0 } },	/* guest, virtual, physical: 48 */
 };
 
 static struct x86_leaves host(void)
@@ -130,7 +130,7 @@ static void test_options(void)
 	   "--cpu-feature takes several fields");
 	ok(x86_model_add_option(cli, "avx2", err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "--cpu-feature avx2: expected NAME=VALUE"), "--cpu-feature without '='");
-	x86_model_merge(file, cli);
+	ok(!x86_model_merge(file, cli), "merge");
 	model_src_format(&file->origins, &file->src[avx2], where, sizeof(where));
 	ok(file->val[avx2] == 1 && !strcmp(where, "--cpu-feature avx2=on"),
 	   "the command line wins over the file, and says so (%s)", where);
@@ -204,6 +204,27 @@ static void test_check(void)
 	ok(check("phys-bits = 30\n", &c) == 1 && verdict_is(&c, "phys-bits", X86_REFUSED, "32"),
 	   "fewer than 32 physical address bits are refused");
 	x86_check_free(&c);
+	ok(check("lm = off\n", &c) == 1 && verdict_is(&c, "lm", X86_REFUSED, "x86-64 needs it"),
+	   "lm = off is refused: kvmini starts guests in 64-bit mode");
+	x86_check_free(&c);
+	ok(check("max-ext-leaf = 5\n", &c) == 2 &&
+	   verdict_is(&c, "max-ext-leaf", X86_REFUSED, "leaf 0x80000001 holds long mode") &&
+	   verdict_is(&c, "lm", X86_REFUSED, "the model takes it away"),
+	   "max-ext-leaf below 0x80000001 is refused, and so is losing lm with it");
+	x86_check_free(&c);
+	ok(check("sse = off\n", &c) == 2 && verdict_is(&c, "sse2", X86_REFUSED, "needs sse"),
+	   "sse = off would take sse2, which x86-64 needs: refused");
+	x86_check_free(&c);
+	ok(check("xsave = off\n", &c) == 0 && verdict_is(&c, "avx", X86_DERIVED, "needs xsave") &&
+	   c.target[x86_field_index(x86_field_find("xcr0"))] == 0x3,
+	   "xsave = off takes AVX and YMM with it");
+	x86_check_free(&c);
+	ok(check("avx = off\nxcr0 = 0x7\n", &c) == 1 &&
+	   verdict_is(&c, "xcr0", X86_REFUSED, "bits 0x4 are avx's state, and avx is off"),
+	   "an XCR0 keeping the state of a feature the model turns off is refused");
+	x86_check_free(&c);
+	ok(parse_fails("apic = off\n", "not a model's to set"),
+	   "apic follows the APIC base MSR: refused by name, not as unknown");
 	ok(check("max-leaf = 6\n", &c) == 0 &&
 	   verdict_is(&c, "bmi1", X86_DERIVED, "above max-leaf 0x6") &&
 	   verdict_is(&c, "avx2", X86_DERIVED, NULL) &&
@@ -251,6 +272,13 @@ static void test_apply(void)
 	   !x86_leaf_find(&t, 0x80000008, 0) && x86_leaf_find(&t, 0x80000001, 0) &&
 	   reg(&t, 0x80000000, 0, X86_EAX) == 0x80000001,
 	   "leaves above max-leaf and max-ext-leaf are gone");
+	x86_check_free(&c);
+
+	t = host();
+	ok(check("phys-bits = 40\n", &c) == 0 && !x86_model_apply(&c, &t) &&
+	   reg(&t, 0x80000008, 0, X86_EAX) == 0x283028,
+	   "phys-bits 40: the guest physical size follows, the virtual stays (0x%x)",
+	   reg(&t, 0x80000008, 0, X86_EAX));
 	x86_check_free(&c);
 
 	t = host();

@@ -463,7 +463,7 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 	struct cpu_check c = { 0 };
 	char header[4096], line[2 * CPU_MODEL_MAX_LINE];
 	struct idreg_host h, view;
-	FILE *f;
+	struct cpu_output out;
 	int ret = idregs_check_here(kvm_fd, m, &a, &h, &c);
 
 	if (ret < 0)
@@ -482,12 +482,11 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 	view = h;
 	memcpy(view.val, c.target, sizeof(view.val));
 	cpu_check_free(&c);
-	f = cpu_output_open(out_path);
-	if (!f)
+	if (cpu_output_open(&out, out_path))
 		return 1;
 	host_header(&a, &h, m, header, sizeof(header));
-	cpu_model_dump(&view, header, f);
-	return cpu_output_close(f, out_path);
+	cpu_model_dump(&view, header, out.f);
+	return cpu_output_close(&out);
 }
 
 int cpu_cmd_check(int kvm_fd, const struct vm_config *cfg, bool verbose)

@@ -114,10 +114,13 @@ int x86_boot_raw(struct vm *vm, const struct loader_file *image)
 }
 
 /*
- * --firmware: the user's BIOS in place of kvmini's, as kvmtool loads one:
- * at 0xf0000 (64 KiB at most), entered at the reset vector F000:FFF0 with
- * every segment at F000 and the stack at F000:8000. The ACPI tables stay;
- * the memory map and the interrupt vectors are the firmware's to set up.
+ * --firmware: the user's BIOS in place of kvmini's, placed as a PC's BIOS
+ * is, ending at 1 MiB so its last 16 bytes are the reset vector, up to the
+ * 128 KiB from 0xe0000 that kvmtool gives one (a 128 KiB image lands where
+ * kvmtool puts it). Entered at F000:FFF0 with every segment at F000 and the
+ * stack at F000:8000, as kvmtool enters one. kvmini's ACPI tables (at
+ * 0xe0000) stay unless the image covers them; the memory map and the
+ * interrupt vectors are the firmware's to set up.
  */
 int x86_boot_firmware(struct vm *vm)
 {
@@ -126,20 +129,20 @@ int x86_boot_firmware(struct vm *vm)
 	void *dst;
 	int ret = loader_open("--firmware", path, vm->cfg->ram_size, &fw);
 
-	if (!ret && fw.size > X86_BIOS_SIZE) {
-		log_err("loader", "--firmware %s: %" PRIu64 " bytes; x86 firmware goes at 0x%"
-			PRIx64 "-0x%" PRIx64 ", %" PRIu64 " KiB at most (as kvmtool)", path, fw.size,
-			X86_BIOS_BASE, X86_BIOS_BASE + X86_BIOS_SIZE - 1, X86_BIOS_SIZE >> 10);
+	if (!ret && fw.size > X86_FIRMWARE_MAX) {
+		log_err("loader", "--firmware %s: %" PRIu64 " bytes; x86 firmware ends at 1 MiB "
+			"and starts at 0x%" PRIx64 " at the lowest: %" PRIu64 " KiB at most (as "
+			"kvmtool)", path, fw.size, X86_FIRMWARE_END - X86_FIRMWARE_MAX,
+			X86_FIRMWARE_MAX >> 10);
 		ret = -EFBIG;
 	}
 	if (!ret) {
-		dst = guest_mem_ptr(&vm->mem, X86_BIOS_BASE, fw.size);
+		dst = guest_mem_ptr(&vm->mem, X86_FIRMWARE_END - fw.size, fw.size);
 		ret = dst ? loader_read(&fw, 0, dst, (size_t)fw.size) : -EFAULT;
 	}
-	if (!ret && fw.size < X86_BIOS_SIZE)
-		log_warn("loader", "--firmware %s: %" PRIu64 " bytes from 0x%" PRIx64 " end before "
-			 "the reset vector at 0x%" PRIx64 "; it runs whatever is there", path,
-			 fw.size, X86_BIOS_BASE, X86_BIOS_BASE + X86_RESET_IP);
+	if (!ret && X86_FIRMWARE_END - fw.size <= X86_ACPI_BASE)
+		log_info("loader", "--firmware %s: covers 0x%" PRIx64 ", where kvmini's ACPI "
+			 "tables were; the firmware gives its own", path, X86_ACPI_BASE);
 	if (!ret)
 		ret = x86_enter_real_mode(vm->vcpus[0], X86_BIOS_BASE >> 4, X86_RESET_IP,
 					  X86_FIRMWARE_SP);

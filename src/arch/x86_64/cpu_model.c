@@ -70,7 +70,6 @@ int x86_cpu_model_apply(const struct x86_model *m, struct x86_host *host,
 {
 	struct x86_leaves l;
 	struct x86_check c;
-	const struct kvm_cpuid_entry2 *e;
 	int ret;
 
 	if (!m)
@@ -90,10 +89,7 @@ int x86_cpu_model_apply(const struct x86_model *m, struct x86_host *host,
 	if (!ret) {
 		leaves_to_kvm(&l, cpuid->table);
 		/* The vCPUs' XSAVE and XCR0 are now the model's: boot and state follow them. */
-		e = x86_cpuid_find(cpuid->table, 1, 0);
-		host->xsave = e && (e->ecx & (1u << 26));
-		e = x86_cpuid_find(cpuid->table, 0xd, 0);
-		host->supported_xcr0 = host->xsave && e ? e->eax | (uint64_t)e->edx << 32 : 0;
+		x86_host_xsave_follow(host, cpuid);
 		log_debug("cpu", "CPU model applied: %u leaves, %u fields lowered, %u changed, "
 			  "%u taken away", l.n, c.count[X86_LOWERED], c.count[X86_CHANGED],
 			  c.count[X86_DERIVED]);
@@ -128,7 +124,7 @@ static void model_header(const struct x86_model *m, char *buf, size_t len)
 		snprintf(u.release, sizeof(u.release), "unknown");
 	n = (size_t)snprintf(buf, len,
 		 "kvmini CPU model: the CPUID a kvmini guest sees on this host.\n"
-		 "One field per line, NAME = VALUE; features by their /proc/cpuinfo names.\n"
+		 "One field per line, NAME = VALUE; features by Linux's names.\n"
 		 "A field left out keeps the host's value. Check it on another host with\n"
 		 "'kvmini cpu check FILE'; run with 'kvmini run --cpu-model FILE'.\n"
 		 "\n"
@@ -144,7 +140,7 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 	struct x86_leaves l = { 0 };
 	struct x86_check c = { 0 };
 	char header[2048];
-	FILE *f;
+	struct cpu_output o;
 	int ret = host_leaves(kvm_fd, m, &l);
 
 	if (!ret && m) {
@@ -157,14 +153,12 @@ int cpu_cmd_dump(int kvm_fd, const struct vm_config *cfg, const char *out_path)
 		if (ret > 0)
 			ret = 1;
 	}
-	if (!ret) {
-		f = cpu_output_open(out_path);
-		ret = f ? 0 : 1;
-	}
+	if (!ret)
+		ret = cpu_output_open(&o, out_path);
 	if (!ret) {
 		model_header(m, header, sizeof(header));
-		x86_model_dump(&l, header, f);
-		ret = cpu_output_close(f, out_path);
+		x86_model_dump(&l, header, o.f);
+		ret = cpu_output_close(&o);
 	}
 	free(l.e);
 	return ret;
@@ -232,6 +226,7 @@ void cpu_usage_arch(FILE *f)
 "Values in decimal, 0x hex or 0b binary.\n"
 "\n"
 "kvmini run takes a model with --cpu-model FILE and single fields with\n"
-"--cpu-feature NAME=VALUE[,...]. Features (Linux's /proc/cpuinfo names):\n"
+"--cpu-feature NAME=VALUE[,...]. Features (Linux's names: /proc/cpuinfo's, or\n"
+"its X86_FEATURE_ name in lower case where /proc/cpuinfo shows none):\n"
 "  %s\n", cpu_feature_list());
 }

@@ -73,8 +73,11 @@ int cpu_opts_finish(struct vm_config *cfg)
 		if (ret)
 			return cli_usage_error(o->cmd, "--cpu-model %s", err);
 	}
-	x86_model_merge(o->model, o->cli);
-	return 0;
+	ret = x86_model_merge(o->model, o->cli);
+	if (ret == -ENOSPC)
+		return cli_usage_error(o->cmd, "more than %d model files and options",
+				       MODEL_TEXT_MAX_ORIGINS);
+	return ret;
 }
 
 void cpu_opts_free(struct vm_config *cfg)

@@ -107,9 +107,17 @@ static int x86_request_amx(struct x86_host *host)
 	return 0;
 }
 
+void x86_host_xsave_follow(struct x86_host *host, const struct x86_cpuid *cpuid)
+{
+	const struct kvm_cpuid_entry2 *e = x86_cpuid_find(cpuid->table, 1, 0);
+
+	host->xsave = e && (e->ecx & (1u << 26));	/* CPUID.1:ECX.XSAVE */
+	e = x86_cpuid_find(cpuid->table, 0xd, 0);
+	host->supported_xcr0 = host->xsave && e ? e->eax | (uint64_t)e->edx << 32 : 0;
+}
+
 int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid, bool want_amx)
 {
-	const struct kvm_cpuid_entry2 *e;
 	int ret;
 
 	if (kvm_check_cap(kvm_fd, KVM_CAP_IRQCHIP) <= 0 ||
@@ -124,11 +132,7 @@ int x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid, b
 		ret = x86_cpuid_read(kvm_fd, cpuid);
 	if (ret)
 		return ret;
-	e = x86_cpuid_find(cpuid->table, 1, 0);
-	host->xsave = e && (e->ecx & (1u << 26));
-	e = x86_cpuid_find(cpuid->table, 0xd, 0);
-	if (host->xsave && e)
-		host->supported_xcr0 = e->eax | (uint64_t)e->edx << 32;
+	x86_host_xsave_follow(host, cpuid);
 	host->tsc_deadline = kvm_check_cap(kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	host->xsave_size = kvm_check_cap(kvm_fd, KVM_CAP_XSAVE2);
 	host->max_vcpus = kvm_check_cap(kvm_fd, KVM_CAP_MAX_VCPUS);

@@ -12,12 +12,7 @@
 #include <kvmini/compiler.h>
 
 #include "cpuid_model.h"
-
-#define XCR0_X87_SSE	UINT64_C(0x3)
-#define XCR0_YMM	UINT64_C(0x4)
-#define XCR0_AVX512	UINT64_C(0xe0)
-/* The legacy region and the XSAVE header: the size of x87 and SSE state alone. */
-#define XSAVE_LEGACY_SIZE 576
+#include "xsave.h"
 
 static unsigned int idx(const char *name)
 {
@@ -33,8 +28,13 @@ static const char *blocker(const struct x86_field *f, const uint64_t *target, ch
 	uint64_t max_leaf = target[idx("max-leaf")], max_ext = target[idx("max-ext-leaf")];
 	uint64_t xcr0 = target[idx("xcr0")];
 	const struct x86_field *need = f->needs ? x86_field_find(f->needs) : NULL;
+	const struct x86_field *need2 = f->needs2 ? x86_field_find(f->needs2) : NULL;
 
-	if (need && !target[x86_field_index(need)])
+	if (need2 && !target[x86_field_index(need2)])
+		need = need2;
+	else if (need && target[x86_field_index(need)])
+		need = NULL;
+	if (need)
 		snprintf(buf, len, "needs %s, which is off", need->name);
 	else if (f->function < 0x80000000 && f->function > max_leaf)
 		snprintf(buf, len, "its leaf 0x%x is above max-leaf 0x%llx", f->function,
@@ -64,17 +64,30 @@ static uint64_t xcr0_following_features(const uint64_t *host, const uint64_t *ta
 	return x;
 }
 
-/* What is wrong with an XCR0 a model gives, or NULL. */
-static const char *xcr0_refusal(uint64_t x, uint64_t host, char *buf, size_t len)
+/*
+ * What is wrong with an XCR0 a model gives, or NULL: bits of a feature the
+ * model takes away (the host has it), bits the host lacks, or a broken group.
+ */
+static const char *xcr0_refusal(uint64_t x, uint64_t host, const uint64_t *host_v,
+				const uint64_t *target, char *buf, size_t len)
 {
-	static const uint64_t groups[] = { UINT64_C(3) << 3, XCR0_AVX512, UINT64_C(3) << 17 };
+	static const uint64_t groups[] = { XCR0_MPX, XCR0_AVX512, XCR0_AMX };
 
+	for (unsigned int i = 0; i < x86_nr_fields; i++) {
+		const struct x86_field *f = &x86_fields[i];
+
+		if (f->owns && (x & f->xcomp) && host_v[i] && !target[i]) {
+			snprintf(buf, len, "bits 0x%llx are %s's state, and %s is off",
+				 (unsigned long long)(x & f->xcomp), f->name, f->name);
+			return buf;
+		}
+	}
 	if (x & ~host) {
 		snprintf(buf, len, "bits 0x%llx are not offered by this host's KVM (it offers "
 			 "0x%llx)", (unsigned long long)(x & ~host), (unsigned long long)host);
 		return buf;
 	}
-	if ((x & XCR0_X87_SSE) != XCR0_X87_SSE) {
+	if ((x & XCR0_BOOT) != XCR0_BOOT) {
 		snprintf(buf, len, "x87 and SSE state (bits 0 and 1) cannot be left out");
 		return buf;
 	}
@@ -84,7 +97,7 @@ static const char *xcr0_refusal(uint64_t x, uint64_t host, char *buf, size_t len
 				 (unsigned long long)groups[g]);
 			return buf;
 		}
-	if ((x & XCR0_AVX512) && !(x & XCR0_YMM)) {
+	if ((x & XCR0_AVX512) && !(x & XFEATURE_MASK(XFEATURE_YMM))) {
 		snprintf(buf, len, "AVX-512 state (bits 5-7) needs YMM state (bit 2)");
 		return buf;
 	}
@@ -93,7 +106,8 @@ static const char *xcr0_refusal(uint64_t x, uint64_t host, char *buf, size_t len
 
 /* What a set field asks against the host: its verdict, and why when refused. */
 static enum x86_verdict judge(const struct x86_field *f, uint64_t v, uint64_t host,
-			      const uint64_t *target, char *why, size_t len)
+			      const uint64_t *host_v, const uint64_t *target, char *why,
+			      size_t len)
 {
 	char val[64], hv[64], where[64];
 
@@ -101,6 +115,11 @@ static enum x86_verdict judge(const struct x86_field *f, uint64_t v, uint64_t ho
 	x86_field_format(f, host, hv, sizeof(hv));
 	switch (f->rule) {
 	case X86_RULE_FEATURE:
+		if (!v && f->required) {
+			snprintf(why, len, "x86-64 needs it: kvmini starts guests in 64-bit "
+				 "mode, and 64-bit kernels refuse to boot without it");
+			return X86_REFUSED;
+		}
 		if (v && !host) {
 			x86_field_where(f, where, sizeof(where));
 			snprintf(why, len, "this host's KVM does not offer it (%s)", where);
@@ -118,9 +137,13 @@ static enum x86_verdict judge(const struct x86_field *f, uint64_t v, uint64_t ho
 			snprintf(why, len, "a guest needs at least 32 physical address bits");
 			return X86_REFUSED;
 		}
+		if (!strcmp(f->name, "max-ext-leaf") && v < 0x80000001) {
+			snprintf(why, len, "leaf 0x80000001 holds long mode, which x86-64 needs");
+			return X86_REFUSED;
+		}
 		return v == host ? X86_OK : X86_LOWERED;
 	case X86_RULE_SUBSET:
-		if (f->kind == X86_KIND_XCR0 && xcr0_refusal(v, host, why, len))
+		if (f->kind == X86_KIND_XCR0 && xcr0_refusal(v, host, host_v, target, why, len))
 			return X86_REFUSED;
 		if (v & ~host) {
 			snprintf(why, len, "bits 0x%llx are not set on this host (%s)",
@@ -169,14 +192,15 @@ int x86_model_check(const struct x86_model *m, const struct x86_leaves *host,
 		    struct x86_check *c)
 {
 	uint64_t host_v[X86_MAX_FIELDS];
-	char (*reason)[256] = calloc(X86_MAX_FIELDS, sizeof(*reason));
+	char (*reason)[256];
 	unsigned int xcr0 = idx("xcr0");
 	bool changed = true;
 	int ret = 0;
 
+	memset(c, 0, sizeof(*c));	/* first: x86_check_free() works on any return */
+	reason = calloc(X86_MAX_FIELDS, sizeof(*reason));
 	if (!reason)
 		return -ENOMEM;
-	memset(c, 0, sizeof(*c));
 	for (unsigned int i = 0; i < x86_nr_fields; i++) {
 		host_v[i] = x86_field_get(host, &x86_fields[i]);
 		c->target[i] = m->set[i] ? m->val[i] : host_v[i];
@@ -213,14 +237,20 @@ int x86_model_check(const struct x86_model *m, const struct x86_leaves *host,
 
 		/* The host's model number may not fit a family the model sets: judged too. */
 		if (m->set[i] || f->kind == X86_KIND_MODEL)
-			it.verdict = judge(f, c->target[i], host_v[i], c->target, it.why,
+			it.verdict = judge(f, c->target[i], host_v[i], host_v, c->target, it.why,
 					   sizeof(it.why));
 		else if (c->target[i] != host_v[i])
 			it.verdict = X86_DERIVED;
 		else
 			it.verdict = X86_OK;
-		if (it.verdict == X86_DERIVED)
+		if (it.verdict == X86_DERIVED && f->required) {
+			/* Taken away by what the model set: the model is what cannot be. */
+			it.verdict = X86_REFUSED;
+			snprintf(it.why, sizeof(it.why), "x86-64 needs it, and the model takes it "
+				 "away (%s)", reason[i]);
+		} else if (it.verdict == X86_DERIVED) {
 			snprintf(it.why, sizeof(it.why), "%s", reason[i]);
+		}
 		c->count[it.verdict]++;
 		if (it.verdict != X86_OK)
 			ret = add_item(c, &it);
@@ -318,6 +348,19 @@ static void xsave_leaf_follow(struct x86_leaves *t, uint64_t xcr0)
 	e0->r[X86_ECX] = size;
 }
 
+/*
+ * CPUID.80000008:EAX[23:16], GuestPhysAddrSize (what KVM sets with
+ * nested paging), no larger than the physical address size the guest is given.
+ */
+static void guest_phys_bits_follow(struct x86_leaves *t, uint32_t phys_bits)
+{
+	struct x86_leaf *e = x86_leaf_find(t, 0x80000008, 0);
+	uint32_t gpa_bits = e ? (e->r[X86_EAX] >> 16) & 0xff : 0;
+
+	if (gpa_bits > phys_bits)
+		e->r[X86_EAX] = (e->r[X86_EAX] & ~(0xffu << 16)) | phys_bits << 16;
+}
+
 /* Drop the leaves in (max, end]: above what leaf `range` now says. */
 static void drop_leaves_above(struct x86_leaves *t, uint32_t max, uint32_t end)
 {
@@ -344,6 +387,7 @@ int x86_model_apply(const struct x86_check *c, struct x86_leaves *t)
 			x86_field_put(e, f, c->target[i]);
 	}
 	xsave_leaf_follow(t, c->target[xcr0]);
+	guest_phys_bits_follow(t, (uint32_t)c->target[idx("phys-bits")]);
 	drop_leaves_above(t, (uint32_t)c->target[max_leaf], 0x3fffffff);
 	drop_leaves_above(t, (uint32_t)c->target[max_ext], 0x8fffffff);
 	return 0;

@@ -2,8 +2,9 @@
 /*
  * The CPUID fields an x86_64 CPU model speaks of (cpuid_model.h): the
  * identity of the CPU, the leaf limits, XCR0 and the features, named as
- * Linux names them in /proc/cpuinfo (Intel SDM vol. 2 CPUID, AMD APM
- * vol. 3 appendix E for the bits), and what each feature needs.
+ * Linux names them (/proc/cpuinfo, else its X86_FEATURE_ name in lower
+ * case; the bits from Intel SDM vol. 2 CPUID, AMD APM vol. 3 appendix E),
+ * and what each feature needs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,26 +12,24 @@
 #include <kvmini/compiler.h>
 
 #include "cpuid_model.h"
+#include "xsave.h"
 
-/* XSAVE components (XCR0 bits). */
-#define XC_YMM		(1ull << 2)
-#define XC_MPX		(3ull << 3)	/* BNDREGS, BNDCSR */
-#define XC_AVX512	(7ull << 5)	/* opmask, ZMM_Hi256, Hi16_ZMM */
-#define XC_PKRU		(1ull << 9)
-#define XC_AMX		(3ull << 17)	/* XTILECFG, XTILEDATA */
 
 #define BITS(n, fn, idx, r, sh, w, ru) { .name = n, .kind = X86_KIND_BITS, .rule = ru, \
 	.function = fn, .index = idx, .reg = r, .shift = sh, .width = w }
-#define FEAT(n, fn, idx, r, bit, need, x, own) { .name = n, .kind = X86_KIND_BITS, \
-	.rule = X86_RULE_FEATURE, .function = fn, .index = idx, .reg = r, .shift = bit, \
-	.width = 1, .needs = need, .xcomp = x, .owns = own }
+#define FEAT(n, fn, idx, r, bit, need, need2, x, own, req) { .name = n, \
+	.kind = X86_KIND_BITS, .rule = X86_RULE_FEATURE, .function = fn, .index = idx, \
+	.reg = r, .shift = bit, .width = 1, .needs = need, .needs2 = need2, .xcomp = x, \
+	.owns = own, .required = req }
 #define UNKNOWN_(n, fn, idx, r) { .name = n, .kind = X86_KIND_UNKNOWN, \
 	.rule = X86_RULE_SUBSET, .function = fn, .index = idx, .reg = r, .width = 32 }
 /* Through one more macro, so the register names below expand into arguments first. */
 #define FEAT_(...) FEAT(__VA_ARGS__)
-#define F(n, where, bit) FEAT_(n, where, bit, NULL, 0, false)
-#define FN(n, where, bit, need) FEAT_(n, where, bit, need, 0, false)
-#define FX(n, where, bit, need, x) FEAT_(n, where, bit, need, x, true)
+#define F(n, where, bit) FEAT_(n, where, bit, NULL, NULL, 0, false, false)
+#define FN(n, where, bit, need) FEAT_(n, where, bit, need, NULL, 0, false, false)
+#define FN2(n, where, bit, need, need2) FEAT_(n, where, bit, need, need2, 0, false, false)
+#define FX(n, where, bit, need, x) FEAT_(n, where, bit, need, NULL, x, true, false)
+#define FR(n, where, bit, need) FEAT_(n, where, bit, need, NULL, 0, false, true)
 #define UNKNOWN(...) UNKNOWN_(__VA_ARGS__)
 
 /* The registers features live in. */
@@ -58,31 +57,35 @@ const struct x86_field x86_fields[] = {
 	{ .name = "xcr0", .kind = X86_KIND_XCR0, .rule = X86_RULE_SUBSET, .function = 0xd,
 	  .width = 64 },
 
-	/* CPUID.1:EDX */
-	F("fpu", L1_EDX, 0), F("vme", L1_EDX, 1), F("de", L1_EDX, 2), F("pse", L1_EDX, 3),
-	F("tsc", L1_EDX, 4), F("msr", L1_EDX, 5), F("pae", L1_EDX, 6), F("mce", L1_EDX, 7),
-	F("cx8", L1_EDX, 8), F("apic", L1_EDX, 9), F("sep", L1_EDX, 11),
-	F("mtrr", L1_EDX, 12), F("pge", L1_EDX, 13), F("mca", L1_EDX, 14),
-	F("cmov", L1_EDX, 15), F("pat", L1_EDX, 16), F("pse36", L1_EDX, 17),
-	F("clflush", L1_EDX, 19), F("mmx", L1_EDX, 23), F("fxsr", L1_EDX, 24),
-	FN("sse", L1_EDX, 25, "fxsr"), FN("sse2", L1_EDX, 26, "sse"), F("ss", L1_EDX, 27),
-	F("ht", L1_EDX, 28),
+	/*
+	 * CPUID.1:EDX (APIC, bit 9, follows the APIC base MSR's enable bit:
+	 * KVM rewrites it, so it is not a model's to set). Dependencies are
+	 * Linux's (arch/x86/kernel/cpu/cpuid-deps.c).
+	 */
+	FR("fpu", L1_EDX, 0, NULL), F("vme", L1_EDX, 1), F("de", L1_EDX, 2),
+	FR("pse", L1_EDX, 3, NULL), F("tsc", L1_EDX, 4), FR("msr", L1_EDX, 5, NULL),
+	FR("pae", L1_EDX, 6, NULL), F("mce", L1_EDX, 7), FR("cx8", L1_EDX, 8, NULL),
+	F("sep", L1_EDX, 11), F("mtrr", L1_EDX, 12), FR("pge", L1_EDX, 13, NULL),
+	F("mca", L1_EDX, 14), FR("cmov", L1_EDX, 15, "fxsr"), F("pat", L1_EDX, 16),
+	F("pse36", L1_EDX, 17), F("clflush", L1_EDX, 19), FN("mmx", L1_EDX, 23, "fxsr"),
+	FR("fxsr", L1_EDX, 24, "fpu"), FR("sse", L1_EDX, 25, "fxsr"),
+	FR("sse2", L1_EDX, 26, "sse"), F("ss", L1_EDX, 27), F("ht", L1_EDX, 28),
 	/* CPUID.1:ECX (OSXSAVE, bit 27, follows CR4; bit 31 is kvmini's "hypervisor") */
 	FN("pni", L1_ECX, 0, "sse2"), FN("pclmulqdq", L1_ECX, 1, "sse2"),
-	F("monitor", L1_ECX, 3), F("vmx", L1_ECX, 5), FN("ssse3", L1_ECX, 9, "pni"),
+	F("monitor", L1_ECX, 3), F("vmx", L1_ECX, 5), FN("ssse3", L1_ECX, 9, "sse2"),
 	FN("fma", L1_ECX, 12, "avx"), F("cx16", L1_ECX, 13), F("pdcm", L1_ECX, 15),
-	F("pcid", L1_ECX, 17), FN("sse4_1", L1_ECX, 19, "ssse3"),
-	FN("sse4_2", L1_ECX, 20, "sse4_1"), FN("x2apic", L1_ECX, 21, "apic"),
+	F("pcid", L1_ECX, 17), FN("sse4_1", L1_ECX, 19, "sse2"),
+	FN("sse4_2", L1_ECX, 20, "sse2"), F("x2apic", L1_ECX, 21),
 	F("movbe", L1_ECX, 22), F("popcnt", L1_ECX, 23),
-	FN("tsc_deadline_timer", L1_ECX, 24, "apic"), FN("aes", L1_ECX, 25, "sse2"),
-	F("xsave", L1_ECX, 26), FX("avx", L1_ECX, 28, "xsave", XC_YMM),
+	F("tsc_deadline_timer", L1_ECX, 24), FN("aes", L1_ECX, 25, "sse2"),
+	FN("xsave", L1_ECX, 26, "fxsr"), FX("avx", L1_ECX, 28, "xsave", XFEATURE_MASK(XFEATURE_YMM)),
 	FN("f16c", L1_ECX, 29, "avx"), F("rdrand", L1_ECX, 30),
 	/* CPUID.7.0:EBX */
 	F("fsgsbase", L7_EBX, 0), F("tsc_adjust", L7_EBX, 1), F("bmi1", L7_EBX, 3),
 	F("hle", L7_EBX, 4), FN("avx2", L7_EBX, 5, "avx"), F("smep", L7_EBX, 7),
 	F("bmi2", L7_EBX, 8), F("erms", L7_EBX, 9), F("invpcid", L7_EBX, 10),
-	F("rtm", L7_EBX, 11), FX("mpx", L7_EBX, 14, NULL, XC_MPX),
-	FX("avx512f", L7_EBX, 16, "avx2", XC_AVX512), FN("avx512dq", L7_EBX, 17, "avx512f"),
+	F("rtm", L7_EBX, 11), FX("mpx", L7_EBX, 14, "xsave", XCR0_MPX),
+	FX("avx512f", L7_EBX, 16, "avx", XCR0_AVX512), FN("avx512dq", L7_EBX, 17, "avx512f"),
 	F("rdseed", L7_EBX, 18), F("adx", L7_EBX, 19), F("smap", L7_EBX, 20),
 	FN("avx512ifma", L7_EBX, 21, "avx512f"), F("clflushopt", L7_EBX, 23),
 	F("clwb", L7_EBX, 24), FN("avx512pf", L7_EBX, 26, "avx512f"),
@@ -91,30 +94,30 @@ const struct x86_field x86_fields[] = {
 	FN("avx512vl", L7_EBX, 31, "avx512f"),
 	/* CPUID.7.0:ECX (OSPKE, bit 4, follows CR4) */
 	FN("avx512vbmi", L7_ECX, 1, "avx512f"), F("umip", L7_ECX, 2),
-	FX("pku", L7_ECX, 3, NULL, XC_PKRU), F("waitpkg", L7_ECX, 5),
-	FN("avx512_vbmi2", L7_ECX, 6, "avx512f"), FN("gfni", L7_ECX, 8, "sse2"),
+	FX("pku", L7_ECX, 3, "xsave", XCR0_PKRU), F("waitpkg", L7_ECX, 5),
+	FN("avx512_vbmi2", L7_ECX, 6, "avx512vl"), FN("gfni", L7_ECX, 8, "sse2"),
 	FN("vaes", L7_ECX, 9, "avx"), FN("vpclmulqdq", L7_ECX, 10, "avx"),
-	FN("avx512_vnni", L7_ECX, 11, "avx512f"), FN("avx512_bitalg", L7_ECX, 12, "avx512f"),
+	FN("avx512_vnni", L7_ECX, 11, "avx512vl"), FN("avx512_bitalg", L7_ECX, 12, "avx512vl"),
 	FN("avx512_vpopcntdq", L7_ECX, 14, "avx512f"), F("la57", L7_ECX, 16),
 	F("rdpid", L7_ECX, 22), F("bus_lock_detect", L7_ECX, 24), F("cldemote", L7_ECX, 25),
 	F("movdiri", L7_ECX, 27), F("movdir64b", L7_ECX, 28),
 	/* CPUID.7.0:EDX */
 	FN("avx512_4vnniw", L7_EDX, 2, "avx512f"), FN("avx512_4fmaps", L7_EDX, 3, "avx512f"),
-	F("fsrm", L7_EDX, 4), FN("avx512_vp2intersect", L7_EDX, 8, "avx512f"),
+	F("fsrm", L7_EDX, 4), FN("avx512_vp2intersect", L7_EDX, 8, "avx512vl"),
 	F("md_clear", L7_EDX, 10), F("serialize", L7_EDX, 14), F("tsxldtrk", L7_EDX, 16),
 	FN("amx_bf16", L7_EDX, 22, "amx_tile"), FN("avx512_fp16", L7_EDX, 23, "avx512bw"),
-	FX("amx_tile", L7_EDX, 24, "xsave", XC_AMX), FN("amx_int8", L7_EDX, 25, "amx_tile"),
+	FX("amx_tile", L7_EDX, 24, "xfd", XCR0_AMX), FN("amx_int8", L7_EDX, 25, "amx_tile"),
 	F("spec_ctrl", L7_EDX, 26), F("intel_stibp", L7_EDX, 27), F("flush_l1d", L7_EDX, 28),
 	F("arch_capabilities", L7_EDX, 29), F("spec_ctrl_ssbd", L7_EDX, 31),
 	/* CPUID.7.1:EAX */
-	FN("avx_vnni", L7_1_EAX, 4, "avx2"), FN("avx512_bf16", L7_1_EAX, 5, "avx512f"),
-	FN("cmpccxadd", L7_1_EAX, 7, "avx"), F("fzrm", L7_1_EAX, 10), F("fsrs", L7_1_EAX, 11),
+	FN("avx_vnni", L7_1_EAX, 4, "avx2"), FN("avx512_bf16", L7_1_EAX, 5, "avx512vl"),
+	F("cmpccxadd", L7_1_EAX, 7), F("fzrm", L7_1_EAX, 10), F("fsrs", L7_1_EAX, 11),
 	F("fsrc", L7_1_EAX, 12), FN("amx_fp16", L7_1_EAX, 21, "amx_tile"),
 	FN("avx_ifma", L7_1_EAX, 23, "avx2"),
 	/* CPUID.0xd.1:EAX */
 	FN("xsaveopt", LD_1_EAX, 0, "xsave"), FN("xsavec", LD_1_EAX, 1, "xsave"),
 	FN("xgetbv1", LD_1_EAX, 2, "xsave"), FN("xsaves", LD_1_EAX, 3, "xsave"),
-	FN("xfd", LD_1_EAX, 4, "xsave"),
+	FN2("xfd", LD_1_EAX, 4, "xsaves", "xgetbv1"),
 	/* CPUID.0x80000001:ECX */
 	F("lahf_lm", LE1_ECX, 0), F("cmp_legacy", LE1_ECX, 1), F("svm", LE1_ECX, 2),
 	F("extapic", LE1_ECX, 3), F("cr8_legacy", LE1_ECX, 4), F("abm", LE1_ECX, 5),
@@ -123,9 +126,9 @@ const struct x86_field x86_fields[] = {
 	F("skinit", LE1_ECX, 12), FN("fma4", LE1_ECX, 16, "avx"), F("tbm", LE1_ECX, 21),
 	F("topoext", LE1_ECX, 22), F("perfctr_core", LE1_ECX, 23), F("mwaitx", LE1_ECX, 29),
 	/* CPUID.0x80000001:EDX */
-	F("syscall", LE1_EDX, 11), F("nx", LE1_EDX, 20), F("mmxext", LE1_EDX, 22),
-	F("fxsr_opt", LE1_EDX, 25), F("pdpe1gb", LE1_EDX, 26), F("rdtscp", LE1_EDX, 27),
-	F("lm", LE1_EDX, 29), F("3dnowext", LE1_EDX, 30), F("3dnow", LE1_EDX, 31),
+	F("syscall", LE1_EDX, 11), F("nx", LE1_EDX, 20), FN("mmxext", LE1_EDX, 22, "mmx"),
+	FN("fxsr_opt", LE1_EDX, 25, "fxsr"), F("pdpe1gb", LE1_EDX, 26), F("rdtscp", LE1_EDX, 27),
+	FR("lm", LE1_EDX, 29, NULL), F("3dnowext", LE1_EDX, 30), F("3dnow", LE1_EDX, 31),
 	/* CPUID.0x80000008:EBX */
 	F("clzero", LE8_EBX, 0), F("irperf", LE8_EBX, 1), F("xsaveerptr", LE8_EBX, 2),
 	F("rdpru", LE8_EBX, 4), F("wbnoinvd", LE8_EBX, 9), F("amd_ibpb", LE8_EBX, 12),
@@ -143,19 +146,21 @@ const struct x86_field x86_fields[] = {
 const unsigned int x86_nr_fields = ARRAY_SIZE(x86_fields);
 _Static_assert(ARRAY_SIZE(x86_fields) <= X86_MAX_FIELDS, "X86_MAX_FIELDS too small");
 
-/* Bits that follow the vCPU's state (CR4.OSXSAVE, CR4.PKE) or kvmini's own ("hypervisor"). */
+/* Bits that follow the vCPU's state (CR4.OSXSAVE, CR4.PKE, the APIC's enable) or kvmini's ("hypervisor"). */
 static uint32_t dynamic_bits(const struct x86_field *f)
 {
 	if (f->function == 1 && f->reg == X86_ECX)
 		return 1u << 27 | 1u << 31;
+	if (f->function == 1 && f->reg == X86_EDX)
+		return 1u << 9;		/* APIC: KVM keeps it as the APIC base MSR says */
 	if (f->function == 7 && f->index == 0 && f->reg == X86_ECX)
 		return 1u << 4;
 	return 0;
 }
 
 static const char *const vendors[] = {
+	/* Only names a model line can hold (Zhaoxin's "  Shanghai  " has spaces: "other"). */
 	"other", "GenuineIntel", "AuthenticAMD", "HygonGenuine", "CentaurHauls",
-	"  Shanghai  ",
 };
 
 static const char *reg_name(enum x86_reg r)

@@ -87,6 +87,11 @@ static int assign(void *opaque, const char *lhs, const char *rhs, struct model_s
 	uint64_t v;
 	int ret;
 
+	if (!f && (!strcmp(lhs, "apic") || !strcmp(lhs, "osxsave") || !strcmp(lhs, "ospke") ||
+		   !strcmp(lhs, "hypervisor")))
+		return model_err(why, whylen, "%s is not a model's to set: it follows the vCPU's "
+				 "state (the APIC base MSR, CR4) or is kvmini's own (hypervisor)",
+				 lhs);
 	if (!f) {
 		similar_names(lhs, near, sizeof(near));
 		return model_err(why, whylen, "unknown field '%s'%s%s%s (kvmini cpu --help "
@@ -160,7 +165,7 @@ int x86_model_add_option(struct x86_model *m, const char *arg, char *err, size_t
 	return ret;
 }
 
-void x86_model_merge(struct x86_model *m, const struct x86_model *over)
+int x86_model_merge(struct x86_model *m, const struct x86_model *over)
 {
 	for (unsigned int i = 0; i < x86_nr_fields; i++) {
 		char where[MODEL_TEXT_MAX_LINE];
@@ -172,11 +177,14 @@ void x86_model_merge(struct x86_model *m, const struct x86_model *over)
 		model_src_format(&over->origins, &(struct model_src){ .origin = src.origin },
 				 where, sizeof(where));
 		origin = model_origin_add(&m->origins, where);
-		src.origin = origin < 0 ? 0 : (uint8_t)origin;
+		if (origin < 0)
+			return origin;
+		src.origin = (uint8_t)origin;
 		m->val[i] = over->val[i];
 		m->set[i] = true;
 		m->src[i] = src;
 	}
+	return 0;
 }
 
 bool x86_model_wants_amx(const struct x86_model *m)
@@ -277,10 +285,18 @@ unsigned int x86_model_intersect(struct x86_model *out, struct x86_model *const 
 			continue;
 		/* A dump leaves out unknown bits that are clear: there, absent is 0. */
 		if (f->kind == X86_KIND_UNKNOWN) {
+			unsigned int lacking = n;
+
 			out->val[i] = UINT64_MAX;
 			out->set[i] = true;
-			for (unsigned int k = 0; k < n; k++)
+			for (unsigned int k = 0; k < n; k++) {
 				out->val[i] &= in[k]->set[i] ? in[k]->val[i] : 0;
+				if (!in[k]->set[i] && lacking == n)
+					lacking = k;
+			}
+			if (lacking < n && notes)
+				fprintf(notes, "%s: 0, as %s does not list it (a dump lists these "
+					"bits only when some are set)\n", f->name, names[lacking]);
 			continue;
 		}
 		for (unsigned int k = 0; k < n; k++) {

@@ -10,7 +10,7 @@
  *   family = 25                  # family, model, stepping: any value
  *   max-leaf = 0xd               # at most the host's
  *   xcr0 = 0x7                   # XSAVE components, within the host's
- *   avx2 = off                   # features by their /proc/cpuinfo names
+ *   avx2 = off                   # features by Linux's names
  *   cpuid.7.0.ebx.unknown = 0    # bits no name covers, in place
  *
  * A field a model leaves out keeps the host's value, unless a field the
@@ -64,9 +64,11 @@ struct x86_field {
 	uint32_t function, index;
 	enum x86_reg reg;
 	uint8_t shift, width;
-	const char *needs;		/* features: another feature this one needs */
+	const char *needs, *needs2;	/* features: the features this one needs */
 	uint64_t xcomp;			/* features: XCR0 bits it needs (and owns, if owns) */
 	bool owns;			/* off takes xcomp out of XCR0 */
+	/* x86-64 itself needs it: kvmini enters 64-bit mode, 64-bit kernels refuse without. */
+	bool required;
 };
 
 extern const struct x86_field x86_fields[];
@@ -109,8 +111,8 @@ int __must_check x86_model_parse(struct x86_model *m, const char *name, const ch
 /* --cpu-feature NAME=VALUE[,NAME=VALUE...]: over what a model file said. */
 int __must_check x86_model_add_option(struct x86_model *m, const char *arg, char *err,
 				      size_t errlen);
-/* Every field `over` sets into m (the command line over a model file). */
-void x86_model_merge(struct x86_model *m, const struct x86_model *over);
+/* Every field `over` sets into m (the command line over a model file): 0, -ENOMEM, -ENOSPC. */
+int __must_check x86_model_merge(struct x86_model *m, const struct x86_model *over);
 /* What a model says of XCR0 and AMX, before the host is asked: false if it turns AMX off. */
 bool x86_model_wants_amx(const struct x86_model *m);
 

@@ -89,7 +89,13 @@
 #define X86_BIOS_SIZE		UINT64_C(0x10000)
 #define X86_BIOS_E820_TABLE	UINT64_C(0x8000)	/* in the BIOS: a u32 count, entries */
 #define X86_BIOS_E820_MAX	128
-/* --firmware: entered at the reset vector F000:FFF0, the stack at F000:8000 (as kvmtool). */
+/*
+ * --firmware: an image ending at 1 MiB, 128 KiB at most (kvmtool's
+ * 0xe0000-0xfffff), entered at the reset vector F000:FFF0 with the stack
+ * at F000:8000 (as kvmtool).
+ */
+#define X86_FIRMWARE_END	UINT64_C(0x100000)
+#define X86_FIRMWARE_MAX	UINT64_C(0x20000)
 #define X86_RESET_IP		0xfff0
 #define X86_FIRMWARE_SP		0x8000
 /* A raw (not bzImage) -k binary: real mode at 1000:0000, stack 1000:8000, as kvmtool. */

@@ -8,25 +8,13 @@
 #include <kvmini/bus.h>
 #include <kvmini/compiler.h>
 
+#include "xsave.h"
+
 struct vm;
 struct vcpu;
 struct loader_file;
 struct device;
 
-/* XSAVE state components (the XCR0 bits; Intel SDM vol. 1, 13.1). */
-#define XFEATURE_X87		0
-#define XFEATURE_SSE		1
-#define XFEATURE_YMM		2
-#define XFEATURE_XTILECFG	17
-#define XFEATURE_XTILEDATA	18
-#define XFEATURE_MASK(n)	(UINT64_C(1) << (n))
-#define XCR0_BOOT		(XFEATURE_MASK(XFEATURE_X87) | XFEATURE_MASK(XFEATURE_SSE))
-
-/* Where each vector register lives in the standard (non-compacted) XSAVE layout. */
-#define XSAVE_XMM_OFFSET	160	/* XMM0-15, 16 bytes each (legacy region) */
-#define XSAVE_MXCSR_OFFSET	24
-#define XSAVE_HDR_OFFSET	512	/* XSTATE_BV: the header's first u64 */
-#define XSAVE_YMM_OFFSET	576	/* YMM0-15 bits 128-255, 16 bytes each */
 
 /* The CPUID leaves KVM offers, grown until KVM_GET_SUPPORTED_CPUID fits. */
 struct x86_cpuid {
@@ -102,6 +90,8 @@ struct arch_vcpu {
 int __must_check x86_host_probe(int kvm_fd, struct x86_host *host, struct x86_cpuid *cpuid,
 				bool want_amx);
 void x86_cpuid_free(struct x86_cpuid *cpuid);
+/* host->xsave and supported_xcr0 as a CPUID table says (the host's, or a model's). */
+void x86_host_xsave_follow(struct x86_host *host, const struct x86_cpuid *cpuid);
 /* Offer the LAPIC's TSC-deadline mode, which KVM emulates but does not list. */
 void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid);
 /* This vCPU's CPUID: the VM's table with its APIC ID filled in. */
