@@ -15,7 +15,8 @@
 #           the firmware's reset vector; --no-reboot ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored
 #   raw     a bare-metal real-mode binary (tests/kvm/x86-raw.S) through
-#           kvmini's BIOS: int 10h output, int 15h E820
+#           kvmini's BIOS: int 10h output, int 15h E820; and one that
+#           triple-faults
 #   firmware  --firmware with a BIOS of its own (tests/kvm/x86-fw.S) at
 #           the reset vector, as kvmtool enters one, at 64 and 128 KiB
 # and the refusals of bad kernels and options.
@@ -39,17 +40,31 @@ printf "from a file\n" >file.txt
 for d in disk disk2 reboot; do dd if=/dev/zero of=$d.img bs=1M count=8 2>/dev/null; done
 dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
 serve() {
+	kill $served 2>/dev/null
 	nc -l -p 8080 <blob &
+	served=$!
 	sleep 600 | nc -l -p 5000 >"$1" &
+	served="$served $!"
 }
 net="-n mode=tap,tapif=tap0,host_ip=192.168.33.1"
 params="kvmini.net=192.168.33.2,192.168.33.1"
 serve full.recv
 t full kvmini run -k $GUEST/bzImage -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro.img,ro \
 	--rng $net --name linux-full --timeout 300 -p "$params kvmini.hosttime=$(date +%s)" <file.txt
-serve virtio.recv
-t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUEST/bzImage -i $GUEST/initrd -c 4 \
-	-d disk2.img --rng $net --console virtio --timeout 300 -p \"$params\""
+virtio() {
+	serve virtio.recv
+	t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUEST/bzImage \
+		-i $GUEST/initrd -c 4 -d disk2.img --rng $net --console virtio --no-reboot \
+		--timeout 300 -p \"$params\""
+}
+virtio
+# Nested SVM under TCG triple-faults about 1 in 20 of these boots while
+# injecting a timer interrupt into an idle vCPU (issue 10 notes the
+# traces): such a run is kept for the record and run once more.
+if grep -q "triple fault (KVM_EXIT_SHUTDOWN)" $OUT/virtio.out; then
+	mv $OUT/virtio.out $OUT/virtio-first.out
+	virtio
+fi
 md5sum <full.recv >$OUT/full.md5
 md5sum <virtio.recv >$OUT/virtio.md5
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
@@ -60,6 +75,9 @@ t panic kvmini run -k $GUEST/bzImage -m 256 --timeout 240 --no-reboot -p "panic=
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k $GUEST/bzImage -i $GUEST/initrd --timeout 240
 t raw kvmini run -k raw.bin --timeout 60
+# lidt of a zero-limit IDT at 1000:0010, then int3: #GP, #DF, a triple fault.
+{ printf "\017\001\036\020\000\314\364"; head -c 25 /dev/zero; } >triple.bin
+t triple kvmini run -k triple.bin --no-reboot --timeout 30
 t firmware kvmini run --firmware fw.bin --timeout 60
 (head -c 65536 /dev/zero; cat fw.bin) >fw128.bin
 t fw128 kvmini run --firmware fw128.bin --timeout 60
@@ -93,6 +111,7 @@ check "full: virtio-net: 2 MiB host to guest, intact" has full "guest init: fetc
 check "full: virtio-net: 2 MiB guest to host, intact" grep -q "^$blob_md5" "$T/full.md5"
 check "full: no unmapped-access warnings on a normal boot" lacks full "hits no device"
 
+[ ! -e "$T/virtio-first.out" ] || echo "# virtio: the first run triple-faulted in the emulated host (nested SVM under TCG); ran again: $(grep -m1 'triple fault' "$T/virtio-first.out")"
 check "virtio: exit status 0" rc_is virtio 0
 check "virtio: 4 vCPUs online" has virtio "guest init: 4 cpus online of 0-3"
 check "virtio: the console is hvc0" has virtio "guest init: consoles: hvc0"
@@ -124,6 +143,9 @@ check "raw -k: it runs in real mode and prints through the BIOS (int 10h)" has r
 check "raw -k: the BIOS memory map (int 15h E820) has 4 entries for 256 MiB" has raw "raw guest: int 15h e820 gave 4 entries"
 check "raw -k: the map has usable RAM from 1 MiB" has raw "raw guest: e820 has usable RAM from 1 MiB"
 check "raw -k: ACPI power-off, status 0" rc_is raw 0
+check "a triple fault: named, and on AMD (the emulated host) not placed at the reset vector" \
+	has triple "triple fault (KVM_EXIT_SHUTDOWN) at a place KVM did not keep (the vCPU reads as after reset"
+check "a triple fault with --no-reboot: kvmini stops" has triple "kvmini stops rather than rebooting it (--no-reboot)"
 check "-k of an initrd (no bzImage, too large to run raw): refused, naming it" has notbz "neither a bzImage nor a raw real-mode binary that fits below 640 KiB"
 check "-k of a truncated bzImage: refused" has trunc "truncated"
 check "-m 32: too small for this kernel, the size to give named" has smallmem "--mem 32M is too small for this kernel"

@@ -80,6 +80,17 @@ static int x86_handle_io(struct vcpu *vcpu)
 	return 1;
 }
 
+/* Whether a vCPU reads as after RESET: CS base 0xffff0000, RIP 0xfff0. */
+static bool x86_vcpu_at_reset_vector(struct vcpu *vcpu)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	return !kvm_ioctl_quiet(vcpu->fd, KVM_GET_REGS, &regs) &&
+	       !kvm_ioctl_quiet(vcpu->fd, KVM_GET_SREGS, &sregs) &&
+	       regs.rip == 0xfff0 && sregs.cs.base == 0xffff0000;
+}
+
 int arch_vcpu_handle_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
@@ -90,9 +101,16 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu)
 
 		/*
 		 * A triple fault: hardware resets, and so does kvmini (QEMU's
-		 * choice too; Linux's reboot=t asks for it on purpose).
+		 * choice too; Linux's reboot=t asks for it on purpose). On AMD,
+		 * KVM reinitialises the VMCB before it reports the shutdown, so
+		 * the registers read as after reset: say so rather than name the
+		 * reset vector as where it happened.
 		 */
-		arch_vcpu_describe(vcpu, where, sizeof(where));
+		if (x86_vcpu_at_reset_vector(vcpu))
+			snprintf(where, sizeof(where), "a place KVM did not keep (the vCPU reads as "
+				 "after reset, as KVM on AMD leaves it)");
+		else
+			arch_vcpu_describe(vcpu, where, sizeof(where));
 		log_warn("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at %s: the machine "
 			 "resets", vcpu->id, where);
 		vm_stop(vcpu->vm, VM_STOP_RESET, 0);
