@@ -10,8 +10,6 @@
 #define COM1		0x3f8
 #define COM1_LSR	(COM1 + 5)
 #define LSR_THRE	0x20
-#define SLEEP_CONTROL	0x604
-#define SLP_EN		0x20
 
 	.code16
 	.text
@@ -51,11 +49,7 @@ bad:
 	mov	$badmsg, %si
 	call	puts
 off:
-	mov	$SLEEP_CONTROL, %dx
-	mov	$SLP_EN, %al
-	outb	%al, %dx
-2:	hlt
-	jmp	2b
+	jmp	poweroff
 
 /* AL to COM1, once it can take a byte. */
 putc:
@@ -69,14 +63,7 @@ putc:
 	outb	%al, %dx
 	ret
 
-/* The NUL-terminated string at DS:SI. */
-puts:
-	lodsb
-	test	%al, %al
-	jz	1f
-	call	putc
-	jmp	puts
-1:	ret
+#include "x86-real.inc"
 
 hello:	.asciz	"firmware: real mode at F000, reset vector F000:FFF0, stack F000:8000\r\n"
 rsdp:	.asciz	"firmware: found the ACPI RSDP in 0xe0000-0xeffff\r\n"

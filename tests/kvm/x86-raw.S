@@ -6,8 +6,6 @@
  * (int 15h E820) and powers off through the ACPI sleep register. Built
  * linked at 0 and flat (tests/kvm/meson.build).
  */
-#define SLEEP_CONTROL	0x604
-#define SLP_EN		0x20
 #define SMAP		0x534d4150
 
 	.code16
@@ -55,11 +53,7 @@ bad:
 	mov	$badmsg, %si
 	call	puts
 off:
-	mov	$SLEEP_CONTROL, %dx
-	mov	$SLP_EN, %al
-	outb	%al, %dx
-1:	hlt
-	jmp	1b
+	jmp	poweroff
 
 /* AL through int 10h teletype. */
 putc:
@@ -67,14 +61,7 @@ putc:
 	int	$0x10
 	ret
 
-/* The NUL-terminated string at DS:SI. */
-puts:
-	lodsb
-	test	%al, %al
-	jz	1f
-	call	putc
-	jmp	puts
-1:	ret
+#include "x86-real.inc"
 
 hello:	.asciz	"raw guest: real mode at 1000:0000, printing through int 10h\r\n"
 count:	.asciz	"raw guest: int 15h e820 gave "
