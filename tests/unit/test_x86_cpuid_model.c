@@ -96,6 +96,21 @@ static int check(const char *text, struct x86_check *c)
 	return ret;
 }
 
+static void test_fixed_fields(void)
+{
+	static const char *const names[] = {
+		[X86_F_VENDOR] = "vendor", [X86_F_FAMILY] = "family", [X86_F_MODEL] = "model",
+		[X86_F_STEPPING] = "stepping", [X86_F_MAX_LEAF] = "max-leaf",
+		[X86_F_MAX_EXT_LEAF] = "max-ext-leaf", [X86_F_PHYS_BITS] = "phys-bits",
+		[X86_F_XCR0] = "xcr0",
+	};
+	bool same = true;
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		same &= !strcmp(x86_fields[i].name, names[i]);
+	ok(same, "the fixed fields sit where enum x86_fixed_field says");
+}
+
 static void test_parse(void)
 {
 	struct x86_model *m = parse("# a comment\n\navx2 = off   # trailing\nxcr0 = 0x7\n"
@@ -349,6 +364,7 @@ static void test_dump_round_trip(void)
 
 int main(void)
 {
+	test_fixed_fields();
 	test_parse();
 	test_options();
 	test_check();

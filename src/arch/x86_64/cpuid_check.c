@@ -14,19 +14,12 @@
 #include "cpuid_model.h"
 #include "xsave.h"
 
-static unsigned int idx(const char *name)
-{
-	const struct x86_field *f = x86_field_find(name);
-
-	return f ? x86_field_index(f) : 0;
-}
-
 /* Why a feature cannot be on with these targets, or NULL. */
 static const char *blocker(const struct x86_field *f, const uint64_t *target, char *buf,
 			   size_t len)
 {
-	uint64_t max_leaf = target[idx("max-leaf")], max_ext = target[idx("max-ext-leaf")];
-	uint64_t xcr0 = target[idx("xcr0")];
+	uint64_t max_leaf = target[X86_F_MAX_LEAF], max_ext = target[X86_F_MAX_EXT_LEAF];
+	uint64_t xcr0 = target[X86_F_XCR0];
 	const struct x86_field *need = f->needs ? x86_field_find(f->needs) : NULL;
 	const struct x86_field *need2 = f->needs2 ? x86_field_find(f->needs2) : NULL;
 
@@ -56,7 +49,7 @@ static const char *blocker(const struct x86_field *f, const uint64_t *target, ch
 /* XCR0 without the components of the features the model takes away. */
 static uint64_t xcr0_following_features(const uint64_t *host, const uint64_t *target)
 {
-	uint64_t x = host[x86_field_index(x86_field_find("xcr0"))];
+	uint64_t x = host[X86_F_XCR0];
 
 	for (unsigned int i = 0; i < x86_nr_fields; i++)
 		if (x86_fields[i].owns && host[i] && !target[i])
@@ -133,11 +126,11 @@ static enum x86_verdict judge(const struct x86_field *f, uint64_t v, uint64_t ho
 			snprintf(why, len, "above this host's %s", hv);
 			return X86_REFUSED;
 		}
-		if (!strcmp(f->name, "phys-bits") && v < 32) {
+		if (x86_field_index(f) == X86_F_PHYS_BITS && v < 32) {
 			snprintf(why, len, "a guest needs at least 32 physical address bits");
 			return X86_REFUSED;
 		}
-		if (!strcmp(f->name, "max-ext-leaf") && v < 0x80000001) {
+		if (x86_field_index(f) == X86_F_MAX_EXT_LEAF && v < 0x80000001) {
 			snprintf(why, len, "leaf 0x80000001 holds long mode, which x86-64 needs");
 			return X86_REFUSED;
 		}
@@ -160,7 +153,7 @@ static enum x86_verdict judge(const struct x86_field *f, uint64_t v, uint64_t ho
 		return X86_OK;
 	case X86_RULE_ANY:
 		if (f->kind == X86_KIND_MODEL && v > 0xf) {
-			uint64_t family = target[idx("family")];
+			uint64_t family = target[X86_F_FAMILY];
 
 			if (family != 6 && family < 0xf) {
 				snprintf(why, len, "models above 15 need family 6 or 15 and up "
@@ -193,7 +186,6 @@ int x86_model_check(const struct x86_model *m, const struct x86_leaves *host,
 {
 	uint64_t host_v[X86_MAX_FIELDS];
 	char (*reason)[256];
-	unsigned int xcr0 = idx("xcr0");
 	bool changed = true;
 	int ret = 0;
 
@@ -217,13 +209,13 @@ int x86_model_check(const struct x86_model *m, const struct x86_leaves *host,
 			c->target[i] = 0;
 			changed = true;
 		}
-		if (!m->set[xcr0]) {
+		if (!m->set[X86_F_XCR0]) {
 			uint64_t x = xcr0_following_features(host_v, c->target);
 
-			if (x != c->target[xcr0]) {
-				snprintf(reason[xcr0], sizeof(reason[xcr0]), "follows the features "
+			if (x != c->target[X86_F_XCR0]) {
+				snprintf(reason[X86_F_XCR0], sizeof(reason[X86_F_XCR0]), "follows the features "
 					 "that are off");
-				c->target[xcr0] = x;
+				c->target[X86_F_XCR0] = x;
 				changed = true;
 			}
 		}
@@ -374,8 +366,6 @@ static void drop_leaves_above(struct x86_leaves *t, uint32_t max, uint32_t end)
 
 int x86_model_apply(const struct x86_check *c, struct x86_leaves *t)
 {
-	unsigned int xcr0 = idx("xcr0"), max_leaf = idx("max-leaf");
-	unsigned int max_ext = idx("max-ext-leaf");
 
 	if (c->count[X86_REFUSED])
 		return -EINVAL;
@@ -386,9 +376,9 @@ int x86_model_apply(const struct x86_check *c, struct x86_leaves *t)
 		if (e && x86_field_get(t, f) != c->target[i])
 			x86_field_put(e, f, c->target[i]);
 	}
-	xsave_leaf_follow(t, c->target[xcr0]);
-	guest_phys_bits_follow(t, (uint32_t)c->target[idx("phys-bits")]);
-	drop_leaves_above(t, (uint32_t)c->target[max_leaf], 0x3fffffff);
-	drop_leaves_above(t, (uint32_t)c->target[max_ext], 0x8fffffff);
+	xsave_leaf_follow(t, c->target[X86_F_XCR0]);
+	guest_phys_bits_follow(t, (uint32_t)c->target[X86_F_PHYS_BITS]);
+	drop_leaves_above(t, (uint32_t)c->target[X86_F_MAX_LEAF], 0x3fffffff);
+	drop_leaves_above(t, (uint32_t)c->target[X86_F_MAX_EXT_LEAF], 0x8fffffff);
 	return 0;
 }

@@ -260,7 +260,7 @@ void x86_field_format(const struct x86_field *f, uint64_t v, char *buf, size_t l
 	else if (f->kind == X86_KIND_VENDOR)
 		snprintf(buf, len, "%s", v < ARRAY_SIZE(vendors) ? vendors[v] : "?");
 	else if (f->kind == X86_KIND_FAMILY || f->kind == X86_KIND_MODEL ||
-		 !strcmp(f->name, "stepping") || !strcmp(f->name, "phys-bits"))
+		 f == &x86_fields[X86_F_STEPPING] || f == &x86_fields[X86_F_PHYS_BITS])
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 	else
 		snprintf(buf, len, "0x%llx", (unsigned long long)v);

@@ -189,8 +189,8 @@ int x86_model_merge(struct x86_model *m, const struct x86_model *over)
 
 bool x86_model_wants_amx(const struct x86_model *m)
 {
-	const struct x86_field *tile = x86_field_find("amx_tile"), *xcr0 = x86_field_find("xcr0");
-	unsigned int t = x86_field_index(tile), x = x86_field_index(xcr0);
+	const struct x86_field *tile = x86_field_find("amx_tile");
+	unsigned int t = x86_field_index(tile), x = X86_F_XCR0;
 
 	if (m->set[t] && !m->val[t])
 		return false;

@@ -73,6 +73,11 @@ struct x86_field {
 
 extern const struct x86_field x86_fields[];
 extern const unsigned int x86_nr_fields;
+/* The fields before the features, at these indexes of x86_fields[] (unit-tested). */
+enum x86_fixed_field {
+	X86_F_VENDOR, X86_F_FAMILY, X86_F_MODEL, X86_F_STEPPING, X86_F_MAX_LEAF,
+	X86_F_MAX_EXT_LEAF, X86_F_PHYS_BITS, X86_F_XCR0,
+};
 #define X86_MAX_FIELDS 320
 
 /* A field by name; NULL if none. */
