@@ -80,6 +80,8 @@ check "full: the 8250 is interrupt-driven" has full "guest init: 1 ttyS interrup
 check "full: the guest's timer advances" has full "guest init: timer: a 100 ms sleep took 1"
 check "full: the PL031 RTC reads the host's time" sh -c \
 	"grep -q 'guest init: rtc: rtc0 reads [0-9]* s after the host launched the guest (rtc-pl031' '$T/full.out'"
+check "full: the PL031's alarm interrupt reaches the guest" sh -c \
+	"grep -q 'guest init: rtc-alarm: the alarm interrupt came after [0-9]* ms (events 0x[0-9a-f]*)' '$T/full.out'"
 check "full: --pmu: the PMU counts cycles" sh -c \
 	"grep -q 'guest init: pmu: [0-9]* cycles counted' '$T/full.out' && grep -q 'hw perfevents: enabled with armv8_pmuv3' '$T/full.out'"
 check "full: --irqchip gicv3-its: the guest finds the ITS" has full "ITS [mem 0x"

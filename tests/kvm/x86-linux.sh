@@ -99,7 +99,10 @@ check "full: 2 vCPUs online (MADT, INIT/SIPI)" has full "guest init: 2 cpus onli
 check "full: the clock is kvm-clock" has full "guest init: clocksource: kvm-clock"
 check "full: the 8250 is interrupt-driven (COM1 in the DSDT)" has full "guest init: 1 ttyS interrupt line(s)"
 check "full: the guest's timer advances" has full "guest init: timer: a 100 ms sleep took 1"
-check "full: no RTC yet, and the init says it skipped that check" has full "guest init: rtc: skipped: the machine has no RTC"
+check "full: the CMOS RTC (PNP0B00 in the DSDT) reads the host's time" sh -c \
+	"grep -q 'guest init: rtc: rtc0 reads [0-9]* s after the host launched the guest (rtc_cmos' '$T/full.out'"
+check "full: the RTC's alarm interrupt (IRQ 8) reaches the guest" sh -c \
+	"grep -q 'guest init: rtc-alarm: the alarm interrupt came after [0-9]* ms (events 0x[0-9a-f]*)' '$T/full.out'"
 check "full: input from a file reaches the console" has full "guest init: got 'from a file'"
 check "full: virtio-blk: the guest reads back what it wrote" has full "guest init: vda reads back 'kvmini-disk-pattern'"
 check "full: virtio-blk: 8 MiB = 16384 sectors, writable" has full "guest init: vda is 16384 sectors, ro=0"

@@ -19,6 +19,7 @@
 
 static uint8_t buf[X86_ACPI_SIZE];
 
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
 
@@ -74,6 +75,9 @@ int main(int argc, char **argv)
 	dsdt_len = dsdt ? get32(dsdt + 4) : 0;
 	ok(dsdt && count(dsdt, dsdt_len, "_S5_") == 1, "DSDT has \\_S5 (power-off)");
 	ok(dsdt && count(dsdt, dsdt_len, "PNP0501") == 1, "DSDT describes COM1");
+	ok(dsdt && count(dsdt, dsdt_len, "PNP0B00") == 1, "DSDT describes the CMOS RTC");
+	ok(fadt && !(get16(fadt + 109) & (1u << 5)) && fadt[108] == 0x32,
+	   "FADT: a CMOS RTC is present, its century register at 0x32");
 	ok(dsdt && count(dsdt, dsdt_len, "LNRO0005") == 3, "DSDT: one LNRO0005 device per virtio");
 	madt_len = madt ? get32(madt + 4) : 0;
 	ok(madt && madt_len == 36 + 8 + 4 * 8 + 12 && get32(madt + 36) == X86_LAPIC_BASE,

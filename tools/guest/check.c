@@ -8,6 +8,8 @@
  *   pmu            the PMU counts CPU cycles (perf_event_open)
  *   rtc EPOCH      /dev/rtc0 reads a time 0..300 s after EPOCH (the host's
  *                  time when it launched the guest)
+ *   rtc-alarm      the RTC's alarm interrupt comes (RTC_ALM_SET 2 s on,
+ *                  RTC_AIE_ON, a read of /dev/rtc0 that waits for it)
  *   timer          CLOCK_MONOTONIC advances across a 100 ms sleep
  *   iops FILE SECS random 4 KiB reads, then writes, with O_DIRECT (buffered
  *                  where the file system has none) at queue depth 1 and
@@ -30,6 +32,7 @@
 #include <string.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +100,61 @@ static int check_rtc(const char *epoch_arg)
 	diff = (long long)timegm(&tm) - epoch;
 	printf("rtc: rtc0 reads %lld s after the host launched the guest\n", diff);
 	return diff >= 0 && diff <= RTC_SLACK_S ? 0 : 1;
+}
+
+#define RTC_ALARM_AHEAD_S 2	/* at least 1 s away when set near a second's end */
+#define RTC_ALARM_WAIT_S 15
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The alarm as `hwclock`'s users and rtcwake set it: the interrupt reaches the kernel. */
+static int check_rtc_alarm(void)
+{
+	struct rtc_time rt;
+	struct timeval wait = { .tv_sec = RTC_ALARM_WAIT_S };
+	unsigned long data = 0;
+	long long t0;
+	fd_set fds;
+	int fd = open("/dev/rtc0", O_RDONLY), ret;
+	time_t at;
+	struct tm tm;
+
+	if (fd < 0 || ioctl(fd, RTC_RD_TIME, &rt)) {
+		printf("rtc-alarm: /dev/rtc0: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	tm = (struct tm){ .tm_sec = rt.tm_sec, .tm_min = rt.tm_min, .tm_hour = rt.tm_hour,
+			  .tm_mday = rt.tm_mday, .tm_mon = rt.tm_mon, .tm_year = rt.tm_year };
+	at = timegm(&tm) + RTC_ALARM_AHEAD_S;
+	gmtime_r(&at, &tm);
+	rt = (struct rtc_time){ .tm_sec = tm.tm_sec, .tm_min = tm.tm_min, .tm_hour = tm.tm_hour,
+				.tm_mday = -1, .tm_mon = -1, .tm_year = -1 };
+	t0 = monotonic_ms();
+	if (ioctl(fd, RTC_ALM_SET, &rt) || ioctl(fd, RTC_AIE_ON, 0)) {
+		printf("rtc-alarm: setting the alarm: %s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	FD_ZERO(&fds);
+	FD_SET(fd, &fds);
+	ret = select(fd + 1, &fds, NULL, NULL, &wait);
+	if (ret == 1 && read(fd, &data, sizeof(data)) == sizeof(data))
+		printf("rtc-alarm: the alarm interrupt came after %lld ms (events 0x%lx)\n",
+		       monotonic_ms() - t0, data & 0xff);
+	else
+		printf("rtc-alarm: no alarm interrupt within %d s of setting it %d s ahead: %s\n",
+		       RTC_ALARM_WAIT_S, RTC_ALARM_AHEAD_S, ret < 0 ? strerror(errno) : "timed out");
+	ioctl(fd, RTC_AIE_OFF, 0);
+	close(fd);
+	return ret == 1 && (data & RTC_AF) ? 0 : 1;
 }
 
 static int check_timer(void)
@@ -285,6 +343,8 @@ int main(int argc, char **argv)
 		return check_pmu();
 	if (argc == 3 && !strcmp(argv[1], "rtc"))
 		return check_rtc(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "rtc-alarm"))
+		return check_rtc_alarm();
 	if (argc == 2 && !strcmp(argv[1], "timer"))
 		return check_timer();
 	if (argc == 4 && !strcmp(argv[1], "iops"))
@@ -293,7 +353,7 @@ int main(int argc, char **argv)
 		return check_soak(argv[2], argv[3], true);
 	if (argc == 4 && !strcmp(argv[1], "soak-verify"))
 		return check_soak(argv[2], argv[3], false);
-	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | timer | iops FILE SECS | "
+	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | rtc-alarm | timer | iops FILE SECS | "
 		"soak FILE MIB | soak-verify FILE MIB\n");
 	return 2;
 }

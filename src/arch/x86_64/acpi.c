@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <kvmini/mc146818.h>
+
 #include "acpi.h"
 #include "layout.h"
 
@@ -19,6 +21,7 @@
 #define FADT_SIZE		276
 #define FADT_REVISION		6
 #define FADT_DSDT		40
+#define FADT_CENTURY		108
 #define FADT_IAPC_BOOT_ARCH	109
 #define FADT_FLAGS		112
 #define FADT_RESET_REG		116
@@ -34,7 +37,6 @@
 #define FADT_F_RESET_REG_SUP	(1u << 10)
 #define FADT_F_HW_REDUCED	(1u << 20)
 #define IAPC_VGA_NOT_PRESENT	(1u << 2)
-#define IAPC_CMOS_RTC_NOT_PRESENT (1u << 5)	/* the wall clock is kvmclock's */
 
 #define MADT_PCAT_COMPAT	1u	/* KVM's irqchip has the dual 8259s too */
 #define MADT_LAPIC		0
@@ -225,6 +227,20 @@ static void aml_com1(struct aml *a)
 	aml_device(a, "COM1", "PNP0501", 0, res, sizeof(res));
 }
 
+/* The CMOS RTC (PNP0B00): rtc-cmos takes its interrupt, IRQ 8, from here, as COM1's. */
+static void aml_rtc(struct aml *a)
+{
+	uint8_t res[8 + 9] = {
+		RES_IO_PORT, RES_IO_DECODE16,
+		X86_RTC_PORT & 0xff, X86_RTC_PORT >> 8,		/* minimum */
+		X86_RTC_PORT & 0xff, X86_RTC_PORT >> 8,		/* maximum */
+		1, MC146818_PORTS,				/* alignment, length */
+	};
+
+	res_irq(res + 8, RES_EXT_IRQ_EDGE, X86_RTC_IRQ);
+	aml_device(a, "RTC_", "PNP0B00", 0, res, sizeof(res));
+}
+
 /* Device (VRnn) { _HID "LNRO0005", _UID n, _CRS: the registers and the interrupt }. */
 static void aml_virtio_device(struct aml *a, unsigned int n, const struct x86_acpi_virtio *v)
 {
@@ -240,11 +256,11 @@ static void aml_virtio_device(struct aml *a, unsigned int n, const struct x86_ac
 	aml_device(a, seg, "LNRO0005", (uint8_t)n, res, sizeof(res));
 }
 
-/* \_S5 and Scope (\_SB) { COM1, the virtio-mmio devices }; -E2BIG if it does not fit. */
+/* \_S5 and Scope (\_SB) { COM1, the RTC, the virtio-mmio devices }; -E2BIG if it does not fit. */
 static int acpi_dsdt(uint8_t *t, size_t cap, const struct x86_acpi_virtio *virtio,
 		     unsigned int nr_virtio, uint32_t *out_len)
 {
-	uint8_t scope_body[(X86_ACPI_MAX_VIRTIO + 1) * 80];
+	uint8_t scope_body[(X86_ACPI_MAX_VIRTIO + 2) * 80];
 	struct aml scope = { .p = scope_body, .cap = sizeof(scope_body) };
 	struct aml a = { .p = t + ACPI_HEADER_SIZE, .cap = cap - ACPI_HEADER_SIZE };
 
@@ -252,6 +268,7 @@ static int acpi_dsdt(uint8_t *t, size_t cap, const struct x86_acpi_virtio *virti
 	aml_byte(&scope, AML_ROOT);
 	aml_bytes(&scope, "_SB_", 4);
 	aml_com1(&scope);
+	aml_rtc(&scope);
 	for (unsigned int i = 0; i < nr_virtio; i++)
 		aml_virtio_device(&scope, i, &virtio[i]);
 	if (scope.len > scope.cap)
@@ -271,7 +288,8 @@ static uint32_t acpi_fadt(uint8_t *t, uint64_t dsdt)
 {
 	acpi_header(t, "FACP", FADT_SIZE, FADT_REVISION);
 	put32(t + FADT_DSDT, (uint32_t)dsdt);
-	put16(t + FADT_IAPC_BOOT_ARCH, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
+	t[FADT_CENTURY] = MC146818_CENTURY;
+	put16(t + FADT_IAPC_BOOT_ARCH, IAPC_VGA_NOT_PRESENT);
 	put32(t + FADT_FLAGS, FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP |
 			      FADT_F_HW_REDUCED);
 	acpi_gas_port8(t + FADT_RESET_REG, X86_RESET_PORT);

@@ -32,7 +32,8 @@
  *               | RAM beyond 3 GiB             |
  *               +-----------------------------+
  *
- * I/O ports: COM1 8250 at 0x3f8 (IRQ 4); the test device's exit port at
+ * I/O ports: COM1 8250 at 0x3f8 (IRQ 4); the CMOS RTC at 0x70 (IRQ 8,
+ * its century at 0x32 as the FADT says); the test device's exit port at
  * 0x0e00 (a 4-byte write is a PIO exit, like the test device's PING);
  * ACPI's hardware-reduced sleep control register at 0x0604 (a byte write
  * with SLP_EN, bit 5, powers off) and sleep status at 0x0605; the reset
@@ -77,6 +78,8 @@
 
 #define X86_COM1_PORT		0x3f8
 #define X86_COM1_IRQ		4
+#define X86_RTC_PORT		0x70	/* the CMOS RTC: index, data */
+#define X86_RTC_IRQ		8
 #define X86_TESTDEV_PORT	0x0e00
 #define X86_SLEEP_CONTROL_PORT	0x0604
 #define X86_SLEEP_STATUS_PORT	0x0605

@@ -12,6 +12,7 @@
 #include <kvmini/device.h>
 #include <kvmini/log.h>
 #include <kvmini/machine.h>
+#include <kvmini/mc146818.h>
 #include <kvmini/uart8250.h>
 #include <kvmini/vm.h>
 
@@ -67,6 +68,15 @@ static int x86_add_console(struct vm *vm, struct virtio_slots *slots)
 	return ret ? ret : machine_add_console(vm, uart, slots);
 }
 
+/* The CMOS RTC on its ports with IRQ 8, as the DSDT describes it (acpi.c). */
+static int x86_add_rtc(struct vm *vm)
+{
+	struct device *rtc;
+	int ret = mc146818_create(X86_RTC_PORT, &rtc);
+
+	return ret ? ret : x86_add_irq_device(vm, rtc, X86_RTC_IRQ);
+}
+
 int arch_vm_add_devices(struct vm *vm)
 {
 	struct virtio_slots slots = { .base = x86_virtio_base, .add = x86_add_virtio };
@@ -78,6 +88,8 @@ int arch_vm_add_devices(struct vm *vm)
 		ret = bus_reserve(&vm->mmio, X86_LAPIC_BASE, 0x1000, "lapic");
 	if (!ret)
 		ret = x86_add_console(vm, &slots);
+	if (!ret)
+		ret = x86_add_rtc(vm);
 	if (!ret)
 		ret = x86_pm_add(vm);
 	return ret ? ret : machine_add_virtio_devices(vm, &slots);
