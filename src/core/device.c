@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <kvmini/coalesced.h>
 #include <kvmini/device.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
@@ -120,8 +121,14 @@ int devices_fdt_nodes(struct device *first, void *fdt)
 	return 0;
 }
 
+/*
+ * Each of the next three first replays the guest's coalesced writes: they
+ * came before, and a device must not be reset, quiesced (its output
+ * flushed) or frozen (saved) without them.
+ */
 void devices_reset(struct vm *vm)
 {
+	coalesced_drain(vm, 0);
 	for (struct device *d = vm->devices; d; d = d->next)
 		if (d->ops->reset)
 			d->ops->reset(d);
@@ -129,6 +136,7 @@ void devices_reset(struct vm *vm)
 
 void devices_quiesce(struct vm *vm)
 {
+	coalesced_drain(vm, 0);
 	for (struct device *d = vm->devices; d; d = d->next)
 		if (d->ops->quiesce)
 			d->ops->quiesce(d);
@@ -136,6 +144,7 @@ void devices_quiesce(struct vm *vm)
 
 void devices_freeze(struct vm *vm)
 {
+	coalesced_drain(vm, 0);
 	for (struct device *d = vm->devices; d; d = d->next)
 		if (d->ops->freeze)
 			d->ops->freeze(d);

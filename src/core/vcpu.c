@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/coalesced.h>
 #include <kvmini/deadline.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -103,6 +104,8 @@ static __hot void vcpu_handle_exit(struct vcpu *vcpu)
 	int ret;
 
 	vcpu->nr_exits++;
+	/* The guest's coalesced writes came before this exit: the devices see them first. */
+	coalesced_drain(vcpu->vm, vcpu->id);
 	log_debug("exit", "vCPU %u: %s exit", vcpu->id,
 		  kvm_exit_reason_name(run->exit_reason));
 	switch (run->exit_reason) {

@@ -11,6 +11,7 @@
 #include <kvmini/arch.h>
 #include <kvmini/blk.h>
 #include <kvmini/cmdline.h>
+#include <kvmini/coalesced.h>
 #include <kvmini/device.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -195,7 +196,10 @@ int vm_create(struct vm *vm)
 		/* Published whole: a restore's RAM loader may kick vCPUs already. */
 		__atomic_store_n(&vm->nr_vcpus, i + 1, __ATOMIC_RELEASE);
 	}
-	ret = arch_vm_irqchip_init(vm);
+	/* Before the devices are realized: they register their zones then. */
+	ret = coalesced_init(vm, vm->vcpus[0]->fd);
+	if (!ret)
+		ret = arch_vm_irqchip_init(vm);
 	if (!ret)
 		ret = devices_realize(vm);
 	/* A restored VM continues where it was instead of booting. */
@@ -260,6 +264,7 @@ void vm_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	free(vm->vcpus);
+	coalesced_destroy(vm);
 	devices_destroy(vm);
 	for (unsigned int i = 0; i < VM_MAX_DISKS; i++)
 		blk_close(vm->disks[i]);

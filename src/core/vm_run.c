@@ -17,12 +17,13 @@
 #include <unistd.h>
 
 #include <kvmini/arch.h>
+#include <kvmini/coalesced.h>
 #include <kvmini/device.h>
 #include <kvmini/log.h>
 #include <kvmini/snapshot.h>
 #include <kvmini/vcpu.h>
-#include <kvmini/vm.h>
 #include <kvmini/vm-api.h>
+#include <kvmini/vm.h>
 
 /* --timeout: the I/O thread stops the VM when the timer fires. */
 static void vm_timeout_ready(struct ev_source *src, uint32_t events)
@@ -161,6 +162,8 @@ static void vm_print_stats(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
 			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+	fprintf(stderr, "kvmini: stats: %" PRIu64 " device writes coalesced (no exit)\n",
+		coalesced_count(vm));
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
 		vm->mmio.unmapped_accesses);
 	if (vm->pio)

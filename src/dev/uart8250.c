@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/coalesced.h>
 #include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/fdt-util.h>
@@ -69,6 +70,7 @@ struct uart8250 {
 	char out[UART8250_OUT_BUF];
 	size_t out_len;
 	struct console *in;	/* received bytes; NULL: none */
+	bool coalescing;	/* THR writes are coalesced (uart8250_update_coalescing) */
 };
 
 static struct uart8250 *to_uart(struct device *dev)
@@ -158,6 +160,22 @@ static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
 	uart->out[uart->out_len++] = (char)c;
 	if (uart->out_tty || c == '\n' || uart->out_len == sizeof(uart->out))
 		uart8250_flush_locked(uart);
+}
+
+/*
+ * THR writes are coalesced (coalesced.h) while nothing the guest waits for
+ * follows from one: no THRE interrupt (IER.THRI off) and no loopback. A
+ * console polling LSR then costs one exit per byte instead of two; the LSR
+ * read's exit replays the write before it is answered. Under the lock,
+ * after the registers changed.
+ */
+static void uart8250_update_coalescing(struct uart8250 *uart)
+{
+	bool want = !(uart->r.ier & UART_IER_THRI) && !(uart->r.mcr & UART_MCR_LOOP);
+
+	if (want != uart->coalescing && uart->dev.vm &&
+	    !vm_coalesce(uart->dev.vm, &uart->dev, UART_RBR_THR, 1, want))
+		uart->coalescing = want;
 }
 
 static uint8_t uart8250_msr(const struct uart8250_regs *r)
@@ -253,6 +271,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		if (v & UART_IER_THRI && !(r->ier & UART_IER_THRI))
 			r->thri = true;
 		r->ier = v & UART_IER_MASK;
+		uart8250_update_coalescing(uart);
 		break;
 	case UART_IIR_FCR:
 		/*
@@ -268,6 +287,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		break;
 	case UART_MCR:
 		r->mcr = v & UART_MCR_MASK;
+		uart8250_update_coalescing(uart);
 		break;
 	case UART_SCR:
 		r->scr = v;
@@ -306,7 +326,19 @@ static void uart8250_reset(struct device *dev)
 	uart8250_flush_locked(uart);
 	memset(&uart->r, 0, sizeof(uart->r));
 	uart8250_update_irq(uart);
+	uart8250_update_coalescing(uart);
 	pthread_mutex_unlock(&uart->lock);
+}
+
+/* The VM exists (coalesced.h is set up): THR starts coalesced, as after a reset. */
+static int uart8250_realize(struct device *dev)
+{
+	struct uart8250 *uart = to_uart(dev);
+
+	pthread_mutex_lock(&uart->lock);
+	uart8250_update_coalescing(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return 0;
 }
 
 #define UART8250_FDT_NODE "uart"
@@ -397,6 +429,7 @@ static int uart8250_load(struct device *dev, struct state_buf *in)
 	pthread_mutex_lock(&uart->lock);
 	uart->r = r;
 	uart8250_update_irq(uart);
+	uart8250_update_coalescing(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return 0;
 }
@@ -414,6 +447,7 @@ static const struct device_ops uart8250_ops = {
 	.type = UART8250_TYPE,
 	.read = uart8250_read,
 	.write = uart8250_write,
+	.realize = uart8250_realize,
 	.reset = uart8250_reset,
 	.quiesce = uart8250_quiesce,
 	.fdt_node = uart8250_fdt_node,

@@ -23,12 +23,14 @@ export GUEST_CHECK_BIN
 
 # The bare-metal raw binary: position-independent, so no link step.
 aarch64-linux-gnu-gcc -c -o "$T/raw.o" "$(dirname "$0")/raw-guest.S" &&
-	aarch64-linux-gnu-objcopy -O binary -j .text "$T/raw.o" "$T/raw.bin" ||
+	aarch64-linux-gnu-objcopy -O binary -j .text "$T/raw.o" "$T/raw.bin" &&
+	aarch64-linux-gnu-gcc -DSPIN -c -o "$T/spin.o" "$(dirname "$0")/raw-guest.S" &&
+	aarch64-linux-gnu-objcopy -O binary -j .text "$T/spin.o" "$T/spin.bin" ||
 	{ echo "Bail out! cannot assemble tests/kvm/raw-guest.S (run tools/setup-deps)"; exit 1; }
 head -c 2097152 /dev/urandom >"$T/blob"
 blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
 
-run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/blob" --add "$PTY_RUN_BIN" -- '
+run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob" --add "$PTY_RUN_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
@@ -65,6 +67,12 @@ t quit ./pty-run --expect "ok 3" --check-raw --send "\x01x" -- kvmini run -p ite
 t crash ./pty-run --expect "ok 3" --signal 11 -- kvmini run -p iterations=1000000
 t raw kvmini run -k raw.bin --timeout 60
 t fw kvmini run --firmware raw.bin --timeout 60
+# Prints, then spins without an exit: its output must still show, and soon.
+kvmini run -k spin.bin --timeout 120 >spin.log 2>&1 &
+spin=$!
+for i in $(seq 100); do grep -q "x0 points" spin.log && break; sleep 0.1; done
+{ cat spin.log; kill -0 $spin && echo "spin: the guest still runs"; } >$OUT/spin.out 2>&1
+kill $spin; wait $spin
 t longcmd kvmini run -k $GUEST/Image -p "$(head -c 2100 /dev/zero | tr "\0" x)"
 t no-tap kvmini run -k $GUEST/Image -n mode=tap,tapif=lo
 '
@@ -149,6 +157,8 @@ check "raw -k: a one-line note says it is loaded as a raw binary" has raw "no ar
 check "raw -k: runs at RAM + 0x80000" has raw "raw guest: running at 0x0000000080080000"
 check "raw -k: x0 points at the device tree" has raw "raw guest: x0 points at a device tree"
 check "raw -k: PSCI power-off, status 0" rc_is raw 0
+check "a guest that prints and spins without an exit: its output shows while it runs" \
+	sh -c "grep -q 'raw guest: x0 points at a device tree' '$T/spin.out' && grep -q 'spin: the guest still runs' '$T/spin.out'"
 check "--firmware: runs at the start of RAM" has fw "raw guest: running at 0x0000000080000000"
 check "--firmware: x0 points at the device tree" has fw "raw guest: x0 points at a device tree"
 check "--firmware: status 0" rc_is fw 0

@@ -4,7 +4,9 @@
  * position-independent, so the same bytes run as -k FILE (loaded at RAM +
  * 0x80000) and as --firmware FILE (at the start of RAM). It prints where it
  * runs from and whether x0 points at a device tree through the 8250, then
- * powers off through PSCI. Built by tests/kvm/linux-boot.sh.
+ * powers off through PSCI. Built by tests/kvm/linux-boot.sh, a second time
+ * with -DSPIN: it then spins after printing, never exiting to kvmini, so
+ * its output shows only if the I/O thread flushes coalesced writes.
  */
 #define UART_THR	0x01000000
 #define PSCI_SYSTEM_OFF	0x84000008
@@ -24,6 +26,9 @@ start:
 	b.eq	1f
 	adr	x1, msg_nodtb
 1:	bl	puts
+#ifdef SPIN
+	b	.			/* no exit: not even wfi, which traps */
+#endif
 	ldr	x0, =PSCI_SYSTEM_OFF
 	hvc	#0
 2:	wfi

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Coalesced MMIO and PIO (KVM_(UN)REGISTER_COALESCED_MMIO): a guest's
+ * writes into a zone a device registers do not exit to kvmini; KVM appends
+ * them to a ring page it shares with kvmini, and kvmini replays them on
+ * the device, in order, before it handles any exit, before the devices are
+ * quiesced, frozen or reset, and from the I/O thread at least every
+ * COALESCED_FLUSH_MS (a guest that writes and then spins without an exit
+ * still has its writes seen).
+ *
+ * So a device may put in a zone only registers whose writes have no effect
+ * the guest could notice without an exit of its own: the 8250's THR while
+ * its THRE interrupt and loopback are off, not while the guest waits for an
+ * interrupt the write would raise.
+ */
+#ifndef KVMINI_COALESCED_H
+#define KVMINI_COALESCED_H
+
+#include <stdint.h>
+
+#include <kvmini/compiler.h>
+
+struct vm;
+struct device;
+
+#define COALESCED_FLUSH_MS 20
+
+/*
+ * After the first vCPU exists (the ring is mapped through its fd): 0 with
+ * coalescing set up, or 0 without it when KVM has none (zones are then
+ * refused and every write exits as before); -errno (logged) on a failure.
+ */
+int __must_check coalesced_init(struct vm *vm, int vcpu_fd);
+void coalesced_destroy(struct vm *vm);
+/*
+ * Start (on) or stop coalescing the len bytes at offset in dev's region.
+ * -EOPNOTSUPP when the VM has no coalescing (or none for ports): the
+ * writes exit as before, so a caller needs no fallback. Other -errno: the
+ * ioctl failed (logged, rate-limited).
+ */
+int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32_t len,
+		bool on);
+/* Replay every write in the ring on its device; cpu is the caller's vCPU (0 for others). */
+void coalesced_drain(struct vm *vm, unsigned int cpu);
+/* Writes replayed so far (--stats). */
+uint64_t coalesced_count(const struct vm *vm);
+
+#endif
