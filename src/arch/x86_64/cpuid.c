@@ -167,6 +167,14 @@ void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid)
  * The APIC ID sits in CPUID.1:EBX[31:24] and, for x2APIC topology, in
  * EDX of leaves 0xb and 0x1f; KVM does not fill them in per vCPU.
  */
+void x86_cpuid_set_apic_id(struct kvm_cpuid_entry2 *e, unsigned int apic_id)
+{
+	if (e->function == 1)
+		e->ebx = (e->ebx & 0x00ffffff) | apic_id << 24;
+	else if (e->function == 0xb || e->function == 0x1f)
+		e->edx = apic_id;
+}
+
 int x86_cpuid_set(int vcpu_fd, const struct x86_cpuid *cpuid, unsigned int apic_id)
 {
 	const struct kvm_cpuid2 *t = cpuid->table;
@@ -180,12 +188,9 @@ int x86_cpuid_set(int vcpu_fd, const struct x86_cpuid *cpuid, unsigned int apic_
 	for (uint32_t i = 0; i < mine->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &mine->entries[i];
 
-		if (e->function == 1) {
-			e->ebx = (e->ebx & 0x00ffffff) | apic_id << 24;
+		x86_cpuid_set_apic_id(e, apic_id);
+		if (e->function == 1)
 			e->ecx |= 1u << 31;	/* "running under a hypervisor" */
-		} else if (e->function == 0xb || e->function == 0x1f) {
-			e->edx = apic_id;
-		}
 	}
 	ret = kvm_ioctl(vcpu_fd, KVM_SET_CPUID2, mine);
 	free(mine);

@@ -220,6 +220,8 @@ int x86_scratch_create(const struct vm *vm, unsigned int vcpu_id, struct x86_scr
 	/* The local APIC's state moves too: it needs the in-kernel irqchip. */
 	if (!ret)
 		ret = x86_vm_create_irqchip(s->vm_fd);
+	if (!ret)
+		ret = x86_vm_enable_exception_payload(s->vm_fd);
 	if (!ret) {
 		s->vcpu_fd = kvm_ioctl_val(s->vm_fd, KVM_CREATE_VCPU, vcpu_id);
 		ret = s->vcpu_fd < 0 ? s->vcpu_fd : 0;

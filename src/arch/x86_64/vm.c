@@ -93,6 +93,16 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	return ret;
 }
 
+int x86_vm_enable_exception_payload(int vm_fd)
+{
+	if (kvm_check_cap(vm_fd, KVM_CAP_EXCEPTION_PAYLOAD) <= 0) {
+		log_debug("vm", "no KVM_CAP_EXCEPTION_PAYLOAD: a pending exception moves as "
+			  "an injected one");
+		return 0;
+	}
+	return kvm_enable_cap(vm_fd, KVM_CAP_EXCEPTION_PAYLOAD, 1);
+}
+
 int x86_vm_create_irqchip(int vm_fd)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
@@ -143,6 +153,8 @@ int arch_vm_init(struct vm *vm)
 		ret = kvm_ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity);
 	if (!ret)
 		ret = x86_vm_create_irqchip(vm->vm_fd);
+	if (!ret)
+		ret = x86_vm_enable_exception_payload(vm->vm_fd);
 	return ret ? ret : x86_vm_save_platform(vm);
 }
 

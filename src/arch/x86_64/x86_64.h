@@ -94,6 +94,12 @@ void x86_cpuid_free(struct x86_cpuid *cpuid);
 void x86_host_xsave_follow(struct x86_host *host, const struct x86_cpuid *cpuid);
 /* Offer the LAPIC's TSC-deadline mode, which KVM emulates but does not list. */
 void x86_cpuid_add_tsc_deadline(struct x86_cpuid *cpuid);
+/*
+ * The APIC ID fields of a CPUID entry (leaf 1 EBX[31:24], leaves 0xb and
+ * 0x1f EDX) set to apic_id. KVM_GET_SUPPORTED_CPUID leaves there the ID of
+ * whichever host CPU ran it: a table compared across runs clears them.
+ */
+void x86_cpuid_set_apic_id(struct kvm_cpuid_entry2 *e, unsigned int apic_id);
 /* This vCPU's CPUID: the VM's table with its APIC ID filled in. */
 int __must_check x86_cpuid_set(int vcpu_fd, const struct x86_cpuid *cpuid, unsigned int apic_id);
 const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct kvm_cpuid2 *t, uint32_t function,
@@ -157,6 +163,14 @@ struct x86_scratch {
 int __must_check x86_scratch_create(const struct vm *vm, unsigned int vcpu_id,
 				    struct x86_scratch *s);
 void x86_scratch_destroy(struct x86_scratch *s);
+/*
+ * KVM_CAP_EXCEPTION_PAYLOAD on, where KVM has it: KVM_GET_VCPU_EVENTS then
+ * tells a pending exception (its payload, CR2 or DR6, not yet delivered)
+ * from an injected one, and KVM_SET_VCPU_EVENTS puts back either. Without
+ * it a pending one reads as injected and pending, and writes back as
+ * injected only: a state move would not be exact (vm.c).
+ */
+int __must_check x86_vm_enable_exception_payload(int vm_fd);
 /* The in-kernel interrupt controllers and PIT, before any vCPU (vm.c). */
 int __must_check x86_vm_create_irqchip(int vm_fd);
 /* Them back as KVM created them (a reboot). */
