@@ -19,6 +19,8 @@
 #           triple-faults
 #   firmware  --firmware with a BIOS of its own (tests/kvm/x86-fw.S) at
 #           the reset vector, as kvmtool enters one, at 64 and 128 KiB
+#   snapshot  2 vCPUs saved while the init writes its disk, restored by a
+#           new kvmini, which finishes and verifies every block
 # and the refusals of bad kernels and options.
 . "$(dirname "$0")/lib.sh"
 
@@ -33,7 +35,8 @@ gcc -m32 -c -o "$T/raw.o" "$(dirname "$0")/x86-raw.S" &&
 	ld -m elf_i386 -Ttext=0 -e _start --oformat binary -o "$T/fw.bin" "$T/fw.o" ||
 	{ echo "Bail out! cannot assemble tests/kvm/x86-raw.S or x86-fw.S (gcc -m32 -c, ld -m elf_i386)"; exit 1; }
 
-run_host --guest --mem 3G --add "$T/blob" --add "$T/raw.bin" --add "$T/fw.bin" --add "$PTY_RUN_BIN" -- '
+run_host --guest --mem 3G --add "$T/blob" --add "$T/raw.bin" --add "$T/fw.bin" --add "$PTY_RUN_BIN" \
+	--add "$GUEST_CHECK_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
@@ -90,6 +93,18 @@ t bigrd kvmini run -k $GUEST/bzImage -i big.rd -m 100
 t fw kvmini run --firmware $GUEST/initrd
 t dtb kvmini run -k $GUEST/bzImage --dump-dtb x.dtb
 t longcmd kvmini run -k $GUEST/bzImage -p "$(head -c 2100 /dev/zero | tr "\0" x)"
+# A snapshot while the init writes to its disk block by block, each synced;
+# a new kvmini restores it (PICs, IOAPIC, PIT, kvmclock, local APICs, both
+# vCPUs mid-kernel) and the guest finishes and verifies every block.
+dd if=/dev/zero of=/tmp/ldisk.img bs=1M count=32 2>/dev/null
+kvmini run -k $GUEST/bzImage -i $GUEST/initrd -m 256 -c 2 -d /tmp/ldisk.img --rng \
+	-p "kvmini.soak=16 kvmini.noinput" --api-sock /tmp/l.sock --timeout 300 >$OUT/lrun.out 2>&1 &
+pid=$!
+i=0; while ! grep -q "soak: 3 MiB written" $OUT/lrun.out && [ $i -lt 1800 ]; do sleep 0.1; i=$((i+1)); done
+t lsnap kvmini ctl /tmp/l.sock snapshot path=/tmp/l.kvs
+kill -9 $pid; wait $pid
+t lrestore kvmini restore /tmp/l.kvs --timeout 300 --stats
+t lverify ./kvmini-guest-check soak-verify /tmp/ldisk.img 16
 '
 
 check "full: exit status 0 after the guest powered off (ACPI S5)" rc_is full 0
@@ -165,4 +180,13 @@ check "--firmware of 128 KiB: it covers the ACPI tables, and kvmini says so" sh 
 	"grep -q 'where kvmini.s ACPI tables were' '$T/fw128.out' && grep -q 'firmware: no ACPI RSDP' '$T/fw128.out'"
 check "--dump-dtb: x86_64 has no device tree, said so" has dtb "x86_64 guests have no device tree"
 check "a command line longer than the kernel takes: refused" has longcmd "the guest kernel takes at most 2047"
+check "Linux guest: snapshot while its init writes to its disk: exit 0" rc_is lsnap 0
+check "Linux guest: the snapshot caught it mid-write" lacks lrun "soak: 16 MiB written"
+check "Linux guest restored: exit 0 (it powered off)" rc_is lrestore 0
+check "Linux guest restored: it went on writing where it was, not from the start" \
+	sh -c "grep -q '^soak: 16 MiB written' '$T/lrestore.out' && ! grep -q '^soak: 1 MiB written' '$T/lrestore.out'"
+check "Linux guest restored: every block verified in the guest" has lrestore "guest init: soak: 16 MiB written and verified"
+check "Linux guest restored: both vCPUs ran (each read the RTC, an exit to kvmini)" \
+	sh -c "grep -q 'soak: cpu 1 reads the RTC: [0-9]' '$T/lrestore.out' && grep -q 'vCPU 0: [1-9]' '$T/lrestore.out' && grep -q 'vCPU 1: [1-9]' '$T/lrestore.out'"
+check "the host-side disk image holds every block" has lverify "16 MiB written and verified"
 finish

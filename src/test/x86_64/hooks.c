@@ -44,7 +44,7 @@ static int test_attach(struct vm *vm)
 	if (ret)
 		return ret;
 	/* Only faults fired at PING exits need the hook: the exit path pays for none. */
-	if (t->cfg->fault == FAULT_VEC)
+	if (t->cfg->fault == FAULT_VEC || t->cfg->fault == FAULT_RESTORE)
 		td->ping_hook = x86_test_ping;
 	td->request = x86_test_request;
 	ret = vm_add_device(vm, &td->dev);

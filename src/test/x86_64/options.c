@@ -20,6 +20,7 @@ static const struct test_fault_name fault_names[] = {
 	{ "vec", FAULT_VEC, true },
 	{ "regs-move", FAULT_REGS_MOVE, true },
 	{ "host-vec", FAULT_HOST_VEC, false },
+	{ "restore", FAULT_RESTORE, true },
 };
 
 static struct test_config *test_config(struct vm_config *cfg)
@@ -88,8 +89,9 @@ static void test_usage(FILE *f)
 "                       in the new VM's vCPU after a register move; the\n"
 "                       read-back compare must catch it), host-vec (a bit of a\n"
 "                       vCPU thread's own XMM3, through a signal frame; the host\n"
-"                       check must catch it). vec and regs-move need the test\n"
-"                       device\n");
+"                       check must catch it), restore (kvmini restore: a bit of\n"
+"                       YMM7/XMM7 at the restored guest's first vector PING\n"
+"                       exit). vec, regs-move and restore need the test device\n");
 }
 
 const struct run_option_group test_run_options = {

@@ -175,9 +175,17 @@ void x86_test_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 	bool ymm;
 
 	(void)count;
-	if (t->cfg->fault != FAULT_VEC || tag != TESTDEV_PING_VEC ||
-	    __atomic_add_fetch(&vec_pings, 1, __ATOMIC_RELAXED) != 3 ||
-	    __atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
+	if (tag != TESTDEV_PING_VEC)
+		return;
+	/*
+	 * vec: the third vector check's exit. restore: a restored VM's first,
+	 * as if the restore had lost a bit the guest holds a pattern in.
+	 */
+	if (t->cfg->fault == FAULT_VEC ?
+	    __atomic_add_fetch(&vec_pings, 1, __ATOMIC_RELAXED) != 3 :
+	    t->cfg->fault != FAULT_RESTORE || !vcpu->vm->restore)
+		return;
+	if (__atomic_exchange_n(&t->fault_injected, true, __ATOMIC_RELAXED))
 		return;
 	if (x86_state_get(vcpu->fd, host, s))
 		return;
@@ -185,6 +193,7 @@ void x86_test_ping(struct vcpu *vcpu, uint32_t tag, uint32_t count)
 	x86_flip_vector_bit(s->xsave, ymm, 7, 37);
 	if (kvm_ioctl(vcpu->fd, KVM_SET_XSAVE, (struct kvm_xsave *)s->xsave))
 		return;
-	log_info("vcpu", "vCPU %u: --inject-fault=vec: flipped bit %u of %s7", vcpu->id,
-		 ymm ? 128 + 37 : 37, ymm ? "YMM" : "XMM");
+	log_info("vcpu", "vCPU %u: --inject-fault=%s: flipped bit %u of %s7", vcpu->id,
+		 t->cfg->fault == FAULT_VEC ? "vec" : "restore", ymm ? 128 + 37 : 37,
+		 ymm ? "YMM" : "XMM");
 }

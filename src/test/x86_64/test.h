@@ -26,6 +26,7 @@ enum fault_kind {
 	FAULT_VEC,	/* flip a bit of the guest's YMM7 (XMM7 without AVX) mid-run */
 	FAULT_REGS_MOVE, /* damage a register moved into a new VM's vCPU */
 	FAULT_HOST_VEC,	/* corrupt a vCPU thread's own YMM register across KVM_RUN */
+	FAULT_RESTORE,	/* a restored VM: a bit of YMM7 (XMM7) at its first vector check exit */
 };
 
 struct test_config {
