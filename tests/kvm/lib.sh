@@ -16,7 +16,7 @@ fi
 host_arch=$(basename "$HOST_TOOL" -host)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kvmini-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP_TEST_DIR:-}" ] && echo "# test files kept in $T" || rm -rf "$T"' EXIT
 tap_n=0
 tap_failed=0
 
