@@ -4,9 +4,9 @@
  * writes into a zone a device registers do not exit to kvmini; KVM appends
  * them to a ring page it shares with kvmini, and kvmini replays them on
  * the device, in order, before it handles any exit, before the devices are
- * quiesced, frozen or reset, and from the I/O thread at least every
- * COALESCED_FLUSH_MS (a guest that writes and then spins without an exit
- * still has its writes seen).
+ * quiesced, frozen or reset, and at least every COALESCED_FLUSH_MS (the
+ * I/O thread kicks vCPU 0 to drain: a guest that writes and then spins
+ * without an exit still has its writes seen).
  *
  * So a device may put in a zone only registers whose writes have no effect
  * the guest could notice without an exit of its own: the 8250's THR while
@@ -29,8 +29,10 @@ struct device;
  * After the first vCPU exists (the ring is mapped through its fd): 0 with
  * coalescing set up, or 0 without it when KVM has none (zones are then
  * refused and every write exits as before); -errno (logged) on a failure.
+ * kick: called on the I/O thread when the ring holds writes at a flush; it
+ * must make a vCPU thread return from KVM_RUN and drain.
  */
-int __must_check coalesced_init(struct vm *vm, int vcpu_fd);
+int __must_check coalesced_init(struct vm *vm, int vcpu_fd, void (*kick)(struct vm *vm));
 void coalesced_destroy(struct vm *vm);
 /*
  * Start (on) or stop coalescing the len bytes at offset in dev's region.

@@ -38,23 +38,34 @@ struct coalesced {
 	pthread_mutex_t drain_lock;	/* the consumer side: replays stay in order */
 	pthread_mutex_t zone_lock;	/* nr_zones and the (un)register ioctls */
 	struct ev_source flush;		/* a timerfd */
+	void (*kick)(struct vm *vm);	/* gets a vCPU to drain (coalesced_init()) */
 	struct vm *vm;
 	struct ratelimit rl;
 };
 
+/*
+ * The flush timer does not replay the writes itself: a device's output may
+ * block (a stalled terminal or pipe), and the I/O thread, which stops the
+ * VM on a signal or --timeout, must never wait on it. It kicks vCPU 0,
+ * whose thread drains the ring when KVM_RUN returns, as it would at an
+ * exit; a kick interrupts its blocked write as it does any vCPU's.
+ */
 static void coalesced_flush_ready(struct ev_source *src, uint32_t events)
 {
 	struct coalesced *c = container_of(src, struct coalesced, flush);
+	struct kvm_coalesced_mmio_ring *ring = c->ring;
 	uint64_t expirations;
 
 	(void)events;
 	if (read(src->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_ratelimited(&c->rl, LOG_ERR, "vm", "coalesced writes: reading the flush "
 				"timer: %s", strerror(errno));
-	coalesced_drain(c->vm, 0);
+	if (__atomic_load_n(&ring->first, __ATOMIC_RELAXED) !=
+	    __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+		c->kick(c->vm);
 }
 
-int coalesced_init(struct vm *vm, int vcpu_fd)
+int coalesced_init(struct vm *vm, int vcpu_fd, void (*kick)(struct vm *vm))
 {
 	long page = sysconf(_SC_PAGESIZE);
 	int offset = kvm_check_cap(vm->kvm_fd, KVM_CAP_COALESCED_MMIO);
@@ -85,6 +96,7 @@ int coalesced_init(struct vm *vm, int vcpu_fd)
 	c->max = (uint32_t)(((size_t)page - sizeof(*c->ring)) / sizeof(c->ring->coalesced_mmio[0]));
 	c->pio = kvm_check_cap(vm->kvm_fd, KVM_CAP_COALESCED_PIO) > 0;
 	c->vm = vm;
+	c->kick = kick;
 	pthread_mutex_init(&c->drain_lock, NULL);
 	pthread_mutex_init(&c->zone_lock, NULL);
 	c->flush = (struct ev_source){ .fd = -1, .ready = coalesced_flush_ready,

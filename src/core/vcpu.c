@@ -172,7 +172,8 @@ static __hot void *vcpu_thread(void *arg)
 		if (ret == -EINTR || ret == -EAGAIN) {
 			/* Ordered before the stop check, so a kick is never lost. */
 			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-			/* Kicked: maybe for a pause (only kicks lead here, so exits pay nothing). */
+			/* Kicked: maybe to replay coalesced writes (coalesced.h), maybe for a pause. */
+			coalesced_drain(vm, vcpu->id);
 			pause_point(&vm->pause);
 			continue;
 		}

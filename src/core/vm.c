@@ -157,6 +157,12 @@ static void vm_quit(struct vm *vm)
 	vm_stop(vm, VM_STOP_QUIT, 0);
 }
 
+/* The coalesced writes' flush: vCPU 0's thread drains them when kicked. */
+static void vm_kick_first_vcpu(struct vm *vm)
+{
+	vcpu_kick(vm->vcpus[0]);
+}
+
 int vm_create(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -197,7 +203,7 @@ int vm_create(struct vm *vm)
 		__atomic_store_n(&vm->nr_vcpus, i + 1, __ATOMIC_RELEASE);
 	}
 	/* Before the devices are realized: they register their zones then. */
-	ret = coalesced_init(vm, vm->vcpus[0]->fd);
+	ret = coalesced_init(vm, vm->vcpus[0]->fd, vm_kick_first_vcpu);
 	if (!ret)
 		ret = arch_vm_irqchip_init(vm);
 	if (!ret)
