@@ -142,12 +142,37 @@ static int x86_save_platform(struct vm *vm, struct snapfile_writer *w)
 	return snapshot_add_state(w, X86_SEC_PLATFORM, 0, &s);
 }
 
+/*
+ * kvmini does not move nested virtualization state (KVM_GET/SET_NESTED_
+ * STATE) yet: a vCPU whose guest is in VMX operation, or is running its
+ * own guest, would lose it, so such a VM is refused. An SVM guest with
+ * EFER.SVME set but no guest of its own running has nothing beyond the
+ * header (and its GIF, set again on restore) and is saved.
+ */
+static bool x86_vcpu_nested(const struct vcpu *vcpu, char *why, size_t why_len)
+{
+	struct kvm_nested_state st = { .size = sizeof(st) };
+	int ret = kvm_ioctl_quiet(vcpu->fd, KVM_GET_NESTED_STATE, &st);
+
+	if (ret == -E2BIG || (!ret && (st.flags & (KVM_STATE_NESTED_GUEST_MODE |
+						     KVM_STATE_NESTED_RUN_PENDING))) ||
+	    (!ret && st.format == KVM_STATE_NESTED_FORMAT_VMX &&
+	     st.hdr.vmx.vmxon_pa != ~0ULL)) {
+		snprintf(why, why_len, "vCPU %u's guest uses nested virtualization (%s), "
+			 "whose state kvmini does not save yet", vcpu->id,
+			 st.format == KVM_STATE_NESTED_FORMAT_VMX ? "VMX" : "SVM");
+		return true;
+	}
+	return false;
+}
+
 int arch_snapshot_savable(const struct vm *vm, char *why, size_t why_len)
 {
-	/* Everything an x86_64 machine of kvmini's has is saved. */
-	(void)vm;
-	(void)why;
-	(void)why_len;
+	if (kvm_check_cap(vm->kvm_fd, KVM_CAP_NESTED_STATE) <= 0)
+		return 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (x86_vcpu_nested(vm->vcpus[i], why, why_len))
+			return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -183,6 +208,7 @@ static int x86_check_cpuid(const struct vm *vm, struct state_buf *s, const char 
 	const struct kvm_cpuid2 *here = vm->arch->cpuid.table;
 	uint32_t nent = state_get_u32(s);
 	char want[96], have[96];
+	bool *matched;
 	int bad = 0;
 
 	if (nent > here->nent * 4 + 64) {
@@ -190,13 +216,19 @@ static int x86_check_cpuid(const struct vm *vm, struct state_buf *s, const char 
 			"more than any VM has", path, nent);
 		return -EBADMSG;
 	}
+	/* Each of this host's leaves matched once: a repeated one would hide a missing one. */
+	matched = calloc(here->nent ? here->nent : 1, sizeof(*matched));
+	if (!matched)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < nent && !s->err; i++) {
 		/* Both without the APIC IDs, which are each vCPU's (x86_cpuid_set()). */
 		struct kvm_cpuid_entry2 e, h;
 		const struct kvm_cpuid_entry2 *found;
 
-		if (!x86_get_piece(s, &e, sizeof(e), path, "a CPUID leaf"))
+		if (!x86_get_piece(s, &e, sizeof(e), path, "a CPUID leaf")) {
+			free(matched);
 			return -EBADMSG;
+		}
 		x86_cpuid_set_apic_id(&e, 0);
 		x86_cpuid_entry_format(&e, want, sizeof(want));
 		found = x86_cpuid_find(here, e.function, e.index);
@@ -206,6 +238,13 @@ static int x86_check_cpuid(const struct vm *vm, struct state_buf *s, const char 
 			bad++;
 			continue;
 		}
+		if (matched[found - here->entries]) {
+			log_err("snapshot", "%s: CPUID leaf 0x%x index %u is saved twice", path,
+				e.function, e.index);
+			free(matched);
+			return -EBADMSG;
+		}
+		matched[found - here->entries] = true;
 		h = *found;
 		x86_cpuid_set_apic_id(&h, 0);
 		x86_cpuid_entry_format(&h, have, sizeof(have));
@@ -215,11 +254,15 @@ static int x86_check_cpuid(const struct vm *vm, struct state_buf *s, const char 
 			bad++;
 		}
 	}
-	if (!s->err && nent != here->nent) {
-		log_err("snapshot", "%s: %" PRIu32 " CPUID leaves saved; these options on this "
-			"host give %" PRIu32, path, nent, here->nent);
+	for (uint32_t i = 0; i < here->nent && !s->err; i++) {
+		if (matched[i])
+			continue;
+		log_err("snapshot", "%s: CPUID leaf 0x%x index %u, which these options on this "
+			"host give, is not in the snapshot", path, here->entries[i].function,
+			here->entries[i].index);
 		bad++;
 	}
+	free(matched);
 	if (bad)
 		log_err("snapshot", "%s: restore on a host whose KVM offers the same CPU, or "
 			"take the snapshot with a CPU model (--cpu-model) both hosts can run", path);
@@ -374,6 +417,13 @@ static int x86_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 		ret = -EBADMSG;
 	}
 	free(data);
+	if (!ret && (want.events.flags & KVM_VCPUEVENT_VALID_PAYLOAD) &&
+	    kvm_check_cap(vcpu->vm->vm_fd, KVM_CAP_EXCEPTION_PAYLOAD) <= 0) {
+		log_err("snapshot", "%s: vCPU %u's pending exceptions were saved apart from "
+			"injected ones (KVM_CAP_EXCEPTION_PAYLOAD), which this host's KVM "
+			"cannot take", f->path, vcpu->id);
+		ret = -EINVAL;
+	}
 	/* Every piece, the TSC too: the guest's time goes on from the saved count. */
 	if (!ret)
 		ret = x86_state_set(vcpu->fd, &a->host, &want, X86_STATE_ALL);
