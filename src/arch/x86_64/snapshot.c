@@ -158,9 +158,10 @@ static bool x86_vcpu_nested(const struct vcpu *vcpu, char *why, size_t why_len)
 						     KVM_STATE_NESTED_RUN_PENDING))) ||
 	    (!ret && st.format == KVM_STATE_NESTED_FORMAT_VMX &&
 	     st.hdr.vmx.vmxon_pa != ~0ULL)) {
-		snprintf(why, why_len, "vCPU %u's guest uses nested virtualization (%s), "
+		/* On E2BIG KVM wrote only the size: the format is not known then. */
+		snprintf(why, why_len, "vCPU %u's guest uses nested virtualization%s, "
 			 "whose state kvmini does not save yet", vcpu->id,
-			 st.format == KVM_STATE_NESTED_FORMAT_VMX ? "VMX" : "SVM");
+			 ret ? "" : st.format == KVM_STATE_NESTED_FORMAT_VMX ? " (VMX)" : " (SVM)");
 		return true;
 	}
 	return false;
