@@ -59,6 +59,22 @@ static bool x86_get_piece(struct state_buf *s, void *p, size_t len, const char *
 	return !s->err;
 }
 
+/* The machine section's head; the MSR indexes and the CPUID leaves follow. */
+struct x86_machine_head {
+	uint32_t nr_vcpus;
+	uint32_t tsc_khz;
+	uint32_t xsave_size;
+	uint32_t nr_msrs;
+};
+
+static void x86_get_machine_head(struct state_buf *s, struct x86_machine_head *h)
+{
+	h->nr_vcpus = state_get_u32(s);
+	h->tsc_khz = state_get_u32(s);
+	h->xsave_size = state_get_u32(s);
+	h->nr_msrs = state_get_u32(s);
+}
+
 static int x86_save_machine(struct vm *vm, struct snapfile_writer *w)
 {
 	const struct arch_vm *a = vm->arch;
@@ -272,30 +288,28 @@ static int x86_check_cpuid(const struct vm *vm, struct state_buf *s, const char 
 
 int arch_snapshot_check(struct vm *vm, const struct snapfile *f)
 {
+	struct x86_machine_head head;
 	struct state_buf s;
 	void *data = NULL;
-	uint32_t nr, xsave, nr_msrs;
 	int ret = snapshot_read_section(f, X86_SEC_MACHINE, 0, "machine section", &data, &s);
 
 	if (ret)
 		return ret;
-	nr = state_get_u32(&s);
-	state_get_u32(&s);		/* the TSC rate: checked once the vCPUs exist */
-	xsave = state_get_u32(&s);
-	nr_msrs = state_get_u32(&s);
+	/* The TSC rate is checked once the vCPUs exist. */
+	x86_get_machine_head(&s, &head);
 	/* No vCPU exists yet: the configuration says how many there will be. */
-	if (!s.err && nr != vm->cfg->nr_cpus) {
-		log_err("snapshot", "%s: %" PRIu32 " vCPUs saved, %u configured", f->path, nr,
-			vm->cfg->nr_cpus);
+	if (!s.err && head.nr_vcpus != vm->cfg->nr_cpus) {
+		log_err("snapshot", "%s: %" PRIu32 " vCPUs saved, %u configured", f->path,
+			head.nr_vcpus, vm->cfg->nr_cpus);
 		ret = -EBADMSG;
-	} else if (!s.err && xsave != x86_xsave_size(&vm->arch->host)) {
+	} else if (!s.err && head.xsave_size != x86_xsave_size(&vm->arch->host)) {
 		log_err("snapshot", "%s: the vCPUs' XSAVE state is %" PRIu32 " bytes; this host's "
 			"KVM moves %zu (KVM_CAP_XSAVE2): it cannot hold the same state", f->path,
-			xsave, x86_xsave_size(&vm->arch->host));
+			head.xsave_size, x86_xsave_size(&vm->arch->host));
 		ret = -EINVAL;
 	}
 	/* The MSR list is chosen with the first vCPU: compared at restore. */
-	for (uint32_t i = 0; i < nr_msrs && !s.err && !ret; i++)
+	for (uint32_t i = 0; i < head.nr_msrs && !s.err && !ret; i++)
 		state_get_u32(&s);
 	if (!ret && !s.err)
 		ret = x86_check_cpuid(vm, &s, f->path);
@@ -348,24 +362,22 @@ static int x86_restore_tsc_rate(struct vm *vm, uint32_t khz, const char *path)
 static int x86_restore_machine(struct vm *vm, const struct snapfile *f)
 {
 	const struct x86_msr_list *list = &vm->arch->msrs;
+	struct x86_machine_head head;
 	struct state_buf s;
 	void *data = NULL;
-	uint32_t khz, nr_msrs;
 	int ret = snapshot_read_section(f, X86_SEC_MACHINE, 0, "machine section", &data, &s);
 
 	if (ret)
 		return ret;
-	state_get_u32(&s);			/* vCPUs: checked before the VM */
-	khz = state_get_u32(&s);
-	state_get_u32(&s);			/* XSAVE size: checked before the VM */
-	nr_msrs = state_get_u32(&s);
-	if (!s.err && nr_msrs != list->n) {
+	/* The vCPU count and XSAVE size were checked before the VM. */
+	x86_get_machine_head(&s, &head);
+	if (!s.err && head.nr_msrs != list->n) {
 		log_err("snapshot", "%s: the vCPUs' state holds %" PRIu32 " MSRs; this host's "
-			"KVM gives these vCPUs %" PRIu32 " (another kernel?)", f->path, nr_msrs,
-			list->n);
+			"KVM gives these vCPUs %" PRIu32 " (another kernel?)", f->path,
+			head.nr_msrs, list->n);
 		ret = -EINVAL;
 	}
-	for (uint32_t i = 0; i < nr_msrs && !s.err && !ret; i++) {
+	for (uint32_t i = 0; i < head.nr_msrs && !s.err && !ret; i++) {
 		uint32_t index = state_get_u32(&s);
 
 		if (!s.err && index != list->index[i]) {
@@ -380,7 +392,7 @@ static int x86_restore_machine(struct vm *vm, const struct snapfile *f)
 		log_err("snapshot", "%s: the machine section is malformed", f->path);
 		ret = -EBADMSG;
 	}
-	return ret ?: x86_restore_tsc_rate(vm, khz, f->path);
+	return ret ?: x86_restore_tsc_rate(vm, head.tsc_khz, f->path);
 }
 
 static int x86_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
@@ -426,10 +438,12 @@ static int x86_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 		ret = -EINVAL;
 	}
 	/* Every piece, the TSC too: the guest's time goes on from the saved count. */
-	if (!ret)
+	if (!ret) {
 		ret = x86_state_set(vcpu->fd, &a->host, &want, X86_STATE_ALL);
-	if (ret == -EINVAL)
-		log_err("snapshot", "%s: KVM refused vCPU %u's saved state", f->path, vcpu->id);
+		if (ret == -EINVAL)
+			log_err("snapshot", "%s: KVM refused vCPU %u's saved state", f->path,
+				vcpu->id);
+	}
 	/* Proves every write took: what KVM holds now is what was saved. */
 	if (!ret)
 		ret = x86_state_get(vcpu->fd, &a->host, got);
@@ -439,8 +453,9 @@ static int x86_restore_vcpu(struct vcpu *vcpu, const struct snapfile *f)
 	return ret;
 }
 
-/* The PICs, IOAPIC and PIT; *clock the saved kvmclock, set after the vCPUs. */
-static int x86_restore_platform(struct vm *vm, const struct snapfile *f, uint64_t *clock)
+/* The PICs, IOAPIC and PIT; clock gets the saved kvmclock, set after the vCPUs. */
+static int x86_restore_platform(struct vm *vm, const struct snapfile *f,
+				struct kvm_clock_data *clock)
 {
 	struct kvm_irqchip chips[X86_NR_CHIPS];
 	struct kvm_pit_state2 pit;
@@ -462,7 +477,7 @@ static int x86_restore_platform(struct vm *vm, const struct snapfile *f, uint64_
 	}
 	if (ok)
 		x86_get_piece(&s, &pit, sizeof(pit), f->path, "kvm_pit_state2");
-	*clock = state_get_u64(&s);
+	clock->clock = state_get_u64(&s);
 	ret = state_read_done(&s);
 	free(data);
 	if (ret) {
@@ -486,14 +501,12 @@ static int x86_restore_platform(struct vm *vm, const struct snapfile *f, uint64_
 int arch_snapshot_restore(struct vm *vm, const struct snapfile *f)
 {
 	struct kvm_clock_data clock = { 0 };
-	uint64_t kvmclock = 0;
 	int ret = x86_restore_machine(vm, f);
 
 	if (!ret)
-		ret = x86_restore_platform(vm, f, &kvmclock);
+		ret = x86_restore_platform(vm, f, &clock);
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = x86_restore_vcpu(vm->vcpus[i], f);
-	clock.clock = kvmclock;
 	if (!ret)
 		ret = kvm_ioctl(vm->vm_fd, KVM_SET_CLOCK, &clock);
 	return ret;
