@@ -29,11 +29,11 @@ static void choose_exit_msr(struct cpu_features *f, uint32_t max_leaf)
 }
 
 /*
- * The reasons the AVX-512 and AMX lines are skips, from CPUID. Neither has
- * a check yet: a vCPU that has the feature gets "not implemented yet".
- * (No reason may read "no AVX": the AVX tests' own skip says that.)
+ * AVX-512: usable, or why not, from CPUID and XCR0. AMX has no check yet:
+ * its line is a skip whose reason says whether this vCPU has AMX. (No
+ * reason may read "no AVX": the AVX tests' own skip says that.)
  */
-static void skip_reasons(struct cpu_features *f)
+static void detect_avx512_amx(struct cpu_features *f)
 {
 	struct cpuid_regs leaf7 = { 0 };
 	uint64_t xcr0 = f->xcr0_supported;
@@ -42,20 +42,20 @@ static void skip_reasons(struct cpu_features *f)
 		leaf7 = cpuid(7, 0);
 
 	if (f->leaf0.eax < 7)
-		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
 			 "this vCPU has no AVX-512F (CPUID max leaf 0x%x, no leaf 7)",
 			 f->leaf0.eax);
 	else if (!(leaf7.ebx & CPUID_7_EBX_AVX512F))
-		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
+		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
 			 "this vCPU has no AVX-512F (CPUID.(7,0):EBX.AVX512F is 0)");
-	else if (!f->osxsave || (xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
-		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
-			 "this vCPU has AVX-512F, but XCR0 may not enable opmask, "
-			 "ZMM_Hi256 and Hi16_ZMM (bits 5-7; may hold 0x%lx)", xcr0);
+	else if (!f->avx || (xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
+		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
+			 "this vCPU has AVX-512F, but XCR0 may not enable AVX, "
+			 "opmask, ZMM_Hi256 and Hi16_ZMM (bits 2, 5-7; may hold 0x%lx)",
+			 xcr0);
 	else
-		snprintf(f->avx512_skip_reason, sizeof(f->avx512_skip_reason),
-			 "AVX-512 checks not implemented yet (this vCPU has "
-			 "AVX-512F and XCR0 bits 5-7)");
+		f->avx512 = true;
+	f->avx512bw = f->avx512 && (leaf7.ebx & CPUID_7_EBX_AVX512BW);
 
 	if (f->leaf0.eax < 7)
 		snprintf(f->amx_skip_reason, sizeof(f->amx_skip_reason),
@@ -116,5 +116,5 @@ void features_detect(struct cpu_features *f)
 		f->mxcsr_mask = MXCSR_MASK_DEFAULT;
 
 	choose_exit_msr(f, f->leaf0.eax);
-	skip_reasons(f);
+	detect_avx512_amx(f);
 }

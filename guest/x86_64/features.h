@@ -13,14 +13,16 @@ struct cpu_features {
 	bool osxsave;			/* CR4.OSXSAVE, as CPUID.1:ECX reflects it */
 	bool avx;			/* AVX usable: CPUID, OSXSAVE and XCR0 all allow it */
 	bool avx2;			/* and AVX2 on top */
+	bool avx512;			/* AVX-512F usable: CPUID, OSXSAVE, XCR0 bits 5-7 */
+	bool avx512bw;			/* and AVX512BW: k0-7 are 64 bits wide */
 	uint64_t xcr0_supported;	/* CPUID.(0xd,0):EDX:EAX */
 	uint32_t mxcsr_mask;		/* MXCSR bits that may be set */
 	/* The MSR the MSR exit writes and reads back (KVM intercepts both). */
 	uint32_t exit_msr;
 	const char *exit_msr_name;
 	char no_avx_reason[80];		/* when !avx: why, for the SKIP */
-	/* Why the AVX-512 and AMX checks are skipped: absent, or not written yet. */
-	char avx512_skip_reason[128];
+	char no_avx512_reason[128];	/* when !avx512: why, for the SKIP */
+	/* Why the AMX check is skipped: absent, or not written yet. */
 	char amx_skip_reason[128];
 };
 

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * x87, SSE and AVX state across exits. Each round fills one register class
- * with values unique to (vCPU, class, exit kind, round, register, word),
- * loads them, takes one exit of the kind under test, stores them back and
- * compares every byte, plus FCW/FSW or MXCSR and XCR0. Round 0 takes no
+ * x87, SSE, AVX and AVX-512 state across exits. Each round fills one
+ * register class with values unique to (vCPU, class, exit kind, round,
+ * register, word), loads them, takes one exit of the kind under test,
+ * stores them back and compares every byte, plus FCW/FSW or MXCSR and XCR0
+ * (and k0-7 for AVX-512). Round 0 takes no
  * exit of its own: a mismatch there is the guest's bug (or the host's, if
  * an interrupt's exit came between).
  *
  * Then XMM across XCR0 switches, and the other direction: the VMM writes
  * XMM/YMM during an exit and the guest checks what arrived.
  *
- * AVX-512 (ZMM0-31, k0-7) and AMX tiles have no checks yet: each vCPU
- * prints one skip for each, with the reason from its CPUID and XCR0.
+ * AMX tiles have no check yet: each vCPU prints one skip, with the reason
+ * from its CPUID and XCR0.
  */
 #include <stddef.h>
 #include "lib/console.h"
@@ -27,34 +28,38 @@
 _Static_assert(offsetof(struct x87_state, fcw) == X87_STATE_FCW, "vec.S layout");
 _Static_assert(offsetof(struct x87_state, fsw) == X87_STATE_FSW, "vec.S layout");
 _Static_assert(offsetof(struct vec_state, mxcsr) == VEC_STATE_MXCSR, "vec.S layout");
+_Static_assert(offsetof(struct avx512_state, k) == AVX512_STATE_K, "vec.S layout");
+_Static_assert(offsetof(struct avx512_state, mxcsr) == AVX512_STATE_MXCSR, "vec.S layout");
 
 static const char *const class_names[CLASSES] = {
 	[CLASS_X87] = "x87",
 	[CLASS_SSE] = "sse",
 	[CLASS_AVX] = "avx",
+	[CLASS_AVX512] = "avx-512",
 };
 
 /* Pattern "kinds" beyond the exit kinds: the XCR0 switches, both ways. */
 enum { KIND_XCR0_DOWN = EXIT_KINDS, KIND_XCR0_UP, PATTERN_KINDS };
 
-/* pattern() slots: registers 0-15, AVX2 addends, then these. */
-#define SLOT_ADDEND(n)		(VEC_NREGS + (n))
-#define SLOT_CONTROL		(2 * VEC_NREGS)	/* FCW or MXCSR */
+/* pattern() slots: registers 0-31, AVX2/AVX-512 addends, then these. */
+#define SLOT_ADDEND(n)		(ZMM_NREGS + (n))
+#define SLOT_OPMASK(n)		(2 * ZMM_NREGS + (n))
+#define SLOT_CONTROL		SLOT_OPMASK(OPMASK_NREGS)	/* FCW or MXCSR */
 #define SLOT_MSR		(SLOT_CONTROL + 1)
 
 /* Where pattern()'s input fields start; they do not overlap. */
 #define FIELD_ROUND		0	/* 17 bits */
-#define FIELD_SLOT		17	/* 6 bits */
-#define FIELD_WORD		23	/* 2 bits: 64-bit word of a register */
-#define FIELD_KIND		25	/* 4 bits */
-#define FIELD_CLASS		29	/* 2 bits */
-#define FIELD_CPU		31	/* 7 bits */
+#define FIELD_SLOT		17	/* 7 bits */
+#define FIELD_WORD		24	/* 3 bits: 64-bit word of a register */
+#define FIELD_KIND		27	/* 4 bits */
+#define FIELD_CLASS		31	/* 2 bits */
+#define FIELD_CPU		33	/* 7 bits */
 /* Apart from the seeds of the VMM's patterns (VMM_SEED_DOMAIN). */
 #define PATTERN_DOMAIN		(1ULL << 62)
 
 _Static_assert(PARAMS_MAX_ITERATIONS < 1 << 17, "round field too small");
-_Static_assert(SLOT_MSR < 1 << 6, "slot field too small");
-_Static_assert(YMM_BYTES / 8 <= 1 << 2, "word field too small");
+_Static_assert(SLOT_MSR < 1 << 7, "slot field too small");
+_Static_assert(ZMM_BYTES / 8 <= 1 << 3, "word field too small");
 _Static_assert(PATTERN_KINDS <= 1 << 4, "kind field too small");
 _Static_assert(CLASSES <= 1 << 2, "class field too small");
 _Static_assert(MAX_CPUS <= 1 << 7, "cpu field too small");
@@ -100,7 +105,7 @@ static uint64_t get_u64(const uint8_t *src)
 	return val;
 }
 
-/* All buffers of one test, on the vCPU's stack. */
+/* All buffers of one vCPU's tests (cpu_buffers: too big for its stack). */
 struct buffers {
 	struct vec_state expected;
 	struct vec_state found;
@@ -108,7 +113,13 @@ struct buffers {
 	struct vec_state addend;
 	struct x87_state x87_expected;
 	struct x87_state x87_found;
+	struct avx512_state z_expected;	/* = z_augend + z_addend */
+	struct avx512_state z_found;
+	struct avx512_state z_augend;
+	struct avx512_state z_addend;
 };
+
+static struct buffers cpu_buffers[MAX_CPUS];
 
 /*
  * Eight normal 80-bit values (explicit integer bit set, exponent neither 0
@@ -152,6 +163,20 @@ static void fill_regs(struct vec_state *s, const struct round_id *id,
 			put_u64(&s->reg[n][8 * w], pattern(id, first_slot + n, w));
 }
 
+static void fill_zmm(struct avx512_state *s, const struct round_id *id,
+		     unsigned int first_slot)
+{
+	for (unsigned int n = 0; n < ZMM_NREGS; n++)
+		for (unsigned int w = 0; w < ZMM_BYTES / 8; w++)
+			put_u64(s->zmm[n] + 8 * w, pattern(id, first_slot + n, w));
+}
+
+/* The width of k0-7 the vCPU moves: 64 bits with AVX512BW, else 16. */
+static unsigned int opmask_bytes(const struct cpu_ctx *ctx)
+{
+	return ctx->feat.avx512bw ? 8 : 2;
+}
+
 /* Any MXCSR bits the vCPU allows; FTZ makes it never the default. */
 static uint32_t mxcsr_pattern(const struct cpu_ctx *ctx,
 			      const struct round_id *id)
@@ -164,7 +189,14 @@ static uint64_t xcr0_for(const struct cpu_ctx *ctx, enum reg_class cls)
 {
 	if (!ctx->feat.osxsave)
 		return 0;
-	return cls == CLASS_AVX ? XCR0_AVX_STATE : XCR0_SSE_STATE;
+	switch (cls) {
+	case CLASS_AVX:
+		return XCR0_AVX_STATE;
+	case CLASS_AVX512:
+		return XCR0_AVX_STATE | XCR0_AVX512_STATE;
+	default:
+		return XCR0_SSE_STATE;
+	}
 }
 
 static uint64_t xcr0_now(const struct cpu_ctx *ctx)
@@ -178,6 +210,32 @@ static void set_xcr0(const struct cpu_ctx *ctx, uint64_t xcr0)
 		xsetbv(0, xcr0);
 }
 
+/* ZMMn = augend + addend, k0-7 and MXCSR as loaded. */
+static void fill_avx512(const struct cpu_ctx *ctx, const struct round_id *id,
+			struct buffers *b)
+{
+	struct avx512_state *e = &b->z_expected;
+	unsigned int kbytes = opmask_bytes(ctx);
+
+	fill_zmm(&b->z_augend, id, 0);
+	fill_zmm(&b->z_addend, id, SLOT_ADDEND(0));
+	for (unsigned int n = 0; n < ZMM_NREGS; n++)
+		for (unsigned int w = 0; w < ZMM_BYTES / 8; w++)
+			put_u64(e->zmm[n] + 8 * w, get_u64(b->z_augend.zmm[n] + 8 * w) +
+				get_u64(b->z_addend.zmm[n] + 8 * w));
+	for (unsigned int k = 0; k < OPMASK_NREGS; k++) {
+		uint64_t mask = pattern(id, SLOT_OPMASK(k), 0);
+
+		if (kbytes < 8)
+			mask &= (1ULL << (8 * kbytes)) - 1;
+		put_u64(e->k[k], mask);
+	}
+	memcpy(b->z_augend.k, e->k, sizeof(e->k));
+	e->mxcsr = mxcsr_pattern(ctx, id);
+	e->xcr0 = xcr0_for(ctx, id->cls);
+	b->z_augend.mxcsr = e->mxcsr;
+}
+
 static void fill(const struct cpu_ctx *ctx, const struct round_id *id,
 		 struct buffers *b)
 {
@@ -185,6 +243,10 @@ static void fill(const struct cpu_ctx *ctx, const struct round_id *id,
 
 	if (id->cls == CLASS_X87) {
 		fill_x87(&b->x87_expected, id);
+		return;
+	}
+	if (id->cls == CLASS_AVX512) {
+		fill_avx512(ctx, id, b);
 		return;
 	}
 	if (id->cls == CLASS_AVX && ctx->feat.avx2) {
@@ -208,6 +270,7 @@ static void poison(struct buffers *b)
 {
 	memset(&b->found, 0xa5, sizeof(b->found));
 	memset(&b->x87_found, 0xa5, sizeof(b->x87_found));
+	memset(&b->z_found, 0xa5, sizeof(b->z_found));
 }
 
 static void load(const struct cpu_ctx *ctx, enum reg_class cls,
@@ -225,6 +288,9 @@ static void load(const struct cpu_ctx *ctx, enum reg_class cls,
 			avx2_load_sum(&b->augend, &b->addend);
 		else
 			avx_load(&b->expected);
+		break;
+	case CLASS_AVX512:
+		avx512_load_sum(&b->z_augend, &b->z_addend, ctx->feat.avx512bw);
 		break;
 	case CLASSES:
 		break;
@@ -244,6 +310,10 @@ static void store(const struct cpu_ctx *ctx, enum reg_class cls,
 	case CLASS_AVX:
 		avx_store(&b->found);
 		break;
+	case CLASS_AVX512:
+		avx512_store(&b->z_found, ctx->feat.avx512bw);
+		b->z_found.xcr0 = xcr0_now(ctx);
+		return;
 	case CLASSES:
 		return;
 	}
@@ -252,7 +322,7 @@ static void store(const struct cpu_ctx *ctx, enum reg_class cls,
 
 /* A class's registers as the comparison sees them. */
 struct view {
-	const char *prefix;		/* "ST", "XMM", "YMM" */
+	const char *prefix;		/* "ST", "XMM", "YMM", "ZMM", "k" */
 	unsigned int count, bytes, stride;
 	const uint8_t *regs;
 	unsigned int nctl;
@@ -283,13 +353,22 @@ static struct view vec_view(const struct cpu_ctx *ctx,
 	};
 }
 
-static struct view class_view(const struct cpu_ctx *ctx, enum reg_class cls,
-			      const struct vec_state *v,
-			      const struct x87_state *x)
+static struct view zmm_view(const struct avx512_state *s)
 {
-	if (cls == CLASS_X87)
-		return x87_view(x);
-	return vec_view(ctx, v, cls == CLASS_AVX ? YMM_BYTES : XMM_BYTES);
+	return (struct view){
+		.prefix = "ZMM", .count = ZMM_NREGS, .bytes = ZMM_BYTES,
+		.stride = ZMM_SLOT_BYTES, .regs = s->zmm[0], .nctl = 2,
+		.ctl = { { "MXCSR", s->mxcsr }, { "XCR0", s->xcr0 } },
+	};
+}
+
+static struct view opmask_view(const struct cpu_ctx *ctx,
+			       const struct avx512_state *s)
+{
+	return (struct view){
+		.prefix = "k", .count = OPMASK_NREGS, .bytes = opmask_bytes(ctx),
+		.stride = OPMASK_SLOT_BYTES, .regs = s->k[0],
+	};
 }
 
 /* The first check of a test that lost state. */
@@ -299,7 +378,7 @@ struct mismatch {
 	/* The lowest differing register and its first differing byte. */
 	const char *prefix;
 	unsigned int reg, reg_bytes, byte;
-	uint8_t expected[YMM_BYTES], found[YMM_BYTES];
+	uint8_t expected[ZMM_BYTES], found[ZMM_BYTES];
 	unsigned int nctl;		/* differing control registers */
 	struct {
 		const char *name;
@@ -362,7 +441,7 @@ static bool compare(const struct view *exp, const struct view *got,
 static void report_failure(const char *title, const struct result *res)
 {
 	const struct mismatch *m = &res->first;
-	char hex[2 * YMM_BYTES + 1];
+	char hex[2 * ZMM_BYTES + 1];
 
 	if (res->error[0])
 		printf("# %s: %s (after %u of %u rounds)\n", title, res->error,
@@ -374,7 +453,7 @@ static void report_failure(const char *title, const struct result *res)
 		return;
 
 	printf("# %s: %u of %u rounds lost state, the first: %s (differing: "
-	       "%s mask 0x%04x%s%s%s%s)\n", title, res->bad_rounds,
+	       "%s mask 0x%08x%s%s%s%s)\n", title, res->bad_rounds,
 	       res->rounds_done, m->where, m->prefix, m->bad_regs,
 	       m->nctl ? ", " : "", m->nctl ? m->ctl[0].name : "",
 	       m->nctl > 1 ? ", " : "", m->nctl > 1 ? m->ctl[1].name : "");
@@ -393,6 +472,33 @@ static void report_failure(const char *title, const struct result *res)
 		printf("# %s: %s: %s: expected 0x%lx, found 0x%lx\n", title,
 		       m->where, m->ctl[c].name, m->ctl[c].expected,
 		       m->ctl[c].found);
+}
+
+/* Compare one round of @cls: every register of the class and its controls. */
+static bool compare_class(const struct cpu_ctx *ctx, enum reg_class cls,
+			  const struct buffers *b, const char *where,
+			  struct result *res)
+{
+	struct view exp, got;
+	bool ok;
+
+	switch (cls) {
+	case CLASS_X87:
+		exp = x87_view(&b->x87_expected);
+		got = x87_view(&b->x87_found);
+		return compare(&exp, &got, where, res);
+	case CLASS_AVX512:
+		exp = zmm_view(&b->z_expected);
+		got = zmm_view(&b->z_found);
+		ok = compare(&exp, &got, where, res);
+		exp = opmask_view(ctx, &b->z_expected);
+		got = opmask_view(ctx, &b->z_found);
+		return compare(&exp, &got, where, res) && ok;
+	default:
+		exp = vec_view(ctx, &b->expected, cls == CLASS_AVX ? YMM_BYTES : XMM_BYTES);
+		got = vec_view(ctx, &b->found, cls == CLASS_AVX ? YMM_BYTES : XMM_BYTES);
+		return compare(&exp, &got, where, res);
+	}
 }
 
 static void finish(const char *title, const struct result *res)
@@ -430,7 +536,6 @@ static void run_exit_test(const struct cpu_ctx *ctx, struct buffers *b,
 
 	for (uint32_t round = 0; round <= res.rounds; round++) {
 		struct round_id id = { ctx->cpu, cls, kind, round };
-		struct view exp, got;
 		bool exited = true;
 
 		fill(ctx, &id, b);
@@ -443,10 +548,8 @@ static void run_exit_test(const struct cpu_ctx *ctx, struct buffers *b,
 					   res.error, sizeof(res.error));
 		store(ctx, cls, b);
 
-		exp = class_view(ctx, cls, &b->expected, &b->x87_expected);
-		got = class_view(ctx, cls, &b->found, &b->x87_found);
 		snprintf(where, sizeof(where), "round %u", round);
-		if (!compare(&exp, &got, where, &res)) {
+		if (!compare_class(ctx, cls, b, where, &res)) {
 			res.bad_rounds++;
 			if (!round) {
 				snprintf(res.error, sizeof(res.error), "state lost "
@@ -577,26 +680,36 @@ static void run_vmm_write(const struct cpu_ctx *ctx, struct buffers *b,
 	finish(title, &res);
 }
 
+/* Why this vCPU cannot run @cls's tests, or NULL if it can. */
+static const char *class_missing(const struct cpu_ctx *ctx, enum reg_class cls)
+{
+	if (cls == CLASS_AVX && !ctx->feat.avx)
+		return ctx->feat.no_avx_reason;
+	if (cls == CLASS_AVX512 && !ctx->feat.avx512)
+		return ctx->feat.no_avx512_reason;
+	return NULL;
+}
+
 void vec_tests_run(const struct cpu_ctx *ctx)
 {
-	struct buffers b;
+	struct buffers *b = &cpu_buffers[ctx->cpu];
 
 	for (unsigned int cls = 0; cls < CLASSES; cls++) {
 		for (unsigned int kind = 0; kind < EXIT_KINDS; kind++) {
-			if (cls == CLASS_AVX && !ctx->feat.avx)
-				tap_skip(ctx->feat.no_avx_reason, "cpu%u %s across %s",
-					 ctx->cpu, class_names[cls], exit_title(kind));
+			const char *missing = class_missing(ctx, cls);
+
+			if (missing)
+				tap_skip(missing, "cpu%u %s across %s", ctx->cpu,
+					 class_names[cls], exit_title(kind));
 			else
-				run_exit_test(ctx, &b, cls, kind);
+				run_exit_test(ctx, b, cls, kind);
 		}
 	}
-	run_xcr0_switch(ctx, &b);
-	run_vmm_write(ctx, &b, XMM_BYTES);
-	run_vmm_write(ctx, &b, YMM_BYTES);
+	run_xcr0_switch(ctx, b);
+	run_vmm_write(ctx, b, XMM_BYTES);
+	run_vmm_write(ctx, b, YMM_BYTES);
 	set_xcr0(ctx, XCR0_SSE_STATE);
 	/* Not checked yet on any vCPU: the reason says whether it has them. */
-	tap_skip(ctx->feat.avx512_skip_reason, "cpu%u avx-512 zmm0-31 and k0-7 "
-		 "across exits", ctx->cpu);
 	tap_skip(ctx->feat.amx_skip_reason, "cpu%u amx tiles across exits",
 		 ctx->cpu);
 }
