@@ -55,6 +55,22 @@ t_again srestorefault kvmini restore /tmp/snap.kvs --inject-fault restore --time
 # As if taken on a host with another CPU: AVX2 (CPUID.7.0:EBX bit 5) flipped.
 t sedit ./snap-edit /tmp/snap.kvs /tmp/cpuid.kvs cpuid:7 0x20
 t scpuid kvmini restore /tmp/cpuid.kvs
+# Well-formed snapshots this host must refuse, each for one reason: leaf 7
+# saved twice (in the place of leaf 1); leaf 1 saved as a leaf no host has; an
+# MSR this KVM does not list; a 1 MHz TSC (without TSC scaling); the IOAPIC
+# saved as the master PIC; the kvm_sregs of vCPU 0 behind a wrong size.
+t sedit_twice ./snap-edit /tmp/snap.kvs /tmp/twice.kvs cpuid-copy:1 7
+t stwice kvmini restore /tmp/twice.kvs
+t sedit_noleaf ./snap-edit /tmp/snap.kvs /tmp/noleaf.kvs cpuid-function:1 0x4ffffff0
+t snoleaf kvmini restore /tmp/noleaf.kvs
+t sedit_msr ./snap-edit /tmp/snap.kvs /tmp/msr.kvs msr:0 0xc0010fff
+t smsr kvmini restore /tmp/msr.kvs
+t sedit_tsc ./snap-edit /tmp/snap.kvs /tmp/tsc.kvs tsc-khz: 1000
+t stsc kvmini restore /tmp/tsc.kvs
+t sedit_chip ./snap-edit /tmp/snap.kvs /tmp/chip.kvs irqchip:2 0
+t schip kvmini restore /tmp/chip.kvs
+t sedit_piece ./snap-edit /tmp/snap.kvs /tmp/piece.kvs piece:1 8
+t spiece kvmini restore /tmp/piece.kvs
 # A dozen snapshots 0.2 s apart, each restored for a second: every vCPU
 # state read back after the restore must be the saved one (some land
 # inside the interrupt handlers of the guest, with a vector in service).
@@ -154,6 +170,30 @@ check "a snapshot of another CPU: refused before any VM, naming the leaf" \
 	has scpuid "CPUID leaf 0x7 index 0 was"
 check "a snapshot of another CPU: refused, status 1, the guest never ran" sh -c \
 	"grep -qx 1 '$T/scpuid.rc' && ! grep -q '^ok' '$T/scpuid.out'"
+# refused NAME "WHAT" "MESSAGE": snap-edit made the file, kvmini refused it
+# with MESSAGE, status 1, and the guest never ran.
+refused() {
+	check "snap-edit: $2" rc_is "sedit_$1" 0
+	check "$2: refused, naming it" has "s$1" "$3"
+	check "$2: status 1, the guest never ran" sh -c \
+		"grep -qx 1 '$T/s$1.rc' && ! grep -q '^ok' '$T/s$1.out'"
+}
+refused twice "a CPUID leaf saved twice" "CPUID leaf 0x7 index 0 is saved twice"
+refused noleaf "a leaf this host lacks, one it has missing" \
+	"CPUID leaf 0x4ffffff0 index 0 (eax="
+check "a leaf this host lacks: the missing leaf named too" has snoleaf \
+	"CPUID leaf 0x1 index 0, which these options on this host give, is not in the snapshot"
+refused msr "an MSR list of another kernel" \
+	"MSR 0xc0010fff of the saved state is not the one this host's KVM lists there"
+# Without TSC scaling (TCG emulates none) KVM refuses a slower rate.
+check "kvmini caps: the emulated host's KVM has no TSC scaling" has caps \
+	"TSC rate scaling         no: snapshots of a slower TSC are refused here"
+refused tsc "a TSC slower than the host's" \
+	"the guest's TSC ran at 1000 kHz; this host's runs at"
+refused chip "an interrupt controller saved under another id" \
+	"interrupt controller 2 is saved as chip 0"
+refused piece "a vCPU piece of another size" \
+	"kvm_sregs is 8 bytes in the snapshot; this kvmini's is"
 check "12 snapshots in a row, each restored: every vCPU state read back as saved" sh -c \
 	"[ \$(grep -c 'restoring /tmp/f' '$T/flurry.out') = 12 ] && ! grep -q 'reads back' '$T/flurry.out' &&
 	 ! grep 'kvmini: error:' '$T/flurry.out' | grep -qv 'did not finish within 1 s'"

@@ -350,8 +350,9 @@ static int x86_restore_tsc_rate(struct vm *vm, uint32_t khz, const char *path)
 		ret = __kvm_ioctl(fd, KVM_SET_TSC_KHZ, "KVM_SET_TSC_KHZ", khz, true);
 		if (ret) {
 			log_err("snapshot", "%s: the guest's TSC ran at %" PRIu32 " kHz; this "
-				"host's runs at %d kHz and KVM cannot scale it (KVM_SET_TSC_KHZ: %s)",
-				path, khz, here, strerror(-ret));
+				"host's runs at %d kHz and KVM cannot scale it (KVM_SET_TSC_KHZ: %s; "
+				"'kvmini caps' says whether it scales TSC rates)", path, khz, here,
+				strerror(-ret));
 			return -EINVAL;
 		}
 	}
