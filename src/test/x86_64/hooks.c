@@ -73,7 +73,7 @@ static int test_vcpu_thread_start(struct vcpu *vcpu)
 		return -ENOMEM;
 	vcpu->test = tv;
 	if (t->host_check)
-		ret = host_vec_start(&tv->host_vec, vcpu->id, host_vec_has_avx());
+		ret = host_vec_start(&tv->host_vec, vcpu->id, host_vec_width_here());
 	if (!ret && t->host_check)
 		vcpu->run_hook = test_kvm_run;
 	return ret;
@@ -99,7 +99,7 @@ static void test_print_stats(struct vm *vm, FILE *f)
 		testdev_print_stats(t->testdev, f);
 	if (t->host_check)
 		fprintf(f, "kvmini: stats: host vector check on (%s), %llu timer signals "
-			"taken by vCPU threads\n", host_vec_has_avx() ? "YMM0-15" : "XMM0-15",
+			"taken by vCPU threads\n", host_vec_width_name(host_vec_width_here()),
 			(unsigned long long)host_vec_signals());
 }
 

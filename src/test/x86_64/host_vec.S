@@ -5,97 +5,64 @@
  * kernel can touch them in between. MXCSR's control bits are callee-saved
  * in the SysV ABI: each function restores the caller's MXCSR on return.
  *
- * Buffers: YMM0-15 at 32-byte strides (XMM in the low 16 bytes), MXCSR at
- * offset 512.
+ * Buffers (host_vec.h): 64-byte register slots, k0-7 at HOST_VEC_K, MXCSR
+ * at HOST_VEC_MXCSR.
  */
+#include "host_vec.h"
+
 #define SYS_ioctl	16
 #define KVM_RUN		0xae80		/* _IO(KVMIO, 0x80) */
 
 	.text
-/* Load the state from in (%rdi); %rcx: nonzero for YMM. Clobbers nothing else. */
+/* Load the state from in (%rdi); %rcx: the width. Clobbers nothing else. */
 host_vec_load:
-	ldmxcsr	512(%rdi)
-	test	%rcx, %rcx
-	jz	1f
-	vmovdqu	0(%rdi), %ymm0
-	vmovdqu	32(%rdi), %ymm1
-	vmovdqu	64(%rdi), %ymm2
-	vmovdqu	96(%rdi), %ymm3
-	vmovdqu	128(%rdi), %ymm4
-	vmovdqu	160(%rdi), %ymm5
-	vmovdqu	192(%rdi), %ymm6
-	vmovdqu	224(%rdi), %ymm7
-	vmovdqu	256(%rdi), %ymm8
-	vmovdqu	288(%rdi), %ymm9
-	vmovdqu	320(%rdi), %ymm10
-	vmovdqu	352(%rdi), %ymm11
-	vmovdqu	384(%rdi), %ymm12
-	vmovdqu	416(%rdi), %ymm13
-	vmovdqu	448(%rdi), %ymm14
-	vmovdqu	480(%rdi), %ymm15
+	ldmxcsr	HOST_VEC_MXCSR(%rdi)
+	cmp	$HOST_VEC_WIDTH_YMM, %rcx
+	je	2f
+	ja	3f
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	movdqu	\n * HOST_VEC_REG_BYTES(%rdi), %xmm\n
+	.endr
 	ret
-1:
-	movdqu	0(%rdi), %xmm0
-	movdqu	32(%rdi), %xmm1
-	movdqu	64(%rdi), %xmm2
-	movdqu	96(%rdi), %xmm3
-	movdqu	128(%rdi), %xmm4
-	movdqu	160(%rdi), %xmm5
-	movdqu	192(%rdi), %xmm6
-	movdqu	224(%rdi), %xmm7
-	movdqu	256(%rdi), %xmm8
-	movdqu	288(%rdi), %xmm9
-	movdqu	320(%rdi), %xmm10
-	movdqu	352(%rdi), %xmm11
-	movdqu	384(%rdi), %xmm12
-	movdqu	416(%rdi), %xmm13
-	movdqu	448(%rdi), %xmm14
-	movdqu	480(%rdi), %xmm15
+2:	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	vmovdqu	\n * HOST_VEC_REG_BYTES(%rdi), %ymm\n
+	.endr
+	ret
+3:	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+		   16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	vmovdqu64 \n * HOST_VEC_REG_BYTES(%rdi), %zmm\n
+	.endr
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7
+	kmovq	HOST_VEC_K + \n * 8(%rdi), %k\n
+	.endr
 	ret
 
-/* Store the state to out (%r9); %r8: nonzero for YMM. */
+/* Store the state to out (%r9); %r8: the width. */
 host_vec_store:
-	stmxcsr	512(%r9)
-	test	%r8, %r8
-	jz	1f
-	vmovdqu	%ymm0, 0(%r9)
-	vmovdqu	%ymm1, 32(%r9)
-	vmovdqu	%ymm2, 64(%r9)
-	vmovdqu	%ymm3, 96(%r9)
-	vmovdqu	%ymm4, 128(%r9)
-	vmovdqu	%ymm5, 160(%r9)
-	vmovdqu	%ymm6, 192(%r9)
-	vmovdqu	%ymm7, 224(%r9)
-	vmovdqu	%ymm8, 256(%r9)
-	vmovdqu	%ymm9, 288(%r9)
-	vmovdqu	%ymm10, 320(%r9)
-	vmovdqu	%ymm11, 352(%r9)
-	vmovdqu	%ymm12, 384(%r9)
-	vmovdqu	%ymm13, 416(%r9)
-	vmovdqu	%ymm14, 448(%r9)
-	vmovdqu	%ymm15, 480(%r9)
+	stmxcsr	HOST_VEC_MXCSR(%r9)
+	cmp	$HOST_VEC_WIDTH_YMM, %r8
+	je	2f
+	ja	3f
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	movdqu	%xmm\n, \n * HOST_VEC_REG_BYTES(%r9)
+	.endr
+	ret
+2:	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	vmovdqu	%ymm\n, \n * HOST_VEC_REG_BYTES(%r9)
+	.endr
 	vzeroupper
 	ret
-1:
-	movdqu	%xmm0, 0(%r9)
-	movdqu	%xmm1, 32(%r9)
-	movdqu	%xmm2, 64(%r9)
-	movdqu	%xmm3, 96(%r9)
-	movdqu	%xmm4, 128(%r9)
-	movdqu	%xmm5, 160(%r9)
-	movdqu	%xmm6, 192(%r9)
-	movdqu	%xmm7, 224(%r9)
-	movdqu	%xmm8, 256(%r9)
-	movdqu	%xmm9, 288(%r9)
-	movdqu	%xmm10, 320(%r9)
-	movdqu	%xmm11, 352(%r9)
-	movdqu	%xmm12, 384(%r9)
-	movdqu	%xmm13, 416(%r9)
-	movdqu	%xmm14, 448(%r9)
-	movdqu	%xmm15, 480(%r9)
+3:	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+		   16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	vmovdqu64 %zmm\n, \n * HOST_VEC_REG_BYTES(%r9)
+	.endr
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7
+	kmovq	%k\n, HOST_VEC_K + \n * 8(%r9)
+	.endr
+	vzeroupper
 	ret
 
-/* long host_vec_asm_kvm_run(const void *in, void *out, long vcpu_fd, long avx) */
+/* long host_vec_asm_kvm_run(const void *in, void *out, long vcpu_fd, long width) */
 	.globl	host_vec_asm_kvm_run
 	.type	host_vec_asm_kvm_run, @function
 host_vec_asm_kvm_run:
@@ -119,7 +86,7 @@ host_vec_run_live_end:
 	ret
 	.size	host_vec_asm_kvm_run, . - host_vec_asm_kvm_run
 
-/* void host_vec_asm_window(const void *in, void *out, unsigned long spins, long avx) */
+/* void host_vec_asm_window(const void *in, void *out, unsigned long spins, long width) */
 	.globl	host_vec_asm_window
 	.type	host_vec_asm_window, @function
 host_vec_asm_window:

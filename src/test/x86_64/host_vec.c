@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The vCPU thread's own XMM/YMM state across KVM_RUN and signals (see host_vec.h). */
+/* The vCPU thread's own vector state across KVM_RUN and signals (see host_vec.h). */
 #include <cpuid.h>
 #include <errno.h>
 #include <signal.h>
@@ -74,23 +74,45 @@ static void host_vec_signal(int sig, siginfo_t *info, void *ctx)
 		uc->uc_mcontext.fpregs->_xmm[3].element[0] ^= 0x20;
 }
 
-bool host_vec_has_avx(void)
+/* XCR0: SSE and YMM; then opmask, ZMM_Hi256 and Hi16_ZMM. */
+#define XCR0_YMM_STATE 0x06u
+#define XCR0_ZMM_STATE 0xe6u
+
+enum host_vec_width host_vec_width_here(void)
 {
 	unsigned int a, b, c, d, xcr0_lo, xcr0_hi;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_AVX) || !(c & bit_OSXSAVE))
-		return false;
+		return HOST_VEC_XMM;
 	__asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-	return (xcr0_lo & 6) == 6;	/* the OS saves SSE and YMM state */
+	if ((xcr0_lo & XCR0_YMM_STATE) != XCR0_YMM_STATE)
+		return HOST_VEC_XMM;
+	/* BW too: KMOVQ moves the whole of k0-7 (AVX-512F alone has KMOVW only). */
+	if ((xcr0_lo & XCR0_ZMM_STATE) == XCR0_ZMM_STATE &&
+	    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX512F) && (b & bit_AVX512BW))
+		return HOST_VEC_ZMM;
+	return HOST_VEC_YMM;
 }
 
-int host_vec_start(struct host_vec *hv, unsigned int vcpu_id, bool avx)
+const char *host_vec_width_name(enum host_vec_width width)
+{
+	switch (width) {
+	case HOST_VEC_ZMM:
+		return "ZMM0-31 and k0-7";
+	case HOST_VEC_YMM:
+		return "YMM0-15";
+	default:
+		return "XMM0-15";
+	}
+}
+
+int host_vec_start(struct host_vec *hv, unsigned int vcpu_id, enum host_vec_width width)
 {
 	int ret;
 
 	memset(hv, 0, sizeof(*hv));
 	hv->vcpu_id = vcpu_id;
-	hv->avx = avx;
+	hv->width = width;
 	ret = thread_timer_start(HOST_VEC_SIGNAL, host_vec_signal, HOST_VEC_SIGNAL_NS, &hv->timer);
 	if (ret)
 		log_err("vcpu", "vCPU %u: cannot start the signal timer of the host "
@@ -120,13 +142,20 @@ static void host_vec_fill(struct host_vec *hv)
 	memcpy(hv->in + HOST_VEC_MXCSR, &mxcsr, 4);
 }
 
-/* The bytes the assembly stores: XMM halves only without AVX. */
+/* The bytes the assembly stores at hv's width. */
 static bool host_vec_byte_used(const struct host_vec *hv, size_t off)
 {
 	if (off >= HOST_VEC_MXCSR)
 		return off < HOST_VEC_MXCSR + 4;
-	return hv->avx || off % HOST_VEC_REG_BYTES < 16;
+	if (hv->width == HOST_VEC_ZMM)
+		return true;
+	return off < 16 * HOST_VEC_REG_BYTES &&
+	       off % HOST_VEC_REG_BYTES < (hv->width == HOST_VEC_YMM ? 32u : 16u);
 }
+
+static const char *const width_prefix[] = {
+	[HOST_VEC_XMM] = "XMM", [HOST_VEC_YMM] = "YMM", [HOST_VEC_ZMM] = "ZMM",
+};
 
 static int host_vec_check(const struct host_vec *hv, const char *when)
 {
@@ -137,8 +166,11 @@ static int host_vec_check(const struct host_vec *hv, const char *when)
 			continue;
 		if (off >= HOST_VEC_MXCSR)
 			snprintf(where, sizeof(where), "MXCSR byte %zu", off - HOST_VEC_MXCSR);
+		else if (off >= HOST_VEC_K)
+			snprintf(where, sizeof(where), "k%zu byte %zu", (off - HOST_VEC_K) / 8,
+				 (off - HOST_VEC_K) % 8);
 		else
-			snprintf(where, sizeof(where), "%s%zu byte %zu", hv->avx ? "YMM" : "XMM",
+			snprintf(where, sizeof(where), "%s%zu byte %zu", width_prefix[hv->width],
 				 off / HOST_VEC_REG_BYTES, off % HOST_VEC_REG_BYTES);
 		log_err("vcpu", "vCPU %u: the host thread's own vector state was corrupted %s "
 			"(exit %llu): %s expected 0x%02x, found 0x%02x", hv->vcpu_id, when,
@@ -153,10 +185,10 @@ int host_vec_kvm_run(struct host_vec *hv, int vcpu_fd, int *run_ret)
 	int ret;
 
 	host_vec_fill(hv);
-	*run_ret = (int)host_vec_asm_kvm_run(hv->in, hv->out, vcpu_fd, hv->avx);
+	*run_ret = (int)host_vec_asm_kvm_run(hv->in, hv->out, vcpu_fd, hv->width);
 	ret = host_vec_check(hv, "across KVM_RUN");
 	if (ret)
 		return ret;
-	host_vec_asm_window(hv->in, hv->out, HOST_VEC_WINDOW_SPINS, hv->avx);
+	host_vec_asm_window(hv->in, hv->out, HOST_VEC_WINDOW_SPINS, hv->width);
 	return host_vec_check(hv, "in the window after KVM_RUN");
 }
