@@ -48,11 +48,13 @@ static void detect_avx512_amx(struct cpu_features *f)
 	else if (!(leaf7.ebx & CPUID_7_EBX_AVX512F))
 		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
 			 "this vCPU has no AVX-512F (CPUID.(7,0):EBX.AVX512F is 0)");
-	else if (!f->avx || (xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
+	else if (!f->avx)
 		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
-			 "this vCPU has AVX-512F, but XCR0 may not enable AVX, "
-			 "opmask, ZMM_Hi256 and Hi16_ZMM (bits 2, 5-7; may hold 0x%lx)",
-			 xcr0);
+			 "this vCPU has AVX-512F, but %s", f->no_avx_reason);
+	else if ((xcr0 & XCR0_AVX512_STATE) != XCR0_AVX512_STATE)
+		snprintf(f->no_avx512_reason, sizeof(f->no_avx512_reason),
+			 "this vCPU has AVX-512F, but XCR0 may not enable opmask, "
+			 "ZMM_Hi256 and Hi16_ZMM (bits 5-7; may hold 0x%lx)", xcr0);
 	else
 		f->avx512 = true;
 	f->avx512bw = f->avx512 && (leaf7.ebx & CPUID_7_EBX_AVX512BW);

@@ -30,6 +30,7 @@
 #define X86_SEC_VCPU (SNAP_SEC_ARCH + 1)
 #define X86_SEC_PLATFORM (SNAP_SEC_ARCH + 2)
 #define X86_CPUID_ENTRY_SIZE 40		/* struct kvm_cpuid_entry2 */
+#define X86_VCPU_PIECES 8		/* each behind its u32 size, then the MSR values */
 
 /* Find reg in a vCPU section (u32 count, then id and value per register); set it. */
 static int set_reg(uint8_t *data, uint64_t len, uint64_t reg, uint64_t value)
@@ -140,7 +141,7 @@ static int x86_apply(enum x86_edit edit, uint8_t *data, uint64_t len, uint32_t a
 		from = x86_find_leaf(data, len, value);
 		if (!at || !from)
 			return -ENOENT;
-		memcpy(data + at, data + from, X86_CPUID_ENTRY_SIZE);
+		memmove(data + at, data + from, X86_CPUID_ENTRY_SIZE);
 		return 0;
 	case X86_CPUID_FUNCTION:
 		at = x86_find_leaf(data, len, arg);
@@ -168,6 +169,9 @@ static int x86_apply(enum x86_edit edit, uint8_t *data, uint64_t len, uint32_t a
 		put_le32(data + at + 4, value);
 		return 0;
 	case X86_PIECE_SIZE:
+		/* regs, sregs, xcrs, lapic, mp_state, events, debugregs, XSAVE; then MSRs. */
+		if (arg >= X86_VCPU_PIECES)
+			return -ENOENT;
 		at = 0;
 		for (uint32_t i = 0; i < arg && at + 4 <= len; i++)
 			at += 4 + get_le32(data + at);
@@ -198,6 +202,7 @@ int main(int argc, char **argv)
 	uint64_t reg = 0, value;
 	uint32_t arg = 0;
 	int x86 = -1;		/* the x86_edits entry, or -1: arm64 */
+	bool edited = false;
 	int ret;
 
 	if (argc != 5) {
@@ -219,6 +224,10 @@ int main(int argc, char **argv)
 	if (x86 < 0)
 		reg = strtoull(argv[3], NULL, 0);
 	value = strtoull(argv[4], NULL, 0);
+	if (x86 >= 0 && value > UINT32_MAX) {
+		fprintf(stderr, "snap-edit: %s: every x86 field is 32 bits\n", argv[4]);
+		return 2;
+	}
 	if (snapfile_open(&in, argv[1], x86 >= 0 ? SNAPFILE_ARCH_X86_64 : SNAPFILE_ARCH_ARM64))
 		return 1;
 	ret = snapfile_create(&out, argv[2], in.arch, true);
@@ -235,16 +244,22 @@ int main(int argc, char **argv)
 					(uint32_t)value);
 			if (ret)
 				fprintf(stderr, "snap-edit: %s: nothing there to edit\n", argv[3]);
+			edited = !ret;
 		}
 		if (!ret && x86 < 0 && sec->type == ARM64_SEC_VCPU && sec->index == 0) {
 			ret = set_reg(data, sec->length, reg, value);
 			if (ret)
 				fprintf(stderr, "snap-edit: register 0x%" PRIx64 " not in vCPU 0's section\n",
 					reg);
+			edited = !ret;
 		}
 		if (!ret)
 			ret = snapfile_add(&out, sec->type, sec->index, sec->flags, data, sec->length);
 		free(data);
+	}
+	if (!ret && !edited) {
+		fprintf(stderr, "snap-edit: %s has no section for %s\n", argv[1], argv[3]);
+		ret = -ENOENT;
 	}
 	if (!ret)
 		ret = snapfile_commit(&out);

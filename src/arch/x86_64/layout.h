@@ -16,7 +16,7 @@
  *               |                              |  e820 table at +0x8000
  *   0x000f_fff0 | reset vector                 |  resets through 0xcf9
  *   0x0010_0000 | guest image                  |  the test guest: image, .bss and
- *               |                              |  stacks end near 0x20_8000; a
+ *               |                              |  stacks end near 0x2b_8000; a
  *               |                              |  bzImage's 64-bit kernel
  *               | initrd, at the top of RAM    |
  *               |   below 3 GiB                |

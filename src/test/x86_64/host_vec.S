@@ -58,6 +58,11 @@ host_vec_store:
 	.endr
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7
 	kmovq	%k\n, HOST_VEC_K + \n * 8(%r9)
+	kxorq	%k\n, %k\n, %k\n
+	.endr
+	/* Back to the init state, so C code after it carries no AVX-512 state. */
+	.irp	n, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	vpxord	%zmm\n, %zmm\n, %zmm\n
 	.endr
 	vzeroupper
 	ret

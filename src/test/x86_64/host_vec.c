@@ -131,11 +131,14 @@ void host_vec_stop(struct host_vec *hv)
 /* Patterns unique to (exit, vCPU, register, byte): no two exits look alike. */
 static void host_vec_fill(struct host_vec *hv)
 {
-	uint64_t base = ++hv->gen << 24 | (uint64_t)hv->vcpu_id << 16;
-	uint32_t mxcsr = MXCSR_MASKS | ((uint32_t)testdev_mix64(base | 1) & MXCSR_FREE);
+	/* Disjoint fields: the exit above bit 32, the vCPU, the byte offset below 16. */
+	uint64_t base = ++hv->gen << 32 | (uint64_t)hv->vcpu_id << 16;
+	uint32_t mxcsr = MXCSR_MASKS |
+			 ((uint32_t)testdev_mix64(base | HOST_VEC_MXCSR) & MXCSR_FREE);
 
+	_Static_assert(HOST_VEC_SIZE <= 1 << 16, "byte offsets overlap the vCPU field");
 	for (unsigned int b = 0; b < HOST_VEC_MXCSR; b += 8) {
-		uint64_t w = testdev_mix64(base | (uint64_t)b << 32);
+		uint64_t w = testdev_mix64(base | b);
 
 		memcpy(hv->in + b, &w, 8);
 	}
