@@ -48,6 +48,8 @@ struct vm {
 	struct bus *pio;		/* the I/O port space (x86: the arch's); NULL: none */
 	struct device *devices;		/* in the order the machine added them */
 	struct coalesced *coalesced;	/* coalesced.h; NULL: every write exits */
+	/* Its ring, read at every exit: here, so that read touches no page of its own. */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
 	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
 	struct blk_backend *disks[VM_MAX_DISKS];
 	struct tap taps[VM_MAX_NETS];	/* opened by vm_prepare; the devices own them */

@@ -102,6 +102,7 @@ int coalesced_init(struct vm *vm, int vcpu_fd, void (*kick)(struct vm *vm))
 	c->flush = (struct ev_source){ .fd = -1, .ready = coalesced_flush_ready,
 				       .name = "coalesced-flush" };
 	vm->coalesced = c;
+	vm->coalesced_ring = c->ring;
 	c->flush.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (c->flush.fd < 0) {
 		ret = -errno;
@@ -118,6 +119,7 @@ void coalesced_destroy(struct vm *vm)
 	if (!c)
 		return;
 	vm->coalesced = NULL;
+	vm->coalesced_ring = NULL;
 	if (c->flush.fd >= 0) {
 		if (c->flush.added)
 			evloop_del(&vm->loop, &c->flush);
@@ -170,18 +172,16 @@ int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32
 	return ret;
 }
 
-void coalesced_drain(struct vm *vm, unsigned int cpu)
+__hot void coalesced_drain(struct vm *vm, unsigned int cpu)
 {
-	struct coalesced *c = vm->coalesced;
-	struct kvm_coalesced_mmio_ring *ring;
+	struct kvm_coalesced_mmio_ring *ring = vm->coalesced_ring;
+	struct coalesced *c;
 
-	if (!c)
-		return;
-	ring = c->ring;
 	/* The common case, every exit: nothing coalesced, no lock taken. */
-	if (__atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
-	    __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+	if (!ring || __atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
+		     __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
 		return;
+	c = vm->coalesced;
 	pthread_mutex_lock(&c->drain_lock);
 	for (;;) {
 		uint32_t first = ring->first;

@@ -169,7 +169,8 @@ static __hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t o
 	struct testdev_cpu *e;
 	uint64_t v;
 
-	if (!testdev_check(td, offset, len, true))
+	/* A well-formed PING skips the register table: one page less per exit. */
+	if ((offset != TESTDEV_PING || len != 4) && !testdev_check(td, offset, len, true))
 		return;
 	v = bus_data_get(data, len);
 	if (offset == TESTDEV_PING) {

@@ -59,7 +59,7 @@ void arch_vcpu_destroy(struct vcpu *vcpu)
  * Port I/O: `count` accesses of `size` bytes (more than one for a REP
  * string instruction), their data in the kvm_run page at data_offset.
  */
-static int x86_handle_io(struct vcpu *vcpu)
+static __hot int x86_handle_io(struct vcpu *vcpu)
 {
 	static struct ratelimit rl;
 	struct kvm_run *run = vcpu->run;
@@ -91,7 +91,7 @@ static bool x86_vcpu_at_reset_vector(struct vcpu *vcpu)
 	       regs.rip == 0xfff0 && sregs.cs.base == 0xffff0000;
 }
 
-int arch_vcpu_handle_exit(struct vcpu *vcpu)
+__hot int arch_vcpu_handle_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
 	case KVM_EXIT_IO:

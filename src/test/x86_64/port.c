@@ -33,7 +33,7 @@ static void testdev_port_read(struct device *dev, unsigned int cpu, uint64_t off
 	td->dev.ops->read(&td->dev, cpu, TESTDEV_PING, data, len);
 }
 
-static void testdev_port_write(struct device *dev, unsigned int cpu, uint64_t offset,
+static __hot void testdev_port_write(struct device *dev, unsigned int cpu, uint64_t offset,
 			       const void *data, unsigned int len)
 {
 	struct testdev *td = port_testdev(dev);
