@@ -121,6 +121,9 @@ for setup in kvmini-uring kvmini-sync qemu; do
 	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iops=2 | grep -o 'bench: iops:.*')"
 done
 ./kvmini-guest-check iops disk.img 2 | sed 's/^/iops_host: /'
+# The guest's own ceiling: the same test on a file in its RAM, no disk.
+echo "iops_guest-ram: $(boot kvmini "kvmini.ramiops=2 kvmini.noinput" </dev/null 2>&1 |
+	grep -o 'bench: iops:.*')"
 
 # TCP throughput over a TAP: 64 MiB host to guest, then guest to host. QEMU
 # creates tap0 itself, so the host side addresses it once it appears.
