@@ -4,11 +4,17 @@
  * locked (flock: shared for ,ro, exclusive otherwise) so two VMs cannot
  * write one disk, then read and written at byte offsets: through io_uring
  * when the host allows it (completions reaped by the event loop), else
- * synchronously on the I/O thread. Which one a disk uses is decided at run
+ * synchronously on the I/O thread. With io_uring, a read or write is
+ * first tried without blocking (RWF_NOWAIT): what the page cache can
+ * serve at once finishes there, with no round trip through the ring. A
+ * file in memory (tmpfs, ramfs) never waits for a device but cannot say
+ * so (no RWF_NOWAIT), so io_uring would hand each I/O to a worker thread:
+ * such a disk is synchronous. Which one a disk uses is decided at run
  * time and logged once (blk_uring_setup).
  *
  * Setting KVMINI_BLK_SYNC=1 in the environment (or sync_only in the
- * backend) keeps every disk on the synchronous path.
+ * backend) keeps every disk on the synchronous path; KVMINI_BLK_SYNC=0
+ * puts a disk in memory on io_uring too.
  */
 #ifndef KVMINI_BLK_H
 #define KVMINI_BLK_H
@@ -25,6 +31,9 @@ struct blk_backend {
 	bool ro;
 	uint64_t size;		/* bytes, a whole number of sectors */
 	bool sync_only;		/* never io_uring (tests; KVMINI_BLK_SYNC=1 does the same) */
+	bool in_memory;		/* on tmpfs or ramfs: synchronous (blk_uring_setup) */
+	/* RWF_NOWAIT refused (EOPNOTSUPP) for reads, writes: never tried again. */
+	bool nowait_off[2];
 };
 
 /* One I/O on a disk, as both paths execute it (blk_io_sync, blk_uring_queue). */
@@ -60,6 +69,15 @@ int __must_check blk_write(struct blk_backend *b, const struct iovec *iov, int n
 int __must_check blk_flush(struct blk_backend *b);
 /* io on the calling thread: 0 or -errno, as blk_read, blk_write and blk_flush. */
 int __must_check blk_io_sync(struct blk_backend *b, struct blk_io *io);
+/*
+ * A read or write done only as far as it can be without blocking
+ * (RWF_NOWAIT): 0 when all of it was, -EAGAIN when not (io advanced past
+ * what was done; the rest goes to io_uring), else -errno (the I/O failed).
+ * Flushes, and files that refuse RWF_NOWAIT, always get -EAGAIN.
+ */
+int __must_check blk_io_nowait(struct blk_backend *b, struct blk_io *io);
+/* Move io past its first done bytes (a short transfer), iovecs included. */
+void blk_io_advance(struct blk_io *io, size_t done);
 void blk_close(struct blk_backend *b);
 
 /*

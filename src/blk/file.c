@@ -8,10 +8,19 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <kvmini/blk.h>
 #include <kvmini/log.h>
+
+/* On a file system whose files are memory: tmpfs or ramfs (linux/magic.h). */
+static bool blk_fd_in_memory(int fd)
+{
+	struct statfs fs;
+
+	return !fstatfs(fd, &fs) && (fs.f_type == 0x01021994 || fs.f_type == (long)0x858458f6);
+}
 
 int blk_open(const char *path, bool ro, struct blk_backend **out)
 {
@@ -83,6 +92,7 @@ int blk_open(const char *path, bool ro, struct blk_backend **out)
 	}
 	b->fd = fd;
 	b->ro = ro;
+	b->in_memory = blk_fd_in_memory(fd);
 	b->size = (uint64_t)st.st_size / BLK_SECTOR * BLK_SECTOR;
 	*out = b;
 	return 0;
@@ -135,6 +145,53 @@ int blk_write(struct blk_backend *b, const struct iovec *iov, int n, uint64_t of
 int blk_flush(struct blk_backend *b)
 {
 	return fdatasync(b->fd) ? -errno : 0;
+}
+
+void blk_io_advance(struct blk_io *io, size_t done)
+{
+	io->offset += done;
+	while (io->nr_iov && done >= io->iov[0].iov_len) {
+		done -= io->iov[0].iov_len;
+		io->iov++;
+		io->nr_iov--;
+	}
+	if (io->nr_iov) {
+		io->iov[0].iov_base = (uint8_t *)io->iov[0].iov_base + done;
+		io->iov[0].iov_len -= done;
+	}
+}
+
+int blk_io_nowait(struct blk_backend *b, struct blk_io *io)
+{
+	bool write = io->op == BLK_OP_WRITE;
+	size_t want = 0;
+	ssize_t done;
+
+	if (io->op == BLK_OP_FLUSH || b->nowait_off[write])
+		return -EAGAIN;
+	if (write && b->ro)
+		return -EROFS;
+	for (int i = 0; i < io->nr_iov; i++)
+		want += io->iov[i].iov_len;
+	do
+		done = write ? pwritev2(b->fd, io->iov, io->nr_iov, (off_t)io->offset, RWF_NOWAIT) :
+			       preadv2(b->fd, io->iov, io->nr_iov, (off_t)io->offset, RWF_NOWAIT);
+	while (done < 0 && errno == EINTR);
+	if (done < 0 && errno == EOPNOTSUPP) {
+		/* This file system cannot say "would block": the ring does it all. */
+		b->nowait_off[write] = true;
+		log_debug("vm", "%s: no RWF_NOWAIT %ss: every one goes through io_uring",
+			  b->path, write ? "write" : "read");
+		return -EAGAIN;
+	}
+	if (done < 0)
+		return -errno;
+	if (done == 0 && want)
+		return write ? -EAGAIN : -EIO;	/* a read at the end: the file shrank */
+	if ((size_t)done >= want)
+		return 0;
+	blk_io_advance(io, (size_t)done);
+	return -EAGAIN;
 }
 
 int blk_io_sync(struct blk_backend *b, struct blk_io *io)

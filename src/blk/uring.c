@@ -68,6 +68,12 @@ void blk_uring_setup(struct blk_backend *b, unsigned int depth, struct blk_uring
 			 b->sync_only ? "asked for" : "KVMINI_BLK_SYNC=1");
 		return;
 	}
+	if (b->in_memory && !(env && !strcmp(env, "0"))) {
+		log_info("vm", "%s: synchronous I/O (the file is in memory, tmpfs or ramfs: "
+			 "io_uring would only hand each I/O to a worker thread; "
+			 "KVMINI_BLK_SYNC=0 makes it use io_uring)", b->path);
+		return;
+	}
 	ret = blk_uring_init(b, depth, out);
 	if (ret)
 		log_info("vm", "%s: io_uring unavailable (%s); synchronous I/O", b->path,
@@ -132,21 +138,6 @@ static size_t iov_total(const struct blk_io *io)
 	for (int i = 0; i < io->nr_iov; i++)
 		len += io->iov[i].iov_len;
 	return len;
-}
-
-/* Skip the done bytes at the front of io's iovecs and its offset. */
-static void blk_io_advance(struct blk_io *io, size_t done)
-{
-	io->offset += done;
-	while (io->nr_iov && done >= io->iov[0].iov_len) {
-		done -= io->iov[0].iov_len;
-		io->iov++;
-		io->nr_iov--;
-	}
-	if (io->nr_iov) {
-		io->iov[0].iov_base = (uint8_t *)io->iov[0].iov_base + done;
-		io->iov[0].iov_len -= done;
-	}
 }
 
 /*

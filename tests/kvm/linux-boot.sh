@@ -44,7 +44,8 @@ serve() {
 net="-n mode=tap,tapif=tap0,host_ip=192.168.33.1"
 params="kvmini.net=192.168.33.2,192.168.33.1"
 serve full.recv
-t full kvmini run -k $GUEST/Image -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro.img,ro \
+# The disks here are on tmpfs, so synchronous by default: KVMINI_BLK_SYNC=0 puts them on io_uring.
+t full env KVMINI_BLK_SYNC=0 kvmini run -k $GUEST/Image -i $GUEST/initrd -m 512 -c 2 -d disk.img -d ro.img,ro \
 	--rng $net --nodefaults --irqchip gicv3-its --pmu --name linux-full --timeout 300 \
 	--dump-dtb $OUT/full.dtb -p "console=ttyS0 $params kvmini.hosttime=$(date +%s)" <file.txt
 serve virtio.recv
@@ -97,7 +98,10 @@ check "full: input from a file reaches the console" has full "guest init: got 'f
 check "full: virtio-blk: the guest reads back what it wrote" has full "guest init: vda reads back 'kvmini-disk-pattern'"
 check "full: virtio-blk: 8 MiB = 16384 sectors, writable" has full "guest init: vda is 16384 sectors, ro=0"
 check "full: virtio-blk: after power-off the host's image holds the guest's data" has disk "kvmini-disk-pattern"
-check "full: virtio-blk on io_uring" has full "disk.img: io_uring (asynchronous I/O"
+check "full: virtio-blk on io_uring (KVMINI_BLK_SYNC=0: the disk is on tmpfs)" has full \
+	"disk.img: io_uring (asynchronous I/O"
+check "reboot: a disk on tmpfs is synchronous by default, and works" has reboot \
+	"reboot.img: synchronous I/O (the file is in memory, tmpfs or ramfs"
 check "full: virtio-blk ,ro: read-only for the guest, a write is refused" has full "guest init: vdb ro=1, a write was refused"
 check "full: virtio-rng gives data" has full "guest init: hwrng virtio_rng.0 gave 32 bytes"
 check "full: virtio-net: the link is up with kvmini's MAC" has full "guest init: eth0 02:6b:76:6d:69:00 is up"

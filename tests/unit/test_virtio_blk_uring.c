@@ -4,15 +4,19 @@
  * kick and submitted together, a short transfer never reported done, a
  * driver reset and a device reset that wait for requests in flight (whose
  * completions the new driver never sees), and quiesce finishing them with
- * the event loop stopped. Skipped, saying why, where the host has no
- * io_uring; KVMINI_BLK_SYNC=1 checked to keep a disk synchronous.
+ * the event loop stopped. Then RWF_NOWAIT first: reads the page cache
+ * holds finish in the handler, reads it does not go through the ring; a
+ * disk in memory (tmpfs) synchronous. Skipped, saying why, where the host
+ * has no io_uring; KVMINI_BLK_SYNC=1 checked to keep a disk synchronous.
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <kvmini/blk.h>
@@ -258,6 +262,77 @@ static void short_read(struct blk_backend *be)
 	blk_uring_free(u);
 }
 
+/*
+ * RWF_NOWAIT first: reads of what the page cache holds finish in the
+ * handler, with no I/O held; once the cache is dropped they go through the
+ * ring and complete from the event loop, with the same data.
+ */
+static void nowait_first(const char *path, int fd)
+{
+	struct blk_backend *be;
+	struct device *d;
+	uint16_t first;
+	struct statfs fs;
+
+	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, &d))
+		return;
+	d->vm = &vm;
+	if (d->ops->realize(d) || !probe(d)) {
+		d->ops->destroy(d);
+		return;
+	}
+	submit(d, 8, 1);
+	drain(d);
+	ok(held(d) == 0 && all_done(0, 8, 1, false) && image_has_writes(fd, 8),
+	   "8 writes done (inline or through the ring, as the file system allows)");
+	first = used_idx();
+	submit(d, 8, 0);
+	ok(held(d) == 0 && all_done(first, 8, 1025, true),
+	   "8 reads of cached data: finished in the handler, the right data");
+	/* Evict the image's pages (tmpfs cannot: its pages are the file). */
+	if (fdatasync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) || fstatfs(fd, &fs) ||
+	    fs.f_type == 0x01021994 /* TMPFS_MAGIC */) {
+		ok(true, "# SKIP uncached reads: cannot drop this file's pages here");
+	} else {
+		first = used_idx();
+		submit(d, 8, 0);
+		ok(held(d) > 0, "uncached reads: %u of 8 went to the ring (held)", held(d));
+		drain(d);
+		ok(held(d) == 0 && all_done(first, 8, 1025, true),
+		   "... and completed from the event loop with the right data");
+	}
+	d->ops->destroy(d);
+}
+
+/* A disk on tmpfs never waits for a device: synchronous, no ring handing I/O to workers. */
+static void in_memory(void)
+{
+	char path[] = "/dev/shm/kvmini-disk-XXXXXX";
+	int fd = mkstemp(path);
+	struct blk_backend *be = NULL;
+	struct blk_uring *u = NULL;
+	struct statfs fs;
+
+	if (fd < 0 || fstatfs(fd, &fs) || fs.f_type != 0x01021994 /* TMPFS_MAGIC */) {
+		ok(true, "# SKIP a disk in memory: no tmpfs at /dev/shm here");
+	} else if (!ftruncate(fd, DISK_SECTORS * 512) && !blk_open(path, false, &be)) {
+		blk_uring_setup(be, 8, &u);
+		ok(be->in_memory && !u, "a disk on tmpfs: seen as in memory, given no io_uring");
+		setenv("KVMINI_BLK_SYNC", "0", 1);
+		blk_uring_setup(be, 8, &u);
+		ok(u != NULL, "... and given one with KVMINI_BLK_SYNC=0");
+		unsetenv("KVMINI_BLK_SYNC");
+		blk_uring_free(u);
+		blk_close(be);
+	} else {
+		ok(false, "a disk on tmpfs: opened");
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+}
+
 /* KVMINI_BLK_SYNC=1: the disk stays synchronous even where io_uring works. */
 static void env_sync(const char *path)
 {
@@ -301,6 +376,8 @@ int main(void)
 		return 1;
 	vm.vm_fd = -1;
 	short_read(be);
+	/* The ring path itself (requests in flight): the page cache would finish these at once. */
+	be->nowait_off[0] = be->nowait_off[1] = true;
 	if (virtio_blk_create(0x1100000, be, &d))
 		return 1;
 	d->vm = &vm;
@@ -310,6 +387,8 @@ int main(void)
 	reset_in_flight(d, false);
 	quiesce(d, fd);
 	d->ops->destroy(d);
+	nowait_first(path, fd);
+	in_memory();
 	env_sync(path);
 	evloop_destroy(&vm.loop);
 	guest_mem_free(&vm.mem);

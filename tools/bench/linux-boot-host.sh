@@ -111,7 +111,8 @@ disk_boot() {
 	qemu) boot qemu "$3 kvmini.noinput" -device virtio-blk-device,drive=d0 \
 		-drive file=disk.img,if=none,id=d0,format=raw,aio=io_uring </dev/null 2>&1 ;;
 	kvmini-sync) (export KVMINI_BLK_SYNC=1; boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
-	*) boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1 ;;
+	# The image is on tmpfs, where kvmini would choose synchronous I/O.
+	*) (export KVMINI_BLK_SYNC=0; boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
 	esac
 }
 for setup in kvmini-uring kvmini-sync qemu; do

@@ -244,6 +244,13 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 			memcpy(&type, hdr, 4);
 			memcpy(&sector, hdr + 8, 8);
 			status = blk_check(b, r, le32toh(type), le64toh(sector), &written);
+			/* What the page cache serves at once needs no trip through the ring. */
+			if (status == BLK_NEEDS_IO && b->uring) {
+				int res = blk_io_nowait(b->backend, &r->io);
+
+				if (res != -EAGAIN)
+					status = blk_io_status(r, res, &written);
+			}
 			if (status == BLK_NEEDS_IO && b->uring && !blk_uring_queue(b->uring, &r->io)) {
 				/* The device's until its completion: a reset waits for it. */
 				virtio_hold(vd, 1);
