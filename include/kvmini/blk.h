@@ -7,9 +7,9 @@
  * synchronously on the I/O thread. With io_uring, a read or write is
  * first tried without blocking (RWF_NOWAIT): what the page cache can
  * serve at once finishes there, with no round trip through the ring. A
- * file in memory (tmpfs, ramfs) never waits for a device but cannot say
- * so (no RWF_NOWAIT), so io_uring would hand each I/O to a worker thread:
- * such a disk is synchronous. Which one a disk uses is decided at run
+ * regular file in memory (tmpfs, ramfs) has no device to wait for (short
+ * of swap) but cannot say so (no RWF_NOWAIT), so io_uring would hand each
+ * I/O to a worker thread: such a disk is synchronous. Which one a disk uses is decided at run
  * time and logged once (blk_uring_setup).
  *
  * Setting KVMINI_BLK_SYNC=1 in the environment (or sync_only in the
@@ -31,7 +31,7 @@ struct blk_backend {
 	bool ro;
 	uint64_t size;		/* bytes, a whole number of sectors */
 	bool sync_only;		/* never io_uring (tests; KVMINI_BLK_SYNC=1 does the same) */
-	bool in_memory;		/* on tmpfs or ramfs: synchronous (blk_uring_setup) */
+	bool in_memory;		/* a regular file on tmpfs or ramfs: synchronous */
 	/* RWF_NOWAIT refused (EOPNOTSUPP) for reads, writes: never tried again. */
 	bool nowait_off[2];
 };
@@ -43,8 +43,8 @@ struct blk_io {
 	enum blk_op op;
 	/*
 	 * The caller's iovecs (left alone by the synchronous path; io_uring
-	 * advances them past a short transfer): they must stay valid, and
-	 * the request the caller's, until the I/O completes.
+	 * and blk_io_nowait advance them past a short transfer): they must
+	 * stay valid, and the request the caller's, until the I/O completes.
 	 */
 	struct iovec *iov;
 	int nr_iov;
@@ -71,8 +71,8 @@ int __must_check blk_flush(struct blk_backend *b);
 int __must_check blk_io_sync(struct blk_backend *b, struct blk_io *io);
 /*
  * A read or write done only as far as it can be without blocking
- * (RWF_NOWAIT): 0 when all of it was, -EAGAIN when not (io advanced past
- * what was done; the rest goes to io_uring), else -errno (the I/O failed).
+ * (RWF_NOWAIT): 0 when all of it was, else -EAGAIN (io advanced past what
+ * was done): the rest, and any error, is for io_uring to do and report.
  * Flushes, and files that refuse RWF_NOWAIT, always get -EAGAIN.
  */
 int __must_check blk_io_nowait(struct blk_backend *b, struct blk_io *io);

@@ -11,15 +11,21 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include <kvmini/blk.h>
 #include <kvmini/log.h>
 
-/* On a file system whose files are memory: tmpfs or ramfs (linux/magic.h). */
-static bool blk_fd_in_memory(int fd)
+/*
+ * A regular file on a file system whose files are memory: tmpfs or ramfs.
+ * Not a block device, whose node lives on devtmpfs (which reads as tmpfs).
+ */
+static bool blk_in_memory(int fd, const struct stat *st)
 {
 	struct statfs fs;
 
-	return !fstatfs(fd, &fs) && (fs.f_type == 0x01021994 || fs.f_type == (long)0x858458f6);
+	return S_ISREG(st->st_mode) && !fstatfs(fd, &fs) &&
+	       (fs.f_type == TMPFS_MAGIC || fs.f_type == (long)RAMFS_MAGIC);
 }
 
 int blk_open(const char *path, bool ro, struct blk_backend **out)
@@ -92,7 +98,7 @@ int blk_open(const char *path, bool ro, struct blk_backend **out)
 	}
 	b->fd = fd;
 	b->ro = ro;
-	b->in_memory = blk_fd_in_memory(fd);
+	b->in_memory = blk_in_memory(fd, &st);
 	b->size = (uint64_t)st.st_size / BLK_SECTOR * BLK_SECTOR;
 	*out = b;
 	return 0;
@@ -169,25 +175,22 @@ int blk_io_nowait(struct blk_backend *b, struct blk_io *io)
 
 	if (io->op == BLK_OP_FLUSH || b->nowait_off[write])
 		return -EAGAIN;
-	if (write && b->ro)
-		return -EROFS;
 	for (int i = 0; i < io->nr_iov; i++)
 		want += io->iov[i].iov_len;
 	do
 		done = write ? pwritev2(b->fd, io->iov, io->nr_iov, (off_t)io->offset, RWF_NOWAIT) :
 			       preadv2(b->fd, io->iov, io->nr_iov, (off_t)io->offset, RWF_NOWAIT);
 	while (done < 0 && errno == EINTR);
-	if (done < 0 && errno == EOPNOTSUPP) {
-		/* This file system cannot say "would block": the ring does it all. */
+	if (done < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
+		/* This file cannot say "would block" (EINVAL: some writes): the ring does it all. */
 		b->nowait_off[write] = true;
-		log_debug("vm", "%s: no RWF_NOWAIT %ss: every one goes through io_uring",
-			  b->path, write ? "write" : "read");
+		log_debug("vm", "%s: no RWF_NOWAIT %ss (%s): every one goes through io_uring",
+			  b->path, write ? "write" : "read", strerror(errno));
 		return -EAGAIN;
 	}
-	if (done < 0)
-		return -errno;
-	if (done == 0 && want)
-		return write ? -EAGAIN : -EIO;	/* a read at the end: the file shrank */
+	/* Would block, failed, or stopped short: the ring does the rest and says how it went. */
+	if (done <= 0)
+		return -EAGAIN;
 	if ((size_t)done >= want)
 		return 0;
 	blk_io_advance(io, (size_t)done);

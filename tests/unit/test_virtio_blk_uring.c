@@ -274,6 +274,10 @@ static void nowait_first(const char *path, int fd)
 	uint16_t first;
 	struct statfs fs;
 
+	if (fstatfs(fd, &fs) || fs.f_type == 0x01021994 /* TMPFS_MAGIC */) {
+		ok(true, "# SKIP RWF_NOWAIT first: the image is on tmpfs (Linux 6.12 refuses it there)");
+		return;
+	}
 	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, &d))
 		return;
 	d->vm = &vm;
@@ -376,12 +380,17 @@ int main(void)
 		return 1;
 	vm.vm_fd = -1;
 	short_read(be);
-	/* The ring path itself (requests in flight): the page cache would finish these at once. */
+	/*
+	 * The ring path itself (requests in flight): the page cache would
+	 * finish these at once, and on a /tmp in memory there would be no ring.
+	 */
 	be->nowait_off[0] = be->nowait_off[1] = true;
+	setenv("KVMINI_BLK_SYNC", "0", 1);
 	if (virtio_blk_create(0x1100000, be, &d))
 		return 1;
 	d->vm = &vm;
 	ok(!d->ops->realize(d) && probe(d), "virtio-blk over io_uring: realized and probed");
+	unsetenv("KVMINI_BLK_SYNC");
 	batch(d, fd);
 	reset_in_flight(d, true);
 	reset_in_flight(d, false);

@@ -122,7 +122,7 @@ for setup in kvmini-uring kvmini-sync qemu; do
 	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iops=2 | grep -o 'bench: iops:.*')"
 done
 ./kvmini-guest-check iops disk.img 2 | sed 's/^/iops_host: /'
-# The guest's own ceiling: the same test on a file in its RAM, no disk.
+# The guest's own reference: the same test on a file in its RAM, no disk.
 echo "iops_guest-ram: $(boot kvmini "kvmini.ramiops=2 kvmini.noinput" </dev/null 2>&1 |
 	grep -o 'bench: iops:.*')"
 

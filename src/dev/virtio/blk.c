@@ -9,8 +9,10 @@
  *
  * Reads, writes and flushes go through the disk's io_uring when it has one
  * (blk_uring_setup, at realize): the queue handler, on the I/O thread,
- * checks every request it pops, queues the I/O and submits the batch
- * once; the ring's eventfd brings the completions back to the event loop.
+ * checks every request it pops, finishes at once what the page cache can
+ * serve without blocking (blk_io_nowait), queues the rest and submits the
+ * batch once; the ring's eventfd brings the completions back to the event
+ * loop.
  * Such a request is held (virtio_hold) from its pop to its completion, in
  * a slot of its own, so a reset waits for it. Without io_uring the same
  * checks lead to the synchronous calls, in the handler.
@@ -257,7 +259,7 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 				b->nr_held++;
 				queued++;
 			} else {
-				/* No io_uring (or, rarely, no room in it): the I/O now. */
+				/* Done at once, or no io_uring (or, rarely, no room in it): the I/O now. */
 				if (status == BLK_NEEDS_IO)
 					status = blk_io_status(r, blk_io_sync(b->backend, &r->io),
 							       &written);
