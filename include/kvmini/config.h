@@ -21,6 +21,9 @@ struct test_config;
 struct test_hooks;
 
 #define VM_MAX_DISKS 8
+/* --io-poll's default, microseconds (see kvmini run --help). */
+#define CONFIG_DEFAULT_IO_POLL_US 50
+#define CONFIG_MAX_IO_POLL_US 1000000
 #define VM_MAX_NETS 4
 
 /* --disk FILE[,ro] */
@@ -43,6 +46,7 @@ struct vm_config {
 	unsigned int timeout_s;		/* 0: no limit */
 	const char *mem_path;		/* back guest RAM with this file (NULL: anonymous) */
 	bool stats;			/* print exit statistics at the end */
+	unsigned int io_poll_us;	/* --io-poll: the I/O thread's polling window; 0 none */
 	bool dump_regs;			/* print every vCPU's registers at the end */
 	struct disk_config disks[VM_MAX_DISKS];	/* virtio-blk, in order: vda, vdb... */
 	unsigned int nr_disks;

@@ -15,6 +15,8 @@
 #ifndef KVMINI_DEVICE_H
 #define KVMINI_DEVICE_H
 
+#include <stdio.h>
+
 #include <kvmini/compiler.h>
 #include <kvmini/irq.h>
 
@@ -56,6 +58,8 @@ struct device_ops {
 	 */
 	int (*save)(struct device *dev, struct state_buf *out);
 	int (*load)(struct device *dev, struct state_buf *in);
+	/* --stats: what the device counted, in "kvmini: stats: " lines (optional). */
+	void (*print_stats)(struct device *dev, FILE *f);
 	/* Free the object embedding dev (after the VM stopped using it). */
 	void (*destroy)(struct device *dev);
 };

@@ -26,6 +26,22 @@ struct ev_source {
 	bool added;
 };
 
+/*
+ * Busy polling, for work that arrives too often for notifications to pay:
+ * a source that found work arms its poller, and while any poller is armed
+ * the loop does not sleep - between epoll rounds (timeout 0) it calls
+ * each armed poller's poll. One that finds nothing for the loop's
+ * poll_ns is disarmed, and its stop asks for notifications again.
+ * Callbacks run on the loop's thread; arming is only done there too.
+ */
+struct ev_poller {
+	bool (*poll)(struct ev_poller *p);	/* true: it found work */
+	void (*stop)(struct ev_poller *p);	/* disarmed: notifications back on */
+	uint64_t until_ns;			/* CLOCK_MONOTONIC; armed while listed */
+	bool armed;
+	struct ev_poller *next;			/* the loop's armed list */
+};
+
 struct evloop {
 	int epoll_fd;
 	struct ev_source wake;		/* an eventfd: evloop_stop() */
@@ -33,6 +49,10 @@ struct evloop {
 	bool thread_started;
 	bool stopping;
 	unsigned int nr_sources;
+	uint64_t cpu_ns;		/* the thread's CPU time: at its end */
+	uint64_t poll_ns;		/* a poller's window after its last work; 0: no polling */
+	struct ev_poller *armed;
+	uint64_t poll_rounds;		/* --stats: rounds spent polling */
 };
 
 /* 0 or -errno (logged). */
@@ -55,6 +75,16 @@ void evloop_del(struct evloop *loop, struct ev_source *src);
  * -errno. The loop thread calls it; so do unit tests, without a thread.
  */
 int evloop_run_once(struct evloop *loop, int timeout_ms);
+/*
+ * From the loop's thread: poll p (again) for the next poll_ns. false: the
+ * loop does not poll (poll_ns 0), nothing was armed - rely on notifications.
+ */
+bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p);
+/*
+ * One polling round (the loop thread, unit tests): each armed poller
+ * polled once, those idle past their window disarmed and stopped.
+ */
+void evloop_poll_round(struct evloop *loop);
 /* Run the loop on a thread of its own until evloop_stop(). */
 int __must_check evloop_start(struct evloop *loop);
 /* Make the loop thread return and join it; a no-op if it is not running. */

@@ -29,6 +29,7 @@ struct vcpu {
 	 */
 	int (*run_hook)(struct vcpu *vcpu, int *run_ret);
 	void *test;			/* the test machinery's per-vCPU state */
+	uint64_t cpu_ns;		/* the thread's CPU time, guest time included: at its end */
 	uint64_t nr_exits;
 	uint64_t nr_mmio_exits;
 };

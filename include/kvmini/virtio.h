@@ -44,6 +44,12 @@ struct virtio_dev_ops {
 	uint32_t device_id;
 	unsigned int nr_queues;
 	/*
+	 * Queues (bit q) the I/O thread may poll after they had work, when
+	 * the loop polls at all (--io-poll): only queues whose entries the
+	 * device takes at once - not receive queues, where buffers wait.
+	 */
+	uint32_t poll_queues;
+	/*
 	 * The transport is connected to KVM and the event loop (device_ops
 	 * realize, before the loop runs): add the device's own sources.
 	 * Optional; 0 or -errno.
@@ -94,6 +100,18 @@ struct virtio_queue_kick {
 	struct virtio_dev *vd;
 	unsigned int index;
 	bool ioeventfd;			/* KVM signals it directly */
+	struct ev_poller poller;	/* ops->poll_queues: polled after work */
+};
+
+/* What a queue saw, for --stats: kept across resets (a reboot adds up). */
+struct virtio_queue_stats {
+	uint64_t kicks;			/* notifications: the guest's, and requeues */
+	uint64_t runs;			/* queue_notify calls that took them */
+	uint64_t requeues;		/* the device asked to be called again */
+	uint64_t polled;		/* polls that found work (no notification needed) */
+	uint64_t requests;		/* chains popped */
+	uint64_t interrupts;		/* used-buffer interrupts raised */
+	uint64_t interrupts_skipped;	/* pushes the driver's used_event or flag left quiet */
 };
 
 struct virtio_dev {
@@ -138,6 +156,8 @@ struct virtio_dev {
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	char vq_names[VIRTIO_MAX_QUEUES][DEVICE_NAME_MAX + 16];
 	struct virtio_queue_kick kick[VIRTIO_MAX_QUEUES];
+	struct virtio_queue_stats stats[VIRTIO_MAX_QUEUES];
+	uint64_t isr_reads;		/* InterruptStatus reads: an exit per interrupt handled */
 	struct ratelimit rl;
 };
 

@@ -26,6 +26,7 @@ struct guest_mem;
 #define VIRTQ_DESC_F_WRITE	2
 #define VIRTQ_DESC_F_INDIRECT	4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
 
 struct virtq {
 	const char *name;		/* "virtio-blk@a000000 queue 0", for messages */
@@ -47,6 +48,12 @@ struct virtq {
 	uint16_t last_avail;		/* the next avail entry to take */
 	uint16_t used_idx;		/* what this side last published */
 	unsigned int inflight;		/* popped, not yet pushed */
+	/*
+	 * The device polls the avail ring and wants no notifications: pops
+	 * leave avail_event behind (event_idx), or the used ring's flags say
+	 * NO_NOTIFY. Until virtq_notify_on().
+	 */
+	bool notify_off;
 	struct ratelimit rl;
 };
 
@@ -78,6 +85,16 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
  * it again. Nothing is done when more than one chain is in flight.
  */
 void virtq_unpop(struct virtq *q);
+/* Entries to pop (the device may poll this, cheaply, instead of waiting for a notification). */
+bool virtq_has_work(const struct virtq *q);
+/*
+ * Notifications off while the device polls; on again after - then pop
+ * once more (an entry added before the driver saw notifications wanted
+ * is found that way, as virtq_pop re-checks). On is idempotent: a loaded
+ * queue is put so whatever the saved device did.
+ */
+void virtq_notify_off(struct virtq *q);
+void virtq_notify_on(struct virtq *q);
 /* Return a chain with the bytes written into its writable buffers. */
 void virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
 /*

@@ -39,6 +39,7 @@ static void restore_usage(FILE *f)
 "                       all first; a damaged file is then refused up front)\n"
 "      --timeout SECS   as kvmini run's, counted from the restore\n"
 "      --stats          as kvmini run's, for the restored run\n"
+"      --io-poll USEC   as kvmini run's (default: the saved run's)\n"
 "      --dump-regs      as kvmini run's: every register when the guest stops\n"
 "      --inject-fault restore\n"
 "                       test the tester: flip a bit of a vector register the\n"
@@ -87,6 +88,7 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 		{ "verify-memory", no_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "io-poll", required_argument, NULL, 'p' },
 		{ "dump-regs", no_argument, NULL, 'r' },
 		{ "inject-fault", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -115,6 +117,9 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 			break;
 		case 's':
 			restore_pass_on(o, "--stats", NULL);
+			break;
+		case 'p':
+			restore_pass_on(o, "--io-poll", optarg);
 			break;
 		case 'r':
 			restore_pass_on(o, "--dump-regs", NULL);

@@ -25,7 +25,7 @@
 
 enum { OPT_TIMEOUT = 256, OPT_KVM_DEV, OPT_STATS, OPT_DUMP_REGS, OPT_MEM_PATH, OPT_RNG,
        OPT_DEBUG, OPT_LOGLEVEL, OPT_NAME, OPT_NODEFAULTS, OPT_NO_REBOOT, OPT_DUMP_DTB, OPT_API_SOCK,
-       OPT_CONSOLE };
+       OPT_CONSOLE, OPT_IO_POLL };
 
 /* --name: what ps and the process's messages show; kept to what a file name could hold. */
 #define RUN_NAME_MAX 64
@@ -93,6 +93,12 @@ static void run_usage(FILE *f)
 "                       with MTE it must be on tmpfs or hugetlbfs\n"
 "      --timeout SECS   stop the guest and fail (exit 124) if it has not\n"
 "                       finished after SECS seconds\n"
+"      --io-poll USEC   after a disk or network transmit queue had work, the\n"
+"                       I/O thread polls it for USEC microseconds before it\n"
+"                       asks the guest for notifications again: a busy guest\n"
+"                       then needs no exit to hand over requests, for some\n"
+"                       host CPU time; 0 turns polling off (default %u; off\n"
+"                       when the host has no CPU beside the vCPUs')\n"
 "      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
 "      --stats          print exit counts and MMIO exit timing at the end\n"
 "      --dump-regs      print every register of every vCPU (KVM_GET_REG_LIST,\n"
@@ -108,7 +114,7 @@ static void run_usage(FILE *f)
 "At a terminal, stdin is raw while the guest runs (^C and ^Z go to the\n"
 "guest); Ctrl-A x quits, Ctrl-A Ctrl-A sends a Ctrl-A. kvmini puts the\n"
 "terminal back however it ends.\n"
-"\n", log_topics());
+"\n", CONFIG_DEFAULT_IO_POLL_US, log_topics());
 	for (size_t i = 0; i < ARRAY_SIZE(run_groups); i++) {
 		run_groups[i]->usage(f);
 		fputc('\n', f);
@@ -296,6 +302,13 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 					   "(1 or more)", optarg);
 		cfg->timeout_s = (unsigned int)v;
 		return 0;
+	case OPT_IO_POLL:
+		ret = parse_uint(optarg, 0, CONFIG_MAX_IO_POLL_US, &v);
+		if (ret)
+			return usage_error("--io-poll %s: not a number of microseconds from 0 "
+					   "(no polling) to %u", optarg, CONFIG_MAX_IO_POLL_US);
+		cfg->io_poll_us = (unsigned int)v;
+		return 0;
 	case OPT_KVM_DEV:
 		cfg->kvm_path = optarg;
 		return 0;
@@ -337,6 +350,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, OPT_KVM_DEV },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "io-poll", required_argument, NULL, OPT_IO_POLL },
 		{ "dump-regs", no_argument, NULL, OPT_DUMP_REGS },
 		{ "mem-path", required_argument, NULL, OPT_MEM_PATH },
 		{ "disk", required_argument, NULL, 'd' },

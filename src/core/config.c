@@ -12,6 +12,7 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->ram_size = CONFIG_DEFAULT_RAM;
 	cfg->kvm_path = CONFIG_DEFAULT_KVM;
 	cfg->params = "";
+	cfg->io_poll_us = CONFIG_DEFAULT_IO_POLL_US;
 }
 
 void vm_config_free(struct vm_config *cfg)

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <kvmini/cputime.h>
 #include <kvmini/evloop.h>
 #include <kvmini/log.h>
 
@@ -166,6 +168,49 @@ int evloop_run_once(struct evloop *loop, int timeout_ms)
 	return calls;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return timespec_ns(&ts);
+}
+
+bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p)
+{
+	if (!loop->poll_ns)
+		return false;
+	p->until_ns = monotonic_ns() + loop->poll_ns;
+	if (!p->armed) {
+		p->armed = true;
+		p->next = loop->armed;
+		loop->armed = p;
+	}
+	return true;
+}
+
+void evloop_poll_round(struct evloop *loop)
+{
+	struct ev_poller **link = &loop->armed;
+	uint64_t now = monotonic_ns();
+
+	loop->poll_rounds++;
+	while (*link) {
+		struct ev_poller *p = *link;
+
+		if (p->poll(p)) {
+			p->until_ns = now + loop->poll_ns;
+		} else if (now >= p->until_ns) {
+			/* Off the list before stop: stop may find work and arm p again. */
+			*link = p->next;
+			p->armed = false;
+			p->stop(p);
+			continue;
+		}
+		link = &p->next;
+	}
+}
+
 static void *evloop_thread(void *arg)
 {
 	struct evloop *loop = arg;
@@ -181,9 +226,14 @@ static void *evloop_thread(void *arg)
 		 * retrying would spin, so end the thread. evloop_stop() still
 		 * joins it normally.
 		 */
-		if (evloop_run_once(loop, -1) < 0)
+		bool polling = loop->armed;
+
+		if (evloop_run_once(loop, polling ? 0 : -1) < 0)
 			break;
+		if (polling)
+			evloop_poll_round(loop);
 	}
+	loop->cpu_ns = thread_cpu_ns();
 	return NULL;
 }
 

@@ -10,6 +10,7 @@
 
 #include <kvmini/arch.h>
 #include <kvmini/coalesced.h>
+#include <kvmini/cputime.h>
 #include <kvmini/deadline.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -187,6 +188,7 @@ static __hot void *vcpu_thread(void *arg)
 		vcpu_handle_exit(vcpu);
 	}
 out:
+	vcpu->cpu_ns = thread_cpu_ns();
 	if (hooks && hooks->vcpu_thread_end)
 		hooks->vcpu_thread_end(vcpu);
 	pause_leave(&vm->pause);

@@ -152,6 +152,24 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	return 0;
 }
 
+/*
+ * The I/O thread's polling window. Polling spins a CPU: on a host with no
+ * CPU beside the vCPUs' it would take theirs, so it is off there.
+ */
+static uint64_t vm_io_poll_ns(const struct vm_config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!cfg->io_poll_us)
+		return 0;
+	if (cpus > 0 && (unsigned long)cpus <= cfg->nr_cpus) {
+		log_debug("vm", "--io-poll %u: off, the host's %ld CPUs have none to spare beside "
+			  "%u vCPUs", cfg->io_poll_us, cpus, cfg->nr_cpus);
+		return 0;
+	}
+	return (uint64_t)cfg->io_poll_us * 1000;
+}
+
 static void vm_quit(struct vm *vm)
 {
 	vm_stop(vm, VM_STOP_QUIT, 0);
@@ -175,6 +193,7 @@ int vm_create(struct vm *vm)
 	if (vm->run_size < 0)
 		return vm->run_size;
 	ret = evloop_init(&vm->loop);
+	vm->loop.poll_ns = vm_io_poll_ns(vm->cfg);
 	if (!ret)
 		ret = console_init(&vm->console, vm, STDIN_FILENO, vm_quit);
 	if (!ret)

@@ -18,6 +18,7 @@
 
 #include <kvmini/arch.h>
 #include <kvmini/coalesced.h>
+#include <kvmini/cputime.h>
 #include <kvmini/device.h>
 #include <kvmini/log.h>
 #include <kvmini/snapshot.h>
@@ -136,11 +137,6 @@ __attribute__((constructor)) static void vm_note_process_start(void)
 	clock_gettime(CLOCK_MONOTONIC, &process_start);
 }
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
-}
-
 /* The vCPUs are about to enter KVM_RUN: how long, and how much CPU, it took to get here. */
 static void vm_note_startup(struct vm *vm)
 {
@@ -148,7 +144,7 @@ static void vm_note_startup(struct vm *vm)
 	struct rusage ru;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	vm->startup_wall_ns = ts_ns(&now) - ts_ns(&process_start);
+	vm->startup_wall_ns = timespec_ns(&now) - timespec_ns(&process_start);
 	if (!getrusage(RUSAGE_SELF, &ru))
 		vm->startup_cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
 				     1000000000ULL +
@@ -161,7 +157,10 @@ static void vm_print_stats(struct vm *vm)
 		vm->startup_wall_ns / 1e6, vm->startup_cpu_ns / 1e6);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
-			" MMIO\n", i, vm->vcpus[i]->nr_exits, vm->vcpus[i]->nr_mmio_exits);
+			" MMIO, %.2f s of CPU (guest time included)\n", i, vm->vcpus[i]->nr_exits,
+			vm->vcpus[i]->nr_mmio_exits, vm->vcpus[i]->cpu_ns / 1e9);
+	fprintf(stderr, "kvmini: stats: I/O thread: %.2f s of CPU, %" PRIu64 " polling rounds\n",
+		vm->loop.cpu_ns / 1e9, vm->loop.poll_rounds);
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " device writes coalesced (no exit)\n",
 		coalesced_count(vm));
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",
@@ -169,6 +168,9 @@ static void vm_print_stats(struct vm *vm)
 	if (vm->pio)
 		fprintf(stderr, "kvmini: stats: %" PRIu64 " I/O port accesses hit no device\n",
 			vm->pio->unmapped_accesses);
+	for (struct device *d = vm->devices; d; d = d->next)
+		if (d->ops->print_stats)
+			d->ops->print_stats(d, stderr);
 	snapshot_lazy_print_stats(vm->lazy, stderr);
 	if (vm->test_hooks && vm->test_hooks->print_stats)
 		vm->test_hooks->print_stats(vm, stderr);

@@ -9,6 +9,8 @@
 #   virtio  the same with --console virtio on 4 vCPUs, no SVE or MTE,
 #           input from a pipe, synchronous disk I/O instead of io_uring
 #   reboot  a guest reboot restarts it in the same process
+#   poll    random disk I/O at queue depth 32 with --stats: the I/O
+#           thread polls the busy queue (--io-poll's default)
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored;
 #           with --console virtio also the terminal size (SIGWINCH)
@@ -34,7 +36,7 @@ run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob"
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
-for d in disk disk2 reboot; do dd if=/dev/zero of=$d.img bs=1M count=8 2>/dev/null; done
+for d in disk disk2 reboot poll; do dd if=/dev/zero of=$d.img bs=1M count=8 2>/dev/null; done
 dd if=/dev/zero of=ro.img bs=1M count=1 2>/dev/null
 # The host side of the network: a file to fetch, a port to send it back to.
 serve() {
@@ -57,6 +59,8 @@ md5sum <virtio.recv >$OUT/virtio.md5
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
 t reboot kvmini run -k $GUEST/Image -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300
 t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
+t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --timeout 300 \
+	-p "kvmini.iops=1 kvmini.noinput" </dev/null
 t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
@@ -132,6 +136,12 @@ check "reboot: the guest's reboot restarts it in the same process" has reboot "t
 check "reboot: the second boot finds the first boot's mark, then powers off (status 0)" \
 	sh -c "grep -q 'guest init: second boot: the first boot' '$T/reboot.out' && [ \"\$(cat '$T/reboot.rc')\" = 0 ]"
 check "reboot: the disk holds the second boot's mark" has reboot-disk "kvmini-boot-2"
+check "poll: random disk I/O at queue depths 1 and 32 works" sh -c \
+	"grep 'guest init: bench: iops:' '$T/poll.out' | grep -Eq 'randread_qd32=[1-9][0-9]* .*randwrite_qd32=[1-9]'"
+# The queue's --stats line: requests, notifications, polls that found work.
+check "poll: the busy disk queue is polled: requests found without a notification" sh -c \
+	"grep -o 'virtio-blk@[0-9a-f]* queue 0: [0-9]* requests, [0-9]* notifications.* [0-9]* polls with work' '$T/poll.out' |
+	 awk '{ print; if (\$4 > 0 && \$6 < \$4 && \$(NF - 3) > 0) ok = 1 } END { exit !ok }'"
 check "panic: without an initrd the kernel panics as it should" \
 	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
 check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \

@@ -65,6 +65,12 @@ int main(void)
 	ok(ret == 0 && cfg.nr_cpus == 2 && cfg.ram_size == 1ULL << 30 &&
 	   cfg.timeout_s == 30 && !strcmp(cfg.kvm_path, "/tmp/kvm"),
 	   "long options with = and with a separate value");
+	ok(cfg.io_poll_us == CONFIG_DEFAULT_IO_POLL_US, "--io-poll defaults to %u us",
+	   CONFIG_DEFAULT_IO_POLL_US);
+	ret = parse(&cfg, ARGS("--io-poll", "0"));
+	ok(ret == 0 && cfg.io_poll_us == 0, "--io-poll 0: no polling");
+	ret = parse(&cfg, ARGS("--io-poll=250"));
+	ok(ret == 0 && cfg.io_poll_us == 250, "--io-poll=250");
 	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
 	ok(ret == 0 && T(cfg)->fault == FAULT_FPSIMD && cfg.stats,
 	   "--inject-fault fpsimd and --stats");
@@ -145,6 +151,9 @@ int main(void)
 	refused(ARGS("-m", "99999999999999999999"), "too large", "overflowing memory");
 	refused(ARGS("-m", "20000000T"), "too large", "memory overflowing with a suffix");
 	refused(ARGS("--timeout", "0"), "--timeout 0", "zero timeout");
+	refused(ARGS("--io-poll", "-1"), "--io-poll -1: not a number of microseconds",
+		"negative polling window");
+	refused(ARGS("--io-poll", "1000001"), "to 1000000", "polling window over a second");
 	refused(ARGS("--debug", "nosuchtopic"), "unknown topic 'nosuchtopic'", "bad debug topic");
 	refused(ARGS("--inject-fault", "cosmic-ray"), "unknown fault", "unknown fault kind");
 	refused(ARGS("--sve-vl", "100"), "--sve-vl 100: not a multiple of 128", "VL not a multiple of 128");

@@ -46,15 +46,22 @@ static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	virtq_desc_put(gp(DESC), i, addr, len, flags, next);
 }
 
-/* Offer head 0 and run the device's queue handler, as the I/O thread would. */
-static void kick(struct device *d)
+/* Make head 0 available, without a notification. */
+static void offer(void)
 {
-	struct virtio_dev *vd = container_of(d, struct virtio_dev, dev);
 	uint16_t h = 0, idx;
 
 	memcpy(gp(AVAIL + 4 + 2 * (avail_idx % 8)), &h, 2);
 	idx = htole16(++avail_idx);
 	memcpy(gp(AVAIL + 2), &idx, 2);
+}
+
+/* Offer head 0 and run the device's queue handler, as the I/O thread would. */
+static void kick(struct device *d)
+{
+	struct virtio_dev *vd = container_of(d, struct virtio_dev, dev);
+
+	offer();
 	vd->ops->queue_notify(vd, 0);
 	/* io_uring: the completions come through the event loop, as the I/O thread's. */
 	last_held = vd->held;
@@ -217,6 +224,108 @@ static bool blk_uring_available(void)
 	return !ret;
 }
 
+static uint16_t ring16(uint64_t gpa)
+{
+	uint16_t v;
+
+	memcpy(&v, gp(gpa), 2);
+	return le16toh(v);
+}
+
+#define USED_IDX (USED + 2)
+#define AVAIL_EVENT (USED + 4 + 8 * 8)	/* after the 8 used elements */
+
+/* A read of sector 0 made available; with kick, QueueNotify written (a trapped notification). */
+static void poll_req(struct device *d, bool notify)
+{
+	uint32_t t = 0;
+	uint64_t s = 0;
+
+	memcpy(gp(HDR), &t, 4);
+	memcpy(gp(HDR + 8), &s, 8);
+	set_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	set_desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	offer();
+	if (notify) {
+		wr(d, 0x050, 0);
+		(void)evloop_run_once(&vm.loop, 100);
+	}
+}
+
+/* Past the loop's polling window, then a round: the idle poller is stopped. */
+static void poll_expire(void)
+{
+	struct timespec ts = { 0, (long)vm.loop.poll_ns + 1000000 };
+
+	nanosleep(&ts, NULL);
+	evloop_poll_round(&vm.loop);
+}
+
+/*
+ * --io-poll: a notified disk queue is polled with notifications off (the
+ * driver's avail_event left behind, or NO_NOTIFY in the used flags), a
+ * request made available without a notification is served by a polling
+ * round, and an idle window turns notifications back on (avail_event at
+ * the next entry, the flag cleared). With no window, nothing is polled.
+ */
+static void polling(void)
+{
+	char path[] = "/tmp/kvmini-disk-XXXXXX";
+	int fd = mkstemp(path);
+	struct blk_backend *be;
+	struct virtio_dev *vd;
+	struct device *d;
+
+	printf("# --io-poll: a polled disk queue\n");
+	vm.loop.poll_ns = 2000000;
+	if (fd < 0 || ftruncate(fd, 64 * 512) || blk_open(path, false, &be) ||
+	    !blk_device(be, true, &d))
+		return;
+	vd = container_of(d, struct virtio_dev, dev);
+	ok(driver_probe(d, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX), "probed with EVENT_IDX");
+	memset(gp(AVAIL_EVENT), 0xff, 2);
+	poll_req(d, true);
+	ok(ring16(USED_IDX) == 1 && vm.loop.armed == &vd->kick[0].poller && vd->vq[0].notify_off,
+	   "a notified request is served and its queue polled, notifications off");
+	ok(ring16(AVAIL_EVENT) == 0xffff, "avail_event is left where it was (no notification wanted)");
+	poll_req(d, false);
+	evloop_poll_round(&vm.loop);
+	ok(ring16(USED_IDX) == 2 && vd->stats[0].polled == 1 && vd->stats[0].runs == 1,
+	   "a request with no notification is served by a polling round");
+	evloop_poll_round(&vm.loop);
+	ok(vm.loop.armed && vd->stats[0].polled == 1, "inside its window an idle queue stays polled");
+	poll_expire();
+	ok(!vm.loop.armed && !vd->vq[0].notify_off && ring16(AVAIL_EVENT) == 2,
+	   "past its window it is not: avail_event asks for the next entry's notification");
+	poll_req(d, false);
+	evloop_poll_round(&vm.loop);
+	ok(ring16(USED_IDX) == 2, "an unnotified request is then left for its notification");
+	(void)evloop_run_once(&vm.loop, 0);
+	wr(d, 0x050, 0);
+	(void)evloop_run_once(&vm.loop, 100);
+	ok(ring16(USED_IDX) == 3, "which serves it");
+	poll_expire();
+
+	/* Without EVENT_IDX the used ring's flags say it. */
+	ok(driver_probe(d, VIRTIO_F_VERSION_1), "probed without EVENT_IDX");
+	poll_req(d, true);
+	ok(ring16(USED_IDX) == 1 && ring16(USED) == VIRTQ_USED_F_NO_NOTIFY,
+	   "polled: the used flags say NO_NOTIFY");
+	poll_expire();
+	ok(!vm.loop.armed && ring16(USED) == 0, "past the window the flag is cleared");
+
+	/* No window: a notified queue is not polled. */
+	vm.loop.poll_ns = 0;
+	ok(driver_probe(d, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX), "probed, no polling");
+	poll_req(d, true);
+	ok(ring16(USED_IDX) == 1 && !vm.loop.armed && !vd->vq[0].notify_off &&
+	   ring16(AVAIL_EVENT) == 1, "with --io-poll 0 notifications stay on, nothing is polled");
+	d->ops->destroy(d);
+	close(fd);
+	unlink(path);
+}
+
 static void rng(void)
 {
 	struct device *d;
@@ -284,9 +393,16 @@ static void snapshot(void)
 	memcpy(&used_idx_a, gp(USED + 2), 2);
 	/* ... and thawing serves it (the kick swallowed meanwhile is made again). */
 	ok(le16toh((uint16_t)used_idx_a) == 2, "thawed, it serves what came meanwhile");
+	/* Guest RAM as a polling device (--io-poll) leaves it without EVENT_IDX. */
+	{
+		uint16_t no_notify = htole16(VIRTQ_USED_F_NO_NOTIFY);
+
+		memcpy(gp(USED), &no_notify, 2);
+	}
 	ok(load_bytes(b, out.data, out.len) == 0, "state loaded into a new device");
 	ok(rd(b, 0x070) == rd(a, 0x070) && vb->vq[0].enabled && vb->vq[0].last_avail == 1 &&
 	   vb->vq[0].used_idx == 1, "status, queue and both indices as saved");
+	ok(ring16(USED) == 0, "a loaded queue wants notifications (a saved poller's NO_NOTIFY cleared)");
 
 	bad = malloc(out.len);
 	memcpy(bad, out.data, out.len);
@@ -335,6 +451,7 @@ int main(void)
 	if (blk_uring_available())
 		blk(false);
 	rng();
+	polling();
 	snapshot();
 	evloop_destroy(&vm.loop);
 	guest_mem_free(&vm.mem);

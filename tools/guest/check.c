@@ -14,7 +14,8 @@
  *   iops FILE SECS random 4 KiB reads, then writes, with O_DIRECT (buffered
  *                  where the file system has none) at queue depth 1 and
  *                  32 through io_uring, SECS seconds each: IOPS. FILE's
- *                  contents are overwritten.
+ *                  contents are overwritten. Also how busy the
+ *                  CPUs were in each test (cpu_busy_pct).
  *   soak FILE MIB  write MIB MiB of FILE in 64 KiB blocks, each stamped with
  *                  its number and synced on its own (progress on stderr
  *                  every MiB), then read all back and check every word
@@ -252,9 +253,49 @@ static double random_io(int fd, uint64_t blocks, bool write, unsigned int qd, do
 	return ret ? -1 : (double)done / (now_s() - start);
 }
 
+/*
+ * CPU time of all CPUs from /proc/stat, in ticks: busy (all but idle and
+ * iowait) and total. false: unreadable.
+ */
+static bool cpu_ticks(unsigned long long *busy, unsigned long long *total)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5], &v[6], &v[7]) : 0;
+
+	if (f)
+		fclose(f);
+	if (n < 4)
+		return false;
+	*total = 0;
+	for (int i = 0; i < 8; i++)
+		*total += v[i];
+	*busy = *total - v[3] - v[4];
+	return true;
+}
+
+/*
+ * random_io, and how busy the guest's CPUs were meanwhile (percent, -1
+ * unknown): a busy CPU says the guest's own path is the limit, an idle
+ * one that the requests wait on the device.
+ */
+static double random_io_busy(int fd, uint64_t blocks, bool write, unsigned int qd, double secs,
+			     int *busy_pct)
+{
+	unsigned long long b0, t0, b1, t1;
+	bool before = cpu_ticks(&b0, &t0);
+	double iops = random_io(fd, blocks, write, qd, secs);
+
+	*busy_pct = before && cpu_ticks(&b1, &t1) && t1 > t0 ?
+		    (int)(100 * (b1 - b0) / (t1 - t0)) : -1;
+	return iops;
+}
+
 static int check_iops(const char *path, const char *secs_arg)
 {
 	double secs = atof(secs_arg), r1, r32, w1, w32;
+	int busy[4];
 	bool direct = true;
 	uint64_t size;
 	int fd = open(path, O_RDWR | O_DIRECT);
@@ -272,13 +313,14 @@ static int check_iops(const char *path, const char *secs_arg)
 		printf("iops: %s: %llu bytes is too small\n", path, (unsigned long long)size);
 		return 1;
 	}
-	r1 = random_io(fd, size / IO_BLOCK, false, 1, secs);
-	r32 = random_io(fd, size / IO_BLOCK, false, IO_QD_MAX, secs);
-	w1 = random_io(fd, size / IO_BLOCK, true, 1, secs);
-	w32 = random_io(fd, size / IO_BLOCK, true, IO_QD_MAX, secs);
+	r1 = random_io_busy(fd, size / IO_BLOCK, false, 1, secs, &busy[0]);
+	r32 = random_io_busy(fd, size / IO_BLOCK, false, IO_QD_MAX, secs, &busy[1]);
+	w1 = random_io_busy(fd, size / IO_BLOCK, true, 1, secs, &busy[2]);
+	w32 = random_io_busy(fd, size / IO_BLOCK, true, IO_QD_MAX, secs, &busy[3]);
 	close(fd);
 	printf("iops: %s randread_qd1=%.0f randread_qd32=%.0f randwrite_qd1=%.0f "
-	       "randwrite_qd32=%.0f\n", direct ? "direct" : "buffered", r1, r32, w1, w32);
+	       "randwrite_qd32=%.0f cpu_busy_pct=%d/%d/%d/%d\n", direct ? "direct" : "buffered",
+	       r1, r32, w1, w32, busy[0], busy[1], busy[2], busy[3]);
 	return r1 > 0 && r32 > 0 && w1 > 0 && w32 > 0 ? 0 : 1;
 }
 

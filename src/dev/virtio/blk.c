@@ -378,6 +378,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.type = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
+	.poll_queues = 1u << 0,
 	.realize = blk_realize,
 	.queue_notify = blk_notify,
 	.quiesce = blk_quiesce,

@@ -136,6 +136,7 @@ static uint32_t virtio_reg_read(struct virtio_dev *vd, uint64_t offset)
 	case MMIO_QUEUE_READY:
 		return q && q->enabled;
 	case MMIO_INTERRUPT_STATUS:
+		vd->isr_reads++;
 		return vd->isr;
 	case MMIO_STATUS:
 		return vd->status;
@@ -357,6 +358,8 @@ int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET) &&
 	    !vd->resetting && !vd->frozen)
 		ret = virtq_pop(&vd->vq[q], c);
+	if (ret > 0)
+		vd->stats[q].requests++;
 	if (ret < 0)
 		virtio_needs_reset(vd);
 	pthread_mutex_unlock(&vd->lock);
@@ -397,14 +400,19 @@ void virtio_notify(struct virtio_dev *vd, unsigned int q)
 {
 	pthread_mutex_lock(&vd->lock);
 	if (virtq_needs_interrupt(&vd->vq[q])) {
+		vd->stats[q].interrupts++;
 		vd->isr |= ISR_USED;
 		virtio_update_irq(vd);
+	} else {
+		vd->stats[q].interrupts_skipped++;
 	}
 	pthread_mutex_unlock(&vd->lock);
 }
 
 void virtio_requeue(struct virtio_dev *vd, unsigned int q)
 {
+	/* Mostly the I/O thread, but a thaw or a load too: no lock, an atomic count. */
+	__atomic_fetch_add(&vd->stats[q].requeues, 1, __ATOMIC_RELAXED);
 	virtio_kick(&vd->kick[q]);
 }
 
@@ -424,7 +432,46 @@ void virtio_config_set(struct virtio_dev *vd, size_t offset, const void *bytes, 
 	pthread_mutex_unlock(&vd->lock);
 }
 
-/* The I/O thread: a queue was kicked (by KVM's ioeventfd or a trapped write). */
+/* The I/O thread: run queue q's handler, counted busy (a reset waits for it); whether it took requests. */
+static bool virtio_serve(struct virtio_dev *vd, unsigned int q)
+{
+	uint64_t before;
+	bool took;
+
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = true;
+	before = vd->stats[q].requests;
+	pthread_mutex_unlock(&vd->lock);
+	vd->ops->queue_notify(vd, q);
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = false;
+	pthread_cond_broadcast(&vd->idle);
+	took = vd->stats[q].requests != before;
+	pthread_mutex_unlock(&vd->lock);
+	return took;
+}
+
+/*
+ * Poll queue q from now on (for the loop's window past its last work),
+ * notifications off: while the guest keeps it busy it need not notify,
+ * an exit each time. Only queues the device type lets be polled, and
+ * only when the loop polls (--io-poll).
+ */
+static void virtio_poll_start(struct virtio_dev *vd, unsigned int q)
+{
+	if (!(vd->ops->poll_queues & 1u << q))
+		return;
+	pthread_mutex_lock(&vd->lock);
+	if (evloop_poll_arm(&vd->dev.vm->loop, &vd->kick[q].poller))
+		virtq_notify_off(&vd->vq[q]);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+/*
+ * The I/O thread: a queue was kicked (by KVM's ioeventfd or a trapped
+ * write). Polling starts before the handler runs, so the driver sees no
+ * notification wanted while the handler takes the first requests.
+ */
 static void virtio_kick_ready(struct ev_source *src, uint32_t events)
 {
 	struct virtio_queue_kick *k = container_of(src, struct virtio_queue_kick, src);
@@ -435,13 +482,49 @@ static void virtio_kick_ready(struct ev_source *src, uint32_t events)
 	if (read(src->fd, &count, sizeof(count)) != sizeof(count))
 		return;
 	pthread_mutex_lock(&vd->lock);
-	vd->busy = true;
+	vd->stats[k->index].kicks += count;
+	vd->stats[k->index].runs++;
 	pthread_mutex_unlock(&vd->lock);
-	vd->ops->queue_notify(vd, k->index);
+	virtio_poll_start(vd, k->index);
+	(void)virtio_serve(vd, k->index);
+}
+
+/*
+ * The event loop polls a queue: serve it if the driver added entries.
+ * Work is what the handler took, not what waits: entries it cannot take
+ * yet (a full TAP) must not keep the loop spinning.
+ */
+static bool virtio_poll(struct ev_poller *p)
+{
+	struct virtio_queue_kick *k = container_of(p, struct virtio_queue_kick, poller);
+	struct virtio_dev *vd = k->vd;
+	bool pending;
+
 	pthread_mutex_lock(&vd->lock);
-	vd->busy = false;
-	pthread_cond_broadcast(&vd->idle);
+	pending = virtq_has_work(&vd->vq[k->index]);
 	pthread_mutex_unlock(&vd->lock);
+	if (!pending || !virtio_serve(vd, k->index))
+		return false;
+	pthread_mutex_lock(&vd->lock);
+	vd->stats[k->index].polled++;
+	pthread_mutex_unlock(&vd->lock);
+	return true;
+}
+
+/*
+ * The queue was idle for the loop's window: notifications on, then one
+ * more look (an entry added before the driver saw them wanted is found
+ * so); work found there starts polling again.
+ */
+static void virtio_poll_stop(struct ev_poller *p)
+{
+	struct virtio_queue_kick *k = container_of(p, struct virtio_queue_kick, poller);
+
+	pthread_mutex_lock(&k->vd->lock);
+	virtq_notify_on(&k->vd->vq[k->index]);
+	pthread_mutex_unlock(&k->vd->lock);
+	if (virtio_serve(k->vd, k->index))
+		virtio_poll_start(k->vd, k->index);
 }
 
 /* Bind (or, with KVM_IOEVENTFD_FLAG_DEASSIGN, unbind) queue i's eventfd to QueueNotify == i. */
@@ -528,6 +611,32 @@ static void virtio_destroy(struct device *dev)
 }
 
 /*
+ * --stats, after the threads stopped. Requests per kick and interrupts
+ * per request say how well the guest and the device batch: each kick and
+ * each interrupt is a trip between guest and host, and each interrupt
+ * handled costs two more exits (InterruptStatus read, InterruptACK write).
+ */
+static void virtio_print_stats(struct device *dev, FILE *f)
+{
+	struct virtio_dev *vd = to_virtio(dev);
+
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+		const struct virtio_queue_stats *st = &vd->stats[i];
+
+		if (!st->kicks && !st->requests)
+			continue;
+		fprintf(f, "kvmini: stats: %s queue %u: %" PRIu64 " requests, %" PRIu64
+			" notifications (%" PRIu64 " handler runs, %" PRIu64 " requeues), %"
+			PRIu64 " polls with work, %" PRIu64 " interrupts, %" PRIu64
+			" completions with none\n", dev->name, i, st->requests, st->kicks, st->runs,
+			st->requeues, st->polled, st->interrupts, st->interrupts_skipped);
+	}
+	if (vd->isr_reads)
+		fprintf(f, "kvmini: stats: %s: %" PRIu64 " InterruptStatus reads\n", dev->name,
+			vd->isr_reads);
+}
+
+/*
  * Two tables: a device type that can save its state gets the transport's
  * snapshot hooks; one that cannot has none, and a snapshot refuses it by
  * name before anything is written.
@@ -544,6 +653,7 @@ static const struct device_ops virtio_mmio_ops = {
 	.fdt_node = virtio_fdt_node,
 	.save = virtio_save,
 	.load = virtio_load,
+	.print_stats = virtio_print_stats,
 	.destroy = virtio_destroy,
 };
 
@@ -555,6 +665,7 @@ static const struct device_ops virtio_mmio_ops_unsaved = {
 	.reset = virtio_reset,
 	.quiesce = virtio_quiesce,
 	.fdt_node = virtio_fdt_node,
+	.print_stats = virtio_print_stats,
 	.destroy = virtio_destroy,
 };
 
@@ -576,6 +687,7 @@ void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64
 		vd->kick[i] = (struct virtio_queue_kick){
 			.src = { .fd = -1, .ready = virtio_kick_ready, .name = vd->vq_names[i] },
 			.vd = vd, .index = i,
+			.poller = { .poll = virtio_poll, .stop = virtio_poll_stop },
 		};
 	}
 }

@@ -428,6 +428,7 @@ static const struct virtio_dev_ops net_ops = {
 	.type = "virtio-net",
 	.device_id = VIRTIO_ID_NET,
 	.nr_queues = 2,
+	.poll_queues = 1u << NET_TXQ,
 	.queue_notify = net_notify,
 	/*
 	 * No reset hook: it would run on a vCPU thread beside the I/O thread.

@@ -213,6 +213,12 @@ int virtio_load(struct device *dev, struct state_buf *in)
 	for (unsigned int i = 0; i < nr; i++) {
 		vq[i].rl = vd->vq[i].rl;
 		vd->vq[i] = vq[i];
+		/*
+		 * The saved device may have been polling the queue, the driver
+		 * told to notify no more (NO_NOTIFY in guest RAM): notifications
+		 * are wanted here until this device polls.
+		 */
+		virtq_notify_on(&vd->vq[i]);
 	}
 	/* This host's config (a terminal of another size): the driver reads it anew. */
 	if (vd->ops->config_follows_host && memcmp(config, vd->config, config_len)) {

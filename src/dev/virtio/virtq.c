@@ -92,6 +92,7 @@ int virtq_enable(struct virtq *q, const struct guest_mem *mem, uint16_t max)
 	}
 	q->last_avail = q->used_idx = 0;
 	q->inflight = 0;
+	q->notify_off = false;
 	q->signalled_valid = false;
 	q->enabled = true;
 	return 0;
@@ -116,6 +117,32 @@ static uint16_t avail_pending(const struct virtq *q)
 	/* The ring entries the index covers are read after it. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return (uint16_t)(avail_idx - q->last_avail);
+}
+
+bool virtq_has_work(const struct virtq *q)
+{
+	return q->enabled && !q->broken && avail_pending(q);
+}
+
+void virtq_notify_off(struct virtq *q)
+{
+	if (!q->enabled || q->notify_off)
+		return;
+	q->notify_off = true;
+	/* With event_idx, avail_event simply stays where it is (virtq_pop). */
+	if (!q->event_idx)
+		store16(q->used, VIRTQ_USED_F_NO_NOTIFY);
+}
+
+void virtq_notify_on(struct virtq *q)
+{
+	if (!q->enabled)
+		return;
+	q->notify_off = false;
+	if (!q->event_idx)
+		store16(q->used, 0);
+	/* The flag before the caller's next look at the avail index. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void virtq_reset(struct virtq *q)
@@ -165,7 +192,7 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	if (!q->enabled || q->broken)
 		return q->broken ? -EBADMSG : 0;
 	pending = avail_pending(q);
-	if (!pending && q->event_idx) {
+	if (!pending && q->event_idx && !q->notify_off) {
 		/*
 		 * Ask for a notification at the next entry, then look again: the
 		 * driver may have added one before it could see the request.
