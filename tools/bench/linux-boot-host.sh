@@ -129,6 +129,9 @@ echo "iops_kvmini-sync-nopoll: $(disk_boot kvmini-sync-nopoll 256 kvmini.iops=2 
 # The guest's own reference: the same test on a file in its RAM, no disk.
 echo "iops_guest-ram: $(boot kvmini "kvmini.ramiops=2 kvmini.noinput" </dev/null 2>&1 |
 	grep -o 'bench: iops:.*')"
+# And on a RAM block device (brd): the guest's block layer, no device behind.
+echo "iops_guest-brd: $(boot kvmini "kvmini.brdiops=2 kvmini.noinput" </dev/null 2>&1 |
+	grep -o 'bench: iops:.*')"
 
 # TCP throughput over a TAP: 64 MiB host to guest, then guest to host. QEMU
 # creates tap0 itself, so the host side addresses it once it appears.
