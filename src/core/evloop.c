@@ -10,6 +10,7 @@
 #include <kvmini/cputime.h>
 #include <kvmini/evloop.h>
 #include <kvmini/log.h>
+#include <kvmini/thread-name.h>
 
 /*
  * Events taken per epoll_wait(). Anything beyond stays on epoll's ready
@@ -259,6 +260,7 @@ int evloop_start(struct evloop *loop)
 			strerror(ret));
 		return -ret;
 	}
+	thread_set_name(loop->thread, "kvmini-io");
 	loop->thread_started = true;
 	return 0;
 }

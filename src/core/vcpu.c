@@ -15,6 +15,7 @@
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
 #include <kvmini/test-hooks.h>
+#include <kvmini/thread-name.h>
 #include <kvmini/vcpu.h>
 #include <kvmini/vm.h>
 
@@ -226,6 +227,7 @@ int vcpu_start(struct vcpu *vcpu)
 			strerror(ret));
 		return -ret;
 	}
+	thread_set_name(vcpu->thread, "kvmini-vcpu%u", vcpu->id);
 	pthread_mutex_lock(&vcpu->kick_lock);
 	vcpu->thread_started = true;
 	pthread_mutex_unlock(&vcpu->kick_lock);

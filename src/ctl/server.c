@@ -27,6 +27,7 @@
 
 #include <kvmini/ctl.h>
 #include <kvmini/log.h>
+#include <kvmini/thread-name.h>
 
 struct ctl_reply {
 	struct json_out out;		/* {"ok":true,... until finished */
@@ -704,6 +705,7 @@ int ctl_server_start(struct ctl_server **out, const char *path,
 			goto fail;
 		}
 		s->worker_started = true;
+		thread_set_name(s->worker, "kvmini-ctl");
 	}
 	ret = evloop_add(loop, &s->listen, EPOLLIN | EPOLLET);
 	if (!ret)

@@ -29,6 +29,7 @@
 #include <kvmini/log.h>
 #include <kvmini/snapfile.h>
 #include <kvmini/snapshot.h>
+#include <kvmini/thread-name.h>
 #include <kvmini/vm.h>
 
 #define CHUNK_POPULATED 1u	/* in guest RAM */
@@ -352,6 +353,8 @@ int snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs
 		ret = -pthread_create(&l->thread, NULL, lazy_thread, l);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		l->started = !ret;
+		if (l->started)
+			thread_set_name(l->thread, "kvmini-lazy");
 	}
 	for (unsigned int i = 0; i < l->nr; i++) {
 		if (l->started)

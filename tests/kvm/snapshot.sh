@@ -104,6 +104,8 @@ kvmini run -k $GUEST/Image -i $GUEST/initrd -m 256 -c 2 -d /tmp/disk.img --rng -
 	--api-sock /tmp/l.sock --timeout 600 >"$OUT/lrun.out" 2>&1 &
 pid=$!
 wait_for "$OUT/lrun.out" "soak: 3 MiB written"
+# Its threads, by name, as ps -L and top -H show them.
+cat /proc/$pid/task/*/comm | sort >"$OUT/lthreads.out"
 t lsnap kvmini ctl /tmp/l.sock snapshot path=/tmp/l.kvs
 kill -9 $pid; wait $pid
 t lrestore kvmini restore /tmp/l.kvs --timeout 300 --stats
@@ -209,6 +211,9 @@ done
 check "Linux guest: snapshot while the init writes to its disk: exit 0" rc_is lsnap 0
 check "the reply says the disk is not in the snapshot" has lsnap "disks_not_in_snapshot: /tmp/disk.img"
 check "Linux guest restored: exit 0 (it powered off)" rc_is lrestore 0
+check "Linux guest: its threads are named kvmini-vcpu0, kvmini-vcpu1 and kvmini-io" \
+	sh -c "grep -qx kvmini-vcpu0 '$T/lthreads.out' && grep -qx kvmini-vcpu1 '$T/lthreads.out' &&
+	grep -qx kvmini-io '$T/lthreads.out'"
 check "Linux guest restored: its ITS too, enabled, with the tables the guest gave it, read back as saved" \
 	has lrestore "ITS restored: enabled, device table in use, collection table in use"
 check "Linux guest restored: it went on writing where it was, not from the start" \
