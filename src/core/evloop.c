@@ -260,7 +260,7 @@ int evloop_start(struct evloop *loop)
 			strerror(ret));
 		return -ret;
 	}
-	thread_set_name(loop->thread, "kvmini-io");
+	thread_set_name(loop->thread, "io");
 	loop->thread_started = true;
 	return 0;
 }

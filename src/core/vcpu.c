@@ -227,7 +227,7 @@ int vcpu_start(struct vcpu *vcpu)
 			strerror(ret));
 		return -ret;
 	}
-	thread_set_name(vcpu->thread, "kvmini-vcpu%u", vcpu->id);
+	thread_set_name(vcpu->thread, "vcpu%u", vcpu->id);
 	pthread_mutex_lock(&vcpu->kick_lock);
 	vcpu->thread_started = true;
 	pthread_mutex_unlock(&vcpu->kick_lock);

@@ -705,7 +705,7 @@ int ctl_server_start(struct ctl_server **out, const char *path,
 			goto fail;
 		}
 		s->worker_started = true;
-		thread_set_name(s->worker, "kvmini-ctl");
+		thread_set_name(s->worker, "ctl");
 	}
 	ret = evloop_add(loop, &s->listen, EPOLLIN | EPOLLET);
 	if (!ret)

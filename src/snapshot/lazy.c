@@ -354,7 +354,7 @@ int snapshot_lazy_start(struct vm *vm, const struct snapfile *f, uint32_t **crcs
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		l->started = !ret;
 		if (l->started)
-			thread_set_name(l->thread, "kvmini-lazy");
+			thread_set_name(l->thread, "lazy");
 	}
 	for (unsigned int i = 0; i < l->nr; i++) {
 		if (l->started)
