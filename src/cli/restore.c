@@ -54,7 +54,7 @@ static void restore_usage(FILE *f)
 }
 
 /* Options passed on to the replayed `kvmini run` arguments, after them (so they win). */
-#define RESTORE_MAX_EXTRA 8
+#define RESTORE_MAX_EXTRA 16	/* the table's pass-through options take 8 */
 
 struct restore_opts {
 	const char *path;

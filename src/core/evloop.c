@@ -234,7 +234,7 @@ static void *evloop_thread(void *arg)
 		if (polling)
 			evloop_poll_round(loop);
 	}
-	loop->cpu_ns = thread_cpu_ns();
+	loop->cpu_ns += thread_cpu_ns();
 	return NULL;
 }
 

@@ -189,7 +189,7 @@ static __hot void *vcpu_thread(void *arg)
 		vcpu_handle_exit(vcpu);
 	}
 out:
-	vcpu->cpu_ns = thread_cpu_ns();
+	vcpu->cpu_ns += thread_cpu_ns();	/* a reboot's new thread adds up */
 	if (hooks && hooks->vcpu_thread_end)
 		hooks->vcpu_thread_end(vcpu);
 	pause_leave(&vm->pause);

@@ -2,6 +2,7 @@
 /* VM lifecycle: check, create in KVM's required order, pause, stop, tear down (running: vm_run.c). */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,13 +159,19 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
  */
 static uint64_t vm_io_poll_ns(const struct vm_config *cfg)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long cpus = -1;
 
 	if (!cfg->io_poll_us)
 		return 0;
+	/* The CPUs kvmini may run on (taskset, a cpuset), not all the host has. */
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		cpus = CPU_COUNT(&set);
+	else
+		log_debug("vm", "sched_getaffinity: %s", strerror(errno));
 	if (cpus > 0 && (unsigned long)cpus <= cfg->nr_cpus) {
-		log_debug("vm", "--io-poll %u: off, the host's %ld CPUs have none to spare beside "
-			  "%u vCPUs", cfg->io_poll_us, cpus, cfg->nr_cpus);
+		log_debug("vm", "--io-poll %u: off, the %ld CPUs kvmini may use have none to "
+			  "spare beside %u vCPUs", cfg->io_poll_us, cpus, cfg->nr_cpus);
 		return 0;
 	}
 	return (uint64_t)cfg->io_poll_us * 1000;

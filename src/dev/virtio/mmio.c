@@ -459,10 +459,20 @@ static bool virtio_serve(struct virtio_dev *vd, unsigned int q)
  */
 static void virtio_poll_start(struct virtio_dev *vd, unsigned int q)
 {
+	const struct virtq *vq = &vd->vq[q];
+
 	if (!(vd->ops->poll_queues & 1u << q))
 		return;
 	pthread_mutex_lock(&vd->lock);
-	if (evloop_poll_arm(&vd->dev.vm->loop, &vd->kick[q].poller))
+	/*
+	 * Only a queue it could serve: a kick on a disabled or broken one, or
+	 * before DRIVER_OK, must not buy the guest a spinning I/O thread. Not
+	 * while frozen either: the flag is a write to guest RAM, which a
+	 * snapshot is reading (thaw serves the queue again, and polls it).
+	 */
+	if (vq->enabled && !vq->broken && vd->status & VIRTIO_STATUS_DRIVER_OK &&
+	    !(vd->status & VIRTIO_STATUS_NEEDS_RESET) && !vd->frozen &&
+	    evloop_poll_arm(&vd->dev.vm->loop, &vd->kick[q].poller))
 		virtq_notify_off(&vd->vq[q]);
 	pthread_mutex_unlock(&vd->lock);
 }
@@ -521,7 +531,9 @@ static void virtio_poll_stop(struct ev_poller *p)
 	struct virtio_queue_kick *k = container_of(p, struct virtio_queue_kick, poller);
 
 	pthread_mutex_lock(&k->vd->lock);
-	virtq_notify_on(&k->vd->vq[k->index]);
+	/* Frozen: guest RAM is being saved; thaw polls the queue again, and this runs then. */
+	if (!k->vd->frozen)
+		virtq_notify_on(&k->vd->vq[k->index]);
 	pthread_mutex_unlock(&k->vd->lock);
 	if (virtio_serve(k->vd, k->index))
 		virtio_poll_start(k->vd, k->index);
