@@ -314,6 +314,19 @@ static void polling(void)
 	   "polled: the used flags say NO_NOTIFY");
 	poll_expire();
 	ok(!vm.loop.armed && ring16(USED) == 0, "past the window the flag is cleared");
+	poll_req(d, true);
+	d->ops->freeze(d);
+	poll_expire();
+	ok(!vm.loop.armed && ring16(USED) == VIRTQ_USED_F_NO_NOTIFY,
+	   "frozen (a snapshot reads guest RAM): the window ends with no write to it");
+	wr(d, 0x050, 0);
+	(void)evloop_run_once(&vm.loop, 100);
+	ok(!vm.loop.armed, "and a kick while frozen starts no polling");
+	d->ops->thaw(d);
+	(void)evloop_run_once(&vm.loop, 100);
+	ok(vm.loop.armed, "thawed, the queue is served and polled again");
+	poll_expire();
+	ok(!vm.loop.armed && ring16(USED) == 0, "and its window's end clears the flag");
 
 	/* No window: a notified queue is not polled. */
 	vm.loop.poll_ns = 0;
