@@ -101,6 +101,20 @@ struct virtio_queue_kick {
 	unsigned int index;
 	bool ioeventfd;			/* KVM signals it directly */
 	struct ev_poller poller;	/* ops->poll_queues: polled after work */
+	/*
+	 * Interrupt holding, on a polled queue (the I/O thread's alone, under
+	 * vd->lock): a guest that hands over requests in several runs while
+	 * earlier ones are done (several in flight) gets one interrupt when it
+	 * pauses, not one per run - each interrupt costs it an exit to take
+	 * it and two more to read and acknowledge InterruptStatus.
+	 */
+	bool burst;			/* the last interrupt covered 2 or more arrivals */
+	bool irq_held;			/* an interrupt waits for the guest to pause */
+	bool run_took;			/* the handler's current run took a request */
+	unsigned int arrivals;		/* handler runs that took requests, since the last interrupt */
+	uint64_t last_arrival_ns;	/* CLOCK_MONOTONIC */
+	uint64_t gap_ns;		/* moving average of the gaps between arrivals */
+	uint64_t held_since_ns;
 };
 
 /* What a queue saw, for --stats: kept across resets (a reboot adds up). */
@@ -112,6 +126,7 @@ struct virtio_queue_stats {
 	uint64_t requests;		/* chains popped */
 	uint64_t interrupts;		/* used-buffer interrupts raised */
 	uint64_t interrupts_skipped;	/* pushes the driver's used_event or flag left quiet */
+	uint64_t interrupts_held;	/* completions whose interrupt waited for the guest to pause */
 };
 
 struct virtio_dev {
@@ -158,6 +173,7 @@ struct virtio_dev {
 	struct virtio_queue_kick kick[VIRTIO_MAX_QUEUES];
 	struct virtio_queue_stats stats[VIRTIO_MAX_QUEUES];
 	uint64_t isr_reads;		/* InterruptStatus reads: an exit per interrupt handled */
+	bool irq_hold;			/* hold polled queues' interrupts (KVMINI_IRQ_HOLD=0: never) */
 	struct ratelimit rl;
 };
 

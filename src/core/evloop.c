@@ -169,14 +169,6 @@ int evloop_run_once(struct evloop *loop, int timeout_ms)
 	return calls;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return timespec_ns(&ts);
-}
-
 bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p)
 {
 	if (!loop->poll_ns)

@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/cputime.h>
 #include <kvmini/fdt-util.h>
 #include <kvmini/kvm.h>
 #include <kvmini/log.h>
@@ -107,6 +109,14 @@ static void virtio_reset_locked(struct virtio_dev *vd)
 	vd->driver_features = 0;
 	vd->isr = 0;
 	virtio_update_irq(vd);
+	/* A new driver: nothing held for the old one, its pace forgotten. */
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		struct virtio_queue_kick *k = &vd->kick[i];
+
+		k->irq_held = k->burst = false;
+		k->arrivals = 0;
+		k->gap_ns = k->last_arrival_ns = 0;
+	}
 }
 
 static struct virtq *virtio_selected(struct virtio_dev *vd)
@@ -349,6 +359,27 @@ static void virtio_mmio_write(struct device *dev, unsigned int cpu, uint64_t off
 		vd->ops->reset(vd);
 }
 
+/*
+ * Interrupt holding (struct virtio_queue_kick). The longest a completion
+ * waits for its interrupt while the guest keeps handing over requests:
+ * a bound for a guest that never pauses, far above the gap between its
+ * requests on any host where holding pays.
+ */
+#define IRQ_HOLD_MAX_NS 2000000ULL
+
+/* A handler run took its first request (vd->lock held): an arrival, and the gap since the last. */
+static void virtio_arrival_locked(struct virtio_dev *vd, struct virtio_queue_kick *k)
+{
+	uint64_t now = monotonic_ns(), gap = now - k->last_arrival_ns;
+
+	k->run_took = true;
+	k->arrivals++;
+	/* Gaps inside a busy spell only: an idle queue's next request says nothing of its pace. */
+	if (k->last_arrival_ns && gap < vd->dev.vm->loop.poll_ns)
+		k->gap_ns = k->gap_ns ? (7 * k->gap_ns + gap) / 8 : gap;
+	k->last_arrival_ns = now;
+}
+
 int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 {
 	int ret = 0;
@@ -358,8 +389,11 @@ int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 	if (vd->status & VIRTIO_STATUS_DRIVER_OK && !(vd->status & VIRTIO_STATUS_NEEDS_RESET) &&
 	    !vd->resetting && !vd->frozen)
 		ret = virtq_pop(&vd->vq[q], c);
-	if (ret > 0)
+	if (ret > 0) {
 		vd->stats[q].requests++;
+		if (!vd->kick[q].run_took)
+			virtio_arrival_locked(vd, &vd->kick[q]);
+	}
 	if (ret < 0)
 		virtio_needs_reset(vd);
 	pthread_mutex_unlock(&vd->lock);
@@ -396,17 +430,82 @@ bool virtio_complete(struct virtio_dev *vd, unsigned int q, const struct virtq_c
 	return push;
 }
 
-void virtio_notify(struct virtio_dev *vd, unsigned int q)
+/*
+ * Raise queue q's used-buffer interrupt if the driver wants one for what
+ * was pushed since the last (vd->lock held); any hold ends here.
+ */
+static void virtio_signal_locked(struct virtio_dev *vd, unsigned int q)
 {
-	pthread_mutex_lock(&vd->lock);
+	struct virtio_queue_kick *k = &vd->kick[q];
+
+	k->irq_held = false;
 	if (virtq_needs_interrupt(&vd->vq[q])) {
 		vd->stats[q].interrupts++;
 		vd->isr |= ISR_USED;
 		virtio_update_irq(vd);
+		/* Requests came in apart while earlier ones were done: the guest pipelines. */
+		k->burst = k->arrivals >= 2;
+		k->arrivals = 0;
 	} else {
 		vd->stats[q].interrupts_skipped++;
 	}
+}
+
+/*
+ * Whether queue q's interrupt may wait (vd->lock held): it is polled (so
+ * the I/O thread looks again soon, and releases it), the guest pipelines,
+ * not half the ring is waiting, and no completion waited too long.
+ */
+static bool virtio_may_hold(const struct virtio_dev *vd, unsigned int q, uint64_t now)
+{
+	const struct virtio_queue_kick *k = &vd->kick[q];
+	const struct virtq *vq = &vd->vq[q];
+
+	return vd->irq_hold && k->burst && k->poller.armed && vq->enabled && vq->signalled_valid &&
+	       (uint16_t)(vq->used_idx - vq->signalled_used) < vq->size / 2 &&
+	       (!k->irq_held || now - k->held_since_ns < IRQ_HOLD_MAX_NS);
+}
+
+void virtio_notify(struct virtio_dev *vd, unsigned int q)
+{
+	struct virtio_queue_kick *k = &vd->kick[q];
+	uint64_t now = monotonic_ns();
+
+	pthread_mutex_lock(&vd->lock);
+	if (virtio_may_hold(vd, q, now)) {
+		if (!k->irq_held)
+			k->held_since_ns = now;
+		k->irq_held = true;
+		vd->stats[q].interrupts_held++;
+	} else {
+		virtio_signal_locked(vd, q);
+	}
 	pthread_mutex_unlock(&vd->lock);
+}
+
+/*
+ * A held interrupt goes out once the guest paused - no request for twice
+ * its usual gap - or waited its longest; always when stopping: polling
+ * ended (the queue idle for the window: a pause too) or the device
+ * freezes.
+ */
+static void virtio_release_locked(struct virtio_dev *vd, unsigned int q, bool always)
+{
+	struct virtio_queue_kick *k = &vd->kick[q];
+	uint64_t now;
+
+	if (!k->irq_held)
+		return;
+	now = monotonic_ns();
+	if (always || now - k->last_arrival_ns >= 2 * k->gap_ns ||
+	    now - k->held_since_ns >= IRQ_HOLD_MAX_NS)
+		virtio_signal_locked(vd, q);
+}
+
+void virtio_release_held_locked(struct virtio_dev *vd)
+{
+	for (unsigned int i = 0; i < vd->ops->nr_queues; i++)
+		virtio_release_locked(vd, i, true);
 }
 
 void virtio_requeue(struct virtio_dev *vd, unsigned int q)
@@ -440,6 +539,7 @@ static bool virtio_serve(struct virtio_dev *vd, unsigned int q)
 
 	pthread_mutex_lock(&vd->lock);
 	vd->busy = true;
+	vd->kick[q].run_took = false;
 	before = vd->stats[q].requests;
 	pthread_mutex_unlock(&vd->lock);
 	vd->ops->queue_notify(vd, q);
@@ -513,12 +613,16 @@ static bool virtio_poll(struct ev_poller *p)
 	pthread_mutex_lock(&vd->lock);
 	pending = virtq_has_work(&vd->vq[k->index]);
 	pthread_mutex_unlock(&vd->lock);
-	if (!pending || !virtio_serve(vd, k->index))
-		return false;
+	if (pending && virtio_serve(vd, k->index)) {
+		pthread_mutex_lock(&vd->lock);
+		vd->stats[k->index].polled++;
+		pthread_mutex_unlock(&vd->lock);
+		return true;
+	}
 	pthread_mutex_lock(&vd->lock);
-	vd->stats[k->index].polled++;
+	virtio_release_locked(vd, k->index, false);
 	pthread_mutex_unlock(&vd->lock);
-	return true;
+	return false;
 }
 
 /*
@@ -534,6 +638,8 @@ static void virtio_poll_stop(struct ev_poller *p)
 	/* Frozen: guest RAM is being saved; thaw polls the queue again, and this runs then. */
 	if (!k->vd->frozen)
 		virtq_notify_on(&k->vd->vq[k->index]);
+	/* Not polled now, so nothing would release it later. */
+	virtio_release_locked(k->vd, k->index, true);
 	pthread_mutex_unlock(&k->vd->lock);
 	if (virtio_serve(k->vd, k->index))
 		virtio_poll_start(k->vd, k->index);
@@ -640,8 +746,9 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 		fprintf(f, "kvmini: stats: %s queue %u: %" PRIu64 " requests, %" PRIu64
 			" notifications (%" PRIu64 " handler runs, %" PRIu64 " requeues), %"
 			PRIu64 " polls with work, %" PRIu64 " interrupts, %" PRIu64
-			" completions with none\n", dev->name, i, st->requests, st->kicks, st->runs,
-			st->requeues, st->polled, st->interrupts, st->interrupts_skipped);
+			" completions with none, %" PRIu64 " held for a batch\n", dev->name, i,
+			st->requests, st->kicks, st->runs, st->requeues, st->polled, st->interrupts,
+			st->interrupts_skipped, st->interrupts_held);
 	}
 	if (vd->isr_reads)
 		fprintf(f, "kvmini: stats: %s: %" PRIu64 " InterruptStatus reads\n", dev->name,
@@ -691,6 +798,7 @@ void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64
 	vd->features = features;
 	vd->config = config;
 	vd->config_len = config_len;
+	vd->irq_hold = !getenv("KVMINI_IRQ_HOLD") || strcmp(getenv("KVMINI_IRQ_HOLD"), "0");
 	pthread_mutex_init(&vd->lock, NULL);
 	pthread_cond_init(&vd->idle, NULL);
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {

@@ -11,5 +11,7 @@ uint64_t virtio_device_features(const struct virtio_dev *vd);
 void virtio_update_irq(struct virtio_dev *vd);
 /* A configuration change interrupt for the driver (vd->lock held). */
 void virtio_config_interrupt(struct virtio_dev *vd);
+/* Every held used-buffer interrupt out now (vd->lock held): a snapshot must not lose one. */
+void virtio_release_held_locked(struct virtio_dev *vd);
 
 #endif

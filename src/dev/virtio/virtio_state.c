@@ -42,6 +42,12 @@ void virtio_freeze(struct device *dev)
 	/* The I/O thread completes what is held meanwhile; the lock is let go while waiting. */
 	while (vd->busy || vd->held)
 		pthread_cond_wait(&vd->idle, &vd->lock);
+	/*
+	 * An interrupt held for the guest to pause goes out before the state
+	 * is saved: nothing after a restore would release it, and the guest
+	 * would wait on its completions forever.
+	 */
+	virtio_release_held_locked(vd);
 	/* Idle and frozen: what the device keeps across calls can go back. */
 	if (vd->ops->freeze)
 		vd->ops->freeze(vd);
