@@ -174,6 +174,7 @@ struct virtio_dev {
 	struct virtio_queue_stats stats[VIRTIO_MAX_QUEUES];
 	uint64_t isr_reads;		/* InterruptStatus reads: an exit per interrupt handled */
 	bool irq_hold;			/* hold polled queues' interrupts (KVMINI_IRQ_HOLD=0: never) */
+	uint64_t irq_hold_max_ns;	/* the longest a completion's interrupt is held */
 	struct ratelimit rl;
 };
 
@@ -214,6 +215,14 @@ void virtio_hold(struct virtio_dev *vd, unsigned int n);
  */
 bool virtio_complete(struct virtio_dev *vd, unsigned int q, const struct virtq_chain *c,
 		     uint32_t written);
+/*
+ * Around such a batch of completions and its virtio_notify, outside the
+ * queue handler (which the transport counts busy itself): a freeze or a
+ * reset waits for the end, so none sees the requests done but the
+ * interrupt not yet decided.
+ */
+void virtio_busy_begin(struct virtio_dev *vd);
+void virtio_busy_end(struct virtio_dev *vd);
 /*
  * A queue handler that stops with work left (it takes at most a queue's
  * worth per call, so one busy guest cannot starve the I/O thread's other

@@ -142,10 +142,10 @@ check "poll: random disk I/O at queue depths 1 and 32 works" sh -c \
 # The queue's --stats line: requests, notifications, polls that found work.
 check "poll: the busy disk queue is polled: requests found without a notification" sh -c \
 	"grep -o 'virtio-blk@[0-9a-f]* queue 0: [0-9]* requests, [0-9]* notifications.* [0-9]* polls with work' '$T/poll.out' |
-	 awk '{ print; if (\$4 > 0 && \$6 < \$4 && \$(NF - 3) > 0) ok = 1 } END { exit !ok }'"
+	 awk '{ print \"# \" \$0; if (\$4 > 0 && \$6 < \$4 && \$(NF - 3) > 0) ok = 1 } END { exit !ok }'"
 check "poll: completions held for a batch while the guest pipelines: fewer interrupts than requests" sh -c \
 	"grep -o 'virtio-blk@[0-9a-f]* queue 0: [0-9]* requests, .* [0-9]* interrupts, [0-9]* completions with none, [0-9]* held for a batch' '$T/poll.out' |
-	 awk '{ print; if (\$(NF - 10) > 0 && \$(NF - 10) < \$4 && \$(NF - 4) > 0) ok = 1 } END { exit !ok }'"
+	 awk '{ print \"# \" \$0; if (\$(NF - 10) > 0 && \$(NF - 10) < \$4 && \$(NF - 4) > 0) ok = 1 } END { exit !ok }'"
 check "panic: without an initrd the kernel panics as it should" \
 	has panic "Kernel panic - not syncing: VFS: Unable to mount root fs"
 check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \

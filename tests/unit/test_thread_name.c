@@ -4,14 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <kvmini/thread-name.h>
 
 #include "tap.h"
 
-static void *idle(void *arg)
+/* Alive until the main thread has named it and read the name back (a pipe's end closed). */
+static void *wait_for_close(void *arg)
 {
-	return arg;
+	char c;
+
+	while (read(*(int *)arg, &c, 1) > 0)
+		;
+	return NULL;
 }
 
 static bool composes(const char *base, const char *what, const char *want)
@@ -28,6 +34,7 @@ int main(void)
 {
 	char got[THREAD_NAME_MAX] = "";
 	pthread_t t;
+	int fds[2];
 
 	ok(composes("kvmini", "vcpu0", "kvmini-vcpu0"), "kvmini-vcpu0");
 	ok(composes("webserver-prod", "vcpu12", "webserve-vcpu12"),
@@ -38,10 +45,12 @@ int main(void)
 
 	/* The process's name, as --name sets it (prctl on the main thread). */
 	ok(!prctl(PR_SET_NAME, "guestA"), "process named guestA");
-	if (!pthread_create(&t, NULL, idle, NULL)) {
+	if (!pipe(fds) && !pthread_create(&t, NULL, wait_for_close, &fds[0])) {
 		thread_set_name(t, "vcpu%u", 3);
 		(void)pthread_getname_np(t, got, sizeof(got));
+		close(fds[1]);
 		pthread_join(t, NULL);
+		close(fds[0]);
 	}
 	ok(!strcmp(got, "guestA-vcpu3"), "a thread named after it: %s", got);
 	return tap_done();

@@ -323,8 +323,12 @@ static bool blk_reap(struct virtio_blk *b, bool wait)
 /* The event loop: the ring's eventfd is readable. */
 static void blk_done_ready(struct ev_source *src, uint32_t events)
 {
+	struct virtio_blk *b = container_of(src, struct virtio_blk, done_src);
+
 	(void)events;
-	(void)blk_reap(container_of(src, struct virtio_blk, done_src), false);
+	virtio_busy_begin(&b->vd);
+	(void)blk_reap(b, false);
+	virtio_busy_end(&b->vd);
 }
 
 /*
@@ -350,6 +354,16 @@ static int blk_realize(struct virtio_dev *vd)
 	int ret;
 
 	blk_uring_setup(b->backend, VIRTQ_MAX_SIZE, &b->uring);
+	/*
+	 * Synchronous I/O on a disk that waits on a device blocks the I/O
+	 * thread: an interrupt held from the last run would wait out this
+	 * run's reads too. Held only when the I/O is asynchronous or in memory.
+	 */
+	if (!b->uring && !b->backend->in_memory && vd->irq_hold) {
+		vd->irq_hold = false;
+		log_debug("vm", "%s: synchronous I/O on a device: interrupts are never held",
+			  vd->dev.name);
+	}
 	if (!b->uring)
 		return 0;
 	b->done_src.fd = blk_uring_fd(b->uring);

@@ -91,6 +91,14 @@ static void virtio_needs_reset(struct virtio_dev *vd)
 	}
 }
 
+/* Queue k's interrupt holding starts over (vd->lock held): a new driver, or none. */
+static void virtio_hold_forget(struct virtio_queue_kick *k)
+{
+	k->irq_held = k->burst = false;
+	k->arrivals = 0;
+	k->gap_ns = k->last_arrival_ns = 0;
+}
+
 static void virtio_reset_locked(struct virtio_dev *vd)
 {
 	/*
@@ -110,13 +118,8 @@ static void virtio_reset_locked(struct virtio_dev *vd)
 	vd->isr = 0;
 	virtio_update_irq(vd);
 	/* A new driver: nothing held for the old one, its pace forgotten. */
-	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
-		struct virtio_queue_kick *k = &vd->kick[i];
-
-		k->irq_held = k->burst = false;
-		k->arrivals = 0;
-		k->gap_ns = k->last_arrival_ns = 0;
-	}
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		virtio_hold_forget(&vd->kick[i]);
 }
 
 static struct virtq *virtio_selected(struct virtio_dev *vd)
@@ -176,8 +179,9 @@ static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t 
 		return;
 	}
 	if (offset == MMIO_QUEUE_READY && !v) {
-		/* Taking a queue out of use is always allowed (4.2.3.2). */
+		/* Taking a queue out of use is always allowed (4.2.3.2); nothing is owed on it. */
 		q->enabled = false;
+		virtio_hold_forget(&vd->kick[vd->queue_sel]);
 		return;
 	}
 	if (q->enabled || vd->status & VIRTIO_STATUS_DRIVER_OK) {
@@ -461,9 +465,11 @@ static bool virtio_may_hold(const struct virtio_dev *vd, unsigned int q, uint64_
 	const struct virtio_queue_kick *k = &vd->kick[q];
 	const struct virtq *vq = &vd->vq[q];
 
-	return vd->irq_hold && k->burst && k->poller.armed && vq->enabled && vq->signalled_valid &&
+	/* Not while a freeze or reset waits: they release what is held, and must see it all. */
+	return vd->irq_hold && k->burst && k->poller.armed && !vd->frozen && !vd->resetting &&
+	       vq->enabled && vq->signalled_valid &&
 	       (uint16_t)(vq->used_idx - vq->signalled_used) < vq->size / 2 &&
-	       (!k->irq_held || now - k->held_since_ns < IRQ_HOLD_MAX_NS);
+	       (!k->irq_held || now - k->held_since_ns < vd->irq_hold_max_ns);
 }
 
 void virtio_notify(struct virtio_dev *vd, unsigned int q)
@@ -498,7 +504,7 @@ static void virtio_release_locked(struct virtio_dev *vd, unsigned int q, bool al
 		return;
 	now = monotonic_ns();
 	if (always || now - k->last_arrival_ns >= 2 * k->gap_ns ||
-	    now - k->held_since_ns >= IRQ_HOLD_MAX_NS)
+	    now - k->held_since_ns >= vd->irq_hold_max_ns)
 		virtio_signal_locked(vd, q);
 }
 
@@ -528,6 +534,21 @@ void virtio_config_set(struct virtio_dev *vd, size_t offset, const void *bytes, 
 		virtio_config_interrupt(vd);
 	else
 		vd->config_changed = true;
+	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_busy_begin(struct virtio_dev *vd)
+{
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = true;
+	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_busy_end(struct virtio_dev *vd)
+{
+	pthread_mutex_lock(&vd->lock);
+	vd->busy = false;
+	pthread_cond_broadcast(&vd->idle);
 	pthread_mutex_unlock(&vd->lock);
 }
 
@@ -638,8 +659,13 @@ static void virtio_poll_stop(struct ev_poller *p)
 	/* Frozen: guest RAM is being saved; thaw polls the queue again, and this runs then. */
 	if (!k->vd->frozen)
 		virtq_notify_on(&k->vd->vq[k->index]);
-	/* Not polled now, so nothing would release it later. */
+	/*
+	 * Not polled now, so nothing would release it later; and a guest
+	 * idle for the whole window pipelines no more: its next lone request
+	 * is signalled at once.
+	 */
 	virtio_release_locked(k->vd, k->index, true);
+	k->burst = false;
 	pthread_mutex_unlock(&k->vd->lock);
 	if (virtio_serve(k->vd, k->index))
 		virtio_poll_start(k->vd, k->index);
@@ -799,6 +825,7 @@ void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64
 	vd->config = config;
 	vd->config_len = config_len;
 	vd->irq_hold = !getenv("KVMINI_IRQ_HOLD") || strcmp(getenv("KVMINI_IRQ_HOLD"), "0");
+	vd->irq_hold_max_ns = IRQ_HOLD_MAX_NS;
 	pthread_mutex_init(&vd->lock, NULL);
 	pthread_cond_init(&vd->idle, NULL);
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
