@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <kvmini/log.h>
 #include <kvmini/thread-name.h>
@@ -19,14 +20,21 @@ void thread_name_compose(char *name, const char *base, const char *what)
 			 (int)what_len, what);
 }
 
-/* The process's name: the main thread's, which --name sets; "kvmini" if unreadable. */
+/*
+ * The process's name: the main thread's, which --name sets. Without /proc
+ * (a sandbox), the calling thread's - the main thread, which starts the
+ * others; "kvmini" if neither can be read.
+ */
 static void process_name(char *base)
 {
 	FILE *f = fopen("/proc/self/comm", "re");
 
 	strcpy(base, "kvmini");
-	if (!f)
+	if (!f) {
+		if (prctl(PR_GET_NAME, base))
+			strcpy(base, "kvmini");
 		return;
+	}
 	if (fgets(base, THREAD_NAME_MAX, f))
 		base[strcspn(base, "\n")] = '\0';
 	else
