@@ -21,6 +21,12 @@ int cli_usage_hint(const char *cmd);
 
 /* Parse `kvmini run` options into cfg: 0, CLI_HELP_SHOWN, or -KVMINI_EUSAGE. */
 int run_parse_args(int argc, char **argv, struct vm_config *cfg);
+/*
+ * --timeout and --io-poll values as kvmini run takes them, for it and
+ * for restore, which passes them on: 0, or a usage error naming cmd.
+ */
+int run_arg_timeout(const char *cmd, const char *arg, unsigned int *secs);
+int run_arg_io_poll(const char *cmd, const char *arg, unsigned int *usec);
 
 struct snapfile;
 /*

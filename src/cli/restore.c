@@ -94,7 +94,8 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	unsigned int checked;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
@@ -113,12 +114,19 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 			o->verify_memory = true;
 			break;
 		case 't':
+			/* Checked here, or the replayed run's refusal would blame the snapshot. */
+			ret = run_arg_timeout("restore", optarg, &checked);
+			if (ret)
+				return ret;
 			restore_pass_on(o, "--timeout", optarg);
 			break;
 		case 's':
 			restore_pass_on(o, "--stats", NULL);
 			break;
 		case 'p':
+			ret = run_arg_io_poll("restore", optarg, &checked);
+			if (ret)
+				return ret;
 			restore_pass_on(o, "--io-poll", optarg);
 			break;
 		case 'r':

@@ -132,6 +132,27 @@ static void run_usage(FILE *f)
 #define usage_error(...) cli_usage_error("run", __VA_ARGS__)
 #define usage_hint() cli_usage_hint("run")
 
+int run_arg_timeout(const char *cmd, const char *arg, unsigned int *secs)
+{
+	uint64_t v;
+
+	if (parse_uint(arg, 1, 86400 * 365, &v))
+		return cli_usage_error(cmd, "--timeout %s: not a number of seconds (1 or more)", arg);
+	*secs = (unsigned int)v;
+	return 0;
+}
+
+int run_arg_io_poll(const char *cmd, const char *arg, unsigned int *usec)
+{
+	uint64_t v;
+
+	if (parse_uint(arg, 0, CONFIG_MAX_IO_POLL_US, &v))
+		return cli_usage_error(cmd, "--io-poll %s: not a number of microseconds from 0 "
+				       "(no polling) to %u", arg, CONFIG_MAX_IO_POLL_US);
+	*usec = (unsigned int)v;
+	return 0;
+}
+
 static int parse_mem(const char *arg, uint64_t *out)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -300,19 +321,9 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 					   "8250, ttyS0) or virtio (hvc0)", optarg);
 		return 0;
 	case OPT_TIMEOUT:
-		ret = parse_uint(optarg, 1, 86400 * 365, &v);
-		if (ret)
-			return usage_error("--timeout %s: not a number of seconds "
-					   "(1 or more)", optarg);
-		cfg->timeout_s = (unsigned int)v;
-		return 0;
+		return run_arg_timeout("run", optarg, &cfg->timeout_s);
 	case OPT_IO_POLL:
-		ret = parse_uint(optarg, 0, CONFIG_MAX_IO_POLL_US, &v);
-		if (ret)
-			return usage_error("--io-poll %s: not a number of microseconds from 0 "
-					   "(no polling) to %u", optarg, CONFIG_MAX_IO_POLL_US);
-		cfg->io_poll_us = (unsigned int)v;
-		return 0;
+		return run_arg_io_poll("run", optarg, &cfg->io_poll_us);
 	case OPT_KVM_DEV:
 		cfg->kvm_path = optarg;
 		return 0;

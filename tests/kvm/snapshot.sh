@@ -73,6 +73,7 @@ head -c 1000000 /tmp/snap.kvs >/tmp/short.kvs
 t truncated kvmini restore /tmp/short.kvs
 t missing kvmini restore /tmp/nothing.kvs
 t usage kvmini restore
+t badpoll kvmini restore /tmp/snap.kvs --io-poll abc
 
 # Without MTE, RAM is read in as the guest first touches it, each 1 MiB
 # chunk checked then, and the untouched ones in the background: damage in a
@@ -204,6 +205,8 @@ check "a flipped bit in the section table: refused" rc_is fliptable 1
 check "a truncated snapshot: refused" rc_has truncated 1 'size\|truncat'
 check "a missing snapshot: refused, naming it" has missing "/tmp/nothing.kvs"
 check "restore without a file: usage error, status 2" rc_is usage 2
+check "restore --io-poll abc: status 2, the option named, not the snapshot blamed" \
+	rc_has badpoll 2 "kvmini restore: --io-poll abc: not a number of microseconds"
 for n in flipmagic flipmem fliptable truncated missing; do
 	check "$n: refused before any VM was made" lacks $n "restoring /"
 done

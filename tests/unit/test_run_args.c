@@ -71,6 +71,16 @@ int main(void)
 	ok(ret == 0 && cfg.io_poll_us == 0, "--io-poll 0: no polling");
 	ret = parse(&cfg, ARGS("--io-poll=250"));
 	ok(ret == 0 && cfg.io_poll_us == 250, "--io-poll=250");
+	{
+		/* The checks restore applies before it passes them on, refusals naming it. */
+		unsigned int v = 7;
+
+		ok(run_arg_io_poll("restore", "abc", &v) && run_arg_io_poll("restore", "1000001", &v) &&
+		   v == 7, "restore: --io-poll abc and 1000001 refused, nothing set");
+		ok(!run_arg_io_poll("restore", "0", &v) && v == 0, "restore: --io-poll 0 taken");
+		ok(run_arg_timeout("restore", "0", &v) && !run_arg_timeout("restore", "30", &v) &&
+		   v == 30, "restore: --timeout 0 refused, 30 taken");
+	}
 	ret = parse(&cfg, ARGS("--inject-fault", "fpsimd", "--stats"));
 	ok(ret == 0 && T(cfg)->fault == FAULT_FPSIMD && cfg.stats,
 	   "--inject-fault fpsimd and --stats");
