@@ -263,6 +263,26 @@ static void poll_expire(void)
 }
 
 /*
+ * A synchronous disk of 64 sectors on a new temporary file, realized; its
+ * name in path (XXXXXX filled in), for the caller to unlink. NULL: failed.
+ */
+static struct device *temp_sync_disk(char *path)
+{
+	int fd = mkstemp(path);
+	struct blk_backend *be;
+	struct device *d = NULL;
+	bool opened = fd >= 0 && !ftruncate(fd, 64 * 512) && !blk_open(path, false, &be);
+
+	if (fd >= 0)
+		close(fd);
+	if (opened && !blk_device(be, true, &d))
+		d = NULL;
+	if (!d && fd >= 0)
+		unlink(path);
+	return d;
+}
+
+/*
  * --io-poll: a notified disk queue is polled with notifications off (the
  * driver's avail_event left behind, or NO_NOTIFY in the used flags), a
  * request made available without a notification is served by a polling
@@ -272,15 +292,13 @@ static void poll_expire(void)
 static void polling(void)
 {
 	char path[] = "/tmp/kvmini-disk-XXXXXX";
-	int fd = mkstemp(path);
-	struct blk_backend *be;
 	struct virtio_dev *vd;
 	struct device *d;
 
 	printf("# --io-poll: a polled disk queue\n");
 	vm.loop.poll_ns = 2000000;
-	if (fd < 0 || ftruncate(fd, 64 * 512) || blk_open(path, false, &be) ||
-	    !blk_device(be, true, &d))
+	d = temp_sync_disk(path);
+	if (!d)
 		return;
 	vd = container_of(d, struct virtio_dev, dev);
 	ok(driver_probe(d, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX), "probed with EVENT_IDX");
@@ -335,7 +353,6 @@ static void polling(void)
 	ok(ring16(USED_IDX) == 1 && !vm.loop.armed && !vd->vq[0].notify_off &&
 	   ring16(AVAIL_EVENT) == 1, "with --io-poll 0 notifications stay on, nothing is polled");
 	d->ops->destroy(d);
-	close(fd);
 	unlink(path);
 }
 
@@ -374,9 +391,7 @@ static void sleep_us(long us)
 static void holding(void)
 {
 	char path[] = "/tmp/kvmini-disk-XXXXXX";
-	int fd = mkstemp(path);
 	struct virtio_queue_kick *k;
-	struct blk_backend *be;
 	struct virtio_dev *vd;
 	struct device *d;
 	uint64_t irqs, held;
@@ -384,8 +399,8 @@ static void holding(void)
 	printf("# interrupts held while a polled guest pipelines\n");
 	/* Windows long enough that no stall of a loaded machine ends one by surprise. */
 	vm.loop.poll_ns = 50000000;
-	if (fd < 0 || ftruncate(fd, 64 * 512) || blk_open(path, false, &be) ||
-	    !blk_device(be, true, &d))
+	d = temp_sync_disk(path);
+	if (!d)
 		return;
 	vd = container_of(d, struct virtio_dev, dev);
 	k = &vd->kick[0];
@@ -494,7 +509,6 @@ static void holding(void)
 	poll_expire();
 	vm.loop.poll_ns = 0;
 	d->ops->destroy(d);
-	close(fd);
 	unlink(path);
 }
 

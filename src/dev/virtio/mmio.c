@@ -395,7 +395,8 @@ int virtio_pop(struct virtio_dev *vd, unsigned int q, struct virtq_chain *c)
 		ret = virtq_pop(&vd->vq[q], c);
 	if (ret > 0) {
 		vd->stats[q].requests++;
-		if (!vd->kick[q].run_took)
+		/* Arrivals matter only where interrupts may be held: a polled queue. */
+		if (!vd->kick[q].run_took && vd->ops->poll_queues & 1u << q)
 			virtio_arrival_locked(vd, &vd->kick[q]);
 	}
 	if (ret < 0)
@@ -460,27 +461,28 @@ static void virtio_signal_locked(struct virtio_dev *vd, unsigned int q)
  * the I/O thread looks again soon, and releases it), the guest pipelines,
  * not half the ring is waiting, and no completion waited too long.
  */
-static bool virtio_may_hold(const struct virtio_dev *vd, unsigned int q, uint64_t now)
+static bool virtio_may_hold(const struct virtio_dev *vd, unsigned int q)
 {
 	const struct virtio_queue_kick *k = &vd->kick[q];
 	const struct virtq *vq = &vd->vq[q];
 
 	/* Not while a freeze or reset waits: they release what is held, and must see it all. */
-	return vd->irq_hold && k->burst && k->poller.armed && !vd->frozen && !vd->resetting &&
-	       vq->enabled && vq->signalled_valid &&
-	       (uint16_t)(vq->used_idx - vq->signalled_used) < vq->size / 2 &&
-	       (!k->irq_held || now - k->held_since_ns < vd->irq_hold_max_ns);
+	if (!vd->irq_hold || !k->burst || !k->poller.armed || vd->frozen || vd->resetting ||
+	    !vq->enabled || !vq->signalled_valid ||
+	    (uint16_t)(vq->used_idx - vq->signalled_used) >= vq->size / 2)
+		return false;
+	/* The clock only for a queue already holding: most notifies never read it. */
+	return !k->irq_held || monotonic_ns() - k->held_since_ns < vd->irq_hold_max_ns;
 }
 
 void virtio_notify(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_queue_kick *k = &vd->kick[q];
-	uint64_t now = monotonic_ns();
 
 	pthread_mutex_lock(&vd->lock);
-	if (virtio_may_hold(vd, q, now)) {
+	if (virtio_may_hold(vd, q)) {
 		if (!k->irq_held)
-			k->held_since_ns = now;
+			k->held_since_ns = monotonic_ns();
 		k->irq_held = true;
 		vd->stats[q].interrupts_held++;
 	} else {
