@@ -27,9 +27,13 @@ struct test_hooks;
 #define VM_MAX_NETS 4
 
 /* --disk FILE[,ro] */
+/* A disk's request queues: 1 to this many (--disk FILE,queues=N). */
+#define DISK_MAX_QUEUES 8
+
 struct disk_config {
 	char *path;			/* owned */
 	bool ro;
+	unsigned int queues;		/* request queues, 1 to DISK_MAX_QUEUES */
 };
 
 /* --console: which device is the guest's console (kvmtool's names). */
@@ -47,6 +51,7 @@ struct vm_config {
 	const char *mem_path;		/* back guest RAM with this file (NULL: anonymous) */
 	bool stats;			/* print exit statistics at the end */
 	unsigned int io_poll_us;	/* --io-poll: the I/O thread's polling window; 0 none */
+	bool io_poll_given;		/* on the command line: kept with no CPU to spare */
 	bool dump_regs;			/* print every vCPU's registers at the end */
 	struct disk_config disks[VM_MAX_DISKS];	/* virtio-blk, in order: vda, vdb... */
 	unsigned int nr_disks;

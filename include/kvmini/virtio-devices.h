@@ -11,9 +11,12 @@ struct console;
 
 /* virtio-rng at base: entropy from the host's getrandom(). */
 int __must_check virtio_rng_create(uint64_t base, struct device **out);
-/* virtio-blk at base over an opened backend (the device owns it from here). */
+/*
+ * virtio-blk at base over an opened backend (the device owns it from
+ * here, even when this fails), with 1 to DISK_MAX_QUEUES request queues.
+ */
 int __must_check virtio_blk_create(uint64_t base, struct blk_backend *backend,
-				   struct device **out);
+				   unsigned int queues, struct device **out);
 
 /*
  * virtio-console at base, one port (the guest's hvc0): the guest's output

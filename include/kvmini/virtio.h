@@ -18,7 +18,7 @@
 #include <kvmini/virtq.h>
 
 #define VIRTIO_MMIO_REGION_SIZE 0x200
-#define VIRTIO_MAX_QUEUES 4
+#define VIRTIO_MAX_QUEUES 8
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
@@ -42,6 +42,7 @@ struct state_buf;
 struct virtio_dev_ops {
 	const char *type;		/* "virtio-rng" */
 	uint32_t device_id;
+	/* Queues of a new device; one that takes a count sets vd->nr_queues. */
 	unsigned int nr_queues;
 	/*
 	 * Queues (bit q) the I/O thread may poll after they had work, when
@@ -133,6 +134,7 @@ struct virtio_dev {
 	struct device dev;
 	const struct virtio_dev_ops *ops;
 	uint64_t features;		/* the device's own bits; VERSION_1 is added */
+	unsigned int nr_queues;		/* ops->nr_queues, or the device's choice before realize */
 	pthread_mutex_t lock;		/* registers, queues and the interrupt status */
 	/*
 	 * The I/O thread is in queue_notify: a reset waits (on idle) until it

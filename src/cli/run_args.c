@@ -68,8 +68,12 @@ static void run_usage(FILE *f)
 "  -c, --cpus N         number of vCPUs (default 1)\n"
 "  -m, --mem SIZE       guest RAM; MiB unless a K/M/G suffix is given\n"
 "                       (default 256M)\n"
-"  -d, --disk FILE[,ro] a raw disk image as a virtio-blk disk (vda, vdb... in\n"
-"                       order; up to 8); ,ro: read-only for the guest. The\n"
+"  -d, --disk FILE[,ro][,queues=N]\n"
+"                       a raw disk image as a virtio-blk disk (vda, vdb... in\n"
+"                       order; up to 8); ,ro: read-only for the guest;\n"
+"                       ,queues=N: N request queues (1-8, default 1), for a\n"
+"                       guest with as many CPUs, or with poll queues\n"
+"                       (virtio_blk.poll_queues=1: no interrupts). The\n"
 "                       image is locked: one writer at a time. I/O goes\n"
 "                       through io_uring, or synchronously where the host\n"
 "                       has none (or with KVMINI_BLK_SYNC=1 in the\n"
@@ -99,8 +103,9 @@ static void run_usage(FILE *f)
 "                       then needs no exit to hand over requests, and while it\n"
 "                       keeps them coming their interrupts wait for it to\n"
 "                       pause (one for a batch), for some host CPU time; 0\n"
-"                       turns polling off (default %u; off when kvmini has no\n"
-"                       CPU beside the vCPUs')\n"
+"                       turns polling off (default %u; by default off when\n"
+"                       kvmini has no CPU beside the vCPUs', given it polls\n"
+"                       anyway: for a guest whose other vCPUs idle)\n"
 "      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
 "      --stats          at the end: exit counts and MMIO exit timing, each\n"
 "                       virtio queue's requests, notifications, polls and\n"
@@ -205,26 +210,54 @@ static const struct run_option_group *run_group_of(int val)
 	return NULL;
 }
 
-/* --disk FILE[,ro], kvmtool's spelling. */
+/* One of --disk's options (after the file), of len bytes at opt, into d. */
+static int parse_disk_option(const char *arg, const char *opt, size_t len,
+			     struct disk_config *d)
+{
+	char value[24];
+	uint64_t v;
+
+	if (len == 2 && !strncmp(opt, "ro", 2)) {
+		d->ro = true;
+		return 0;
+	}
+	if (len >= 7 && !strncmp(opt, "queues=", 7)) {
+		snprintf(value, sizeof(value), "%.*s", (int)(len - 7), opt + 7);
+		if (len - 7 >= sizeof(value) || parse_uint(value, 1, DISK_MAX_QUEUES, &v))
+			return usage_error("--disk %s: queues=%.*s is not a number of request "
+					   "queues from 1 to %d", arg, (int)(len - 7), opt + 7,
+					   DISK_MAX_QUEUES);
+		d->queues = (unsigned int)v;
+		return 0;
+	}
+	return usage_error("--disk %s: unknown disk option '%.*s' (known: ro, queues=N)", arg,
+			   (int)len, opt);
+}
+
+/* --disk FILE[,ro][,queues=N]: kvmtool's spelling, and QEMU's num-queues. */
 static int parse_disk(struct vm_config *cfg, const char *arg)
 {
 	const char *comma = strchr(arg, ',');
 	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
-	struct disk_config *d;
+	struct disk_config d = { .queues = 1 };
 
 	if (cfg->nr_disks == VM_MAX_DISKS)
 		return usage_error("--disk %s: more than %d disks", arg, VM_MAX_DISKS);
 	if (!len)
 		return usage_error("--disk '%s': no image file given", arg);
-	if (comma && strcmp(comma + 1, "ro"))
-		return usage_error("--disk %s: unknown disk option '%s' (known: ro)", arg,
-				   comma + 1);
-	d = &cfg->disks[cfg->nr_disks];
-	d->path = strndup(arg, len);
-	if (!d->path)
+	while (comma) {
+		const char *opt = comma + 1, *next = strchr(opt, ',');
+		size_t opt_len = next ? (size_t)(next - opt) : strlen(opt);
+		int ret = parse_disk_option(arg, opt, opt_len, &d);
+
+		if (ret)
+			return ret;
+		comma = next;
+	}
+	d.path = strndup(arg, len);
+	if (!d.path)
 		return -ENOMEM;
-	d->ro = comma != NULL;
-	cfg->nr_disks++;
+	cfg->disks[cfg->nr_disks++] = d;
 	return 0;
 }
 
@@ -323,6 +356,7 @@ static int run_parse_one(struct vm_config *cfg, int c, char **argv)
 	case OPT_TIMEOUT:
 		return run_arg_timeout("run", optarg, &cfg->timeout_s);
 	case OPT_IO_POLL:
+		cfg->io_poll_given = true;
 		return run_arg_io_poll("run", optarg, &cfg->io_poll_us);
 	case OPT_KVM_DEV:
 		cfg->kvm_path = optarg;

@@ -51,7 +51,8 @@ int machine_add_virtio_devices(struct vm *vm, struct virtio_slots *slots)
 		struct blk_backend *disk = vm->disks[i];
 
 		vm->disks[i] = NULL;	/* the device owns it now */
-		ret = virtio_blk_create(slots->base(slots->next), disk, &dev);
+		ret = virtio_blk_create(slots->base(slots->next), disk, vm->cfg->disks[i].queues,
+					&dev);
 		ret = machine_add_virtio(vm, slots, ret, dev);
 	}
 	for (unsigned int i = 0; i < vm->cfg->nr_nets && !ret; i++) {

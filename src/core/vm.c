@@ -155,7 +155,9 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 
 /*
  * The I/O thread's polling window. Polling spins a CPU: on a host with no
- * CPU beside the vCPUs' it would take theirs, so it is off there.
+ * CPU beside the vCPUs' it would take theirs, so the default is off there.
+ * A window given on the command line is kept: the user may know that most
+ * vCPUs idle (a guest polling its disk on one of two).
  */
 static uint64_t vm_io_poll_ns(const struct vm_config *cfg)
 {
@@ -170,9 +172,16 @@ static uint64_t vm_io_poll_ns(const struct vm_config *cfg)
 	else
 		log_debug("vm", "sched_getaffinity: %s", strerror(errno));
 	if (cpus > 0 && (unsigned long)cpus <= cfg->nr_cpus) {
-		log_debug("vm", "--io-poll %u: off, the %ld CPUs kvmini may use have none to "
-			  "spare beside %u vCPUs", cfg->io_poll_us, cpus, cfg->nr_cpus);
-		return 0;
+		if (cfg->io_poll_given) {
+			log_info("vm", "--io-poll %u: polling, though the %ld CPUs kvmini may use "
+				 "have none to spare beside %u vCPUs", cfg->io_poll_us, cpus,
+				 cfg->nr_cpus);
+		} else {
+			log_debug("vm", "I/O polling off: the %ld CPUs kvmini may use have none to "
+				  "spare beside %u vCPUs (--io-poll N polls anyway)", cpus,
+				  cfg->nr_cpus);
+			return 0;
+		}
 	}
 	return (uint64_t)cfg->io_poll_us * 1000;
 }

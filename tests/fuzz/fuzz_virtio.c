@@ -160,7 +160,7 @@ static void blk(uint16_t qsize)
 	be->fd = dup(disk_fd);
 	be->path = strdup("fuzz");
 	be->size = DISK_SECTORS * 512;
-	if (virtio_blk_create(0x1100000, be, &d))
+	if (virtio_blk_create(0x1100000, be, 1, &d))
 		abort();
 	d->vm = &vm;
 	vd = container_of(d, struct virtio_dev, dev);

@@ -132,6 +132,11 @@ int main(void)
 	ok(ret == 0 && cfg.nr_disks == 2 && !strcmp(cfg.disks[0].path, "a.img") &&
 	   !cfg.disks[0].ro && !strcmp(cfg.disks[1].path, "b.img") && cfg.disks[1].ro && cfg.rng,
 	   "kvmtool's -d/--disk FILE[,ro] (repeatable) and --rng; --debug stays long");
+	ok(cfg.disks[0].queues == 1 && cfg.disks[1].queues == 1, "a disk has 1 request queue");
+	ret = parse(&cfg, ARGS("-d", "a.img,queues=4,ro", "-d", "b.img,queues=8"));
+	ok(ret == 0 && cfg.disks[0].queues == 4 && cfg.disks[0].ro &&
+	   !strcmp(cfg.disks[0].path, "a.img") && cfg.disks[1].queues == 8 && !cfg.disks[1].ro,
+	   "--disk FILE,queues=N,ro: options in any order");
 	ret = parse(&cfg, ARGS("-k", "Image"));
 	ok(ret == 0 && !T(cfg)->enabled && !T(cfg)->test_device &&
 	   T(cfg)->host_check != FEATURE_ON,
@@ -181,8 +186,16 @@ int main(void)
 	refused(ARGS("--no-mte", "--inject-fault=mte-tag"), "needs MTE", "MTE fault without MTE");
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
-	refused(ARGS("-d", "a.img,rw"), "--disk a.img,rw: unknown disk option 'rw' (known: ro)",
-		"an unknown disk option");
+	refused(ARGS("-d", "a.img,rw"), "--disk a.img,rw: unknown disk option 'rw' (known: ro, "
+		"queues=N)", "an unknown disk option");
+	refused(ARGS("-d", "a.img,ro,rw"), "unknown disk option 'rw'", "an unknown second option");
+	refused(ARGS("-d", "a.img,queues=0"), "--disk a.img,queues=0: queues=0 is not a number "
+		"of request queues from 1 to 8", "0 queues");
+	refused(ARGS("-d", "a.img,queues=9"), "queues=9 is not a number", "9 queues");
+	refused(ARGS("-d", "a.img,queues=2x"), "queues=2x is not a number", "queues=2x");
+	refused(ARGS("-d", "a.img,queues="), "queues= is not a number", "queues= empty");
+	refused(ARGS("-d", "a.img,queues=99999999999999999999999999"), "is not a number",
+		"a queue count too long for any buffer");
 	refused(ARGS("-d", ",ro"), "--disk ',ro': no image file given", "a disk without a file");
 	refused(ARGS("-d", "1", "-d", "2", "-d", "3", "-d", "4", "-d", "5", "-d", "6", "-d", "7",
 		     "-d", "8", "-d", "9"), "--disk 9: more than 8 disks", "a ninth disk");

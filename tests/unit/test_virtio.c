@@ -22,6 +22,7 @@
 #include <kvmini/vm.h>
 
 #include "tap.h"
+#include "uring_probe.h"
 #include "virtio_driver.h"
 
 #define RAM 0x80000000ULL
@@ -114,7 +115,7 @@ static uint8_t blk_req(struct device *d, uint32_t type, uint64_t sector, uint32_
 static bool blk_device(struct blk_backend *be, bool sync, struct device **d)
 {
 	be->sync_only = sync;
-	if (virtio_blk_create(0x1100000, be, d))
+	if (virtio_blk_create(0x1100000, be, 1, d))
 		return false;
 	(*d)->vm = &vm;
 	return !(*d)->ops->realize(*d);
@@ -200,28 +201,6 @@ static void blk(bool sync)
 	d->ops->destroy(d);
 	close(fd);
 	unlink(path);
-}
-
-/* Whether this host lets us have an io_uring; if not, a TAP SKIP saying why. */
-static bool blk_uring_available(void)
-{
-	char path[] = "/tmp/kvmini-probe-XXXXXX";
-	int fd = mkstemp(path), ret = -EIO;
-	struct blk_backend *be = NULL;
-	struct blk_uring *u;
-
-	if (fd >= 0 && !ftruncate(fd, 512) && !blk_open(path, false, &be))
-		ret = blk_uring_init(be, 8, &u);
-	if (!ret)
-		blk_uring_free(u);
-	blk_close(be);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	if (ret)
-		ok(true, "virtio-blk through io_uring # SKIP io_uring unavailable here: %s",
-		   strerror(-ret));
-	return !ret;
 }
 
 static uint16_t ring16(uint64_t gpa)
@@ -634,7 +613,7 @@ int main(void)
 	if (evloop_init(&vm.loop))
 		return 1;
 	blk(true);
-	if (blk_uring_available())
+	if (uring_usable("virtio-blk through io_uring"))
 		blk(false);
 	rng();
 	polling();

@@ -278,7 +278,7 @@ static void nowait_first(const char *path, int fd)
 		ok(true, "# SKIP RWF_NOWAIT first: the image is on tmpfs (Linux 6.12 refuses it there)");
 		return;
 	}
-	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, &d))
+	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, 1, &d))
 		return;
 	d->vm = &vm;
 	if (d->ops->realize(d) || !probe(d)) {
@@ -344,7 +344,7 @@ static void env_sync(const char *path)
 	struct device *d;
 
 	setenv("KVMINI_BLK_SYNC", "1", 1);
-	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, &d))
+	if (blk_open(path, false, &be) || virtio_blk_create(0x1100000, be, 1, &d))
 		return;
 	d->vm = &vm;
 	if (!d->ops->realize(d) && probe(d)) {
@@ -386,7 +386,7 @@ int main(void)
 	 */
 	be->nowait_off[0] = be->nowait_off[1] = true;
 	setenv("KVMINI_BLK_SYNC", "0", 1);
-	if (virtio_blk_create(0x1100000, be, &d))
+	if (virtio_blk_create(0x1100000, be, 1, &d))
 		return 1;
 	d->vm = &vm;
 	ok(!d->ops->realize(d) && probe(d), "virtio-blk over io_uring: realized and probed");

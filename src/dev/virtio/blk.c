@@ -16,6 +16,12 @@
  * Such a request is held (virtio_hold) from its pop to its completion, in
  * a slot of its own, so a reset waits for it. Without io_uring the same
  * checks lead to the synchronous calls, in the handler.
+ *
+ * A disk may have several request queues (VIRTIO_BLK_F_MQ, --disk
+ * FILE,queues=N): Linux gives each CPU its own, and can dedicate some to
+ * polling (virtio_blk.poll_queues), where it never takes an interrupt and
+ * the I/O thread's polling spares it the notifications too. They share
+ * the slots and the ring; each completion goes back to its own queue.
  */
 #include <endian.h>
 #include <errno.h>
@@ -25,6 +31,7 @@
 #include <string.h>
 
 #include <kvmini/blk.h>
+#include <kvmini/config.h>
 #include <kvmini/log.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
@@ -34,6 +41,7 @@
 #define VIRTIO_BLK_F_RO		(1ULL << 5)
 #define VIRTIO_BLK_F_BLK_SIZE	(1ULL << 6)
 #define VIRTIO_BLK_F_FLUSH	(1ULL << 9)
+#define VIRTIO_BLK_F_MQ		(1ULL << 12)
 
 #define VIRTIO_BLK_T_IN		0
 #define VIRTIO_BLK_T_OUT	1
@@ -50,7 +58,12 @@
 #define BLK_ID_BYTES		20
 /* Segments besides the header and the status byte. */
 #define BLK_SEG_MAX		(VIRTQ_MAX_SIZE - 2)
-#define BLK_CONFIG_BYTES	24	/* capacity, size_max, seg_max, geometry, blk_size */
+/* capacity, size_max, seg_max, geometry, blk_size; with MQ to num_queues (le16 at 34). */
+#define BLK_CONFIG_BYTES	24
+#define BLK_CONFIG_MQ_BYTES	36
+#define BLK_CONFIG_NUM_QUEUES	34
+
+_Static_assert(DISK_MAX_QUEUES <= VIRTIO_MAX_QUEUES, "a disk's queues are the transport's");
 
 /*
  * One request from its pop to its push. A queue holds at most
@@ -63,6 +76,7 @@ struct blk_req {
 	struct iovec data[VIRTQ_MAX_SIZE];	/* the chain's data buffers, for the I/O */
 	struct blk_io io;
 	uint32_t data_len;		/* bytes a successful read puts in the buffers */
+	unsigned int queue;		/* the queue it came from, and goes back to */
 };
 
 struct virtio_blk {
@@ -70,7 +84,7 @@ struct virtio_blk {
 	struct blk_backend *backend;
 	struct blk_uring *uring;	/* NULL: synchronous I/O in the handler */
 	struct ev_source done_src;	/* the ring's eventfd: completions to reap */
-	uint8_t config[BLK_CONFIG_BYTES];
+	uint8_t config[BLK_CONFIG_MQ_BYTES];
 	struct blk_req *reqs;		/* VIRTQ_MAX_SIZE slots */
 	/*
 	 * Free slots by index, the last one next: a stack apart from the
@@ -80,8 +94,8 @@ struct virtio_blk {
 	uint16_t free_slots[VIRTQ_MAX_SIZE];
 	unsigned int nr_free;
 	unsigned int nr_held;		/* slots the kernel has */
-	unsigned int pushed;		/* in this batch of completions */
-	bool starved;			/* the handler stopped for want of a slot */
+	uint32_t pushed;		/* queues (bits) this batch of completions went to */
+	uint32_t starved;		/* queues (bits) whose handler stopped for want of a slot */
 	struct ratelimit rl;
 };
 
@@ -224,10 +238,11 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 
 		if (!r) {
 			/* Every slot is in the kernel's hands: a completion calls us again. */
-			b->starved = true;
+			b->starved |= 1u << q;
 			break;
 		}
 		c = &r->chain;
+		r->queue = q;
 		if (virtio_pop(vd, q, c) <= 0) {
 			blk_req_put(b, r);
 			break;
@@ -298,7 +313,8 @@ static void blk_io_done(struct blk_io *io, int res, void *arg)
 
 	blk_set_status(r, blk_io_status(r, res, &written));
 	/* Dropped, not pushed, when a reset is waiting for it: the queue is going away. */
-	b->pushed += virtio_complete(&b->vd, 0, &r->chain, written + 1);
+	if (virtio_complete(&b->vd, r->queue, &r->chain, written + 1))
+		b->pushed |= 1u << r->queue;
 	b->nr_held--;
 	blk_req_put(b, r);
 }
@@ -308,15 +324,24 @@ static bool blk_reap(struct virtio_blk *b, bool wait)
 {
 	int ended;
 
+	uint32_t again;
+
 	b->pushed = 0;
 	ended = blk_uring_reap(b->uring, wait, blk_io_done, b);
-	if (b->pushed)
-		virtio_notify(&b->vd, 0);
-	if ((ended > 0 && b->starved) || blk_uring_unsubmitted(b->uring)) {
-		/* Slots free again, or a resubmission not taken: the handler goes on. */
-		b->starved = false;
-		virtio_requeue(&b->vd, 0);
-	}
+	for (unsigned int q = 0; q < b->vd.nr_queues; q++)
+		if (b->pushed & 1u << q)
+			virtio_notify(&b->vd, q);
+	/*
+	 * Slots free again: the queues that wanted one go on. A resubmission
+	 * the kernel did not take: any queue's handler submits it.
+	 */
+	again = ended > 0 ? b->starved : 0;
+	if (!again && blk_uring_unsubmitted(b->uring))
+		again = 1u << 0;
+	b->starved &= ~again;
+	for (unsigned int q = 0; q < b->vd.nr_queues; q++)
+		if (again & 1u << q)
+			virtio_requeue(&b->vd, q);
 	return ended >= 0;
 }
 
@@ -392,7 +417,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.type = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
-	.poll_queues = 1u << 0,
+	.poll_queues = ~0u,		/* every request queue */
 	.realize = blk_realize,
 	.queue_notify = blk_notify,
 	.quiesce = blk_quiesce,
@@ -402,11 +427,18 @@ static const struct virtio_dev_ops blk_ops = {
 	.destroy = blk_destroy,
 };
 
-int virtio_blk_create(uint64_t base, struct blk_backend *backend, struct device **out)
+int virtio_blk_create(uint64_t base, struct blk_backend *backend, unsigned int queues,
+		      struct device **out)
 {
-	struct virtio_blk *b = calloc(1, sizeof(*b));
+	struct virtio_blk *b;
 	uint64_t capacity;
+	uint16_t num_queues = htole16((uint16_t)queues);
 
+	if (queues < 1 || queues > DISK_MAX_QUEUES) {
+		blk_close(backend);
+		return -EINVAL;
+	}
+	b = calloc(1, sizeof(*b));
 	if (b)
 		b->reqs = calloc(VIRTQ_MAX_SIZE, sizeof(*b->reqs));
 	if (!b || !b->reqs) {
@@ -421,10 +453,17 @@ int virtio_blk_create(uint64_t base, struct blk_backend *backend, struct device 
 	memcpy(b->config, &capacity, 8);
 	put_le32(b->config + 12, BLK_SEG_MAX);
 	put_le32(b->config + 20, BLK_SECTOR);
-	/* Read-only disks say so; writable ones take flushes. */
+	memcpy(b->config + BLK_CONFIG_NUM_QUEUES, &num_queues, 2);
+	/*
+	 * Read-only disks say so; writable ones take flushes. One queue is
+	 * the device it always was (config space and snapshots alike): MQ
+	 * only when asked for more.
+	 */
 	virtio_init(&b->vd, &blk_ops, base, VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
-		    (backend->ro ? VIRTIO_BLK_F_RO : VIRTIO_BLK_F_FLUSH), b->config,
-		    sizeof(b->config));
+		    (backend->ro ? VIRTIO_BLK_F_RO : VIRTIO_BLK_F_FLUSH) |
+		    (queues > 1 ? VIRTIO_BLK_F_MQ : 0), b->config,
+		    queues > 1 ? BLK_CONFIG_MQ_BYTES : BLK_CONFIG_BYTES);
+	b->vd.nr_queues = queues;
 	b->done_src = (struct ev_source){ .fd = -1, .ready = blk_done_ready,
 					  .name = b->vd.dev.name };
 	*out = &b->vd.dev;

@@ -124,7 +124,7 @@ static void virtio_reset_locked(struct virtio_dev *vd)
 
 static struct virtq *virtio_selected(struct virtio_dev *vd)
 {
-	return vd->queue_sel < vd->ops->nr_queues ? &vd->vq[vd->queue_sel] : NULL;
+	return vd->queue_sel < vd->nr_queues ? &vd->vq[vd->queue_sel] : NULL;
 }
 
 static uint32_t virtio_reg_read(struct virtio_dev *vd, uint64_t offset)
@@ -175,7 +175,7 @@ static void virtio_queue_write(struct virtio_dev *vd, uint64_t offset, uint32_t 
 	if (!q) {
 		log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest set up queue %u; the "
 				"device has %u; ignored", vd->dev.name, vd->queue_sel,
-				vd->ops->nr_queues);
+				vd->nr_queues);
 		return;
 	}
 	if (offset == MMIO_QUEUE_READY && !v) {
@@ -285,12 +285,12 @@ static bool virtio_reg_write(struct virtio_dev *vd, uint64_t offset, uint32_t v)
 		return false;
 	case MMIO_QUEUE_NOTIFY:
 		/* Here only without an ioeventfd, or for an index it does not match. */
-		if (v < vd->ops->nr_queues)
+		if (v < vd->nr_queues)
 			virtio_kick(&vd->kick[v]);
 		else
 			log_ratelimited(&vd->rl, LOG_WARN, "mmio", "%s: guest notified queue "
 					"%u; the device has %u; ignored", vd->dev.name, v,
-					vd->ops->nr_queues);
+					vd->nr_queues);
 		return false;
 	case MMIO_INTERRUPT_ACK:
 		vd->isr &= ~v;
@@ -512,7 +512,7 @@ static void virtio_release_locked(struct virtio_dev *vd, unsigned int q, bool al
 
 void virtio_release_held_locked(struct virtio_dev *vd)
 {
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++)
+	for (unsigned int i = 0; i < vd->nr_queues; i++)
 		virtio_release_locked(vd, i, true);
 }
 
@@ -690,7 +690,7 @@ static int virtio_realize(struct device *dev)
 	struct virtio_dev *vd = to_virtio(dev);
 	struct vm *vm = dev->vm;
 
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+	for (unsigned int i = 0; i < vd->nr_queues; i++) {
 		struct virtio_queue_kick *k = &vd->kick[i];
 		int ret;
 
@@ -743,7 +743,7 @@ static void virtio_destroy(struct device *dev)
 {
 	struct virtio_dev *vd = to_virtio(dev);
 
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+	for (unsigned int i = 0; i < vd->nr_queues; i++) {
 		struct virtio_queue_kick *k = &vd->kick[i];
 
 		if (k->ioeventfd)
@@ -766,7 +766,7 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 {
 	struct virtio_dev *vd = to_virtio(dev);
 
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+	for (unsigned int i = 0; i < vd->nr_queues; i++) {
 		const struct virtio_queue_stats *st = &vd->stats[i];
 
 		if (!st->kicks && !st->requests)
@@ -823,6 +823,7 @@ void virtio_init(struct virtio_dev *vd, const struct virtio_dev_ops *ops, uint64
 		    base, VIRTIO_MMIO_REGION_SIZE);
 	snprintf(vd->dev.name, sizeof(vd->dev.name), "%s@%" PRIx64, ops->type, base);
 	vd->ops = ops;
+	vd->nr_queues = ops->nr_queues;
 	vd->features = features;
 	vd->config = config;
 	vd->config_len = config_len;

@@ -67,7 +67,7 @@ void virtio_thaw(struct device *dev)
 	vd->frozen = false;
 	pthread_mutex_unlock(&vd->lock);
 	/* Notifications that came while frozen took nothing: serve the queues again. */
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++)
+	for (unsigned int i = 0; i < vd->nr_queues; i++)
 		if (vd->vq[i].enabled)
 			virtio_requeue(vd, i);
 }
@@ -88,8 +88,8 @@ int virtio_save(struct device *dev, struct state_buf *out)
 	state_put_u8(out, vd->config_changed);
 	state_put_u32(out, (uint32_t)vd->config_len);
 	state_put_bytes(out, vd->config, vd->config_len);
-	state_put_u32(out, vd->ops->nr_queues);
-	for (unsigned int i = 0; i < vd->ops->nr_queues; i++) {
+	state_put_u32(out, vd->nr_queues);
+	for (unsigned int i = 0; i < vd->nr_queues; i++) {
 		const struct virtq *q = &vd->vq[i];
 
 		state_put_u16(out, q->size);
@@ -189,7 +189,7 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		goto out;
 	}
 	nr = state_get_u32(in);
-	if (in->err || nr != vd->ops->nr_queues) {
+	if (in->err || nr != vd->nr_queues) {
 		why = "for another number of queues";
 		goto out;
 	}
