@@ -117,6 +117,16 @@ disk_boot() {
 	# Polled, its interrupts never held (KVMINI_IRQ_HOLD=0): what holding buys.
 	kvmini-sync-nohold) (export KVMINI_BLK_SYNC=1 KVMINI_IRQ_HOLD=0
 		boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
+	# The guest polls: 2 vCPUs (so its driver can have a poll queue), the
+	# disk with 2 queues, one of them the guest's poll queue; the I/O thread
+	# polls 2 ms, so the guest's requests need no notification either.
+	kvmini-guestpoll) (export KVMINI_BLK_SYNC=1
+		boot kvmini "$3 kvmini.noinput virtio_blk.poll_queues=1" -c 2 \
+			-d disk.img,queues=2 --io-poll 2000 </dev/null 2>&1) ;;
+	qemu-guestpoll) QEMU=$(echo "$QEMU" | sed 's/-smp 1/-smp 2/')
+		boot qemu "$3 kvmini.noinput virtio_blk.poll_queues=1" \
+		-device virtio-blk-device,drive=d0,num-queues=2 \
+		-drive file=disk.img,if=none,id=d0,format=raw,aio=io_uring </dev/null 2>&1 ;;
 	# The image is on tmpfs, where kvmini would choose synchronous I/O.
 	*) (export KVMINI_BLK_SYNC=0; boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
 	esac
@@ -129,6 +139,10 @@ for setup in kvmini-uring kvmini-sync qemu; do
 done
 for setup in kvmini-sync-nopoll kvmini-sync-nohold; do
 	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iops=2 | grep -o 'bench: iops:.*')"
+done
+# Polled completions in the guest (IORING_SETUP_IOPOLL on its poll queue).
+for setup in kvmini-guestpoll qemu-guestpoll; do
+	echo "iops_$setup: $(disk_boot $setup 256 kvmini.iopoll=2 | grep -o 'bench: iops:.*')"
 done
 ./kvmini-guest-check iops disk.img 2 | sed 's/^/iops_host: /'
 # The guest's own reference: the same test on a file in its RAM, no disk.

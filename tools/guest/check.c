@@ -16,6 +16,10 @@
  *                  32 through io_uring, SECS seconds each: IOPS. FILE's
  *                  contents are overwritten. Also how busy the
  *                  CPUs were in each test (cpu_busy_pct).
+ *   iops FILE SECS poll
+ *                  the same with polled completions (IORING_SETUP_IOPOLL,
+ *                  O_DIRECT only): on a disk with a poll queue
+ *                  (virtio_blk.poll_queues=1) no interrupt at all
  *   soak FILE MIB  write MIB MiB of FILE in 64 KiB blocks, each stamped with
  *                  its number and synced on its own (progress on stderr
  *                  every MiB), then read all back and check every word
@@ -203,15 +207,19 @@ static void io_prep(struct io_uring *ring, int fd, uint8_t *buf, uint64_t blocks
 	io_uring_sqe_set_data(sqe, buf);
 }
 
-/* Random 4 KiB I/O at queue depth qd for secs seconds: IOPS, or -1 (said why). */
-static double random_io(int fd, uint64_t blocks, bool write, unsigned int qd, double secs)
+/*
+ * Random 4 KiB I/O at queue depth qd for secs seconds, completions polled
+ * or not: IOPS, or -1 (said why).
+ */
+static double random_io(int fd, uint64_t blocks, bool write, unsigned int qd, double secs,
+			bool polled)
 {
 	static uint8_t *bufs[IO_QD_MAX];
 	struct io_uring ring;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL, done = 0;
 	unsigned int inflight = 0;
 	double start, end;
-	int ret = io_uring_queue_init(qd, &ring, 0);
+	int ret = io_uring_queue_init(qd, &ring, polled ? IORING_SETUP_IOPOLL : 0);
 
 	if (ret) {
 		printf("iops: io_uring_queue_init: %s\n", strerror(-ret));
@@ -281,18 +289,18 @@ static bool cpu_ticks(unsigned long long *busy, unsigned long long *total)
  * one that the requests wait on the device.
  */
 static double random_io_busy(int fd, uint64_t blocks, bool write, unsigned int qd, double secs,
-			     int *busy_pct)
+			     bool polled, int *busy_pct)
 {
 	unsigned long long b0, t0, b1, t1;
 	bool before = cpu_ticks(&b0, &t0);
-	double iops = random_io(fd, blocks, write, qd, secs);
+	double iops = random_io(fd, blocks, write, qd, secs, polled);
 
 	*busy_pct = before && cpu_ticks(&b1, &t1) && t1 > t0 ?
 		    (int)(100 * (b1 - b0) / (t1 - t0)) : -1;
 	return iops;
 }
 
-static int check_iops(const char *path, const char *secs_arg)
+static int check_iops(const char *path, const char *secs_arg, bool polled)
 {
 	double secs = atof(secs_arg), r1, r32, w1, w32;
 	int busy[4];
@@ -308,18 +316,24 @@ static int check_iops(const char *path, const char *secs_arg)
 		printf("iops: %s: %s\n", path, fd < 0 ? strerror(errno) : "give SECS > 0");
 		return 2;
 	}
+	if (polled && !direct) {
+		printf("iops: %s: polled completions need O_DIRECT, which it has not\n", path);
+		close(fd);
+		return 2;
+	}
 	size = (uint64_t)lseek(fd, 0, SEEK_END);
 	if (size < IO_BLOCK * 16) {
 		printf("iops: %s: %llu bytes is too small\n", path, (unsigned long long)size);
 		return 1;
 	}
-	r1 = random_io_busy(fd, size / IO_BLOCK, false, 1, secs, &busy[0]);
-	r32 = random_io_busy(fd, size / IO_BLOCK, false, IO_QD_MAX, secs, &busy[1]);
-	w1 = random_io_busy(fd, size / IO_BLOCK, true, 1, secs, &busy[2]);
-	w32 = random_io_busy(fd, size / IO_BLOCK, true, IO_QD_MAX, secs, &busy[3]);
+	r1 = random_io_busy(fd, size / IO_BLOCK, false, 1, secs, polled, &busy[0]);
+	r32 = random_io_busy(fd, size / IO_BLOCK, false, IO_QD_MAX, secs, polled, &busy[1]);
+	w1 = random_io_busy(fd, size / IO_BLOCK, true, 1, secs, polled, &busy[2]);
+	w32 = random_io_busy(fd, size / IO_BLOCK, true, IO_QD_MAX, secs, polled, &busy[3]);
 	close(fd);
 	printf("iops: %s randread_qd1=%.0f randread_qd32=%.0f randwrite_qd1=%.0f "
-	       "randwrite_qd32=%.0f cpu_busy_pct=%d/%d/%d/%d\n", direct ? "direct" : "buffered",
+	       "randwrite_qd32=%.0f cpu_busy_pct=%d/%d/%d/%d\n",
+	       polled ? "polled" : direct ? "direct" : "buffered",
 	       r1, r32, w1, w32, busy[0], busy[1], busy[2], busy[3]);
 	return r1 > 0 && r32 > 0 && w1 > 0 && w32 > 0 ? 0 : 1;
 }
@@ -390,12 +404,14 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "timer"))
 		return check_timer();
 	if (argc == 4 && !strcmp(argv[1], "iops"))
-		return check_iops(argv[2], argv[3]);
+		return check_iops(argv[2], argv[3], false);
+	if (argc == 5 && !strcmp(argv[1], "iops") && !strcmp(argv[4], "poll"))
+		return check_iops(argv[2], argv[3], true);
 	if (argc == 4 && !strcmp(argv[1], "soak"))
 		return check_soak(argv[2], argv[3], true);
 	if (argc == 4 && !strcmp(argv[1], "soak-verify"))
 		return check_soak(argv[2], argv[3], false);
-	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | rtc-alarm | timer | iops FILE SECS | "
+	fprintf(stderr, "usage: kvmini-guest-check pmu | rtc EPOCH | rtc-alarm | timer | iops FILE SECS [poll] | "
 		"soak FILE MIB | soak-verify FILE MIB\n");
 	return 2;
 }
