@@ -160,7 +160,8 @@ static void blk(uint16_t qsize)
 	be->fd = dup(disk_fd);
 	be->path = strdup("fuzz");
 	be->size = DISK_SECTORS * 512;
-	if (virtio_blk_create(0x1100000, be, 1, &d))
+	/* Two request queues on the same rings: a hostile driver may share them. */
+	if (virtio_blk_create(0x1100000, be, 2, &d))
 		abort();
 	d->vm = &vm;
 	vd = container_of(d, struct virtio_dev, dev);
@@ -168,8 +169,10 @@ static void blk(uint16_t qsize)
 	driver_features(d);
 	wr(d, 0x070, 11);
 	fuzz_queue(d, 0, qsize);
+	fuzz_queue(d, 1, qsize);
 	wr(d, 0x070, 15);
 	vd->ops->queue_notify(vd, 0);
+	vd->ops->queue_notify(vd, 1);
 	vd->ops->queue_notify(vd, 0);
 	if (fstat(disk_fd, &st) || st.st_size != DISK_SECTORS * 512)
 		abort();	/* a write outside the disk grew the image */

@@ -6,8 +6,9 @@
  * had; three offer MQ and num_queues = 3; requests on each queue reach the
  * image and complete on the queue they came from - synchronously and
  * through io_uring (skipped, saying why, where the host has none); a
- * count out of range is refused; a snapshot loads only into a disk with
- * as many queues.
+ * queue that finds every request slot in the kernel's hands is served
+ * when completions free some; a count out of range is refused; a snapshot
+ * loads only into a disk with as many queues.
  */
 #include <endian.h>
 #include <errno.h>
@@ -55,6 +56,8 @@ static struct device *disk(char *path, int *fd, unsigned int queues, bool sync, 
 	if (*fd < 0 || ftruncate(*fd, SECTORS * 512) || blk_open(path, false, &be))
 		return NULL;
 	be->sync_only = sync;
+	/* The ring path itself: the page cache would finish a request at once. */
+	be->nowait_off[0] = be->nowait_off[1] = !sync;
 	*err = virtio_blk_create(0x1100000, be, queues, &d);
 	if (*err)
 		return NULL;
@@ -116,6 +119,8 @@ static void registers(void)
 	ok(!(rd(one, 0x010) & VIRTIO_BLK_F_MQ), "1 queue: MQ not offered");
 	wr(one, 0x030, 1);
 	ok(rd(one, 0x034) == 0, "1 queue: queue 1 does not exist (QueueNumMax 0)");
+	ok(rd(one, 0x100 + 20) == 512 && rd(one, 0x100 + 32) == 0,
+	   "1 queue: the config space ends after blk_size, as it always did");
 	wr(three, 0x014, 0);
 	ok(rd(three, 0x010) & VIRTIO_BLK_F_MQ, "3 queues: MQ offered (feature bit 12)");
 	ok(rd(three, 0x100 + 32) >> 16 == 3, "3 queues: num_queues 3 at config offset 34");
@@ -182,6 +187,69 @@ static void requests(bool sync)
 	unlink(path);
 }
 
+/*
+ * Starved of slots: queues 0 and 1 (256 entries each) hand 128 reads
+ * each to the ring - every one of the disk's 256 slots - before anything
+ * is reaped; queue 2's request then finds no slot. Once completions come
+ * back, queue 2 is served, on queue 2.
+ */
+#define BIG 256
+#define BIG_RINGS (RAM + 0x60000)	/* queue i: desc, avail +0x1000, used +0x2000 */
+#define BIG_STRIDE 0x3000
+static void starved(void)
+{
+	char path[] = "/tmp/kvmini-mq-XXXXXX";
+	struct virtio_dev *vd;
+	struct device *d;
+	uint32_t hdr[4] = { 0, 0, 0, 0 };	/* a read of sector 0 */
+	uint16_t used[3];
+	int fd, err = 0;
+
+	printf("# a queue starved of request slots\n");
+	d = disk(path, &fd, 3, false, &err);
+	if (!d) {
+		ok(false, "a disk with 3 queues (%d)", err);
+		return;
+	}
+	vd = container_of(d, struct virtio_dev, dev);
+	memcpy(gp(HDRS), hdr, sizeof(hdr));
+	ok(vdrv_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_MQ), "MQ negotiated");
+	for (unsigned int q = 0; q < 3; q++) {
+		uint64_t desc = BIG_RINGS + q * BIG_STRIDE;
+		uint16_t n = q < 2 ? BIG / 2 : 1, idx = htole16(n);
+
+		memset(vrings_ptr(&r, desc, BIG_STRIDE), 0, BIG_STRIDE);
+		(void)vdrv_queue(d, q, BIG, desc, desc + 0x1000, desc + 0x2000);
+		/* Request i: the shared header, then 512 bytes and its status byte (writable). */
+		for (uint16_t i = 0; i < n; i++) {
+			uint16_t head = htole16((uint16_t)(2 * i));
+
+			virtq_desc_put(vrings_ptr(&r, desc, 16 * BIG), 2 * i, HDRS, 16,
+				       VIRTQ_DESC_F_NEXT, 2 * i + 1);
+			virtq_desc_put(vrings_ptr(&r, desc, 16 * BIG), 2 * i + 1,
+				       DATA + (q * BIG / 2 + i) * 0x200ULL, 513, VIRTQ_DESC_F_WRITE, 0);
+			memcpy(gp(desc + 0x1000 + 4 + 2 * i), &head, 2);
+		}
+		memcpy(gp(desc + 0x1000 + 2), &idx, 2);
+	}
+	vdrv_driver_ok(d);
+	/* The I/O thread's handlers, with no reaping between them. */
+	for (unsigned int q = 0; q < 3; q++)
+		vd->ops->queue_notify(vd, q);
+	ok(vd->held == BIG && vd->stats[2].requests == 0,
+	   "queues 0 and 1 hold all %d slots; queue 2's request is left waiting", BIG);
+	settle(d);
+	for (unsigned int q = 0; q < 3; q++)
+		memcpy(&used[q], gp(BIG_RINGS + q * BIG_STRIDE + 0x2000 + 2), 2);
+	ok(!vd->held && le16toh(used[0]) == BIG / 2 && le16toh(used[1]) == BIG / 2 &&
+	   le16toh(used[2]) == 1 && vd->stats[2].requests == 1,
+	   "completions free slots: queue 2 is served, on queue 2 (used %u, %u, %u)",
+	   le16toh(used[0]), le16toh(used[1]), le16toh(used[2]));
+	d->ops->destroy(d);
+	close(fd);
+	unlink(path);
+}
+
 /* Queue counts out of range, and snapshots between disks of other counts. */
 static void refusals(void)
 {
@@ -219,7 +287,7 @@ static void refusals(void)
 	state_init_read(&in, out.data, out.len);
 	ok(b->ops->load(b, &in) == 0, "loaded into a disk with 2 queues");
 	state_init_read(&in, out.data, out.len);
-	ok(c->ops->load(c, &in) == -EBADMSG, "refused by a disk with 1 queue");
+	ok(c->ops->load(c, &in) == -EBADMSG, "refused by a disk with 1 queue (it offers no MQ)");
 	a->ops->thaw(a);
 	state_free(&out);
 	a->ops->destroy(a);
@@ -245,6 +313,8 @@ int main(void)
 	requests(true);
 	if (uring_usable("requests on 3 queues through io_uring"))
 		requests(false);
+	if (uring_usable("a queue starved of request slots"))
+		starved();
 	refusals();
 	evloop_destroy(&vm.loop);
 	guest_mem_free(&vm.mem);

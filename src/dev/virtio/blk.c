@@ -64,12 +64,15 @@
 #define BLK_CONFIG_NUM_QUEUES	34
 
 _Static_assert(DISK_MAX_QUEUES <= VIRTIO_MAX_QUEUES, "a disk's queues are the transport's");
+_Static_assert(DISK_MAX_QUEUES <= 32, "pushed and starved are 32-bit masks of queues");
 
 /*
  * One request from its pop to its push. A queue holds at most
- * VIRTQ_MAX_SIZE chains, so that many slots never run out; they live in
- * the device, not on a stack, because an asynchronous one outlives the
- * handler that popped it.
+ * VIRTQ_MAX_SIZE chains, and that many slots serve all of a disk's queues:
+ * a queue that finds none left (the kernel has them all) is marked
+ * starved and served again when completions free some (blk_reap). They
+ * live in the device, not on a stack, because an asynchronous one
+ * outlives the handler that popped it.
  */
 struct blk_req {
 	struct virtq_chain chain;
