@@ -50,6 +50,7 @@ t disknone kvmini run -d /nonexistent.img
 t diskdir kvmini run -d disk.dir
 t diskempty kvmini run -d empty.img
 t diskopt kvmini run -d d.img,rw
+t diskqueues kvmini run -d d.img,queues=9
 t diskperm run-as 65534 /bin/kvmini run -d d.img
 kvmini run -d d.img -p iterations=1000000 >/dev/null 2>&1 &
 sleep 3
@@ -118,7 +119,9 @@ check "a missing disk: named, with what to do" has disknone "--disk /nonexistent
 check "a directory as a disk: refused" has diskdir "--disk disk.dir: a directory, not a disk image"
 check "an empty disk: refused" has diskempty "--disk empty.img: empty (0 bytes)"
 check "an unknown disk option: status 2" rc_is diskopt 2
-check "an unknown disk option: named" has diskopt "--disk d.img,rw: unknown disk option 'rw' (known: ro)"
+check "an unknown disk option: named" has diskopt "--disk d.img,rw: unknown disk option 'rw' (known: ro, queues=N)"
+check "too many disk queues: status 2, named with the range" sh -c \
+	"[ \"\$(cat '$T/diskqueues.rc')\" = 2 ] && grep -q 'queues=9 is not a number of request queues from 1 to 8' '$T/diskqueues.out'"
 check "a disk not writable without ,ro: says to add ,ro" \
 	has diskperm "--disk d.img: cannot open it for writing (Permission denied); add ,ro"
 check "a disk another kvmini writes: refused" has disklocked "--disk d.img: in use by another process that locked it"
