@@ -23,6 +23,8 @@ struct test_hooks;
 #define VM_MAX_DISKS 8
 /* --io-poll's default, microseconds (see kvmini run --help). */
 #define CONFIG_DEFAULT_IO_POLL_US 50
+/* A queue's first polling window; it grows to --io-poll's while it pays (evloop.h). */
+#define CONFIG_IO_POLL_START_US 50
 #define CONFIG_MAX_IO_POLL_US 1000000
 #define VM_MAX_NETS 4
 

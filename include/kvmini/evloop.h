@@ -30,14 +30,22 @@ struct ev_source {
  * Busy polling, for work that arrives too often for notifications to pay:
  * a source that found work arms its poller, and while any poller is armed
  * the loop does not sleep - between epoll rounds (timeout 0) it calls
- * each armed poller's poll. One that finds nothing for the loop's
- * poll_ns is disarmed, and its stop asks for notifications again.
+ * each armed poller's poll. One that finds nothing for its window is
+ * disarmed, and its stop asks for notifications again.
  * Callbacks run on the loop's thread; arming is only done there too.
+ *
+ * The window adapts, as KVM's halt polling does: work that comes back
+ * within poll_ns of a window's end would have been caught by a longer
+ * window (a notification, and an exit, for nothing): it doubles, up to
+ * poll_ns. Work after a longer pause halves it, down to poll_start_ns: a
+ * guest's occasional request costs a short spin, not the longest.
  */
 struct ev_poller {
 	bool (*poll)(struct ev_poller *p);	/* true: it found work */
 	void (*stop)(struct ev_poller *p);	/* disarmed: notifications back on */
 	uint64_t until_ns;			/* CLOCK_MONOTONIC; armed while listed */
+	uint64_t window_ns;			/* its window now; 0 before its first */
+	uint64_t stopped_ns;			/* when its last window ended; 0 never */
 	bool armed;
 	struct ev_poller *next;			/* the loop's armed list */
 };
@@ -50,7 +58,8 @@ struct evloop {
 	bool stopping;
 	unsigned int nr_sources;
 	uint64_t cpu_ns;		/* the thread's CPU time: at its end */
-	uint64_t poll_ns;		/* a poller's window after its last work; 0: no polling */
+	uint64_t poll_ns;		/* a poller's longest window after its work; 0: no polling */
+	uint64_t poll_start_ns;		/* its first and shortest; 0 (or more): poll_ns */
 	struct ev_poller *armed;
 	uint64_t poll_rounds;		/* --stats: rounds spent polling */
 };
@@ -76,7 +85,7 @@ void evloop_del(struct evloop *loop, struct ev_source *src);
  */
 int evloop_run_once(struct evloop *loop, int timeout_ms);
 /*
- * From the loop's thread: poll p (again) for the next poll_ns. false: the
+ * From the loop's thread: poll p (again) for its window. false: the
  * loop does not poll (poll_ns 0), nothing was armed - rely on notifications.
  */
 bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p);

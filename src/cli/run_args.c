@@ -98,14 +98,17 @@ static void run_usage(FILE *f)
 "      --timeout SECS   stop the guest and fail (exit 124) if it has not\n"
 "                       finished after SECS seconds\n"
 "      --io-poll USEC   after a disk or network transmit queue had work, the\n"
-"                       I/O thread polls it for USEC microseconds before it\n"
-"                       asks the guest for notifications again: a busy guest\n"
-"                       then needs no exit to hand over requests, and while it\n"
-"                       keeps them coming their interrupts wait for it to\n"
-"                       pause (one for a batch), for some host CPU time; 0\n"
-"                       turns polling off (default %u; by default off when\n"
-"                       kvmini has no CPU beside the vCPUs', given it polls\n"
-"                       anyway: for a guest whose other vCPUs idle)\n"
+"                       I/O thread polls it for up to USEC microseconds before\n"
+"                       it asks the guest for notifications again: a busy\n"
+"                       guest then needs no exit to hand over requests, and\n"
+"                       while it keeps them coming their interrupts wait for\n"
+"                       it to pause (one for a batch), for some host CPU\n"
+"                       time. A queue's window starts at %u, doubles while\n"
+"                       work comes back just after it ends and halves after\n"
+"                       longer pauses (--stats shows it). 0 turns polling off\n"
+"                       (default %u; by default off when kvmini has no CPU\n"
+"                       beside the vCPUs', given it polls anyway: for a guest\n"
+"                       whose other vCPUs idle)\n"
 "      --kvm-dev PATH   KVM device to use (default /dev/kvm)\n"
 "      --stats          at the end: exit counts and MMIO exit timing, each\n"
 "                       virtio queue's requests, notifications, polls and\n"
@@ -123,7 +126,7 @@ static void run_usage(FILE *f)
 "At a terminal, stdin is raw while the guest runs (^C and ^Z go to the\n"
 "guest); Ctrl-A x quits, Ctrl-A Ctrl-A sends a Ctrl-A. kvmini puts the\n"
 "terminal back however it ends.\n"
-"\n", CONFIG_DEFAULT_IO_POLL_US, log_topics());
+"\n", CONFIG_IO_POLL_START_US, CONFIG_DEFAULT_IO_POLL_US, log_topics());
 	for (size_t i = 0; i < ARRAY_SIZE(run_groups); i++) {
 		run_groups[i]->usage(f);
 		fputc('\n', f);

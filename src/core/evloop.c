@@ -169,11 +169,34 @@ int evloop_run_once(struct evloop *loop, int timeout_ms)
 	return calls;
 }
 
+/* The window p gets as it is armed again at now (ev_poller: how it adapts). */
+static uint64_t evloop_poll_window(const struct evloop *loop, const struct ev_poller *p,
+				   uint64_t now)
+{
+	uint64_t start = loop->poll_start_ns && loop->poll_start_ns < loop->poll_ns ?
+			 loop->poll_start_ns : loop->poll_ns;
+	uint64_t w = p->window_ns;
+
+	/* Its first window, or one the loop's bounds no longer allow. */
+	if (w < start || w > loop->poll_ns)
+		return start;
+	if (!p->stopped_ns)
+		return w;
+	if (now - p->stopped_ns <= loop->poll_ns)
+		return w < loop->poll_ns / 2 ? 2 * w : loop->poll_ns;
+	return w / 2 > start ? w / 2 : start;
+}
+
 bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p)
 {
+	uint64_t now;
+
 	if (!loop->poll_ns)
 		return false;
-	p->until_ns = monotonic_ns() + loop->poll_ns;
+	now = monotonic_ns();
+	if (!p->armed)
+		p->window_ns = evloop_poll_window(loop, p, now);
+	p->until_ns = now + p->window_ns;
 	if (!p->armed) {
 		p->armed = true;
 		p->next = loop->armed;
@@ -192,11 +215,12 @@ void evloop_poll_round(struct evloop *loop)
 		struct ev_poller *p = *link;
 
 		if (p->poll(p)) {
-			p->until_ns = now + loop->poll_ns;
+			p->until_ns = now + p->window_ns;
 		} else if (now >= p->until_ns) {
 			/* Off the list before stop: stop may find work and arm p again. */
 			*link = p->next;
 			p->armed = false;
+			p->stopped_ns = now;
 			p->stop(p);
 			continue;
 		}

@@ -210,6 +210,7 @@ int vm_create(struct vm *vm)
 		return vm->run_size;
 	ret = evloop_init(&vm->loop);
 	vm->loop.poll_ns = vm_io_poll_ns(vm->cfg);
+	vm->loop.poll_start_ns = CONFIG_IO_POLL_START_US * 1000ULL;
 	if (!ret)
 		ret = console_init(&vm->console, vm, STDIN_FILENO, vm_quit);
 	if (!ret)

@@ -269,6 +269,90 @@ static void test_thread(struct evloop *loop)
 	close(p.done_fd);
 }
 
+static bool poller_finds_work;
+static unsigned int poller_stops;
+
+static bool fake_poll(struct ev_poller *p __unused)
+{
+	return poller_finds_work;
+}
+
+static void fake_stop(struct ev_poller *p __unused)
+{
+	poller_stops++;
+}
+
+/* A round with no work after p's window ran out: it is stopped. */
+static bool end_window(struct evloop *loop, struct ev_poller *p)
+{
+	unsigned int before = poller_stops;
+
+	p->until_ns = 0;
+	poller_finds_work = false;
+	evloop_poll_round(loop);
+	return !p->armed && poller_stops == before + 1 && p->stopped_ns;
+}
+
+/*
+ * Adaptive polling windows (evloop.h): the first is poll_start_ns; work
+ * back within poll_ns of a window's end doubles it, up to poll_ns; work
+ * after a longer pause halves it, down to poll_start_ns; without a start
+ * the window is always poll_ns; a round that finds work extends the
+ * window by its length.
+ */
+static void test_poll_windows(struct evloop *loop)
+{
+	struct ev_poller p = { .poll = fake_poll, .stop = fake_stop };
+	const uint64_t start = 100000, max = 800000;
+	uint64_t w[4];
+	struct timespec ts;
+	uint64_t now;
+
+	loop->poll_ns = max;
+	loop->poll_start_ns = start;
+	ok(evloop_poll_arm(loop, &p) && p.armed && p.window_ns == start,
+	   "a poller's first window is the loop's start");
+	ok(end_window(loop, &p), "a round past its window with no work stops it");
+	for (int i = 0; i < 4; i++) {
+		(void)evloop_poll_arm(loop, &p);
+		w[i] = p.window_ns;
+		(void)end_window(loop, &p);
+	}
+	ok(w[0] == 2 * start && w[1] == 4 * start && w[2] == max && w[3] == max,
+	   "work back at once: the window doubles (%llu, %llu, %llu), up to poll_ns",
+	   (unsigned long long)w[0], (unsigned long long)w[1], (unsigned long long)w[2]);
+	for (int i = 0; i < 4; i++) {
+		p.stopped_ns -= 2 * max;	/* the work came back after a long pause */
+		(void)evloop_poll_arm(loop, &p);
+		w[i] = p.window_ns;
+		(void)end_window(loop, &p);
+	}
+	ok(w[0] == max / 2 && w[1] == max / 4 && w[2] == start && w[3] == start,
+	   "work after a pause longer than poll_ns: the window halves, down to the start");
+	(void)evloop_poll_arm(loop, &p);
+	w[0] = p.window_ns;
+	(void)evloop_poll_arm(loop, &p);
+	ok(p.window_ns == w[0] && p.armed, "armed again while polling: the window stays");
+	poller_finds_work = true;
+	evloop_poll_round(loop);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	ok(p.armed && p.until_ns > now && p.until_ns <= now + p.window_ns,
+	   "a round with work extends it by the window");
+	(void)end_window(loop, &p);
+	loop->poll_start_ns = 0;
+	(void)evloop_poll_arm(loop, &p);
+	w[0] = p.window_ns;
+	(void)end_window(loop, &p);
+	p.stopped_ns -= 2 * max;
+	(void)evloop_poll_arm(loop, &p);
+	ok(w[0] == max && p.window_ns == max, "no start: every window is poll_ns");
+	(void)end_window(loop, &p);
+	loop->poll_ns = 0;
+	ok(!evloop_poll_arm(loop, &p) && !p.armed, "no poll_ns: nothing is polled");
+	loop->poll_start_ns = 0;
+}
+
 int main(void)
 {
 	struct evloop loop, idle;
@@ -283,6 +367,7 @@ int main(void)
 	test_big_batch(&loop);
 	test_eintr(&loop);
 	test_thread(&loop);
+	test_poll_windows(&loop);
 
 	evloop_destroy(&loop);
 	ok(loop.epoll_fd == -1 && loop.wake.fd == -1, "destroy closes and forgets the fds");

@@ -436,8 +436,11 @@ static void holding(void)
 	d->ops->thaw(d);
 	evloop_poll_round(&vm.loop);
 
-	/* A slow guest (the pause rule would wait), a window shorter than the longest hold. */
-	vm.loop.poll_ns = 500000;
+	/*
+	 * A slow guest (the pause rule would wait), a window shorter than the
+	 * longest hold; the armed queue's own window (evloop.h) with it.
+	 */
+	vm.loop.poll_ns = k->poller.window_ns = 500000;
 	rearm();
 	polled_req(d);
 	polled_req(d);

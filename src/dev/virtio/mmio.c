@@ -774,9 +774,10 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 		fprintf(f, "kvmini: stats: %s queue %u: %" PRIu64 " requests, %" PRIu64
 			" notifications (%" PRIu64 " handler runs, %" PRIu64 " requeues), %"
 			PRIu64 " polls with work, %" PRIu64 " interrupts, %" PRIu64
-			" completions with none, %" PRIu64 " held for a batch\n", dev->name, i,
-			st->requests, st->kicks, st->runs, st->requeues, st->polled, st->interrupts,
-			st->interrupts_skipped, st->interrupts_held);
+			" completions with none, %" PRIu64 " held for a batch; polling window %"
+			PRIu64 " us\n", dev->name, i, st->requests, st->kicks, st->runs, st->requeues,
+			st->polled, st->interrupts, st->interrupts_skipped, st->interrupts_held,
+			vd->kick[i].poller.window_ns / 1000);
 	}
 	if (vd->isr_reads)
 		fprintf(f, "kvmini: stats: %s: %" PRIu64 " InterruptStatus reads\n", dev->name,
