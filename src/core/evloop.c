@@ -215,6 +215,8 @@ void evloop_poll_round(struct evloop *loop)
 		struct ev_poller *p = *link;
 
 		if (p->poll(p)) {
+			/* Its work may have taken a while (a synchronous disk): from now. */
+			now = monotonic_ns();
 			p->until_ns = now + p->window_ns;
 		} else if (now >= p->until_ns) {
 			/* Off the list before stop: stop may find work and arm p again. */

@@ -271,15 +271,18 @@ static void test_thread(struct evloop *loop)
 
 static bool poller_finds_work;
 static unsigned int poller_stops;
+static struct evloop *rearm_on_stop;	/* set: stop finds work and arms again */
 
 static bool fake_poll(struct ev_poller *p __unused)
 {
 	return poller_finds_work;
 }
 
-static void fake_stop(struct ev_poller *p __unused)
+static void fake_stop(struct ev_poller *p)
 {
 	poller_stops++;
+	if (rearm_on_stop)
+		(void)evloop_poll_arm(rearm_on_stop, p);
 }
 
 /* A round with no work after p's window ran out: it is stopped. */
@@ -303,10 +306,11 @@ static bool end_window(struct evloop *loop, struct ev_poller *p)
 static void test_poll_windows(struct evloop *loop)
 {
 	struct ev_poller p = { .poll = fake_poll, .stop = fake_stop };
-	const uint64_t start = 100000, max = 800000;
+	/* Long enough that no stall of a loaded machine moves a window by surprise. */
+	const uint64_t start = 100000000, max = 800000000;
 	uint64_t w[4];
 	struct timespec ts;
-	uint64_t now;
+	uint64_t before, now;
 
 	loop->poll_ns = max;
 	loop->poll_start_ns = start;
@@ -334,11 +338,21 @@ static void test_poll_windows(struct evloop *loop)
 	(void)evloop_poll_arm(loop, &p);
 	ok(p.window_ns == w[0] && p.armed, "armed again while polling: the window stays");
 	poller_finds_work = true;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	before = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	evloop_poll_round(loop);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	ok(p.armed && p.until_ns > now && p.until_ns <= now + p.window_ns,
+	ok(p.armed && p.until_ns >= before + p.window_ns && p.until_ns <= now + p.window_ns,
 	   "a round with work extends it by the window");
+	w[0] = p.window_ns;
+	rearm_on_stop = loop;
+	p.until_ns = 0;
+	poller_finds_work = false;
+	evloop_poll_round(loop);
+	rearm_on_stop = NULL;
+	ok(p.armed && p.window_ns == 2 * w[0] && loop->armed == &p,
+	   "a stop that finds work arms it again, with the window doubled");
 	(void)end_window(loop, &p);
 	loop->poll_start_ns = 0;
 	(void)evloop_poll_arm(loop, &p);

@@ -774,10 +774,14 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 		fprintf(f, "kvmini: stats: %s queue %u: %" PRIu64 " requests, %" PRIu64
 			" notifications (%" PRIu64 " handler runs, %" PRIu64 " requeues), %"
 			PRIu64 " polls with work, %" PRIu64 " interrupts, %" PRIu64
-			" completions with none, %" PRIu64 " held for a batch; polling window %"
-			PRIu64 " us\n", dev->name, i, st->requests, st->kicks, st->runs, st->requeues,
-			st->polled, st->interrupts, st->interrupts_skipped, st->interrupts_held,
-			vd->kick[i].poller.window_ns / 1000);
+			" completions with none, %" PRIu64 " held for a batch", dev->name, i,
+			st->requests, st->kicks, st->runs, st->requeues, st->polled, st->interrupts,
+			st->interrupts_skipped, st->interrupts_held);
+		/* Where its polling window ended up (evloop.h): for a queue that was polled. */
+		if (vd->kick[i].poller.window_ns)
+			fprintf(f, "; polling window %" PRIu64 " us",
+				vd->kick[i].poller.window_ns / 1000);
+		fputc('\n', f);
 	}
 	if (vd->isr_reads)
 		fprintf(f, "kvmini: stats: %s: %" PRIu64 " InterruptStatus reads\n", dev->name,
