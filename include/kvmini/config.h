@@ -28,10 +28,10 @@ struct test_hooks;
 #define CONFIG_MAX_IO_POLL_US 1000000
 #define VM_MAX_NETS 4
 
-/* --disk FILE[,ro] */
 /* A disk's request queues: 1 to this many (--disk FILE,queues=N). */
 #define DISK_MAX_QUEUES 8
 
+/* --disk FILE[,ro][,queues=N] */
 struct disk_config {
 	char *path;			/* owned */
 	bool ro;

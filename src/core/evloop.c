@@ -194,14 +194,13 @@ bool evloop_poll_arm(struct evloop *loop, struct ev_poller *p)
 	if (!loop->poll_ns)
 		return false;
 	now = monotonic_ns();
-	if (!p->armed)
-		p->window_ns = evloop_poll_window(loop, p, now);
-	p->until_ns = now + p->window_ns;
 	if (!p->armed) {
+		p->window_ns = evloop_poll_window(loop, p, now);
 		p->armed = true;
 		p->next = loop->armed;
 		loop->armed = p;
 	}
+	p->until_ns = now + p->window_ns;
 	return true;
 }
 

@@ -172,16 +172,14 @@ static uint64_t vm_io_poll_ns(const struct vm_config *cfg)
 	else
 		log_debug("vm", "sched_getaffinity: %s", strerror(errno));
 	if (cpus > 0 && (unsigned long)cpus <= cfg->nr_cpus) {
-		if (cfg->io_poll_given) {
-			log_info("vm", "--io-poll %u: polling, though the %ld CPUs kvmini may use "
-				 "have none to spare beside %u vCPUs", cfg->io_poll_us, cpus,
-				 cfg->nr_cpus);
-		} else {
+		if (!cfg->io_poll_given) {
 			log_debug("vm", "I/O polling off: the %ld CPUs kvmini may use have none to "
 				  "spare beside %u vCPUs (--io-poll N polls anyway)", cpus,
 				  cfg->nr_cpus);
 			return 0;
 		}
+		log_info("vm", "--io-poll %u: polling, though the %ld CPUs kvmini may use have "
+			 "none to spare beside %u vCPUs", cfg->io_poll_us, cpus, cfg->nr_cpus);
 	}
 	return (uint64_t)cfg->io_poll_us * 1000;
 }

@@ -65,6 +65,14 @@ static struct device *disk(char *path, int *fd, unsigned int queues, bool sync, 
 	return d->ops->realize(d) ? NULL : d;
 }
 
+/* A disk() done with: the device gone, its image closed and removed. */
+static void disk_free(struct device *d, int fd, const char *path)
+{
+	d->ops->destroy(d);
+	close(fd);
+	unlink(path);
+}
+
 /* Request g on queue q, descriptors 3k to 3k+2: a write (or read) of one sector. */
 static void offer(unsigned int q, unsigned int k, unsigned int g, bool write, uint64_t sector)
 {
@@ -128,12 +136,8 @@ static void registers(void)
 	ok(rd(three, 0x034) > 0, "3 queues: queue 2 exists");
 	wr(three, 0x030, 3);
 	ok(rd(three, 0x034) == 0, "3 queues: queue 3 does not");
-	one->ops->destroy(one);
-	three->ops->destroy(three);
-	close(fd);
-	close(fd3);
-	unlink(path);
-	unlink(path3);
+	disk_free(one, fd, path);
+	disk_free(three, fd3, path3);
 }
 
 /* Writes on queues 2, 0 and 1 in one batch, then a read on queue 1: each answered on its own. */
@@ -182,9 +186,7 @@ static void requests(bool sync)
 		   !vrings_used(&r, 0, &id, &len) && !vrings_used(&r, 2, &id, &len),
 		   "queue 1 reads back queue 2's sector; nothing more on queues 0 and 2");
 	}
-	d->ops->destroy(d);
-	close(fd);
-	unlink(path);
+	disk_free(d, fd, path);
 }
 
 /*
@@ -245,9 +247,7 @@ static void starved(void)
 	   le16toh(used[2]) == 1 && vd->stats[2].requests == 1,
 	   "completions free slots: queue 2 is served, on queue 2 (used %u, %u, %u)",
 	   le16toh(used[0]), le16toh(used[1]), le16toh(used[2]));
-	d->ops->destroy(d);
-	close(fd);
-	unlink(path);
+	disk_free(d, fd, path);
 }
 
 /* Queue counts out of range, and snapshots between disks of other counts. */
@@ -290,15 +290,9 @@ static void refusals(void)
 	ok(c->ops->load(c, &in) == -EBADMSG, "refused by a disk with 1 queue (it offers no MQ)");
 	a->ops->thaw(a);
 	state_free(&out);
-	a->ops->destroy(a);
-	b->ops->destroy(b);
-	c->ops->destroy(c);
-	close(fd);
-	close(fd2);
-	close(fd3);
-	unlink(path);
-	unlink(path2);
-	unlink(path3);
+	disk_free(a, fd, path);
+	disk_free(b, fd2, path2);
+	disk_free(c, fd3, path3);
 }
 
 int main(void)

@@ -325,9 +325,8 @@ static void blk_io_done(struct blk_io *io, int res, void *arg)
 /* Reap a batch of completions: one interrupt for all of it. false: waiting failed. */
 static bool blk_reap(struct virtio_blk *b, bool wait)
 {
-	int ended;
-
 	uint32_t again;
+	int ended;
 
 	b->pushed = 0;
 	ended = blk_uring_reap(b->uring, wait, blk_io_done, b);
