@@ -62,6 +62,7 @@ struct evloop {
 	uint64_t poll_start_ns;		/* its first and shortest; 0 (or more): poll_ns */
 	struct ev_poller *armed;
 	uint64_t poll_rounds;		/* --stats: rounds spent polling */
+	uint64_t poll_work_ns;		/* --stats: time in polls that found work */
 };
 
 /* 0 or -errno (logged). */

@@ -215,7 +215,10 @@ void evloop_poll_round(struct evloop *loop)
 
 		if (p->poll(p)) {
 			/* Its work may have taken a while (a synchronous disk): from now. */
+			uint64_t before = now;
+
 			now = monotonic_ns();
+			loop->poll_work_ns += now - before;
 			p->until_ns = now + p->window_ns;
 		} else if (now >= p->until_ns) {
 			/* Off the list before stop: stop may find work and arm p again. */

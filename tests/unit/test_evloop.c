@@ -273,8 +273,12 @@ static bool poller_finds_work;
 static unsigned int poller_stops;
 static struct evloop *rearm_on_stop;	/* set: stop finds work and arms again */
 
+static unsigned int poller_work_us;	/* how long a poll that finds work takes */
+
 static bool fake_poll(struct ev_poller *p __unused)
 {
+	if (poller_finds_work && poller_work_us)
+		usleep(poller_work_us);
 	return poller_finds_work;
 }
 
@@ -345,6 +349,17 @@ static void test_poll_windows(struct evloop *loop)
 	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	ok(p.armed && p.until_ns >= before + p.window_ns && p.until_ns <= now + p.window_ns,
 	   "a round with work extends it by the window");
+	before = loop->poll_work_ns;
+	poller_work_us = 20000;
+	evloop_poll_round(loop);
+	poller_work_us = 0;
+	now = loop->poll_work_ns;
+	poller_finds_work = false;
+	evloop_poll_round(loop);
+	ok(now - before >= 20000000 && loop->poll_work_ns == now,
+	   "a poll's work is counted (%llu us for 20000), a round without work adds nothing",
+	   (unsigned long long)(now - before) / 1000);
+	poller_finds_work = true;
 	w[0] = p.window_ns;
 	rearm_on_stop = loop;
 	p.until_ns = 0;
