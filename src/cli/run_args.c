@@ -213,9 +213,13 @@ static const struct run_option_group *run_group_of(int val)
 	return NULL;
 }
 
-/* One of --disk's options (after the file), of len bytes at opt, into d. */
+/*
+ * One of --disk's options (after the file), of len bytes at opt, into d.
+ * *queues_given: an earlier queues=, so a second one (which would silently
+ * win) is refused.
+ */
 static int parse_disk_option(const char *arg, const char *opt, size_t len,
-			     struct disk_config *d)
+			     struct disk_config *d, bool *queues_given)
 {
 	char value[24];
 	uint64_t v;
@@ -225,6 +229,9 @@ static int parse_disk_option(const char *arg, const char *opt, size_t len,
 		return 0;
 	}
 	if (len >= 7 && !strncmp(opt, "queues=", 7)) {
+		if (*queues_given)
+			return usage_error("--disk %s: queues= given twice; give it once", arg);
+		*queues_given = true;
 		snprintf(value, sizeof(value), "%.*s", (int)(len - 7), opt + 7);
 		if (len - 7 >= sizeof(value) || parse_uint(value, 1, DISK_MAX_QUEUES, &v))
 			return usage_error("--disk %s: queues=%.*s is not a number of request "
@@ -243,6 +250,7 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 	const char *comma = strchr(arg, ',');
 	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
 	struct disk_config d = { .queues = 1 };
+	bool queues_given = false;
 
 	if (cfg->nr_disks == VM_MAX_DISKS)
 		return usage_error("--disk %s: more than %d disks", arg, VM_MAX_DISKS);
@@ -251,7 +259,7 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 	while (comma) {
 		const char *opt = comma + 1, *next = strchr(opt, ',');
 		size_t opt_len = next ? (size_t)(next - opt) : strlen(opt);
-		int ret = parse_disk_option(arg, opt, opt_len, &d);
+		int ret = parse_disk_option(arg, opt, opt_len, &d, &queues_given);
 
 		if (ret)
 			return ret;

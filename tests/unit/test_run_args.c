@@ -194,6 +194,8 @@ int main(void)
 	refused(ARGS("-d", "a.img,queues=9"), "queues=9 is not a number", "9 queues");
 	refused(ARGS("-d", "a.img,queues=2x"), "queues=2x is not a number", "queues=2x");
 	refused(ARGS("-d", "a.img,queues="), "queues= is not a number", "queues= empty");
+	refused(ARGS("-d", "a.img,queues=3,ro,queues=5"), "--disk a.img,queues=3,ro,queues=5: "
+		"queues= given twice; give it once", "queues given twice");
 	refused(ARGS("-d", "a.img,queues=99999999999999999999999999"), "is not a number",
 		"a queue count too long for any buffer");
 	refused(ARGS("-d", ",ro"), "--disk ',ro': no image file given", "a disk without a file");
