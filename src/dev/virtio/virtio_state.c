@@ -183,8 +183,13 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		goto out;
 	}
 	state_get_bytes(in, config, config_len);
-	/* The config space is the backend's (a disk's size): it must not have changed. */
-	if (!in->err && !vd->ops->config_follows_host && memcmp(config, vd->config, config_len)) {
+	/*
+	 * The config space is the backend's (a disk's size): it must not have
+	 * changed. None (virtio-rng's config is NULL) is not compared: memcmp()
+	 * of a NULL pointer is undefined even for 0 bytes.
+	 */
+	if (!in->err && !vd->ops->config_follows_host && config_len &&
+	    memcmp(config, vd->config, config_len)) {
 		why = "for another configuration (a disk of another size, other options?)";
 		goto out;
 	}
