@@ -60,6 +60,9 @@ int __must_check snapshot_read_section(const struct snapfile *f, uint32_t type,
 				       uint32_t index, const char *what, void **data,
 				       struct state_buf *s);
 
+/* The configuration section: the `kvmini run` arguments (argv[0] is "run"). */
+int __must_check snapshot_write_config(struct snapfile_writer *w, int argc,
+				       char *const *argv);
 /*
  * The `kvmini run` arguments a snapshot was taken with (argv[0] is "run"),
  * checked and copied out; free with snapshot_free_config().

@@ -34,38 +34,6 @@ uint32_t snapshot_arch(void)
 	return SNAPSHOT_ARCH;
 }
 
-int snapshot_add_state(struct snapfile_writer *w, uint32_t type, uint32_t index,
-		       struct state_buf *s)
-{
-	int ret = state_write_done(s);
-
-	if (!ret)
-		ret = snapfile_add(w, type, index, 0, s->data, s->len);
-	state_free(s);
-	return ret;
-}
-
-/* A string as its length and bytes (no NUL): the reader bounds both. */
-void snapshot_put_str(struct state_buf *s, const char *str)
-{
-	size_t len = strlen(str);
-
-	state_put_u32(s, (uint32_t)len);
-	state_put_bytes(s, str, len);
-}
-
-static int snapshot_save_config(struct vm *vm, struct snapfile_writer *w)
-{
-	const struct vm_config *cfg = vm->cfg;
-	struct state_buf s;
-
-	state_init(&s);
-	state_put_u32(&s, (uint32_t)cfg->argc);
-	for (int i = 0; i < cfg->argc; i++)
-		snapshot_put_str(&s, cfg->argv[i]);
-	return snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
-}
-
 /*
  * Pages of anonymous guest RAM the guest never touched read as zeros, and
  * reading them would fault each in: /proc/self/pagemap says which pages
@@ -186,7 +154,7 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		return ret;
 	/* Requests in flight finish before RAM is read, and nothing new starts until the end. */
 	devices_freeze(vm);
-	ret = snapshot_save_config(vm, &w);
+	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv);
 	if (!ret)
 		ret = arch_snapshot_flush(vm);
 	if (!ret)

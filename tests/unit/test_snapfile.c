@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The snapshot file: crc32c, round trips, atomic replacement, and a reader
- * that refuses every damaged file (every byte flipped, every truncation).
+ * The snapshot file: crc32c, round trips, atomic replacement, a reader
+ * that refuses every damaged file (every byte flipped, every truncation),
+ * and the configuration section read from it (section.c).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 #include <kvmini/crc32c.h>
 #include <kvmini/snapfile.h>
+#include <kvmini/snapshot.h>
 
 #include "tap.h"
 
@@ -863,6 +866,142 @@ static void test_sparse(void)
 	free(mem);
 }
 
+/* ---- the configuration section (section.c) ---- */
+
+/* A snapshot at snap whose configuration section holds these bytes. */
+static void make_config(const void *payload, size_t len)
+{
+	struct snapfile_writer w;
+
+	if (snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, true) ||
+	    snapfile_add(&w, SNAP_SEC_CONFIG, 0, 0, payload, len) || snapfile_commit(&w))
+		abort();
+	snapfile_writer_free(&w);
+}
+
+/* snapshot_read_config() on snap; the first line of its message when refused. */
+static int read_config(int *argc, char ***argv, const char **msg)
+{
+	static char line[512];
+	struct snapfile f;
+	const char *logged;
+	int err;
+
+	capture(true);
+	err = snapfile_open(&f, snap, SNAPFILE_ARCH_ARM64);
+	if (!err)
+		err = snapshot_read_config(&f, argc, argv);
+	snapfile_close(&f);
+	logged = captured();
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(logged, "\n"), logged);
+	*msg = line;
+	return err;
+}
+
+/* Bytes the allocator has handed out and not had back. */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static void test_config(void)
+{
+	static char *const args[] = { "run", "-k", "Image", "--disk", "a.img,ro", "" };
+	static const struct {
+		const char *what;
+		size_t len;
+		uint8_t bytes[24];
+	} bad[] = {
+		{ "no arguments", 4, { 0, 0, 0, 0 } },
+		{ "more arguments than the section has room for", 8, { 3, 0, 0, 0, 0, 0, 0, 0 } },
+		{ "a NUL inside an argument", 11, { 1, 0, 0, 0, 3, 0, 0, 0, 'a', 0, 'b' } },
+		{ "an argument longer than the bytes left", 13,
+		  { 2, 0, 0, 0, 1, 0, 0, 0, 'a', 100, 0, 0, 0 } },
+		{ "bytes after the last argument", 10, { 1, 0, 0, 0, 1, 0, 0, 0, 'a', 'b' } },
+		{ "a section too short for its count", 2, { 1, 0 } },
+	};
+	struct snapfile_writer w;
+	const char *msg;
+	char **argv = NULL;
+	int argc = 0, err;
+	bool same;
+	uint8_t *big;
+	size_t before, grown;
+
+	if (snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false))
+		abort();
+	err = snapshot_write_config(&w, 6, args);
+	ok(!err && !snapfile_commit(&w), "write a configuration of 6 arguments (%d)", err);
+	snapfile_writer_free(&w);
+	err = read_config(&argc, &argv, &msg);
+	same = !err && argc == 6 && !argv[6];
+	for (int i = 0; same && i < 6; i++)
+		same = !strcmp(argv[i], args[i]);
+	ok(same, "they read back the same, the empty one too, argv[argc] NULL (%d)", err);
+	if (!err)
+		snapshot_free_config(argc, argv);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		make_config(bad[i].bytes, bad[i].len);
+		err = read_config(&argc, &argv, &msg);
+		ok(err == -EBADMSG && strstr(msg, "snap: the configuration section is malformed"),
+		   "refused: %s (%d: %s)", bad[i].what, err, msg);
+	}
+
+	/* The longest argument is SNAPSHOT_ARG_MAX - 1 bytes; one more is refused. */
+	big = malloc(8 + SNAPSHOT_ARG_MAX);
+	if (!big)
+		abort();
+	for (uint32_t len = SNAPSHOT_ARG_MAX - 1; len <= SNAPSHOT_ARG_MAX; len++) {
+		put32(big, 1);
+		put32(big + 4, len);
+		memset(big + 8, 'x', len);
+		make_config(big, 8 + len);
+		err = read_config(&argc, &argv, &msg);
+		ok(len < SNAPSHOT_ARG_MAX ? !err && argc == 1 && strlen(argv[0]) == len :
+		   err == -EBADMSG, "an argument of %u bytes is %s (%d)", len,
+		   len < SNAPSHOT_ARG_MAX ? "read" : "refused", err);
+		if (!err)
+			snapshot_free_config(argc, argv);
+	}
+	free(big);
+
+	/*
+	 * What the file claims costs no more memory than the bytes it holds:
+	 * 64 Ki empty arguments (256 KiB) once took 4 KiB each, 256 MiB, so a
+	 * 64 MiB section could ask for 64 GiB.
+	 */
+	big = calloc(1, 4 + 4 * 65536);
+	if (!big)
+		abort();
+	put32(big, 65536);
+	make_config(big, 4 + 4 * 65536);
+	free(big);
+	before = heap_in_use();
+	err = read_config(&argc, &argv, &msg);
+	grown = heap_in_use() - before;
+	ok(!err && argc == 65536 && grown < (8u << 20),
+	   "64 Ki empty arguments read with %zu KiB of heap, under 8 MiB (%d)", grown >> 10, err);
+	if (!err)
+		snapshot_free_config(argc, argv);
+
+	/* A file without the section: named. */
+	{
+		struct snapfile_writer w2;
+
+		if (snapfile_create(&w2, snap, SNAPFILE_ARCH_ARM64, true) ||
+		    snapfile_add(&w2, SNAP_SEC_MEMORY, 0, 0, NULL, 0) || snapfile_commit(&w2))
+			abort();
+		snapfile_writer_free(&w2);
+	}
+	err = read_config(&argc, &argv, &msg);
+	ok(err == -EBADMSG && strstr(msg, "snap: no configuration section in the snapshot"),
+	   "a snapshot without one: refused, named (%d: %s)", err, msg);
+	unlink(snap);
+}
+
 int main(void)
 {
 	char *t = getenv("TMPDIR");
@@ -889,6 +1028,7 @@ int main(void)
 	test_truncate_extend();
 	test_refusals();
 	test_sparse();
+	test_config();
 
 	unlink(snap);
 	ok(nr_entries(dir) == 0, "the test directory is empty at the end");
