@@ -8,6 +8,7 @@
 #include <kvmini/coalesced.h>
 #include <kvmini/device.h>
 #include <kvmini/log.h>
+#include <kvmini/state.h>
 #include <kvmini/vm.h>
 
 void device_init(struct device *dev, const struct device_ops *ops, uint64_t base,
@@ -28,10 +29,17 @@ int device_save_stateless(struct device *dev, struct state_buf *out)
 	return 0;
 }
 
+/*
+ * The section must be empty (past the name restore.c read): bytes there
+ * are no state of this device's, and load validates what it is given.
+ */
 int device_load_stateless(struct device *dev, struct state_buf *in)
 {
-	(void)dev;
-	(void)in;
+	if (state_read_done(in)) {
+		log_err("vm", "%s: saved state of %zu bytes; this device saves none", dev->name,
+			in->len - in->pos);
+		return -EBADMSG;
+	}
 	return 0;
 }
 
