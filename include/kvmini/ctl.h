@@ -54,6 +54,12 @@ struct ctl_command {
 	 */
 	bool slow;
 	/*
+	 * The keys a request may carry besides "cmd", NULL-terminated; NULL:
+	 * none. The server refuses any other key before run, naming it, so
+	 * that a misspelt or unsupported argument is never silently ignored.
+	 */
+	const char *const *keys;
+	/*
 	 * 0: ok, with the fields added to reply. -errno: failed; unless
 	 * ctl_reply_error() was called, the reply is "failed" with
 	 * strerror(). req stays valid for the call only.

@@ -67,8 +67,11 @@ int json_obj_get_str(const struct json_obj *obj, const char *key,
 		     const char **val);
 int json_obj_get_int(const struct json_obj *obj, const char *key, int64_t *val);
 int json_obj_get_bool(const struct json_obj *obj, const char *key, bool *val);
-/* The first key of obj not in the NULL-terminated list, or NULL. */
-const char *json_obj_unknown_key(const struct json_obj *obj,
+/*
+ * The first key of obj that is neither skip (NULL: none) nor in the
+ * NULL-terminated list known (NULL: an empty list), or NULL.
+ */
+const char *json_obj_unknown_key(const struct json_obj *obj, const char *skip,
 				 const char *const *known);
 
 /*

@@ -27,8 +27,21 @@ struct vm_api {
 	pthread_mutex_t lock;
 	bool paused;		/* by a pause command (not by a snapshot of a running VM) */
 	bool saving;		/* a snapshot is being written; read without the lock by status */
-	bool closed;		/* the VM stopped: no new pause may begin */
+	bool closed;		/* the vCPUs stopped (until a reboot runs them): no new pause may begin */
+	const char *holder;	/* the command holding lock, for the busy reply; atomic */
 };
+
+static void vm_api_lock(struct vm *vm, const char *holder)
+{
+	pthread_mutex_lock(&vm->api->lock);
+	__atomic_store_n(&vm->api->holder, holder, __ATOMIC_RELAXED);
+}
+
+static void vm_api_unlock(struct vm *vm)
+{
+	__atomic_store_n(&vm->api->holder, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&vm->api->lock);
+}
 
 /* A pause users see: the vCPUs parked and the guest's clock stopped with them. */
 static void vm_api_pause_locked(struct vm *vm)
@@ -66,12 +79,18 @@ static int vm_api_cmd_status(void *arg, const struct json_obj *req, struct ctl_r
 	return out->err;
 }
 
-/* The run-state commands never wait behind a snapshot being written. */
-static bool vm_api_lock_or_busy(struct vm *vm, struct ctl_reply *reply)
+/* The run-state commands never wait behind a snapshot being written, or a pause. */
+static bool vm_api_lock_or_busy(struct vm *vm, const char *cmd, struct ctl_reply *reply)
 {
-	if (!pthread_mutex_trylock(&vm->api->lock))
+	const char *holder;
+
+	if (!pthread_mutex_trylock(&vm->api->lock)) {
+		__atomic_store_n(&vm->api->holder, cmd, __ATOMIC_RELAXED);
 		return true;
-	ctl_reply_error(reply, CTL_ERR_BUSY, "a snapshot is being written; try again when it is done");
+	}
+	holder = __atomic_load_n(&vm->api->holder, __ATOMIC_RELAXED);
+	ctl_reply_error(reply, CTL_ERR_BUSY, "%s is in progress; try again when it is done",
+			holder ? holder : "another command");
 	return false;
 }
 
@@ -80,11 +99,11 @@ static int vm_api_cmd_pause(void *arg, const struct json_obj *req, struct ctl_re
 	struct vm *vm = arg;
 
 	(void)req;
-	if (!vm_api_lock_or_busy(vm, reply))
+	if (!vm_api_lock_or_busy(vm, "a pause", reply))
 		return -EBUSY;
 	/* Checked under the lock: a pause begun after the stop released the VM would hold it. */
 	if (vm->api->closed || vm_stopping(vm)) {
-		pthread_mutex_unlock(&vm->api->lock);
+		vm_api_unlock(vm);
 		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
 		return -ESRCH;
 	}
@@ -94,7 +113,7 @@ static int vm_api_cmd_pause(void *arg, const struct json_obj *req, struct ctl_re
 		__atomic_store_n(&vm->api->paused, true, __ATOMIC_RELAXED);
 		log_info("api", "the guest is paused");
 	}
-	pthread_mutex_unlock(&vm->api->lock);
+	vm_api_unlock(vm);
 	json_out_str(ctl_reply_fields(reply), "state", "paused");
 	return 0;
 }
@@ -104,14 +123,14 @@ static int vm_api_cmd_resume(void *arg, const struct json_obj *req, struct ctl_r
 	struct vm *vm = arg;
 
 	(void)req;
-	if (!vm_api_lock_or_busy(vm, reply))
+	if (!vm_api_lock_or_busy(vm, "a resume", reply))
 		return -EBUSY;
 	if (vm->api->paused) {
 		__atomic_store_n(&vm->api->paused, false, __ATOMIC_RELAXED);
 		vm_api_resume_locked(vm);
 		log_info("api", "the guest runs on");
 	}
-	pthread_mutex_unlock(&vm->api->lock);
+	vm_api_unlock(vm);
 	json_out_str(ctl_reply_fields(reply), "state", "running");
 	return 0;
 }
@@ -151,19 +170,13 @@ static void vm_api_note_disks(struct vm *vm, struct ctl_reply *reply)
 
 static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl_reply *reply)
 {
-	static const char *const known[] = { "cmd", "path", "force", NULL };
 	struct vm *vm = arg;
-	const char *path = NULL, *unknown = json_obj_unknown_key(req, known);
+	const char *path = NULL;
 	bool force = false, was_paused;
 	char why[160];
 	struct timespec t0;
 	int ret;
 
-	if (unknown) {
-		ctl_reply_error(reply, CTL_ERR_BAD_ARG, "snapshot takes path and force, not '%s'",
-				unknown);
-		return -EINVAL;
-	}
 	if (json_obj_get_str(req, "path", &path) || !*path) {
 		ctl_reply_error(reply, CTL_ERR_BAD_ARG,
 				"snapshot needs path: the file to write (a string)");
@@ -174,9 +187,9 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 		ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: give true or false");
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&vm->api->lock);
+	vm_api_lock(vm, "a snapshot");
 	if (vm->api->closed || vm_stopping(vm)) {
-		pthread_mutex_unlock(&vm->api->lock);
+		vm_api_unlock(vm);
 		ctl_reply_error(reply, CTL_ERR_FAILED, "the VM is stopping");
 		return -ESRCH;
 	}
@@ -189,7 +202,7 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	if (!was_paused)
 		vm_api_resume_locked(vm);
 	__atomic_store_n(&vm->api->saving, false, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&vm->api->lock);
+	vm_api_unlock(vm);
 	if (ret) {
 		ctl_reply_error(reply, CTL_ERR_FAILED, "%s: %s (kvmini's log says more)", path,
 				why[0] ? why : ret == -EEXIST ?
@@ -215,17 +228,21 @@ static int vm_api_cmd_stop(void *arg, const struct json_obj *req, struct ctl_rep
 	return 0;
 }
 
+static const char *const vm_api_snapshot_keys[] = { "path", "force", NULL };
+
+/* The server refuses keys a command does not list (.keys NULL: none). */
 static const struct ctl_command vm_api_commands[] = {
-	{ "status", false, vm_api_cmd_status },
+	{ .name = "status", .run = vm_api_cmd_status },
 	/*
 	 * Slow: it waits for every vCPU to park, and a vCPU resetting a
 	 * virtio device waits for the I/O thread - which must not be the
 	 * thread waiting for it.
 	 */
-	{ "pause", true, vm_api_cmd_pause },
-	{ "resume", false, vm_api_cmd_resume },
-	{ "snapshot", true, vm_api_cmd_snapshot },
-	{ "stop", false, vm_api_cmd_stop },
+	{ .name = "pause", .slow = true, .run = vm_api_cmd_pause },
+	{ .name = "resume", .run = vm_api_cmd_resume },
+	{ .name = "snapshot", .slow = true, .keys = vm_api_snapshot_keys,
+	  .run = vm_api_cmd_snapshot },
+	{ .name = "stop", .run = vm_api_cmd_stop },
 };
 
 int vm_api_start(struct vm *vm)
@@ -247,19 +264,30 @@ int vm_api_start(struct vm *vm)
 	return ret;
 }
 
+void vm_api_open(struct vm *vm)
+{
+	struct vm_api *api = vm->api;
+
+	if (!api)
+		return;
+	vm_api_lock(vm, "a (re)boot");
+	api->closed = false;
+	vm_api_unlock(vm);
+}
+
 void vm_api_release(struct vm *vm)
 {
 	struct vm_api *api = vm->api;
 
 	if (!api)
 		return;
-	pthread_mutex_lock(&api->lock);
+	vm_api_lock(vm, "the stop");
 	api->closed = true;
 	if (api->paused) {
 		api->paused = false;
 		vm_api_resume_locked(vm);
 	}
-	pthread_mutex_unlock(&api->lock);
+	vm_api_unlock(vm);
 }
 
 void vm_api_close(struct vm *vm)

@@ -215,6 +215,9 @@ static void vm_run_vcpus(struct vm *vm)
 {
 	int ret = 0;
 
+	/* Closed by the end of the boot before, if this one follows a reboot. */
+	vm_api_open(vm);
+
 	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = vcpu_start(vm->vcpus[i]);
 	if (ret)

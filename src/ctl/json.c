@@ -508,15 +508,17 @@ int json_obj_get_bool(const struct json_obj *obj, const char *key, bool *val)
 	return ret;
 }
 
-const char *json_obj_unknown_key(const struct json_obj *obj,
+const char *json_obj_unknown_key(const struct json_obj *obj, const char *skip,
 				 const char *const *known)
 {
 	for (unsigned int i = 0; i < obj->nr; i++) {
 		const char *const *k = known;
 
-		while (*k && strcmp(*k, obj->m[i].key))
+		if (skip && !strcmp(skip, obj->m[i].key))
+			continue;
+		while (k && *k && strcmp(*k, obj->m[i].key))
 			k++;
-		if (!*k)
+		if (!k || !*k)
 			return obj->m[i].key;
 	}
 	return NULL;

@@ -224,20 +224,47 @@ static const struct ctl_command *ctl_find(struct ctl_server *s, const char *name
 	return NULL;
 }
 
+/* Add word to a space-separated list (an error shows up in list->err). */
+static void word_list_add(struct json_out *list, const char *word)
+{
+	if (list->len)
+		json_out_raw(list, " ", 1);
+	json_out_raw(list, word, strlen(word));
+}
+
 static void client_unknown(struct ctl_client *c, const char *name)
 {
 	struct ctl_server *s = c->s;
 	struct json_out list;
 
 	json_out_init(&list);
-	for (unsigned int i = 0; i < s->nr; i++) {
-		if (i)
-			json_out_raw(&list, " ", 1);
-		json_out_raw(&list, s->cmds[i].name, strlen(s->cmds[i].name));
-	}
+	for (unsigned int i = 0; i < s->nr; i++)
+		word_list_add(&list, s->cmds[i].name);
 	client_error(c, CTL_ERR_UNKNOWN, "unknown command '%s' (known: %s)", name,
 		     list.len && !list.err ? list.buf : "none");
 	json_out_free(&list);
+}
+
+/* A key cmd does not take: refused with the ones it does take, true. */
+static bool client_bad_key(struct ctl_client *c, const struct ctl_command *cmd,
+			   const struct json_obj *req)
+{
+	const char *bad = json_obj_unknown_key(req, "cmd", cmd->keys);
+	struct json_out list;
+
+	if (!bad)
+		return false;
+	json_out_init(&list);
+	for (const char *const *k = cmd->keys; k && *k; k++)
+		word_list_add(&list, *k);
+	if (list.len && !list.err)
+		client_error(c, CTL_ERR_BAD_ARG, "'%s' takes no argument '%s' (it takes: %s)",
+			     cmd->name, bad, list.buf);
+	else
+		client_error(c, CTL_ERR_BAD_ARG, "'%s' takes no arguments, and was given '%s'",
+			     cmd->name, bad);
+	json_out_free(&list);
+	return true;
 }
 
 /* Hand req (taken over) to the worker; c waits for the reply. */
@@ -291,6 +318,8 @@ static void client_line(struct ctl_client *c, const char *line, size_t len)
 		client_unknown(c, name);
 		goto out;
 	}
+	if (client_bad_key(c, cmd, &req))
+		goto out;
 	log_debug("ctl", "control socket: %s", cmd->name);
 	if (cmd->slow) {
 		if (s->busy)
@@ -363,7 +392,16 @@ static void client_read(struct ctl_client *c)
 			return;
 		}
 		if (n == 0) {
-			c->eof = true;	/* a partial last line is dropped */
+			c->eof = true;
+			/*
+			 * A last line without its newline (printf '...' | socat)
+			 * is still a request: end it, so it is served in turn.
+			 * There is room: a full buffer was refused above.
+			 */
+			if (c->in_len) {
+				c->in[c->in_len++] = '\n';
+				client_process(c);
+			}
 			return;
 		}
 		c->in_len += (size_t)n;

@@ -10,7 +10,8 @@
 #           input from a pipe, synchronous disk I/O instead of io_uring,
 #           the disk with 4 queues, one of them a poll queue the guest
 #           polls (no interrupts)
-#   reboot  a guest reboot restarts it in the same process
+#   reboot  a guest reboot restarts it in the same process, and the control
+#           socket pauses and resumes the rebooted guest
 #   poll    random disk I/O at queue depth 32 with --stats: the I/O
 #           thread polls the busy queue (--io-poll's default) and may
 #           hold its interrupts while the guest keeps requests coming
@@ -60,7 +61,24 @@ t virtio sh -c "printf \"from a pipe\\n\" | KVMINI_BLK_SYNC=1 kvmini run -k $GUE
 md5sum <full.recv >$OUT/full.md5
 md5sum <virtio.recv >$OUT/virtio.md5
 t disk sh -c "dd if=disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 19"
-t reboot kvmini run -k $GUEST/Image -i $GUEST/initrd -d reboot.img -p kvmini.reboot --timeout 300
+# The reboot with a control socket: the second boot waits for a line, so
+# that pause, status and resume are asked of the rebooted guest.
+mkfifo reboot.in
+(t reboot kvmini run -k $GUEST/Image -i $GUEST/initrd -d reboot.img \
+	-p "kvmini.reboot kvmini.rebootwait" --api-sock /tmp/reboot.sock --timeout 300 <reboot.in) &
+reboot_pid=$!
+exec 3>reboot.in
+i=0
+while [ $i -lt 240 ] && ! grep -q "second boot: type a line" "$OUT/reboot.out" 2>/dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+t reboot-pause kvmini ctl /tmp/reboot.sock pause
+t reboot-status kvmini ctl /tmp/reboot.sock status
+t reboot-resume kvmini ctl /tmp/reboot.sock resume
+echo "after the pause" >&3
+exec 3>&-
+wait $reboot_pid
 t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
 t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --timeout 300 \
 	-p "kvmini.iops=1 kvmini.noinput" </dev/null
@@ -148,6 +166,10 @@ check "reboot: the guest's reboot restarts it in the same process" has reboot "t
 check "reboot: the second boot finds the first boot's mark, then powers off (status 0)" \
 	sh -c "grep -q 'guest init: second boot: the first boot' '$T/reboot.out' && [ \"\$(cat '$T/reboot.rc')\" = 0 ]"
 check "reboot: the disk holds the second boot's mark" has reboot-disk "kvmini-boot-2"
+check "reboot: the control socket pauses the rebooted guest (status: paused)" sh -c \
+	"[ \"\$(cat '$T/reboot-pause.rc')\" = 0 ] && grep -q 'state: paused' '$T/reboot-status.out'"
+check "reboot: and resumes it: the second boot gets its line after the pause" sh -c \
+	"[ \"\$(cat '$T/reboot-resume.rc')\" = 0 ] && grep -q \"guest init: second boot: got 'after the pause'\" '$T/reboot.out'"
 check "poll: random disk I/O at queue depths 1 and 32 works" sh -c \
 	"grep 'guest init: bench: iops:' '$T/poll.out' | grep -Eq 'randread_qd32=[1-9][0-9]* .*randwrite_qd32=[1-9]'"
 # The queue's --stats line: requests, notifications, polls that found work.

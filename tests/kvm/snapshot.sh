@@ -36,6 +36,7 @@ t status2json kvmini ctl /tmp/api.sock status --json
 t resume kvmini ctl /tmp/api.sock resume
 t unknown kvmini ctl /tmp/api.sock frobnicate
 t nopath kvmini ctl /tmp/api.sock snapshot
+t badkey kvmini ctl /tmp/api.sock pause seconds=5
 # Its vCPUs run their checks (all at once; results are printed at the end)
 # from the "gic:" line on, for about half a minute here: two seconds in,
 # each holds FP/SIMD or SVE patterns across every exit.
@@ -122,6 +123,7 @@ kvmini ctl /tmp/b.sock snapshot path=/tmp/b1.kvs >"$OUT/bsnap.out" 2>&1 &
 snap=$!
 sleep 0.3
 t busy kvmini ctl /tmp/b.sock snapshot path=/tmp/b2.kvs
+t busyresume kvmini ctl /tmp/b.sock resume
 wait $snap; echo $? >"$OUT/bsnap.rc"
 kill -9 $pid; wait $pid
 rm -f /tmp/b1.kvs /tmp/b2.kvs
@@ -168,6 +170,8 @@ check "ctl resume: exit 0" rc_is resume 0
 check "ctl with an unknown command: exit 1, names it" rc_has unknown 1 frobnicate
 check "ctl with an unknown command: lists the known ones" has unknown snapshot
 check "ctl snapshot without path: exit 1, says what to give" rc_has nopath 1 'snapshot needs path'
+check "ctl pause seconds=5: refused, not a pause without end" rc_has badkey 1 \
+	"'pause' takes no arguments, and was given 'seconds'"
 check "ctl snapshot mid-run: exit 0" rc_is snap 0
 check "a second snapshot to the same path: refused without force" \
 	rc_has again 1 'already exists; pass force=true'
@@ -250,6 +254,8 @@ check "ctl snapshot path=p.kvs from /tmp/rel: saved there, as the client's path"
 	sh -c "grep -q '^path: /tmp/rel/p.kvs' '$T/relsnap.out' && grep -qx /tmp/rel/p.kvs '$T/rells.out' && grep -q 'No such file' '$T/rells.out'"
 check "the first of two snapshots: exit 0" rc_is bsnap 0
 check "a second snapshot while one is written: busy" rc_has busy 1 "is still running; try again"
+check "a resume while a snapshot is written: busy, naming the snapshot" rc_has busyresume 1 \
+	"a snapshot is in progress; try again"
 
 # A fresh emulated-host boot (a new kernel instance) continues the same snapshot.
 # And one edited (checksums made right) as if taken on a host with more of

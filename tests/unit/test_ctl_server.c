@@ -77,8 +77,12 @@ static int slow_run(void *arg __unused, const struct json_obj *req __unused,
 	return ret ? -ETIMEDOUT : 0;
 }
 
+static const char *const echo_keys[] = {
+	"s", "i", "b", "z", "n", "a", "fail", "refuse", "x", "after", "again", NULL,
+};
+
 static const struct ctl_command cmds[] = {
-	{ .name = "echo", .run = echo_run },
+	{ .name = "echo", .keys = echo_keys, .run = echo_run },
 	{ .name = "slow", .slow = true, .run = slow_run },
 	{ .name = "slow2", .slow = true, .run = slow_run },
 };
@@ -254,6 +258,15 @@ static void test_echo(void)
 	   !strcmp(r, "{\"ok\":false,\"error\":\"bad-argument\",\"message\":\"refused: as asked\"}"),
 	   "the command's own error, fields dropped: %s", r);
 
+	ok(ask(&c, "{\"cmd\":\"echo\",\"n\":1,\"zz\":2}\n", r, sizeof(r)) &&
+	   has(r, "\"error\":\"bad-argument\"") && has(r, "'echo' takes no argument 'zz'") &&
+	   has(r, "(it takes: s i b z n a fail refuse x after again)"),
+	   "a key the command does not list is refused, naming it and the ones it takes: %s", r);
+	ok(ask(&c, "{\"cmd\":\"slow\",\"after\":30}\n", r, sizeof(r)) &&
+	   has(r, "\"error\":\"bad-argument\"") &&
+	   has(r, "'slow' takes no arguments, and was given 'after'") && count(&started) == 0,
+	   "a command with no keys refuses any, before it runs: %s", r);
+
 	/* Pipelined: three requests in one write, answered in order. */
 	ok(conn_send(&c, "{\"cmd\":\"echo\",\"n\":1}\n{\"cmd\":\"bad\"}\n{\"cmd\":\"echo\",\"n\":3}\n"),
 	   "three requests in one write");
@@ -269,6 +282,18 @@ static void test_echo(void)
 	   conn_line(&c, r, sizeof(r), WAIT_MS) == 1 && !strcmp(r, "{\"ok\":true,\"n\":5}"),
 	   "after shutdown(SHUT_WR) the reply comes");
 	ok(conn_line(&c, r, sizeof(r), WAIT_MS) == 0, "then EOF");
+	conn_close(&c);
+
+	/* A last line without its newline, then EOF: still served. */
+	ok(conn_open(&c) && conn_send(&c, "{\"cmd\":\"echo\",\"n\":6}\n{\"cmd\":\"echo\",\"n\":7}") &&
+	   shutdown(c.fd, SHUT_WR) == 0 && conn_line(&c, r, sizeof(r), WAIT_MS) == 1 &&
+	   !strcmp(r, "{\"ok\":true,\"n\":6}") && conn_line(&c, r, sizeof(r), WAIT_MS) == 1 &&
+	   !strcmp(r, "{\"ok\":true,\"n\":7}"),
+	   "a last request without its newline is answered at EOF: %s", r);
+	ok(conn_line(&c, r, sizeof(r), WAIT_MS) == 0, "then EOF");
+	conn_close(&c);
+	ok(conn_open(&c) && conn_send(&c, " \t") && shutdown(c.fd, SHUT_WR) == 0 &&
+	   conn_line(&c, r, sizeof(r), WAIT_MS) == 0, "a blank last line gets no reply, just EOF");
 	conn_close(&c);
 }
 

@@ -55,8 +55,13 @@ static void test_valid(void)
 	{
 		static const char *const known[] = { "a", "b", "c", "d", NULL };
 
-		ok(json_obj_unknown_key(&obj, known) && !strcmp(json_obj_unknown_key(&obj, known), "e"),
-		   "unknown_key names e");
+		static const char *const ae[] = { "a", "b", "c", "d", "e", NULL };
+		const char *k = json_obj_unknown_key(&obj, NULL, known);
+
+		ok(k && !strcmp(k, "e"), "unknown_key names e");
+		ok(!json_obj_unknown_key(&obj, NULL, ae), "unknown_key: none when all are known");
+		k = json_obj_unknown_key(&obj, "a", NULL);
+		ok(k && !strcmp(k, "b"), "unknown_key skips skip, and a NULL list knows nothing");
 	}
 	json_obj_free(&obj);
 
