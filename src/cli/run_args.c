@@ -272,6 +272,34 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+/*
+ * One TAP interface cannot serve two devices (the second open would fail
+ * as if another process held it), and two devices with one MAC confuse
+ * the link: refused here, naming the earlier -n.
+ */
+static int network_clashes(const struct vm_config *cfg, const struct net_config *net,
+			   const char *arg)
+{
+	uint8_t mac[NET_MAC_LEN], other[NET_MAC_LEN];
+
+	net_guest_mac(net, cfg->nr_nets, mac);
+	for (unsigned int i = 0; i < cfg->nr_nets; i++) {
+		const struct net_config *earlier = &cfg->nets[i];
+
+		if (net->tapif[0] && !strcmp(net->tapif, earlier->tapif))
+			return usage_error("-n/--network %s: tapif=%s is already network %u's; "
+					   "give each network its own TAP interface", arg,
+					   net->tapif, i);
+		net_guest_mac(earlier, i, other);
+		if (!memcmp(mac, other, NET_MAC_LEN))
+			return usage_error("-n/--network %s: guest MAC %02x:%02x:%02x:%02x:%02x:%02x "
+					   "is already network %u's; give each network its own "
+					   "guest_mac=", arg, mac[0], mac[1], mac[2], mac[3],
+					   mac[4], mac[5], i);
+	}
+	return 0;
+}
+
 /* -n/--network, kvmtool's spelling (net.h); mode=none adds nothing. */
 static int parse_network(struct vm_config *cfg, const char *arg)
 {
@@ -283,6 +311,9 @@ static int parse_network(struct vm_config *cfg, const char *arg)
 	if (cfg->nr_nets == VM_MAX_NETS)
 		return usage_error("-n/--network %s: more than %d network devices", arg,
 				   VM_MAX_NETS);
+	ret = network_clashes(cfg, &net, arg);
+	if (ret)
+		return ret;
 	cfg->nets[cfg->nr_nets++] = net;
 	return 0;
 }

@@ -273,6 +273,16 @@ int main(void)
 	refused(ARGS("-n", "mode=none,tapif=tap0"), "mode=none means no network device",
 		"mode=none with a TAP");
 	refused(ARGS("-n", "mode=tap,,tapif=x"), "an empty item", "an empty item");
+	refused(ARGS("-n", "mode=tap,tapif=tap0", "-n", "mode=tap,tapif=tap0"),
+		"tapif=tap0 is already network 0's; give each network its own TAP interface",
+		"one TAP interface for two networks");
+	refused(ARGS("-n", "mode=tap,guest_mac=02:00:00:00:00:05", "-n", "mode=tap",
+		     "-n", "mode=tap,guest_mac=02:00:00:00:00:05"),
+		"guest MAC 02:00:00:00:00:05 is already network 0's; give each network its own "
+		"guest_mac=", "one MAC for two networks");
+	refused(ARGS("-n", "mode=tap,guest_mac=02:6b:76:6d:69:01", "-n", "mode=tap"),
+		"guest MAC 02:6b:76:6d:69:01 is already network 0's",
+		"a given MAC that is another network's default");
 	refused(ARGS("-n", "mode=tap", "-n", "mode=tap", "-n", "mode=tap", "-n", "mode=tap",
 		     "-n", "mode=tap"), "more than 4 network devices", "a fifth network device");
 	vm_config_free(&cfg);
