@@ -596,6 +596,14 @@ static void snapshot(void)
 	memcpy(bad, out.data, out.len);
 	bad[Q + 2] = 2;	/* "enabled" is a bool */
 	ok(load_bytes(b, bad, out.len) == -EBADMSG, "a flag other than 0 or 1 refused");
+	memcpy(bad, out.data, out.len);
+	bad[Q + 28] = 2;	/* last_avail 2, used_idx 1: a request in flight */
+	ok(load_bytes(b, bad, out.len) == -EBADMSG,
+	   "a queue with a request in flight refused (a saved device has none)");
+	memcpy(bad, out.data, out.len);
+	bad[17 + 4] &= (uint8_t)~1;	/* driver_features (from byte 17) without VERSION_1 (bit 32) */
+	ok(load_bytes(b, bad, out.len) == -EBADMSG,
+	   "FEATURES_OK without VERSION_1 refused, as the status register refuses it");
 	ok(load_bytes(b, out.data, out.len - 1) == -EBADMSG, "a truncated state refused");
 	ok(vb->vq[0].last_avail == 1 && vb->vq[0].used_idx == 1,
 	   "refused loads changed nothing");

@@ -120,6 +120,12 @@ static int virtio_load_queue(struct virtio_dev *vd, struct state_buf *in, struct
 	q->used_idx = state_get_u16(in);
 	if (in->err || enabled > 1 || broken > 1)
 		return -EBADMSG;
+	/*
+	 * Saved quiesced, every chain the device took was used (or given
+	 * back): nothing in flight, which is what this device starts with.
+	 */
+	if (enabled && !broken && q->last_avail != q->used_idx)
+		return -EBADMSG;
 	if (enabled) {
 		uint16_t last_avail = q->last_avail, used_idx = q->used_idx;
 
@@ -165,6 +171,12 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		why = "not one a driver could have set (status or interrupt bits)";
 		goto out;
 	}
+	/* What virtio_status_write() lets a driver set, and no more. */
+	if (status & VIRTIO_STATUS_FEATURES_OK && !(driver_features & VIRTIO_F_VERSION_1)) {
+		why = "FEATURES_OK for features without VIRTIO_F_VERSION_1, which this device "
+		      "refuses";
+		goto out;
+	}
 	if (driver_features & ~virtio_device_features(vd)) {
 		snprintf(features_why, sizeof(features_why), "for a device offering more: the "
 			 "driver took features 0x%" PRIx64 ", this one offers 0x%" PRIx64 " "
@@ -203,7 +215,8 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		vq[i].name = vd->vq_names[i];
 		vq[i].event_idx = driver_features & VIRTIO_RING_F_EVENT_IDX;
 		if (virtio_load_queue(vd, in, &vq[i])) {
-			why = "holding a queue no driver could have set up";
+			why = "holding a queue no driver could have set up (or with requests "
+			      "in flight, which a saved device never has)";
 			goto out;
 		}
 	}
