@@ -62,7 +62,13 @@ int blk_open(const char *path, bool ro, struct blk_backend **out)
 	if (S_ISBLK(st.st_mode)) {
 		off_t end = lseek(fd, 0, SEEK_END);
 
-		st.st_size = end < 0 ? 0 : end;
+		if (end < 0) {
+			err = errno;
+			log_err("vm", "--disk %s: cannot read the block device's size: %s", path,
+				strerror(err));
+			goto err_close;
+		}
+		st.st_size = end;
 	}
 	if (fcntl(fd, F_SETFL, 0)) {
 		err = errno;
