@@ -233,6 +233,14 @@ void virtio_busy_end(struct virtio_dev *vd);
 void virtio_requeue(struct virtio_dev *vd, unsigned int q);
 /* For device_ops.freeze (vd->lock held): give back the chain popped last from q. */
 void virtio_unpop_locked(struct virtio_dev *vd, unsigned int q);
+/*
+ * For a handler that keeps the one chain it popped from q across calls
+ * (until there is room to send it): whether that chain is still the
+ * device's - nothing else from q is in flight, and no reset or re-enabled
+ * queue has zeroed the count. The handler runs with the transport busy,
+ * so no reset comes between this check and the chain's use.
+ */
+bool virtio_chain_live(struct virtio_dev *vd, unsigned int q);
 /* After pushing: interrupt the driver if it wants to hear. */
 void virtio_notify(struct virtio_dev *vd, unsigned int q);
 

@@ -82,25 +82,6 @@ static struct virtio_net *to_net(struct virtio_dev *vd)
 	return container_of(vd, struct virtio_net, vd);
 }
 
-/*
- * Whether the chain popped from q earlier is still the device's: nothing
- * else from q is in flight, and a reset or re-enabled queue zeroes the
- * count. The handler runs with the transport busy, so no reset can come
- * between this check and the chain's use.
- */
-static bool net_chain_live(struct virtio_net *n, unsigned int q)
-{
-	struct virtio_dev *vd = &n->vd;
-	bool live;
-
-	pthread_mutex_lock(&vd->lock);
-	live = vd->vq[q].enabled && vd->vq[q].inflight &&
-	       (vd->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) ==
-	       VIRTIO_STATUS_DRIVER_OK;
-	pthread_mutex_unlock(&vd->lock);
-	return live;
-}
-
 /* Watch the TAP for what is wanted now; the loop has no "modify", so del + add. */
 static void net_watch(struct virtio_net *n)
 {
@@ -235,7 +216,7 @@ static void net_rx(struct virtio_net *n)
 	struct virtio_dev *vd = &n->vd;
 	bool pushed = false;
 
-	if (n->rx_held && !net_chain_live(n, NET_RXQ))
+	if (n->rx_held && !virtio_chain_live(&n->vd, NET_RXQ))
 		n->rx_held = false;
 	n->rx_want = !n->dead;
 	for (unsigned int i = 0; i < VIRTQ_MAX_SIZE && !n->dead; i++) {
@@ -364,7 +345,7 @@ static void net_tx(struct virtio_net *n)
 	bool pushed = false;
 	unsigned int i;
 
-	if (n->tx_held && !net_chain_live(n, NET_TXQ))
+	if (n->tx_held && !virtio_chain_live(&n->vd, NET_TXQ))
 		n->tx_held = false;
 	for (i = 0; i < VIRTQ_MAX_SIZE; i++) {
 		if (!n->tx_held) {

@@ -59,6 +59,18 @@ void virtio_unpop_locked(struct virtio_dev *vd, unsigned int q)
 	virtq_unpop(&vd->vq[q]);
 }
 
+bool virtio_chain_live(struct virtio_dev *vd, unsigned int q)
+{
+	bool live;
+
+	pthread_mutex_lock(&vd->lock);
+	live = vd->vq[q].enabled && vd->vq[q].inflight &&
+	       (vd->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) ==
+	       VIRTIO_STATUS_DRIVER_OK;
+	pthread_mutex_unlock(&vd->lock);
+	return live;
+}
+
 void virtio_thaw(struct device *dev)
 {
 	struct virtio_dev *vd = state_virtio(dev);
