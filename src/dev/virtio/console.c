@@ -4,8 +4,11 @@
  * The receiveq takes console input into the driver's writable buffers
  * (once the driver has written: see driver_spoke), the transmitq sends its
  * readable buffers to the output fd; both are served on the I/O thread,
- * and a quiesce drains the transmitq so that output the guest queued just
- * before it powered off still comes out. With a
+ * which never waits for the output: when it is full (a pipe nobody reads,
+ * a stalled terminal) the chain being written is held and the fd watched
+ * for room, and the guest's ring backs up as on a slow line. A quiesce
+ * drains the transmitq, waiting for room, so that output the guest queued
+ * just before it powered off still comes out. With a
  * terminal for output the device offers its size (F_SIZE); any driver may
  * write single characters through the config space (F_EMERG_WRITE).
  */
@@ -16,16 +19,22 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <kvmini/console.h>
+#include <kvmini/evloop.h>
 #include <kvmini/log.h>
 #include <kvmini/state.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
+#include <kvmini/vm.h>
 
 #define VIRTIO_CONSOLE_F_SIZE		(1ULL << 0)
 #define VIRTIO_CONSOLE_F_EMERG_WRITE	(1ULL << 2)
@@ -40,15 +49,30 @@
 
 /* Output per call before the I/O thread serves its other sources again. */
 #define CONSOLE_TX_BUDGET	(1U << 20)
+/* The longest a vCPU's emergency write waits for room in the output. */
+#define CONSOLE_EMERG_WAIT_MS	1000
 
 struct virtio_console {
 	struct virtio_dev vd;
 	int out_fd;			/* -1: output is dropped */
+	/*
+	 * What output is written through: a non-blocking open file of its
+	 * own on out_fd's pipe or terminal (out_fd's flags are shared with
+	 * whoever else holds it: not changed), out_fd itself for a file (it
+	 * never waits long) or a socket (sent with MSG_DONTWAIT).
+	 */
+	int io_fd;
+	bool io_owned;			/* io_fd is ours to close */
+	bool io_socket;			/* send with MSG_DONTWAIT */
+	struct ev_source out_src;	/* io_fd, watched for room while tx_held */
 	bool sized;			/* out_fd is a terminal that knows its size */
 	struct console *in;		/* input; NULL: none */
-	/* out_fd: transmitq drains and emergency writes, one at a time, in order. */
+	/* io_fd: transmitq drains and emergency writes, one at a time, in order. */
 	pthread_mutex_t out_lock;
 	bool out_failed;		/* said once */
+	/* A transmitq chain popped and partly written: what is left in out_iov. */
+	bool tx_held;
+	int out_n;
 	/*
 	 * The driver has transmitted since its reset: only then is input
 	 * delivered. Linux's virtio_console discards what reaches a console
@@ -100,60 +124,127 @@ static void vcon_announce_size(struct virtio_console *con)
 }
 
 /*
- * Write all of iov to fd: a partial write resumes where it stopped and a
- * non-blocking fd is waited for with poll(). On a vCPU's thread an EINTR
- * is its stop kick (-EINTR): better to drop output than to hold up a stop.
+ * Write *iov (*n entries) to the output without waiting, advancing both
+ * past what was taken: 0 all written, -EAGAIN the output is full (the
+ * rest is left), another -errno failed.
  */
-static int vcon_write_all(int fd, struct iovec *iov, int n, bool stop_on_eintr)
+static int vcon_write_nowait(struct virtio_console *con, struct iovec **iov, int *n)
 {
-	while (n > 0) {
-		ssize_t done = writev(fd, iov, n);
+	while (*n > 0) {
+		struct msghdr msg = { .msg_iov = *iov, .msg_iovlen = (size_t)*n };
+		ssize_t done = con->io_socket ? sendmsg(con->io_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) :
+				writev(con->io_fd, *iov, *n);
 
 		if (done < 0) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-			if (errno == EINTR && !stop_on_eintr)
+			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -errno;
-			if (poll(&p, 1, -1) < 0 && (errno != EINTR || stop_on_eintr))
-				return -errno;
-			continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		}
-		if (!done && iov->iov_len)
+		if (!done && (*iov)->iov_len)
 			return -EIO;	/* nothing taken and no error: do not spin */
-		for (; n && (size_t)done >= iov->iov_len; iov++, n--)
-			done -= (ssize_t)iov->iov_len;
-		if (n) {
-			iov->iov_base = (uint8_t *)iov->iov_base + done;
-			iov->iov_len -= (size_t)done;
+		for (; *n && (size_t)done >= (*iov)->iov_len; (*iov)++, (*n)--)
+			done -= (ssize_t)(*iov)->iov_len;
+		if (*n) {
+			(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + done;
+			(*iov)->iov_len -= (size_t)done;
 		}
 	}
 	return 0;
 }
 
 /*
- * Under out_lock. Output that cannot be written is dropped (and said once):
- * the guest must not stall on a closed terminal or pipe.
+ * The same, waiting up to timeout_ms (-1: no limit) at a time for room.
+ * A signal ends the wait with -EINTR: a stop's kick on a vCPU thread, or
+ * a second ^C while a stopping kvmini drains the output - better to drop
+ * output than to hold up a stop.
  */
-static void vcon_out(struct virtio_console *con, struct iovec *iov, int n, bool stop_on_eintr)
+static int vcon_write_wait(struct virtio_console *con, struct iovec *iov, int n, int timeout_ms)
 {
-	int ret;
+	for (;;) {
+		int ret = vcon_write_nowait(con, &iov, &n);
+		struct pollfd p = { .fd = con->io_fd, .events = POLLOUT };
 
-	if (con->out_fd < 0)
-		return;
-	ret = vcon_write_all(con->out_fd, iov, n, stop_on_eintr);
-	if (!ret || ret == -EINTR || con->out_failed)
+		if (ret != -EAGAIN)
+			return ret;
+		ret = poll(&p, 1, timeout_ms);
+		if (ret < 0)
+			return -errno;
+		if (!ret)
+			return -ETIMEDOUT;
+	}
+}
+
+/*
+ * Under out_lock: a write's failure is said once, and that output is
+ * dropped - the guest must not stall on a closed terminal or pipe.
+ */
+static void vcon_out_failed(struct virtio_console *con, int err)
+{
+	if (!err || err == -EAGAIN || err == -EINTR || con->out_failed)
 		return;
 	con->out_failed = true;
 	/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
-	if (ret == -EPIPE)
+	if (err == -EPIPE)
 		log_debug("vm", "%s: console output closed; the guest's output is dropped",
 			  con->vd.dev.name);
 	else
 		log_warn("vm", "%s: writing the guest's console output to fd %d: %s; output "
 			 "that cannot be written is dropped", con->vd.dev.name, con->out_fd,
-			 strerror(-ret));
+			 strerror(-err));
+}
+
+/* Watch the output for room while a chain waits for it (the I/O thread's). */
+static void vcon_watch(struct virtio_console *con)
+{
+	struct evloop *loop = &con->vd.dev.vm->loop;
+
+	if (con->tx_held == con->out_src.added)
+		return;
+	if (con->out_src.added)
+		evloop_del(loop, &con->out_src);
+	else if (evloop_add(loop, &con->out_src, EPOLLOUT))
+		log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: cannot watch the console "
+				"output for room; its output waits for the guest's next",
+				con->vd.dev.name);
+}
+
+/* The output has room again: the transmitq runs on the transport's terms. */
+static void vcon_out_ready(struct ev_source *src, uint32_t events)
+{
+	struct virtio_console *con = container_of(src, struct virtio_console, out_src);
+
+	(void)events;	/* an error or hang-up shows in the next write */
+	virtio_requeue(&con->vd, CONSOLE_TXQ);
+}
+
+/*
+ * An output of one's own that never blocks the I/O thread (see io_fd).
+ * Without one (/proc not mounted, a FIFO whose reader is gone) out_fd
+ * serves, and a full output can make the I/O thread wait, as before.
+ */
+static void vcon_open_output(struct virtio_console *con)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	con->io_fd = con->out_fd;
+	if (con->out_fd < 0 || fstat(con->out_fd, &st) || S_ISREG(st.st_mode) ||
+	    S_ISBLK(st.st_mode))
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		con->io_socket = true;
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", con->out_fd);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		log_debug("vm", "console output: cannot reopen fd %d without blocking (%s); a "
+			  "full output can hold up the I/O thread", con->out_fd, strerror(errno));
+		return;
+	}
+	con->io_fd = fd;
+	con->io_owned = true;
 }
 
 /*
@@ -204,11 +295,13 @@ static void vcon_rx(struct virtio_console *con)
 }
 
 /*
- * The transmitq: each chain's readable bytes to out_fd, in ring order.
- * Bounded (the I/O thread): at most a queue's worth of chains or
- * CONSOLE_TX_BUDGET bytes, then the rest on a later call. A quiesce drains
- * all the driver made available (at most a queue's worth: the guest is
- * stopped).
+ * The transmitq: each chain's readable bytes to the output, in ring order.
+ * Bounded (the I/O thread): never waits - a chain the output has no room
+ * for is held, the output watched, and the rest served when there is
+ * room - and at most a queue's worth of chains or CONSOLE_TX_BUDGET bytes
+ * per call, then the rest on a later call. A quiesce drains all the driver
+ * made available (at most a queue's worth: the guest is stopped), waiting
+ * for room as long as it takes, unless a signal says to stop.
  */
 static void vcon_tx(struct virtio_console *con, bool bounded)
 {
@@ -218,18 +311,39 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 	uint64_t bytes = 0;
 
 	pthread_mutex_lock(&con->out_lock);
-	while (virtio_pop(vd, CONSOLE_TXQ, c) > 0) {
-		if (c->nr_in) {
-			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: a transmitq chain of %"
-					PRIu64 " readable and %" PRIu64 " writable bytes (transmit "
-					"buffers are device-readable only); returned unread",
-					vd->dev.name, c->out_bytes, c->in_bytes);
-		} else {
-			memcpy(con->out_iov, c->iov, c->nr_out * sizeof(c->iov[0]));
-			vcon_out(con, con->out_iov, (int)c->nr_out, false);
+	/* A reset or a freeze took the held chain back meanwhile. */
+	if (con->tx_held && !virtio_chain_live(vd, CONSOLE_TXQ))
+		con->tx_held = false;
+	for (;;) {
+		if (!con->tx_held) {
+			if (virtio_pop(vd, CONSOLE_TXQ, c) <= 0)
+				break;
+			con->out_n = 0;
+			if (c->nr_in)
+				log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: a transmitq chain of %"
+						PRIu64 " readable and %" PRIu64 " writable bytes "
+						"(transmit buffers are device-readable only); "
+						"returned unread", vd->dev.name, c->out_bytes,
+						c->in_bytes);
+			else if (con->io_fd >= 0)
+				con->out_n = (int)c->nr_out;
+			memcpy(con->out_iov, c->iov, (size_t)con->out_n * sizeof(c->iov[0]));
+			con->tx_held = true;
 			bytes += c->out_bytes;
 		}
+		if (con->out_n) {
+			struct iovec *iov = con->out_iov;
+			int ret = bounded ? vcon_write_nowait(con, &iov, &con->out_n) :
+				  vcon_write_wait(con, iov, con->out_n, -1);
+
+			if (iov != con->out_iov && con->out_n)
+				memmove(con->out_iov, iov, (size_t)con->out_n * sizeof(*iov));
+			if (ret == -EAGAIN)
+				break;	/* held: the rest goes when there is room */
+			vcon_out_failed(con, ret);
+		}
 		virtio_push(vd, CONSOLE_TXQ, c, 0);
+		con->tx_held = false;
 		__atomic_store_n(&con->driver_spoke, true, __ATOMIC_RELEASE);
 		served++;
 		if (bounded && (served == VIRTQ_MAX_SIZE || bytes >= CONSOLE_TX_BUDGET)) {
@@ -237,6 +351,8 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 			break;
 		}
 	}
+	if (bounded)
+		vcon_watch(con);
 	pthread_mutex_unlock(&con->out_lock);
 	if (served)
 		virtio_notify(vd, CONSOLE_TXQ);
@@ -268,6 +384,7 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
 	uint8_t ch;
 	struct iovec iov = { .iov_base = &ch, .iov_len = 1 };
+	int ret;
 
 	if (offset != CONSOLE_CONFIG_EMERG_WR || len > 4) {
 		log_ratelimited(&con->rl, LOG_WARN, "mmio", "%s: guest wrote %u bytes at "
@@ -277,8 +394,17 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 		return;
 	}
 	memcpy(&ch, data, 1);	/* little-endian: the low byte first */
+	if (con->io_fd < 0)
+		return;
 	pthread_mutex_lock(&con->out_lock);
-	vcon_out(con, &iov, 1, true);
+	/* Bounded: the I/O thread's transmitq waits for this lock. */
+	ret = vcon_write_wait(con, &iov, 1, CONSOLE_EMERG_WAIT_MS);
+	if (ret == -ETIMEDOUT)
+		log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no room "
+				"for %d ms; an emergency write's character is dropped",
+				vd->dev.name, CONSOLE_EMERG_WAIT_MS);
+	else
+		vcon_out_failed(con, ret);
 	pthread_mutex_unlock(&con->out_lock);
 }
 
@@ -294,6 +420,22 @@ static void vcon_reset(struct virtio_dev *vd)
 static void vcon_quiesce(struct virtio_dev *vd)
 {
 	vcon_tx(container_of(vd, struct virtio_console, vd), false);
+}
+
+/*
+ * A snapshot: the chain waiting for room goes back to its ring (it is the
+ * only one in flight), so the saved queue holds whole requests; after the
+ * thaw, or in the restored VM, it is written again from its start (what of
+ * it went out before is repeated). vd->lock is held and the handler is not
+ * running; its next call sets the watch right.
+ */
+static void vcon_freeze(struct virtio_dev *vd)
+{
+	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
+
+	if (con->tx_held)
+		virtio_unpop_locked(vd, CONSOLE_TXQ);
+	con->tx_held = false;
 }
 
 #define VCON_STATE_VERSION 1
@@ -326,6 +468,10 @@ static void vcon_destroy(struct virtio_dev *vd)
 {
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
 
+	if (con->out_src.added)
+		evloop_del(&vd->dev.vm->loop, &con->out_src);
+	if (con->io_owned)
+		close(con->io_fd);
 	pthread_mutex_destroy(&con->out_lock);
 	free(con);
 }
@@ -338,7 +484,7 @@ static const struct virtio_dev_ops vcon_ops = {
 	.reset = vcon_reset,
 	.quiesce = vcon_quiesce,
 	.config_write = vcon_config_write,
-	/* Nothing is held between calls: a freeze has nothing to give back. */
+	.freeze = vcon_freeze,
 	.save = vcon_save,
 	.load = vcon_load,
 	.destroy = vcon_destroy,
@@ -355,6 +501,10 @@ int virtio_console_create(uint64_t base, int out_fd, struct device **out)
 	if (!con)
 		return -ENOMEM;
 	con->out_fd = out_fd;
+	vcon_open_output(con);
+	con->out_src = (struct ev_source){
+		.fd = con->io_fd, .ready = vcon_out_ready, .name = "virtio-console output",
+	};
 	pthread_mutex_init(&con->out_lock, NULL);
 	/* A size only from a terminal that has one: else F_SIZE is not offered. */
 	con->sized = vcon_term_size(out_fd, size);
