@@ -218,6 +218,14 @@ int __must_check snapfile_chunk_crcs(const struct snapfile *f,
 int __must_check snapfile_read_chunk(const struct snapfile *f,
 				     const struct snapfile_section *s, const uint32_t *crcs,
 				     uint64_t i, void *buf, size_t *len);
+/*
+ * Whether chunk i of a section is a hole in the file, which reads as zeros
+ * whatever its checksum says: only a hole may be mapped as zeros without
+ * reading it (a written chunk whose CRC merely equals that of zeros is
+ * data). false when unsure (the filesystem reports no holes).
+ */
+bool snapfile_chunk_is_hole(const struct snapfile *f, const struct snapfile_section *s,
+			    uint64_t i);
 /* Safe after a failed open and twice. */
 void snapfile_close(struct snapfile *f);
 

@@ -122,8 +122,14 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 	size_t len = snapfile_chunk_len(r->size, i), got;
 	int err = 0;
 
-	if (snapshot_lazy_failed(l) || r->crcs[i] == snapfile_zeros_crc(len)) {
-		/* Zeros need no reading; the background check still reads them. */
+	/*
+	 * A hole (RAM the guest never touched, left out by the save) needs no
+	 * reading: it is zeros. Its checksum alone would not do: data with
+	 * the same CRC as zeros would be mapped as zeros unseen. The
+	 * background check still reads it.
+	 */
+	if (snapshot_lazy_failed(l) || (r->crcs[i] == snapfile_zeros_crc(len) &&
+					 snapfile_chunk_is_hole(l->f, r->sec, i))) {
 		err = lazy_fill(l, dst, NULL, len);
 		__atomic_fetch_add(&l->zeroed, 1, __ATOMIC_RELAXED);
 	} else {

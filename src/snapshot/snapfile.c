@@ -1041,6 +1041,20 @@ int snapfile_read_chunk(const struct snapfile *f, const struct snapfile_section 
 	return 0;
 }
 
+bool snapfile_chunk_is_hole(const struct snapfile *f, const struct snapfile_section *s,
+			    uint64_t i)
+{
+	off_t start = (off_t)(s->offset + i * CHUNK), data;
+
+	if (i >= snapfile_chunks(s->length))
+		return false;
+	data = lseek(f->fd, start, SEEK_DATA);
+	/* ENXIO: no data from here to the end of the file. */
+	if (data < 0)
+		return errno == ENXIO;
+	return (uint64_t)data >= (uint64_t)start + snapfile_chunk_len(s->length, i);
+}
+
 int snapfile_verify(const struct snapfile *f, const struct snapfile_section *s)
 {
 	uint8_t *buf = malloc(CHUNK);

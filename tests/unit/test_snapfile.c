@@ -833,6 +833,9 @@ static void test_sparse(void)
 		ok(crcs && snapfile_read_chunk(&f, sec, crcs, 2, chunk, &n) == 0 &&
 		   n == SNAPFILE_CHUNK && !memcmp(chunk, mem + (2 << 20), n),
 		   "chunk 2 read alone and checked");
+		ok(sec && snapfile_chunk_is_hole(&f, sec, 1) && !snapfile_chunk_is_hole(&f, sec, 0) &&
+		   !snapfile_chunk_is_hole(&f, sec, 2) && !snapfile_chunk_is_hole(&f, sec, 3),
+		   "chunk 1 is a hole (zeros unread), chunks 0 and 2 data, chunk 3 none at all");
 		if (crcs) {
 			int fd = open(snap, O_WRONLY);
 			uint8_t b = mem[(2 << 20) + 5] ^ 0x10;
