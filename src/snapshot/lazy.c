@@ -116,6 +116,23 @@ static int lazy_fill(struct snapshot_lazy *l, uint8_t *dst, const uint8_t *src, 
 	}
 }
 
+/*
+ * Wake whoever waits on [addr, addr + len) without filling it: the access
+ * runs again, and faults again if the range is still empty - so a fill
+ * that failed is retried (with zeros, once the restore has failed) rather
+ * than leaving its thread blocked forever (an I/O thread so blocked would
+ * hold up the stop).
+ */
+static void lazy_wake(struct snapshot_lazy *l, uint64_t addr, size_t len)
+{
+	struct uffdio_range w = { .start = addr & ~(uint64_t)(l->page - 1),
+				  .len = (len + (size_t)l->page - 1) & ~(size_t)(l->page - 1) };
+
+	if (ioctl(l->uffd, UFFDIO_WAKE, &w))
+		log_err("snapshot", "waking a thread that waits on guest RAM at %p: %s",
+			(void *)(uintptr_t)addr, strerror(errno));
+}
+
 static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64_t i)
 {
 	uint8_t *dst = r->host + i * SNAPFILE_CHUNK;
@@ -148,6 +165,7 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 		log_err("snapshot", "filling guest RAM at %p from the snapshot: %s", dst,
 			strerror(-err));
 		lazy_fail(l, r, i, err);
+		lazy_wake(l, (uintptr_t)dst, len);
 		return;
 	}
 	r->state[i] |= CHUNK_POPULATED;
@@ -163,10 +181,7 @@ static void lazy_fault(struct snapshot_lazy *l, uint64_t addr)
 			continue;
 		if (r->state[off / SNAPFILE_CHUNK] & CHUNK_POPULATED) {
 			/* Filled after this fault was queued: just wake its thread. */
-			struct uffdio_range w = { .start = addr & ~(uint64_t)(l->page - 1),
-						  .len = (uint64_t)l->page };
-
-			ioctl(l->uffd, UFFDIO_WAKE, &w);
+			lazy_wake(l, addr, (size_t)l->page);
 		} else {
 			lazy_populate(l, r, off / SNAPFILE_CHUNK);
 		}
