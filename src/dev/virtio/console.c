@@ -15,19 +15,15 @@
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <kvmini/console-out.h>
 #include <kvmini/console.h>
 #include <kvmini/evloop.h>
 #include <kvmini/log.h>
@@ -55,19 +51,11 @@
 struct virtio_console {
 	struct virtio_dev vd;
 	int out_fd;			/* -1: output is dropped */
-	/*
-	 * What output is written through: a non-blocking open file of its
-	 * own on out_fd's pipe or terminal (out_fd's flags are shared with
-	 * whoever else holds it: not changed), out_fd itself for a file (it
-	 * never waits long) or a socket (sent with MSG_DONTWAIT).
-	 */
-	int io_fd;
-	bool io_owned;			/* io_fd is ours to close */
-	bool io_socket;			/* send with MSG_DONTWAIT */
-	struct ev_source out_src;	/* io_fd, watched for room while tx_held */
+	struct console_out out;		/* out_fd, written without waiting */
+	struct ev_source out_src;	/* out.fd, watched for room while tx_held */
 	bool sized;			/* out_fd is a terminal that knows its size */
 	struct console *in;		/* input; NULL: none */
-	/* io_fd: transmitq drains and emergency writes, one at a time, in order. */
+	/* out: transmitq drains and emergency writes, one at a time, in order. */
 	pthread_mutex_t out_lock;
 	bool out_failed;		/* said once */
 	/* A transmitq chain popped and partly written: what is left in out_iov. */
@@ -124,57 +112,6 @@ static void vcon_announce_size(struct virtio_console *con)
 }
 
 /*
- * Write *iov (*n entries) to the output without waiting, advancing both
- * past what was taken: 0 all written, -EAGAIN the output is full (the
- * rest is left), another -errno failed.
- */
-static int vcon_write_nowait(struct virtio_console *con, struct iovec **iov, int *n)
-{
-	while (*n > 0) {
-		struct msghdr msg = { .msg_iov = *iov, .msg_iovlen = (size_t)*n };
-		ssize_t done = con->io_socket ? sendmsg(con->io_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) :
-				writev(con->io_fd, *iov, *n);
-
-		if (done < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-		}
-		if (!done && (*iov)->iov_len)
-			return -EIO;	/* nothing taken and no error: do not spin */
-		for (; *n && (size_t)done >= (*iov)->iov_len; (*iov)++, (*n)--)
-			done -= (ssize_t)(*iov)->iov_len;
-		if (*n) {
-			(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + done;
-			(*iov)->iov_len -= (size_t)done;
-		}
-	}
-	return 0;
-}
-
-/*
- * The same, waiting up to timeout_ms (-1: no limit) at a time for room.
- * A signal ends the wait with -EINTR: a stop's kick on a vCPU thread, or
- * a second ^C while a stopping kvmini drains the output - better to drop
- * output than to hold up a stop.
- */
-static int vcon_write_wait(struct virtio_console *con, struct iovec *iov, int n, int timeout_ms)
-{
-	for (;;) {
-		int ret = vcon_write_nowait(con, &iov, &n);
-		struct pollfd p = { .fd = con->io_fd, .events = POLLOUT };
-
-		if (ret != -EAGAIN)
-			return ret;
-		ret = poll(&p, 1, timeout_ms);
-		if (ret < 0)
-			return -errno;
-		if (!ret)
-			return -ETIMEDOUT;
-	}
-}
-
-/*
  * Under out_lock: a write's failure is said once, and that output is
  * dropped - the guest must not stall on a closed terminal or pipe.
  */
@@ -215,36 +152,6 @@ static void vcon_out_ready(struct ev_source *src, uint32_t events)
 
 	(void)events;	/* an error or hang-up shows in the next write */
 	virtio_requeue(&con->vd, CONSOLE_TXQ);
-}
-
-/*
- * An output of one's own that never blocks the I/O thread (see io_fd).
- * Without one (/proc not mounted, a FIFO whose reader is gone) out_fd
- * serves, and a full output can make the I/O thread wait, as before.
- */
-static void vcon_open_output(struct virtio_console *con)
-{
-	char path[64];
-	struct stat st;
-	int fd;
-
-	con->io_fd = con->out_fd;
-	if (con->out_fd < 0 || fstat(con->out_fd, &st) || S_ISREG(st.st_mode) ||
-	    S_ISBLK(st.st_mode))
-		return;
-	if (S_ISSOCK(st.st_mode)) {
-		con->io_socket = true;
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", con->out_fd);
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		log_debug("vm", "console output: cannot reopen fd %d without blocking (%s); a "
-			  "full output can hold up the I/O thread", con->out_fd, strerror(errno));
-		return;
-	}
-	con->io_fd = fd;
-	con->io_owned = true;
 }
 
 /*
@@ -325,7 +232,7 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 						"(transmit buffers are device-readable only); "
 						"returned unread", vd->dev.name, c->out_bytes,
 						c->in_bytes);
-			else if (con->io_fd >= 0)
+			else if (con->out.fd >= 0)
 				con->out_n = (int)c->nr_out;
 			memcpy(con->out_iov, c->iov, (size_t)con->out_n * sizeof(c->iov[0]));
 			con->tx_held = true;
@@ -333,8 +240,8 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 		}
 		if (con->out_n) {
 			struct iovec *iov = con->out_iov;
-			int ret = bounded ? vcon_write_nowait(con, &iov, &con->out_n) :
-				  vcon_write_wait(con, iov, con->out_n, -1);
+			int ret = bounded ? console_out_write_nowait(&con->out, &iov, &con->out_n) :
+				  console_out_write_wait(&con->out, iov, con->out_n, -1);
 
 			if (iov != con->out_iov && con->out_n)
 				memmove(con->out_iov, iov, (size_t)con->out_n * sizeof(*iov));
@@ -394,11 +301,11 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 		return;
 	}
 	memcpy(&ch, data, 1);	/* little-endian: the low byte first */
-	if (con->io_fd < 0)
+	if (con->out.fd < 0)
 		return;
 	pthread_mutex_lock(&con->out_lock);
 	/* Bounded: the I/O thread's transmitq waits for this lock. */
-	ret = vcon_write_wait(con, &iov, 1, CONSOLE_EMERG_WAIT_MS);
+	ret = console_out_write_wait(&con->out, &iov, 1, CONSOLE_EMERG_WAIT_MS);
 	if (ret == -ETIMEDOUT)
 		log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no room "
 				"for %d ms; an emergency write's character is dropped",
@@ -470,8 +377,7 @@ static void vcon_destroy(struct virtio_dev *vd)
 
 	if (con->out_src.added)
 		evloop_del(&vd->dev.vm->loop, &con->out_src);
-	if (con->io_owned)
-		close(con->io_fd);
+	console_out_close(&con->out);
 	pthread_mutex_destroy(&con->out_lock);
 	free(con);
 }
@@ -501,9 +407,9 @@ int virtio_console_create(uint64_t base, int out_fd, struct device **out)
 	if (!con)
 		return -ENOMEM;
 	con->out_fd = out_fd;
-	vcon_open_output(con);
+	console_out_open(&con->out, out_fd);
 	con->out_src = (struct ev_source){
-		.fd = con->io_fd, .ready = vcon_out_ready, .name = "virtio-console output",
+		.fd = con->out.fd, .ready = vcon_out_ready, .name = "virtio-console output",
 	};
 	pthread_mutex_init(&con->out_lock, NULL);
 	/* A size only from a terminal that has one: else F_SIZE is not offered. */

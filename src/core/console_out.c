@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Console output written without waiting (console-out.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kvmini/console-out.h>
+#include <kvmini/log.h>
+
+void console_out_open(struct console_out *o, int fd)
+{
+	char path[64];
+	struct stat st;
+	int own;
+
+	*o = (struct console_out){ .fd = fd, .given = fd };
+	if (fd < 0 || fstat(fd, &st) || S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		o->socket = o->watchable = true;
+		return;
+	}
+	/* A new open file description on the same pipe or terminal: its flags are ours. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	own = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (own < 0) {
+		log_debug("vm", "console output: cannot reopen fd %d without blocking (%s); a "
+			  "full output can hold up its writer", fd, strerror(errno));
+		return;
+	}
+	o->fd = own;
+	o->owned = true;
+	/* /dev/null and the like never fill; epoll cannot watch them. */
+	o->watchable = S_ISFIFO(st.st_mode) || isatty(own);
+}
+
+void console_out_close(struct console_out *o)
+{
+	if (o->owned)
+		close(o->fd);
+	o->fd = -1;
+	o->owned = false;
+}
+
+int console_out_write_nowait(const struct console_out *o, struct iovec **iov, int *n)
+{
+	while (*n > 0) {
+		struct msghdr msg = { .msg_iov = *iov, .msg_iovlen = (size_t)*n };
+		ssize_t done = o->socket ? sendmsg(o->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) :
+				writev(o->fd, *iov, *n);
+
+		if (done < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		if (!done && (*iov)->iov_len)
+			return -EIO;	/* nothing taken and no error: do not spin */
+		for (; *n && (size_t)done >= (*iov)->iov_len; (*iov)++, (*n)--)
+			done -= (ssize_t)(*iov)->iov_len;
+		if (*n) {
+			(*iov)->iov_base = (char *)(*iov)->iov_base + done;
+			(*iov)->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+int console_out_write_wait(const struct console_out *o, struct iovec *iov, int n,
+			   int timeout_ms)
+{
+	for (;;) {
+		int ret = console_out_write_nowait(o, &iov, &n);
+		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+
+		if (ret != -EAGAIN)
+			return ret;
+		ret = poll(&p, 1, timeout_ms);
+		if (ret < 0)
+			return -errno;
+		if (!ret)
+			return -ETIMEDOUT;
+	}
+}
