@@ -90,7 +90,11 @@ void vm_destroy(struct vm *vm);
 void vm_kick_vcpus(struct vm *vm);
 /* Stop every vCPU; the first reason given wins. Callable from any thread. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err);
-bool vm_stopping(struct vm *vm);
+/* Whether a stop was asked (any thread; devices waiting on the host look too). */
+static inline bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
 /*
  * Park every vCPU thread outside KVM_RUN and return once all are parked;
  * self is the calling vCPU when a vCPU thread asks (it counts as parked),

@@ -248,11 +248,6 @@ int vm_create(struct vm *vm)
 	return ret;
 }
 
-__hot bool vm_stopping(struct vm *vm)
-{
-	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
-}
-
 void vm_kick_vcpus(struct vm *vm)
 {
 	unsigned int n = __atomic_load_n(&vm->nr_vcpus, __ATOMIC_ACQUIRE);

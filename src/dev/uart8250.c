@@ -3,8 +3,18 @@
  * 8250/16550A UART (the register set of National's PC16550D datasheet):
  * polled or interrupt-driven output, console input, the interrupt
  * identification a Linux driver probes for, loopback.
+ *
+ * Output is buffered by line and written without waiting (console-out.h).
+ * When the output backs up (a pipe nobody reads, a stalled terminal) the
+ * vCPU that writes THR waits for room - the guest's CPU stalls, as on a
+ * line with flow control, and nothing is lost - but never under the
+ * UART's lock, so the I/O thread (console input) is never held up; a stop
+ * ends the wait. What is left when room comes back goes out from the I/O
+ * thread.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +23,15 @@
 
 #include <kvmini/bus.h>
 #include <kvmini/coalesced.h>
+#include <kvmini/console-out.h>
 #include <kvmini/console.h>
 #include <kvmini/device.h>
+#include <kvmini/evloop.h>
 #include <kvmini/fdt-util.h>
 #include <kvmini/log.h>
 #include <kvmini/state.h>
 #include <kvmini/uart8250.h>
+#include <kvmini/vm.h>
 
 enum {
 	UART_RBR_THR = 0,	/* DLL when LCR.DLAB */
@@ -48,7 +61,15 @@ enum {
 #define UART_LSR_TEMT	0x40
 #define UART_MSR_DCD_DSR_CTS 0xb0
 
-#define UART8250_OUT_BUF 1024
+/*
+ * Output waiting for its line's end or for room: past OUT_HIGH bytes a
+ * writer waits; the rest of the buffer takes what a writer that does not
+ * wait (a stopping VM's) or several at once add meanwhile.
+ */
+#define UART8250_OUT_HIGH 1024
+#define UART8250_OUT_BUF 4096
+/* A waiting writer looks whether the VM stops this often. */
+#define UART8250_WAIT_SLICE_MS 100
 #define UART8250_STATE_VERSION 1
 
 /* What a guest can change: what reset clears and snapshots keep. */
@@ -64,10 +85,14 @@ struct uart8250_regs {
 struct uart8250 {
 	struct device dev;
 	pthread_mutex_t lock;
-	int out_fd;
+	struct console_out out;
+	struct ev_source room_src;	/* out.fd has room again (edge-triggered) */
 	bool out_tty;		/* a terminal: each byte goes out at once */
+	bool out_failed;	/* said once */
+	uint64_t out_dropped;	/* bytes the buffer had no room for */
+	struct ratelimit rl;
 	struct uart8250_regs r;
-	char out[UART8250_OUT_BUF];
+	char out_buf[UART8250_OUT_BUF];
 	size_t out_len;
 	struct console *in;	/* received bytes; NULL: none */
 	bool coalescing;	/* THR writes are coalesced (uart8250_update_coalescing) */
@@ -78,30 +103,77 @@ static struct uart8250 *to_uart(struct device *dev)
 	return container_of(dev, struct uart8250, dev);
 }
 
+/* What the output takes now of the buffer, without waiting; the rest stays. Under the lock. */
 static void uart8250_flush_locked(struct uart8250 *uart)
 {
-	size_t done = 0;
+	struct iovec v = { .iov_base = uart->out_buf, .iov_len = uart->out_len }, *iov = &v;
+	int n = 1, ret;
 
-	while (done < uart->out_len) {
-		ssize_t n = write(uart->out_fd, uart->out + done, uart->out_len - done);
-
-		/*
-		 * EINTR here is the stop kick (the host check's timer signal
-		 * restarts writes): better to drop output than to block a stop.
-		 */
-		if (n <= 0)
-			break;	/* output closed or stopping: nowhere to go */
-		done += (size_t)n;
+	if (!uart->out_len)
+		return;
+	ret = uart->out.fd < 0 ? 0 : console_out_write_nowait(&uart->out, &iov, &n);
+	if (ret == -EAGAIN) {
+		memmove(uart->out_buf, iov->iov_base, iov->iov_len);
+		uart->out_len = iov->iov_len;
+		return;
 	}
 	uart->out_len = 0;
+	if (ret && !uart->out_failed) {
+		uart->out_failed = true;
+		/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
+		if (ret == -EPIPE)
+			log_debug("uart", "%s: console output closed; the guest's output is dropped",
+				  uart->dev.name);
+		else
+			log_warn("uart", "%s: writing the guest's console output to fd %d: %s; "
+				 "output that cannot be written is dropped", uart->dev.name,
+				 uart->out.given, strerror(-ret));
+	}
 }
 
+/*
+ * The output backed up past OUT_HIGH: the writer (a vCPU, or the thread
+ * resetting or saving the devices) waits for room with the lock let go,
+ * until a stop. Under the lock, which it holds again on return.
+ */
+static void uart8250_wait_room_locked(struct uart8250 *uart)
+{
+	struct vm *vm = uart->dev.vm;
+
+	while (uart->out_len >= UART8250_OUT_HIGH && !(vm && vm_stopping(vm))) {
+		struct pollfd p = { .fd = uart->out.fd, .events = POLLOUT };
+
+		pthread_mutex_unlock(&uart->lock);
+		(void)poll(&p, 1, UART8250_WAIT_SLICE_MS);	/* EINTR: a kick; look again */
+		pthread_mutex_lock(&uart->lock);
+		uart8250_flush_locked(uart);
+	}
+}
+
+/* The I/O thread: the output has room again; what waited goes out. */
+static void uart8250_room_ready(struct ev_source *src, uint32_t events)
+{
+	struct uart8250 *uart = container_of(src, struct uart8250, room_src);
+
+	(void)events;	/* an error or hang-up shows in the write */
+	pthread_mutex_lock(&uart->lock);
+	uart8250_flush_locked(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+/* Everything out, waiting as long as the reader takes (a power-off loses nothing). */
 static void uart8250_quiesce(struct device *dev)
 {
 	struct uart8250 *uart = to_uart(dev);
 
 	pthread_mutex_lock(&uart->lock);
-	uart8250_flush_locked(uart);
+	for (uart8250_flush_locked(uart); uart->out_len; uart8250_flush_locked(uart)) {
+		struct pollfd p = { .fd = uart->out.fd, .events = POLLOUT };
+
+		pthread_mutex_unlock(&uart->lock);
+		(void)poll(&p, 1, -1);
+		pthread_mutex_lock(&uart->lock);
+	}
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -157,9 +229,18 @@ static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
 			r->loop[(r->loop_head + r->loop_count++) % UART8250_FIFO_SIZE] = c;
 		return;
 	}
-	uart->out[uart->out_len++] = (char)c;
-	if (uart->out_tty || c == '\n' || uart->out_len == sizeof(uart->out))
+	if (uart->out_len == sizeof(uart->out_buf)) {
+		uart->out_dropped++;
+		log_ratelimited(&uart->rl, LOG_WARN, "uart", "%s: the console output backed "
+				"up past its %d-byte buffer while the VM stops: dropped (%" PRIu64
+				" bytes so far)", uart->dev.name, UART8250_OUT_BUF,
+				uart->out_dropped);
+		return;
+	}
+	uart->out_buf[uart->out_len++] = (char)c;
+	if (uart->out_tty || c == '\n' || uart->out_len >= UART8250_OUT_HIGH)
 		uart8250_flush_locked(uart);
+	uart8250_wait_room_locked(uart);
 }
 
 /*
@@ -338,6 +419,14 @@ static int uart8250_realize(struct device *dev)
 	pthread_mutex_lock(&uart->lock);
 	uart8250_update_coalescing(uart);
 	pthread_mutex_unlock(&uart->lock);
+	/*
+	 * Edge-triggered: an event each time a full output gets room, none
+	 * while it just has some. Without the watch, what waited goes out
+	 * with the guest's next write.
+	 */
+	if (uart->out.watchable && evloop_add(&dev->vm->loop, &uart->room_src, EPOLLOUT | EPOLLET))
+		log_warn("uart", "%s: output that waits for room goes out only with the guest's "
+			 "next", dev->name);
 	return 0;
 }
 
@@ -439,6 +528,9 @@ static void uart8250_destroy(struct device *dev)
 	struct uart8250 *uart = to_uart(dev);
 
 	uart8250_quiesce(dev);
+	if (uart->room_src.added)
+		evloop_del(&dev->vm->loop, &uart->room_src);
+	console_out_close(&uart->out);
 	pthread_mutex_destroy(&uart->lock);
 	free(uart);
 }
@@ -464,7 +556,10 @@ int uart8250_create(uint64_t base, int out_fd, struct device **out)
 		return -ENOMEM;
 	device_init(&uart->dev, &uart8250_ops, base, UART8250_REGION_SIZE);
 	pthread_mutex_init(&uart->lock, NULL);
-	uart->out_fd = out_fd;
+	console_out_open(&uart->out, out_fd);
+	uart->room_src = (struct ev_source){
+		.fd = uart->out.fd, .ready = uart8250_room_ready, .name = "8250 output",
+	};
 	uart->out_tty = out_fd >= 0 && isatty(out_fd);
 	*out = &uart->dev;
 	return 0;

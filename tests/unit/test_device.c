@@ -7,9 +7,13 @@
  * a device without state loads only an empty one.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kvmini/bus.h>
@@ -231,6 +235,118 @@ static void uart_behaviour(void)
 	close(fds[0]);
 }
 
+struct uart_writer {
+	struct device *u;
+	const char *text;
+	size_t len;
+	bool done;
+};
+
+/* A vCPU printing: text byte by byte into THR. */
+static void *uart_write_text(void *arg)
+{
+	struct uart_writer *w = arg;
+
+	for (size_t i = 0; i < w->len; i++)
+		w->u->ops->write(w->u, 0, 0, &w->text[i], 1);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool uart_writer_done(struct uart_writer *w, int ms)
+{
+	for (int i = 0; i < ms && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * An output nobody reads (a blocking pipe, full): the printing vCPU waits -
+ * nothing is lost - but never holding the UART's lock, so the I/O thread's
+ * console input and register accesses from other vCPUs go on; a stop ends
+ * the wait; what is left when room comes back goes out from the I/O thread.
+ */
+static void uart_backpressure(void)
+{
+	enum { N = 8192 };
+	static char text[N], got[N], filler[1 << 16];
+	struct uart_writer w = { .text = text, .len = N };
+	struct vm vm;
+	struct device *u;
+	pthread_t t;
+	size_t n = 0, cap;
+	uint64_t t0;
+	uint8_t lsr;
+	int p[2];
+
+	memset(&vm, 0, sizeof(vm));
+	signal(SIGPIPE, SIG_IGN);
+	if (evloop_init(&vm.loop) || pipe2(p, O_CLOEXEC) || fcntl(p[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(p[1], F_SETPIPE_SZ, 4096) < 0 || uart8250_create(0x1000000, p[1], &u))
+		return;
+	cap = (size_t)fcntl(p[1], F_GETPIPE_SZ);
+	u->vm = &vm;
+	if (u->ops->realize(u)) {
+		ok(false, "realize");
+		return;
+	}
+	for (size_t i = 0; i < N; i++)
+		text[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+	w.u = u;
+	if (pthread_create(&t, NULL, uart_write_text, &w))
+		return;
+	ok(!uart_writer_done(&w, 300), "%d bytes into a %zu-byte pipe nobody reads: the "
+	   "printing vCPU waits", N, cap);
+	t0 = now_ms();
+	lsr = uart_reg(u, 5);
+	uart8250_input_ready(u);
+	ok(now_ms() - t0 < 50 && (lsr & 0x60) == 0x60,
+	   "meanwhile the UART answers other threads at once: its lock is free (LSR 0x%02x, "
+	   "%llu ms)", lsr, (unsigned long long)(now_ms() - t0));
+	for (t0 = now_ms(); n < N && now_ms() - t0 < 10000;) {
+		ssize_t r = read(p[0], got + n, N - n);
+
+		if (r > 0)
+			n += (size_t)r;
+		else
+			evloop_run_once(&vm.loop, 10);
+	}
+	ok(!pthread_join(t, NULL) && w.done && n == N && !memcmp(got, text, N),
+	   "the reader back: the vCPU goes on, every byte out in order (%zu of %d)", n, N);
+
+	/* Left over with room to spare: no wait, and the I/O thread sends it when room comes. */
+	ok(write(p[1], filler, cap) == (ssize_t)cap, "the pipe filled by someone else");
+	w = (struct uart_writer){ .u = u, .text = "tail\n", .len = 5 };
+	uart_write_text(&w);
+	ok(w.done && read(p[0], filler, cap) == (ssize_t)cap,
+	   "a line the full output cannot take: kept, the vCPU does not wait");
+	ok(evloop_run_once(&vm.loop, 1000) == 1 && read(p[0], got, sizeof(got)) == 5 &&
+	   !memcmp(got, "tail\n", 5), "room again: the I/O thread sends what was kept");
+
+	/* A stop ends a wait. */
+	ok(write(p[1], filler, cap) == (ssize_t)cap, "the pipe filled again");
+	w = (struct uart_writer){ .u = u, .text = text, .len = 2048 };
+	if (pthread_create(&t, NULL, uart_write_text, &w))
+		return;
+	ok(!uart_writer_done(&w, 200), "a vCPU waits for room");
+	__atomic_store_n(&vm.stop_reason, VM_STOP_QUIT, __ATOMIC_SEQ_CST);
+	ok(uart_writer_done(&w, 1000) && !pthread_join(t, NULL),
+	   "the VM stops: the wait ends within a slice");
+	/* The reader gone: the rest is dropped, and destroy's quiesce does not wait. */
+	close(p[0]);
+	u->ops->destroy(u);
+	evloop_destroy(&vm.loop);
+	close(p[1]);
+}
+
 /* A saved UART state, loaded into uart. */
 static int device_load_bytes(struct device *dev, const uint8_t *bytes, size_t len)
 {
@@ -400,6 +516,7 @@ int main(void)
 	device_list();
 	uart_behaviour();
 	uart_state();
+	uart_backpressure();
 	testdev_cpus();
 	testdev_state();
 	stateless_state();
