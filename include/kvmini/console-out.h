@@ -43,11 +43,22 @@ void console_out_close(struct console_out *o);
  */
 int console_out_write_nowait(const struct console_out *o, struct iovec **iov, int *n);
 /*
- * The same, waiting up to timeout_ms (-1: no limit) at a time for room:
- * -ETIMEDOUT when none came, -EINTR when a signal ended the wait (a stop:
- * better to drop output than to hold up a stop).
+ * Wait up to timeout_ms (-1: no limit) for room: 0 (room, or an error the
+ * next write will tell), -ETIMEDOUT, or -EINTR when a signal ended the wait
+ * (a vCPU's stop or pause kick: better to drop output than to hold it up).
  */
+int console_out_wait_room(const struct console_out *o, int timeout_ms);
+/* console_out_write_nowait(), waiting for room up to timeout_ms in all (-1: no limit). */
 int console_out_write_wait(const struct console_out *o, struct iovec *iov, int n,
 			   int timeout_ms);
+/*
+ * How long the devices' last flush waits for a full output: as long as it
+ * takes when the guest ended itself (a power-off loses nothing it wrote),
+ * CONSOLE_OUT_STOP_MS when kvmini was stopped (^C, SIGTERM, --timeout, an
+ * error): a reader that takes nothing must not keep kvmini from exiting.
+ */
+#define CONSOLE_OUT_STOP_MS 2000
+struct vm;
+int console_out_drain_ms(struct vm *vm);
 
 #endif

@@ -90,10 +90,20 @@ void vm_destroy(struct vm *vm);
 void vm_kick_vcpus(struct vm *vm);
 /* Stop every vCPU; the first reason given wins. Callable from any thread. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int err);
-/* Whether a stop was asked (any thread; devices waiting on the host look too). */
+/* Whether a stop was asked (any thread). */
 static inline bool vm_stopping(struct vm *vm)
 {
 	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
+/*
+ * Whether a device may keep its caller waiting on the host (a full console
+ * output): not once a stop or a pause is asked, which the wait would hold
+ * up - nor on the threads that stop, pause, reset or save the VM, which
+ * only run after asking.
+ */
+static inline bool vm_may_wait(struct vm *vm)
+{
+	return !vm_stopping(vm) && !pause_requested(&vm->pause);
 }
 /*
  * Park every vCPU thread outside KVM_RUN and return once all are parked;

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kvmini/console-out.h>
 #include <kvmini/log.h>
+#include <kvmini/vm.h>
 
 void console_out_open(struct console_out *o, int fd)
 {
@@ -22,7 +24,16 @@ void console_out_open(struct console_out *o, int fd)
 	if (fd < 0 || fstat(fd, &st) || S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
 		return;
 	if (S_ISSOCK(st.st_mode)) {
-		o->socket = o->watchable = true;
+		/* A number of its own: two devices may watch one socket in one epoll set. */
+		own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (own < 0) {
+			log_debug("vm", "console output: cannot duplicate socket fd %d (%s); its "
+				  "room is not watched", fd, strerror(errno));
+			o->socket = true;
+			return;
+		}
+		*o = (struct console_out){ .fd = own, .given = fd, .owned = true, .socket = true,
+					   .watchable = true };
 		return;
 	}
 	/* A new open file description on the same pipe or terminal: its flags are ours. */
@@ -71,19 +82,55 @@ int console_out_write_nowait(const struct console_out *o, struct iovec **iov, in
 	return 0;
 }
 
+int console_out_wait_room(const struct console_out *o, int timeout_ms)
+{
+	struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+	int ret = poll(&p, 1, timeout_ms);
+
+	if (ret < 0)
+		return -errno;
+	return ret ? 0 : -ETIMEDOUT;
+}
+
+static uint64_t console_out_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int console_out_write_wait(const struct console_out *o, struct iovec *iov, int n,
 			   int timeout_ms)
 {
+	uint64_t end = console_out_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+
 	for (;;) {
-		int ret = console_out_write_nowait(o, &iov, &n);
-		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+		int ret = console_out_write_nowait(o, &iov, &n), left = -1;
 
 		if (ret != -EAGAIN)
 			return ret;
-		ret = poll(&p, 1, timeout_ms);
-		if (ret < 0)
-			return -errno;
-		if (!ret)
-			return -ETIMEDOUT;
+		if (timeout_ms >= 0) {
+			uint64_t now = console_out_now_ms();
+
+			if (now >= end)
+				return -ETIMEDOUT;
+			left = (int)(end - now);
+		}
+		ret = console_out_wait_room(o, left);
+		if (ret && ret != -ETIMEDOUT)
+			return ret;
+	}
+}
+
+int console_out_drain_ms(struct vm *vm)
+{
+	switch (vm ? __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST) : VM_STOP_POWEROFF) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_RESET:
+	case VM_STOP_CRASH:
+		return -1;
+	default:
+		return CONSOLE_OUT_STOP_MS;
 	}
 }

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,19 +131,19 @@ static void uart8250_flush_locked(struct uart8250 *uart)
 }
 
 /*
- * The output backed up past OUT_HIGH: the writer (a vCPU, or the thread
- * resetting or saving the devices) waits for room with the lock let go,
- * until a stop. Under the lock, which it holds again on return.
+ * The output backed up past OUT_HIGH: the writing vCPU waits for room with
+ * the lock let go, until a stop or a pause is asked (vm_may_wait(); the
+ * byte is kept, the buffer has room past OUT_HIGH). Under the lock, which
+ * it holds again on return.
  */
 static void uart8250_wait_room_locked(struct uart8250 *uart)
 {
 	struct vm *vm = uart->dev.vm;
 
-	while (uart->out_len >= UART8250_OUT_HIGH && !(vm && vm_stopping(vm))) {
-		struct pollfd p = { .fd = uart->out.fd, .events = POLLOUT };
-
+	while (uart->out_len >= UART8250_OUT_HIGH && (!vm || vm_may_wait(vm))) {
 		pthread_mutex_unlock(&uart->lock);
-		(void)poll(&p, 1, UART8250_WAIT_SLICE_MS);	/* EINTR: a kick; look again */
+		/* EINTR: a kick; the loop looks whether it was a stop or a pause. */
+		(void)console_out_wait_room(&uart->out, UART8250_WAIT_SLICE_MS);
 		pthread_mutex_lock(&uart->lock);
 		uart8250_flush_locked(uart);
 	}
@@ -161,19 +160,26 @@ static void uart8250_room_ready(struct ev_source *src, uint32_t events)
 	pthread_mutex_unlock(&uart->lock);
 }
 
-/* Everything out, waiting as long as the reader takes (a power-off loses nothing). */
+/*
+ * Everything out, waiting for the reader as long as console_out_drain_ms()
+ * says: without limit after a power-off (nothing is lost), a while when
+ * kvmini was stopped; then what is left is dropped, and said.
+ */
 static void uart8250_quiesce(struct device *dev)
 {
 	struct uart8250 *uart = to_uart(dev);
+	struct iovec v;
+	int ret;
 
 	pthread_mutex_lock(&uart->lock);
-	for (uart8250_flush_locked(uart); uart->out_len; uart8250_flush_locked(uart)) {
-		struct pollfd p = { .fd = uart->out.fd, .events = POLLOUT };
-
-		pthread_mutex_unlock(&uart->lock);
-		(void)poll(&p, 1, -1);
-		pthread_mutex_lock(&uart->lock);
-	}
+	v = (struct iovec){ .iov_base = uart->out_buf, .iov_len = uart->out_len };
+	ret = uart->out.fd < 0 || !v.iov_len ? 0 :
+	      console_out_write_wait(&uart->out, &v, 1, console_out_drain_ms(dev->vm));
+	if (ret == -ETIMEDOUT)
+		log_warn("uart", "%s: the console output took nothing for %d ms while kvmini "
+			 "stops: the guest's last %zu bytes are dropped", dev->name,
+			 CONSOLE_OUT_STOP_MS, v.iov_len);
+	uart->out_len = 0;
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -232,7 +238,7 @@ static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
 	if (uart->out_len == sizeof(uart->out_buf)) {
 		uart->out_dropped++;
 		log_ratelimited(&uart->rl, LOG_WARN, "uart", "%s: the console output backed "
-				"up past its %d-byte buffer while the VM stops: dropped (%" PRIu64
+				"up past its %d-byte buffer while the VM stops or pauses: dropped (%" PRIu64
 				" bytes so far)", uart->dev.name, UART8250_OUT_BUF,
 				uart->out_dropped);
 		return;
@@ -527,7 +533,10 @@ static void uart8250_destroy(struct device *dev)
 {
 	struct uart8250 *uart = to_uart(dev);
 
-	uart8250_quiesce(dev);
+	/* What the last quiesce left (none after a run): one more try, no wait. */
+	pthread_mutex_lock(&uart->lock);
+	uart8250_flush_locked(uart);
+	pthread_mutex_unlock(&uart->lock);
 	if (uart->room_src.added)
 		evloop_del(&dev->vm->loop, &uart->room_src);
 	console_out_close(&uart->out);

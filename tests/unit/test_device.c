@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <kvmini/bus.h>
+#include <kvmini/console-out.h>
 #include <kvmini/console.h>
 #include <kvmini/device.h>
 #include <kvmini/state.h>
@@ -274,53 +276,65 @@ static uint64_t now_ms(void)
  * console input and register accesses from other vCPUs go on; a stop ends
  * the wait; what is left when room comes back goes out from the I/O thread.
  */
+static void no_kick(void *arg)
+{
+	(void)arg;
+}
+
 static void uart_backpressure(void)
 {
-	enum { N = 8192 };
-	static char text[N], got[N], filler[1 << 16];
-	struct uart_writer w = { .text = text, .len = N };
+	static char filler[1 << 16];
+	struct uart_writer w;
+	struct console_out sock;
 	struct vm vm;
 	struct device *u;
 	pthread_t t;
-	size_t n = 0, cap;
+	size_t n = 0, cap, len;
 	uint64_t t0;
+	char *text, *got;
 	uint8_t lsr;
-	int p[2];
+	int p[2], sv[2];
 
 	memset(&vm, 0, sizeof(vm));
 	signal(SIGPIPE, SIG_IGN);
+	pause_init(&vm.pause);
 	if (evloop_init(&vm.loop) || pipe2(p, O_CLOEXEC) || fcntl(p[0], F_SETFL, O_NONBLOCK) ||
 	    fcntl(p[1], F_SETPIPE_SZ, 4096) < 0 || uart8250_create(0x1000000, p[1], &u))
 		return;
+	/* A page at least: sized from what the pipe holds, whatever the page size. */
 	cap = (size_t)fcntl(p[1], F_GETPIPE_SZ);
+	len = 2 * cap + 2048;
+	text = malloc(len);
+	got = malloc(len);
 	u->vm = &vm;
-	if (u->ops->realize(u)) {
-		ok(false, "realize");
+	if (!text || !got || cap > sizeof(filler) || u->ops->realize(u)) {
+		ok(false, "a UART on a pipe");
 		return;
 	}
-	for (size_t i = 0; i < N; i++)
+	for (size_t i = 0; i < len; i++)
 		text[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
-	w.u = u;
+	w = (struct uart_writer){ .u = u, .text = text, .len = len };
 	if (pthread_create(&t, NULL, uart_write_text, &w))
 		return;
-	ok(!uart_writer_done(&w, 300), "%d bytes into a %zu-byte pipe nobody reads: the "
-	   "printing vCPU waits", N, cap);
+	ok(!uart_writer_done(&w, 300), "%zu bytes into a %zu-byte pipe nobody reads: the "
+	   "printing vCPU waits", len, cap);
 	t0 = now_ms();
 	lsr = uart_reg(u, 5);
 	uart8250_input_ready(u);
-	ok(now_ms() - t0 < 50 && (lsr & 0x60) == 0x60,
+	/* A lock held by the waiting writer would hang here: any bound far below forever will do. */
+	ok(now_ms() - t0 < 2000 && (lsr & 0x60) == 0x60,
 	   "meanwhile the UART answers other threads at once: its lock is free (LSR 0x%02x, "
 	   "%llu ms)", lsr, (unsigned long long)(now_ms() - t0));
-	for (t0 = now_ms(); n < N && now_ms() - t0 < 10000;) {
-		ssize_t r = read(p[0], got + n, N - n);
+	for (t0 = now_ms(); n < len && now_ms() - t0 < 10000;) {
+		ssize_t r = read(p[0], got + n, len - n);
 
 		if (r > 0)
 			n += (size_t)r;
 		else
 			evloop_run_once(&vm.loop, 10);
 	}
-	ok(!pthread_join(t, NULL) && w.done && n == N && !memcmp(got, text, N),
-	   "the reader back: the vCPU goes on, every byte out in order (%zu of %d)", n, N);
+	ok(!pthread_join(t, NULL) && w.done && n == len && !memcmp(got, text, len),
+	   "the reader back: the vCPU goes on, every byte out in order (%zu of %zu)", n, len);
 
 	/* Left over with room to spare: no wait, and the I/O thread sends it when room comes. */
 	ok(write(p[1], filler, cap) == (ssize_t)cap, "the pipe filled by someone else");
@@ -328,23 +342,50 @@ static void uart_backpressure(void)
 	uart_write_text(&w);
 	ok(w.done && read(p[0], filler, cap) == (ssize_t)cap,
 	   "a line the full output cannot take: kept, the vCPU does not wait");
-	ok(evloop_run_once(&vm.loop, 1000) == 1 && read(p[0], got, sizeof(got)) == 5 &&
+	ok(evloop_run_once(&vm.loop, 1000) == 1 && read(p[0], got, len) == 5 &&
 	   !memcmp(got, "tail\n", 5), "room again: the I/O thread sends what was kept");
 
-	/* A stop ends a wait. */
+	/* A pause, then a stop, end a wait. */
 	ok(write(p[1], filler, cap) == (ssize_t)cap, "the pipe filled again");
 	w = (struct uart_writer){ .u = u, .text = text, .len = 2048 };
 	if (pthread_create(&t, NULL, uart_write_text, &w))
 		return;
 	ok(!uart_writer_done(&w, 200), "a vCPU waits for room");
+	pause_all(&vm.pause, false, no_kick, NULL);
+	ok(uart_writer_done(&w, 5000) && !pthread_join(t, NULL),
+	   "a pause asked: the wait ends (its bytes kept), so the vCPU can park");
+	pause_resume(&vm.pause);
+	w = (struct uart_writer){ .u = u, .text = text, .len = 1 };
+	if (pthread_create(&t, NULL, uart_write_text, &w))
+		return;
+	ok(!uart_writer_done(&w, 200), "resumed: the next byte waits again");
 	__atomic_store_n(&vm.stop_reason, VM_STOP_QUIT, __ATOMIC_SEQ_CST);
-	ok(uart_writer_done(&w, 1000) && !pthread_join(t, NULL),
+	ok(uart_writer_done(&w, 5000) && !pthread_join(t, NULL),
 	   "the VM stops: the wait ends within a slice");
-	/* The reader gone: the rest is dropped, and destroy's quiesce does not wait. */
+	/* kvmini stopped (not a power-off): the last flush gives a reader that takes nothing 2 s. */
+	t0 = now_ms();
+	u->ops->quiesce(u);
+	t0 = now_ms() - t0;
+	ok(t0 >= 1500 && t0 < 10000, "stopped by the user: the last flush gives up on the full "
+	   "output after %d ms, dropping the rest (%llu ms)", CONSOLE_OUT_STOP_MS,
+	   (unsigned long long)t0);
 	close(p[0]);
 	u->ops->destroy(u);
 	evloop_destroy(&vm.loop);
+	pause_destroy(&vm.pause);
 	close(p[1]);
+	free(text);
+	free(got);
+
+	/* A socket: a number of its own, so two devices can each watch it in one loop. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return;
+	console_out_open(&sock, sv[0]);
+	ok(sock.fd >= 0 && sock.fd != sv[0] && sock.owned && sock.socket && sock.watchable,
+	   "a socket output is a duplicate of its own, sent without waiting");
+	console_out_close(&sock);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* A saved UART state, loaded into uart. */

@@ -16,8 +16,10 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <kvmini/console-out.h>
 #include <kvmini/console.h>
 #include <kvmini/evloop.h>
 #include <kvmini/mem.h>
@@ -547,22 +549,28 @@ static bool read_pattern(struct slow_reader *r, uint32_t len, uint8_t seed)
  */
 static void stuck_output(void)
 {
-	enum { BIG = 65536 };
-	struct slow_reader r = { .want = BIG };
+	struct slow_reader r = { 0 };
 	struct virtio_dev *vd;
-	struct device *d;
+	struct device *d = NULL;
 	pthread_t t;
 	int p[2], before;
+	uint32_t BIG;
 	bool joined;
 
-	r.buf = calloc(1, 2 * BIG);
 	/* Blocking, as a shell's pipe is; the reading end non-blocking for slow_read(). */
-	if (!r.buf || pipe2(p, O_CLOEXEC) || fcntl(p[0], F_SETFL, O_NONBLOCK)) {
+	if (pipe2(p, O_CLOEXEC) || fcntl(p[0], F_SETFL, O_NONBLOCK)) {
 		ok(false, "a blocking pipe: %s", strerror(errno));
-		free(r.buf);
 		return;
 	}
+	/* Twice what the pipe holds (a page at least, whatever the page size). */
 	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	BIG = 2 * (uint32_t)fcntl(p[1], F_GETPIPE_SZ) + 2048;
+	r.want = BIG;
+	r.buf = calloc(1, 2 * (size_t)BIG);
+	if (!r.buf || BIG > (1 << 20)) {
+		ok(false, "a %u-byte chain", BIG);
+		goto out;
+	}
 	r.fd = p[0];
 	d = create(p[1], false);
 	if (!d || !probe(d, 0)) {
@@ -600,7 +608,7 @@ static void stuck_output(void)
 	joined = !pthread_join(t, NULL);
 	ok(joined && before > 0 && r.got == (size_t)before + BIG &&
 	   !memcmp(r.buf + before, gp(BIGBUF, BIG), BIG),
-	   "all %d bytes after the thaw, in order (%zu read: the %d written before the "
+	   "all %u bytes after the thaw, in order (%zu read: the %d written before the "
 	   "freeze are repeated)", BIG, r.got, before);
 
 	/* A power-off while the output is full: the quiesce waits for the reader. */
@@ -621,6 +629,25 @@ static void stuck_output(void)
 	   r.got);
 	r.buf[7] ^= 1;
 	ok(!read_pattern(&r, BIG, 5), "the comparison fails when one byte differs");
+
+	/* Stopped by the user (not a power-off) with nobody reading: the quiesce gives up. */
+	tx_offer_big(2, BIG, 9);
+	tx_notify(d);
+	evloop_run_once(&vm.loop, 0);
+	__atomic_store_n(&vm.stop_reason, VM_STOP_SIGNAL, __ATOMIC_SEQ_CST);
+	{
+		struct timespec a, b;
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		d->ops->quiesce(d);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+		ok(ms >= 1500 && ms < 10000 && used_pending(TXQ) == 1 && all_used_zero(TXQ, 1),
+		   "^C with a full output nobody reads: the quiesce gives up after %d ms, the "
+		   "chain used (%ld ms)", CONSOLE_OUT_STOP_MS, ms);
+	}
+	__atomic_store_n(&vm.stop_reason, VM_RUNNING, __ATOMIC_SEQ_CST);
 	alarm(0);
 out:
 	if (d)

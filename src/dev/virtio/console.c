@@ -121,7 +121,11 @@ static void vcon_out_failed(struct virtio_console *con, int err)
 		return;
 	con->out_failed = true;
 	/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
-	if (err == -EPIPE)
+	if (err == -ETIMEDOUT)
+		log_warn("vm", "%s: the console output took nothing for %d ms while kvmini "
+			 "stops: the rest of the guest's output is dropped", con->vd.dev.name,
+			 CONSOLE_OUT_STOP_MS);
+	else if (err == -EPIPE)
 		log_debug("vm", "%s: console output closed; the guest's output is dropped",
 			  con->vd.dev.name);
 	else
@@ -216,6 +220,8 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 	struct virtq_chain *c = &con->tx;
 	unsigned int served = 0;
 	uint64_t bytes = 0;
+	/* A quiesce: how long the last output may wait for the reader (then 0: dropped). */
+	int drain_ms = bounded ? 0 : console_out_drain_ms(vd->dev.vm);
 
 	pthread_mutex_lock(&con->out_lock);
 	/* A reset or a freeze took the held chain back meanwhile. */
@@ -241,7 +247,10 @@ static void vcon_tx(struct virtio_console *con, bool bounded)
 		if (con->out_n) {
 			struct iovec *iov = con->out_iov;
 			int ret = bounded ? console_out_write_nowait(&con->out, &iov, &con->out_n) :
-				  console_out_write_wait(&con->out, iov, con->out_n, -1);
+				  console_out_write_wait(&con->out, iov, con->out_n, drain_ms);
+
+			if (ret == -ETIMEDOUT)
+				drain_ms = 0;
 
 			if (iov != con->out_iov && con->out_n)
 				memmove(con->out_iov, iov, (size_t)con->out_n * sizeof(*iov));
@@ -303,16 +312,26 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	memcpy(&ch, data, 1);	/* little-endian: the low byte first */
 	if (con->out.fd < 0)
 		return;
-	pthread_mutex_lock(&con->out_lock);
-	/* Bounded: the I/O thread's transmitq waits for this lock. */
-	ret = console_out_write_wait(&con->out, &iov, 1, CONSOLE_EMERG_WAIT_MS);
-	if (ret == -ETIMEDOUT)
-		log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no room "
-				"for %d ms; an emergency write's character is dropped",
-				vd->dev.name, CONSOLE_EMERG_WAIT_MS);
-	else
-		vcon_out_failed(con, ret);
-	pthread_mutex_unlock(&con->out_lock);
+	/* The wait for room without the lock: the I/O thread's transmitq takes it. */
+	for (int waited = 0;; waited++) {
+		struct iovec *left = &iov;
+		int n = 1;
+
+		pthread_mutex_lock(&con->out_lock);
+		ret = console_out_write_nowait(&con->out, &left, &n);
+		if (ret != -EAGAIN)
+			vcon_out_failed(con, ret);
+		pthread_mutex_unlock(&con->out_lock);
+		if (ret != -EAGAIN)
+			return;
+		ret = waited ? -ETIMEDOUT : console_out_wait_room(&con->out, CONSOLE_EMERG_WAIT_MS);
+		if (ret == -ETIMEDOUT)
+			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no "
+					"room for %d ms; an emergency write's character is dropped",
+					vd->dev.name, CONSOLE_EMERG_WAIT_MS);
+		if (ret)
+			return;	/* -EINTR: a stop's kick */
+	}
 }
 
 /* Nothing is held between calls; a new driver hears the terminal's size again. */
