@@ -607,6 +607,11 @@ static void snapshot(void)
 	ok(load_bytes(b, out.data, out.len - 1) == -EBADMSG, "a truncated state refused");
 	ok(vb->vq[0].last_avail == 1 && vb->vq[0].used_idx == 1,
 	   "refused loads changed nothing");
+	memcpy(bad, out.data, out.len);
+	bad[Q + 28] = 2;
+	bad[1] |= 0x40;	/* NEEDS_RESET: a failed device may have dropped a chain it held */
+	ok(load_bytes(b, bad, out.len) == 0 && vb->vq[0].last_avail == 2,
+	   "a device saved failed (NEEDS_RESET) loads with a request unaccounted for");
 #undef Q
 	free(bad);
 	state_free(&out);

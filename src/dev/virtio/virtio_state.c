@@ -117,8 +117,13 @@ int virtio_save(struct device *dev, struct state_buf *out)
 	return vd->ops->save(vd, out) ?: state_write_done(out);
 }
 
-/* One queue into a copy: the same checks as the driver's QueueReady write. */
-static int virtio_load_queue(struct virtio_dev *vd, struct state_buf *in, struct virtq *q)
+/*
+ * One queue into a copy: the same checks as the driver's QueueReady write.
+ * needs_reset: the saved device had failed (NEEDS_RESET), and may have
+ * dropped a chain it held; its driver must reset it anyway.
+ */
+static int virtio_load_queue(struct virtio_dev *vd, struct state_buf *in, struct virtq *q,
+			     bool needs_reset)
 {
 	uint8_t enabled, broken;
 
@@ -136,7 +141,7 @@ static int virtio_load_queue(struct virtio_dev *vd, struct state_buf *in, struct
 	 * Saved quiesced, every chain the device took was used (or given
 	 * back): nothing in flight, which is what this device starts with.
 	 */
-	if (enabled && !broken && q->last_avail != q->used_idx)
+	if (enabled && !broken && !needs_reset && q->last_avail != q->used_idx)
 		return -EBADMSG;
 	if (enabled) {
 		uint16_t last_avail = q->last_avail, used_idx = q->used_idx;
@@ -226,7 +231,7 @@ int virtio_load(struct device *dev, struct state_buf *in)
 		memset(&vq[i], 0, sizeof(vq[i]));
 		vq[i].name = vd->vq_names[i];
 		vq[i].event_idx = driver_features & VIRTIO_RING_F_EVENT_IDX;
-		if (virtio_load_queue(vd, in, &vq[i])) {
+		if (virtio_load_queue(vd, in, &vq[i], status & VIRTIO_STATUS_NEEDS_RESET)) {
 			why = "holding a queue no driver could have set up (or with requests "
 			      "in flight, which a saved device never has)";
 			goto out;
