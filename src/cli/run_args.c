@@ -286,7 +286,8 @@ static int network_clashes(const struct vm_config *cfg, const struct net_config 
 	for (unsigned int i = 0; i < cfg->nr_nets; i++) {
 		const struct net_config *earlier = &cfg->nets[i];
 
-		if (net->tapif[0] && !strcmp(net->tapif, earlier->tapif))
+		/* A pattern (kv%d) is the kernel's to number: each open gets its own. */
+		if (net->tapif[0] && !strchr(net->tapif, '%') && !strcmp(net->tapif, earlier->tapif))
 			return usage_error("-n/--network %s: tapif=%s is already network %u's; "
 					   "give each network its own TAP interface", arg,
 					   net->tapif, i);

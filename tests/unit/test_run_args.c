@@ -276,6 +276,9 @@ int main(void)
 	refused(ARGS("-n", "mode=tap,tapif=tap0", "-n", "mode=tap,tapif=tap0"),
 		"tapif=tap0 is already network 0's; give each network its own TAP interface",
 		"one TAP interface for two networks");
+	ret = parse(&cfg, ARGS("-n", "mode=tap,tapif=kv%d", "-n", "mode=tap,tapif=kv%d"));
+	ok(ret == 0 && cfg.nr_nets == 2, "two networks on one name pattern (kv%%d): the kernel "
+	   "numbers each");
 	refused(ARGS("-n", "mode=tap,guest_mac=02:00:00:00:00:05", "-n", "mode=tap",
 		     "-n", "mode=tap,guest_mac=02:00:00:00:00:05"),
 		"guest MAC 02:00:00:00:00:05 is already network 0's; give each network its own "
