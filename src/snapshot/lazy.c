@@ -59,6 +59,7 @@ struct snapshot_lazy {
 	uint64_t scan_chunk;
 	/* Counts for --stats, read by other threads: atomic. */
 	uint64_t copied, zeroed, scanned, faults;
+	struct ratelimit rl;	/* a fill failing fault after fault */
 };
 
 /* Damage: the VM stops (vCPUs kicked first), then every fault gets zeros so all threads can end. */
@@ -162,8 +163,8 @@ static void lazy_populate(struct snapshot_lazy *l, struct lazy_region *r, uint64
 	}
 	if (err) {
 		/* Not marked: its next fault tries again (zeros, the VM stopping). */
-		log_err("snapshot", "filling guest RAM at %p from the snapshot: %s", dst,
-			strerror(-err));
+		log_ratelimited(&l->rl, LOG_ERR, "snapshot", "filling guest RAM at %p from the "
+				"snapshot: %s", dst, strerror(-err));
 		lazy_fail(l, r, i, err);
 		lazy_wake(l, (uintptr_t)dst, len);
 		return;
