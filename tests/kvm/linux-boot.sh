@@ -16,6 +16,8 @@
 #           thread polls the busy queue (--io-poll's default) and may
 #           hold its interrupts while the guest keeps requests coming
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini
+#   stuck   stdout a full pipe nobody reads: the guest stalls, SIGTERM still
+#           ends kvmini
 #   typed   at a terminal: raw mode, typed input, the terminal restored;
 #           with --console virtio also the terminal size (SIGWINCH)
 #   raw/fw  a bare-metal binary without an Image header, as -k and --firmware
@@ -24,6 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${PTY_RUN_BIN:?set PTY_RUN_BIN to the cross-built tests/kvm/pty-run}"
+: "${STUCK_OUT_BIN:?set STUCK_OUT_BIN to the cross-built tests/kvm/stuck-out}"
 : "${GUEST_CHECK_BIN:?set GUEST_CHECK_BIN to the cross-built kvmini-guest-check}"
 export GUEST_CHECK_BIN
 
@@ -36,7 +39,8 @@ aarch64-linux-gnu-gcc -c -o "$T/raw.o" "$(dirname "$0")/raw-guest.S" &&
 head -c 2097152 /dev/urandom >"$T/blob"
 blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
 
-run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob" --add "$PTY_RUN_BIN" -- '
+run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob" --add "$PTY_RUN_BIN" \
+	--add "$STUCK_OUT_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 printf "from a file\n" >file.txt
@@ -83,6 +87,9 @@ t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -
 t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --timeout 300 \
 	-p "kvmini.iops=1 kvmini.noinput" </dev/null
 t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
+# stdout a pipe nobody reads: the guest stalls on its console, and SIGTERM
+# still ends kvmini, after the 2 s it gives the reader.
+t stuck ./stuck-out 30 kvmini run -k $GUEST/Image -i $GUEST/initrd -p kvmini.noinput --timeout 300
 # At a terminal: raw mode, typed input, and the terminal back as it was.
 t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed at a terminal\r" \
 	-- kvmini run -k $GUEST/Image -i $GUEST/initrd --timeout 240
@@ -187,6 +194,12 @@ check "panic: without an initrd the kernel panics as it should" \
 check "panic: panic=-1 resets; with --no-reboot kvmini stops and says so" \
 	has panic "kvmini stops rather than rebooting it (--no-reboot)"
 check "panic: after a reset with --no-reboot: exit status 0" rc_is panic 0
+check "stuck: stdout a full pipe nobody reads: the guest is held up (running after 30 s)" \
+	has stuck "stuck-out: running after 30 s: yes"
+check "stuck: SIGTERM ends kvmini within 10 s all the same, status 143 (128 + SIGTERM)" sh -c \
+	"grep -o 'ended [0-9]* ms after SIGTERM, status [0-9]*' '$T/stuck.out' | awk '{ print \"# \" \$0; if (\$2 < 10000 && \$NF == 143) ok = 1 } END { exit !ok }'"
+check "stuck: it says the output it could not write is dropped" has stuck \
+	"the console output took nothing for 2000 ms while kvmini stops"
 
 # The console at a terminal.
 check "at a terminal: the terminal is raw while the guest runs" has typed "pty-run: terminal raw"
