@@ -39,7 +39,9 @@ void console_out_close(struct console_out *o);
 /*
  * Write *iov (*n entries) without waiting, advancing both past what was
  * taken: 0 all written, -EAGAIN the output is full (the rest is left),
- * another -errno failed (-EPIPE: nobody reads it any more).
+ * -EINTR a signal (a stop's kick) interrupted a write to the given fd's
+ * blocking fallback, another -errno failed (-EPIPE: nobody reads it any
+ * more).
  */
 int console_out_write_nowait(const struct console_out *o, struct iovec **iov, int *n);
 /*

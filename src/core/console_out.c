@@ -65,11 +65,9 @@ int console_out_write_nowait(const struct console_out *o, struct iovec **iov, in
 		ssize_t done = o->socket ? sendmsg(o->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) :
 				writev(o->fd, *iov, *n);
 
-		if (done < 0) {
-			if (errno == EINTR)
-				continue;
+		/* EINTR only on the given fd's fallback, which blocks: a stop's kick. */
+		if (done < 0)
 			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-		}
 		if (!done && (*iov)->iov_len)
 			return -EIO;	/* nothing taken and no error: do not spin */
 		for (; *n && (size_t)done >= (*iov)->iov_len; (*iov)++, (*n)--)

@@ -117,7 +117,8 @@ static void uart8250_flush_locked(struct uart8250 *uart)
 		return;
 	}
 	uart->out_len = 0;
-	if (ret && !uart->out_failed) {
+	/* -EINTR: a stop's kick ended a write to a blocking fallback: dropped, as asked. */
+	if (ret && ret != -EINTR && !uart->out_failed) {
 		uart->out_failed = true;
 		/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
 		if (ret == -EPIPE)
