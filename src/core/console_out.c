@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <kvmini/console-out.h>
+#include <kvmini/cputime.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
 
@@ -90,18 +90,10 @@ int console_out_wait_room(const struct console_out *o, int timeout_ms)
 	return ret ? 0 : -ETIMEDOUT;
 }
 
-static uint64_t console_out_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int console_out_write_wait(const struct console_out *o, struct iovec *iov, int n,
 			   int timeout_ms)
 {
-	uint64_t end = console_out_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
+	uint64_t end = monotonic_ns() / 1000000 + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
 
 	for (;;) {
 		int ret = console_out_write_nowait(o, &iov, &n), left = -1;
@@ -109,7 +101,7 @@ int console_out_write_wait(const struct console_out *o, struct iovec *iov, int n
 		if (ret != -EAGAIN)
 			return ret;
 		if (timeout_ms >= 0) {
-			uint64_t now = console_out_now_ms();
+			uint64_t now = monotonic_ns() / 1000000;
 
 			if (now >= end)
 				return -ETIMEDOUT;
