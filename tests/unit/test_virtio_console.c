@@ -461,6 +461,16 @@ static void *slow_read(void *arg)
 	return NULL;
 }
 
+/* The reader got exactly len bytes of the pattern tx_offer_big(.., seed) writes. */
+static bool read_pattern(struct slow_reader *r, uint32_t len, uint8_t seed)
+{
+	bool same = r->got == len;
+
+	for (uint32_t i = 0; i < len && same; i++)
+		same = r->buf[i] == (uint8_t)(i * 7 + seed);
+	return same;
+}
+
 /* A non-blocking pipe smaller than the chain, drained slowly by another thread. */
 static void partial_writes(void)
 {
@@ -503,9 +513,7 @@ static void partial_writes(void)
 	for (int i = 0; i < 200 && !used_pending(TXQ); i++)
 		evloop_run_once(&vm.loop, 20);
 	pthread_join(t, NULL);
-	for (uint32_t i = 0; i < TOTAL && same; i++)
-		same = r.buf[i] == (uint8_t)(i * 7 + 3);
-	ok(pipe_size > 0 && pipe_size < TOTAL && r.got == TOTAL && same,
+	ok(pipe_size > 0 && pipe_size < TOTAL && read_pattern(&r, TOTAL, 3),
 	   "64 KiB in three buffers through a %d-byte non-blocking pipe: every byte, in "
 	   "order (%zu read)", pipe_size, r.got);
 	ok(all_used_zero(TXQ, 1), "the chain is used once everything is written");
@@ -529,15 +537,6 @@ static void tx_offer_big(uint16_t slot, uint32_t len, uint8_t seed)
 		gp(BIGBUF, len)[i] = (uint8_t)(i * 7 + seed);
 	vrings_desc(&vr, TXQ, slot, BIGBUF, len, 0, 0);
 	vrings_offer(&vr, TXQ, slot);
-}
-
-static bool read_pattern(struct slow_reader *r, uint32_t len, uint8_t seed)
-{
-	bool same = r->got == len;
-
-	for (uint32_t i = 0; i < len && same; i++)
-		same = r->buf[i] == (uint8_t)(i * 7 + seed);
-	return same;
 }
 
 /*
