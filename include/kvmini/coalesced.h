@@ -16,6 +16,7 @@
 #ifndef KVMINI_COALESCED_H
 #define KVMINI_COALESCED_H
 
+#include <linux/kvm.h>
 #include <stdint.h>
 
 #include <kvmini/compiler.h>
@@ -44,6 +45,16 @@ int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32
 		bool on);
 /* Replay every write in the ring on its device; cpu is the caller's vCPU (0 for others). */
 void coalesced_drain(struct vm *vm, unsigned int cpu);
+/*
+ * Whether the ring (vm->coalesced_ring, NULL without coalescing) holds
+ * writes not yet replayed. Inline: every exit asks, and the answer is
+ * almost always no, so the exit path makes no call for it.
+ */
+static inline bool coalesced_pending(const struct kvm_coalesced_mmio_ring *ring)
+{
+	return ring && __atomic_load_n(&ring->first, __ATOMIC_RELAXED) !=
+		       __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
+}
 /* Writes replayed so far (--stats). */
 uint64_t coalesced_count(const struct vm *vm);
 

@@ -15,6 +15,7 @@
  * pages (it shows under emulation, where each page costs a table walk).
  */
 #define __hot __attribute__((hot))
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \

@@ -19,13 +19,18 @@ void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
 #define log_info(topic, ...) log_msg(LOG_INFO, topic, __VA_ARGS__)
 #define log_debug(topic, ...) \
 	do { \
-		if (log_debug_enabled(topic)) \
+		if (unlikely(log_any_debug) && log_debug_enabled(topic)) \
 			log_msg(LOG_DEBUG, topic, __VA_ARGS__); \
 	} while (0)
 
 /* Enable debug output for a comma-separated topic list ("mmio,exit" or "all"). */
 int __must_check log_enable_debug(const char *topics);
 bool log_debug_enabled(const char *topic);
+/*
+ * Whether --debug turned on any topic: log_debug() tests it inline, so a
+ * debug message on the exit path costs no call while debugging is off.
+ */
+extern bool log_any_debug;
 /*
  * The least severe level that prints (--loglevel; --quiet is LOG_WARN).
  * LOG_DEBUG also turns every debug topic on, as kvmtool's --loglevel=debug.

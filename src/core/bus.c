@@ -20,7 +20,7 @@ void bus_free(struct bus *bus)
 }
 
 /* Index of the first region whose end is above addr. */
-static __hot unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
+static __always_inline unsigned int bus_lower_bound(const struct bus *bus, uint64_t addr)
 {
 	unsigned int lo = 0, hi = bus->nr_regions;
 
@@ -98,7 +98,9 @@ void bus_unregister(struct bus *bus, struct device *dev)
 	}
 }
 
-__hot const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
+/* bus_find(), inline in bus_access(): an exit makes no call it can avoid (see __hot). */
+static __always_inline const struct bus_region *
+bus_region_at(const struct bus *bus, uint64_t addr)
 {
 	unsigned int pos = bus_lower_bound(bus, addr);
 
@@ -108,10 +110,15 @@ __hot const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 	return NULL;
 }
 
+const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
+{
+	return bus_region_at(bus, addr);
+}
+
 __hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
 		      unsigned int len, bool is_write)
 {
-	const struct bus_region *r = bus_find(bus, addr);
+	const struct bus_region *r = bus_region_at(bus, addr);
 	uint64_t offset;
 
 	if (r && r->dev && len && range_within(addr, len, r->base, r->size)) {

@@ -60,8 +60,7 @@ static void coalesced_flush_ready(struct ev_source *src, uint32_t events)
 	if (read(src->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_ratelimited(&c->rl, LOG_ERR, "vm", "coalesced writes: reading the flush "
 				"timer: %s", strerror(errno));
-	if (__atomic_load_n(&ring->first, __ATOMIC_RELAXED) !=
-	    __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+	if (coalesced_pending(ring))
 		c->kick(c->vm);
 }
 
@@ -177,9 +176,8 @@ __hot void coalesced_drain(struct vm *vm, unsigned int cpu)
 	struct kvm_coalesced_mmio_ring *ring = vm->coalesced_ring;
 	struct coalesced *c;
 
-	/* The common case, every exit: nothing coalesced, no lock taken. */
-	if (!ring || __atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
-		     __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+	/* Nothing coalesced: no lock taken. */
+	if (!coalesced_pending(ring))
 		return;
 	c = vm->coalesced;
 	pthread_mutex_lock(&c->drain_lock);

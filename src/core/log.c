@@ -15,8 +15,7 @@ static const char *const topics[] = {
 	"uart", "rtc", "testdev", "psci", "gic", "cli", "cpu", "api", "ctl", "snapshot",
 };
 static bool debug_on[ARRAY_SIZE(topics)];
-/* Any topic on: lets the hot exit path skip the topic lookup entirely. */
-static bool any_debug;
+bool log_any_debug;
 static enum log_level max_level = LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -68,7 +67,7 @@ int log_enable_debug(const char *spec)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		debug_on[i] = debug_on[i] || want[i];
-		any_debug = any_debug || want[i];
+		log_any_debug = log_any_debug || want[i];
 	}
 	return 0;
 }
@@ -77,7 +76,7 @@ __hot bool log_debug_enabled(const char *topic)
 {
 	int idx;
 
-	if (!any_debug)
+	if (!log_any_debug)
 		return false;
 	idx = topic_index(topic, strlen(topic));
 	return idx >= 0 && debug_on[idx];

@@ -162,8 +162,8 @@ static void testdev_request(struct testdev *td, unsigned int cpu, struct testdev
 	c->request_status = (uint32_t)-ret;
 }
 
-static __hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset,
-				const void *data, unsigned int len)
+__hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset,
+			  const void *data, unsigned int len)
 {
 	struct testdev *td = to_testdev(dev);
 	struct testdev_cpu *e;

@@ -58,6 +58,12 @@ int __must_check testdev_create(uint64_t base, unsigned int nr_cpus, struct test
  * status, 1 if the guest misbehaved, or `fallback` if it reported nothing.
  */
 int testdev_exit_status(struct testdev *td, int fallback);
+/*
+ * A register write, as the device's ops->write does; called directly by
+ * the x86 PING port, so its exit makes no second indirect call.
+ */
+void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset, const void *data,
+		   unsigned int len);
 /* --stats: PING exits and their cost. */
 void testdev_print_stats(struct testdev *td, FILE *f);
 

@@ -39,7 +39,7 @@ static __hot void testdev_port_write(struct device *dev, unsigned int cpu, uint6
 	struct testdev *td = port_testdev(dev);
 
 	(void)offset;
-	td->dev.ops->write(&td->dev, cpu, TESTDEV_PING, data, len);
+	testdev_write(&td->dev, cpu, TESTDEV_PING, data, len);
 }
 
 static void testdev_port_destroy(struct device *dev)
