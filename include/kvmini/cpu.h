@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include <kvmini/outfile.h>
+
 #include <kvmini/compiler.h>
 
 struct vm_config;
@@ -92,14 +94,14 @@ const struct cpu_model_files arch_cpu_model_files = {					\
 void cpu_usage_arch(FILE *f);
 
 /*
- * Where a command writes a model: standard output, or -o FILE written to
- * a new temporary file beside it and renamed into place on close, so a
- * failure leaves no half model. open and close: 0, or 1 after saying why.
+ * Where a command writes a model: standard output, or -o FILE written
+ * whole or not at all (outfile.h: a file replaced at close, a device or
+ * pipe written to). open and close: 0, or 1 after saying why.
  */
 struct cpu_output {
 	FILE *f;
 	const char *path;		/* NULL: standard output */
-	char tmp[4096];
+	struct outfile file;		/* with a path */
 };
 int __must_check cpu_output_open(struct cpu_output *o, const char *path);
 int __must_check cpu_output_close(struct cpu_output *o);

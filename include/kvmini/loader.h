@@ -26,8 +26,9 @@ int __must_check loader_read(const struct loader_file *f, uint64_t offset, void 
 void loader_close(struct loader_file *f);
 
 /*
- * Write len bytes to path whole or not at all: a temporary file beside it,
- * fsynced, then renamed over it. what names the option for messages.
+ * Write len bytes to path whole or not at all (outfile.h: a file is
+ * written beside and renamed over, fsynced; a device or pipe is written
+ * to). what names the option for messages.
  */
 int __must_check loader_write_file(const char *what, const char *path,
 				   const void *buf, size_t len);

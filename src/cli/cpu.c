@@ -5,6 +5,7 @@
  * KVM can give a guest a model; diff and intersect work on model files
  * alone (for a pool of hosts: dump on each, intersect, check on each).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,19 @@ static void cpu_usage(FILE *f)
 }
 
 #define cpu_bad_usage(...) cli_usage_error("cpu", __VA_ARGS__)
+
+/*
+ * check and diff answer by their report on standard output and their
+ * status: a report that could not be written is no answer (status 2).
+ */
+static int cpu_report_written(int ret)
+{
+	if (!fflush(stdout) && !ferror(stdout))
+		return ret;
+	fprintf(stderr, "kvmini cpu: cannot write the report to standard output: %s\n",
+		strerror(errno ? errno : EIO));
+	return 2;
+}
 
 int cmd_cpu(int argc, char **argv)
 {
@@ -122,7 +136,7 @@ int cmd_cpu(int argc, char **argv)
 		ret = cpu_bad_usage("%s takes model files only; --cpu-model, --cpu-feature "
 				    "and --id-reg are for dump and check", sub);
 	} else if (!strcmp(sub, "diff")) {
-		ret = nargs == 2 ? cpu_cmd_diff(argv[optind], argv[optind + 1]) :
+		ret = nargs == 2 ? cpu_report_written(cpu_cmd_diff(argv[optind], argv[optind + 1])) :
 		      cpu_bad_usage("%s", "diff takes two model files");
 		goto out;
 	} else if (!strcmp(sub, "intersect")) {
@@ -153,7 +167,7 @@ int cmd_cpu(int argc, char **argv)
 	if (!strcmp(sub, "dump"))
 		ret = cpu_cmd_dump(fd, &cfg, out);
 	else
-		ret = cpu_cmd_check(fd, &cfg, verbose);
+		ret = cpu_report_written(cpu_cmd_check(fd, &cfg, verbose));
 	close(fd);
 out:
 	vm_config_free(&cfg);

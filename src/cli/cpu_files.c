@@ -5,7 +5,6 @@
  * written (standard output, or a file that appears whole or not at all).
  */
 #include <errno.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,36 +12,25 @@
 
 #include <kvmini/cpu.h>
 #include <kvmini/model-text.h>
+#include <kvmini/outfile.h>
 
 int cpu_output_open(struct cpu_output *o, const char *path)
 {
-	mode_t mask;
-	int fd;
-
 	o->path = path;
 	o->f = stdout;
 	if (!path)
 		return 0;
-	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= sizeof(o->tmp)) {
-		fprintf(stderr, "kvmini cpu: -o %s: the name is too long\n", path);
+	if (outfile_open(&o->file, path, 0666)) {
+		fprintf(stderr, "kvmini cpu: -o %s\n", o->file.err);
 		return 1;
 	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		fprintf(stderr, "kvmini cpu: -o %s: cannot create a file beside it (%s): %s\n",
-			path, o->tmp, strerror(errno));
-		return 1;
-	}
-	/* mkstemp makes it 0600; a model is as readable as any file this user writes. */
-	mask = umask(0);
-	umask(mask);
-	o->f = fchmod(fd, 0666 & ~mask) ? NULL : fdopen(fd, "w");
+	o->f = fdopen(o->file.fd, "w");
 	if (!o->f) {
-		fprintf(stderr, "kvmini cpu: -o %s: %s: %s\n", path, o->tmp, strerror(errno));
-		close(fd);
-		unlink(o->tmp);
+		fprintf(stderr, "kvmini cpu: -o %s: %s\n", path, strerror(errno));
+		outfile_abort(&o->file);
 		return 1;
 	}
+	o->file.fd = -1;	/* the stream's now: fclose() closes it */
 	return 0;
 }
 
@@ -50,17 +38,24 @@ int cpu_output_close(struct cpu_output *o)
 {
 	int err = 0;
 
-	if (!o->path)
-		return fflush(o->f) ? 1 : 0;
 	if (fflush(o->f) || ferror(o->f))
 		err = errno ? errno : EIO;
+	if (!o->path) {
+		if (err)
+			fprintf(stderr, "kvmini cpu: cannot write to standard output: %s\n",
+				strerror(err));
+		return err ? 1 : 0;
+	}
 	if (fclose(o->f) && !err)
 		err = errno;
-	if (!err && rename(o->tmp, o->path))
-		err = errno;
 	if (err) {
-		fprintf(stderr, "kvmini cpu: -o %s: cannot write: %s\n", o->path, strerror(err));
-		unlink(o->tmp);
+		fprintf(stderr, "kvmini cpu: -o %s: cannot write it: %s\n", o->path,
+			strerror(err));
+		outfile_abort(&o->file);
+		return 1;
+	}
+	if (outfile_commit(&o->file, false)) {
+		fprintf(stderr, "kvmini cpu: -o %s\n", o->file.err);
 		return 1;
 	}
 	return 0;

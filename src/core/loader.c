@@ -10,6 +10,7 @@
 
 #include <kvmini/loader.h>
 #include <kvmini/log.h>
+#include <kvmini/outfile.h>
 
 int loader_open(const char *what, const char *path, uint64_t max, struct loader_file *f)
 {
@@ -76,22 +77,17 @@ void loader_close(struct loader_file *f)
 
 int loader_write_file(const char *what, const char *path, const void *buf, size_t len)
 {
-	size_t plen = strlen(path) + 32, done = 0;
-	char *tmp = malloc(plen);
-	int fd, ret = 0;
+	struct outfile o;
+	size_t done = 0;
+	int ret;
 
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, plen, "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		log_err("loader", "%s %s: cannot create %s: %s", what, path, tmp, strerror(errno));
-		free(tmp);
+	ret = outfile_open(&o, path, 0666);
+	if (ret) {
+		log_err("loader", "%s %s", what, o.err);
 		return ret;
 	}
 	while (done < len && !ret) {
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		ssize_t n = write(o.fd, (const char *)buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -100,16 +96,13 @@ int loader_write_file(const char *what, const char *path, const void *buf, size_
 		else
 			done += (size_t)n;
 	}
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
 	if (ret) {
 		log_err("loader", "%s %s: cannot write it: %s", what, path, strerror(-ret));
-		unlink(tmp);
+		outfile_abort(&o);
+		return ret;
 	}
-	free(tmp);
+	ret = outfile_commit(&o, true);
+	if (ret)
+		log_err("loader", "%s %s", what, o.err);
 	return ret;
 }
