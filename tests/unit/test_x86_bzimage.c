@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* x86 bzImage setup headers and boot placement: valid ones place; the rest are refused. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/arch/x86_64/bzimage.h"
 #include "../../src/arch/x86_64/layout.h"
@@ -9,6 +12,8 @@
 #include "tap.h"
 
 static uint8_t head[X86_BZIMAGE_HEAD_SIZE];
+/* The file the header describes: its setup, then syssize * 16 bytes of kernel. */
+static const uint64_t file = 8 << 20;
 
 static void put(uint8_t *p, uint64_t v, int bytes)
 {
@@ -21,6 +26,7 @@ static void make_head(uint16_t version, uint8_t xloadflags)
 {
 	memset(head, 0, sizeof(head));
 	head[0x1f1] = 27;			/* setup_sects */
+	put(head + 0x1f4, (file - 28 * 512) / 16, 4);	/* syssize */
 	put(head + 0x1fe, 0xaa55, 2);
 	head[0x201] = 0x66;			/* header ends at 0x268 */
 	memcpy(head + 0x202, "HdrS", 4);
@@ -33,9 +39,33 @@ static void make_head(uint16_t version, uint8_t xloadflags)
 	put(head + 0x260, 0x3000000, 4);	/* init_size: 48 MiB */
 }
 
+/* x86_boot_plan()'s status, with what it printed to stderr in msg. */
+static int plan_said(uint64_t ram, const struct x86_bzimage *img, uint64_t initrd, char *msg,
+		     size_t len)
+{
+	struct x86_boot_plan plan;
+	FILE *tmp = tmpfile();
+	int saved = dup(2), ret;
+	size_t n = 0;
+
+	fflush(stderr);
+	if (!tmp || saved < 0 || dup2(fileno(tmp), 2) < 0)
+		abort();
+	ret = x86_boot_plan(ram, img, initrd, &plan);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(msg, 1, len - 1, tmp);
+	msg[n] = 0;
+	fclose(tmp);
+	return ret;
+}
+
 int main(void)
 {
-	const uint64_t file = 8 << 20, mib = 1 << 20;
+	char msg[1024];
+	const uint64_t mib = 1 << 20;
 	struct x86_bzimage img;
 	struct x86_boot_plan plan;
 
@@ -72,6 +102,22 @@ int main(void)
 	   "setup code only, no kernel: refused as truncated");
 	ok(x86_bzimage_parse(head, 512, file, "--kernel", "k", &img) == -ENOEXEC,
 	   "a file shorter than a setup header: not a bzImage");
+	ok(x86_bzimage_parse(head, sizeof(head), file - 16, "--kernel", "k", &img) == -EINVAL,
+	   "16 bytes short of what syssize says: refused as truncated");
+	ok(x86_bzimage_parse(head, sizeof(head), file + 4096, "--kernel", "k", &img) == 0,
+	   "more than syssize says (an appended signature): accepted");
+	put(head + 0x1f4, 0, 4);
+	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -EINVAL,
+	   "syssize 0 (no kernel): refused");
+	make_head(0x020f, 0x1);
+	head[0x1f1] = 255;
+	put(head + 0x1f4, (file - 256 * 512) / 16, 4);
+	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == -EINVAL,
+	   "setup_sects 255 (128 KiB of setup, more than the real-mode area): refused");
+	head[0x1f1] = 63;
+	put(head + 0x1f4, (file - 64 * 512) / 16, 4);
+	ok(x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img) == 0,
+	   "setup_sects 63 (32 KiB, the most a bzImage has): accepted");
 
 	make_head(0x020f, 0x1);
 	ok(!x86_bzimage_parse(head, sizeof(head), file, "--kernel", "k", &img), "parsed again");
@@ -88,5 +134,12 @@ int main(void)
 	   "RAM below pref_address + init_size: refused (--mem too small)");
 	ok(x86_boot_plan(80 * mib, &img, 40 * mib, &plan) == -ENOSPC,
 	   "an initrd that would overlap the booting kernel: refused");
+	ok(plan_said(80 * mib, &img, 40 * mib, msg, sizeof(msg)) == -ENOSPC &&
+	   strstr(msg, "give --mem 104M or more"),
+	   "... naming the --mem that makes room: the kernel's 64 MiB, then 40 MiB");
+	ok(plan_said(3072 * mib, &img, 2000 * mib, msg, sizeof(msg)) == -ENOSPC &&
+	   strstr(msg, "whatever --mem is; give a smaller initrd") &&
+	   strstr(msg, "below 0x80000000") && strstr(msg, "leaves 1984 MiB"),
+	   "an initrd past initrd_addr_max: no --mem helps, and the message says so");
 	return tap_done();
 }

@@ -108,6 +108,9 @@ int x86_boot_raw(struct vm *vm, const struct loader_file *image)
 	if (vm->cfg->initrd_path)
 		log_warn("loader", "--initrd %s: ignored with a raw binary (nothing would find it)",
 			 vm->cfg->initrd_path);
+	if (vm->cfg->params && *vm->cfg->params)
+		log_warn("loader", "--params '%s': ignored with a raw binary (it has no command "
+			 "line to read)", vm->cfg->params);
 	dst = guest_mem_ptr(&vm->mem, X86_RAW_BASE, image->size);
 	ret = dst ? loader_read(image, 0, dst, (size_t)image->size) : -EFAULT;
 	return ret ? ret : x86_enter_real_mode(vm->vcpus[0], X86_RAW_SEGMENT, 0, X86_RAW_SP);
@@ -129,12 +132,21 @@ int x86_boot_firmware(struct vm *vm)
 	void *dst;
 	int ret = loader_open("--firmware", path, vm->cfg->ram_size, &fw);
 
+	if (!ret && vm->cfg->params && *vm->cfg->params)
+		log_warn("loader", "--params '%s': ignored with --firmware on x86_64 (no boot "
+			 "protocol hands a BIOS a command line)", vm->cfg->params);
 	if (!ret && fw.size > X86_FIRMWARE_MAX) {
 		log_err("loader", "--firmware %s: %" PRIu64 " bytes; x86 firmware ends at 1 MiB "
 			"and starts at 0x%" PRIx64 " at the lowest: %" PRIu64 " KiB at most (as "
 			"kvmtool)", path, fw.size, X86_FIRMWARE_END - X86_FIRMWARE_MAX,
 			X86_FIRMWARE_MAX >> 10);
 		ret = -EFBIG;
+	}
+	if (!ret && fw.size < X86_FIRMWARE_END - X86_BIOS_BASE - X86_RESET_IP) {
+		log_err("loader", "--firmware %s: %" PRIu64 " bytes; the CPU starts at the reset "
+			"vector F000:FFF0, the image's last 16 bytes, so it needs 16 bytes at "
+			"least", path, fw.size);
+		ret = -EINVAL;
 	}
 	if (!ret) {
 		dst = guest_mem_ptr(&vm->mem, X86_FIRMWARE_END - fw.size, fw.size);

@@ -11,6 +11,7 @@
 
 /* Offsets in the file, which are also offsets in boot_params. */
 #define HDR_SETUP_SECTS		0x1f1
+#define HDR_SYSSIZE		0x1f4	/* the protected-mode kernel, in 16-byte units */
 #define HDR_BOOT_FLAG		0x1fe
 #define HDR_JUMP_END		0x201	/* 0x202 + this byte: the header's end */
 #define HDR_MAGIC		0x202
@@ -26,6 +27,12 @@
 #define XLF_KERNEL_64		0x01	/* it has the 64-bit entry at +0x200 */
 #define X86_ENTRY_64_OFFSET	0x200
 #define X86_INITRD_ALIGN	UINT64_C(0x1000)
+/*
+ * The real-mode setup (boot sector included) lives below X + 0x8000 in
+ * boot.rst's memory map; a few hundred bytes of slack for the boot sector
+ * kernels count apart. More is a damaged header, not a kernel.
+ */
+#define X86_SETUP_MAX_BYTES	(0x8000 + 512)
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
@@ -35,6 +42,7 @@ int x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, const
 		      const char *path, struct x86_bzimage *img)
 {
 	unsigned int setup_sects;
+	uint64_t kernel_bytes;
 
 	memset(img, 0, sizeof(*img));
 	/* No boot sector and setup header at all: not a bzImage (the caller may load it raw). */
@@ -58,10 +66,20 @@ int x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, const
 	setup_sects = head[HDR_SETUP_SECTS] ? head[HDR_SETUP_SECTS] : 4;
 	img->setup_bytes = (uint64_t)(setup_sects + 1) * 512;
 	img->hdr_len = 0x202 + head[HDR_JUMP_END] - X86_SETUP_HDR_OFFSET;
-	if (img->setup_bytes >= file_size || X86_SETUP_HDR_OFFSET + img->hdr_len > len) {
-		log_err("loader", "%s %s: truncated: its setup code claims %" PRIu64 " bytes of "
-			"a %" PRIu64 "-byte file (setup header %zu bytes)", what, path,
-			img->setup_bytes, file_size, img->hdr_len);
+	if (img->setup_bytes > X86_SETUP_MAX_BYTES) {
+		log_err("loader", "%s %s: damaged: its header's setup_sects (%u) makes %" PRIu64
+			" bytes of real-mode setup, more than a bzImage has room for (32 KiB); "
+			"give an intact bzImage", what, path, setup_sects, img->setup_bytes);
+		return -EINVAL;
+	}
+	/* syssize (protocol 2.04 and later, so always here): what must follow the setup. */
+	kernel_bytes = (uint64_t)get32(head + HDR_SYSSIZE) * 16;
+	if (img->setup_bytes + kernel_bytes > file_size || kernel_bytes == 0 ||
+	    X86_SETUP_HDR_OFFSET + img->hdr_len > len) {
+		log_err("loader", "%s %s: truncated: its header says %" PRIu64 " bytes (%" PRIu64
+			" of setup, %" PRIu64 " of kernel), the file has %" PRIu64 "; copy the "
+			"bzImage again", what, path, img->setup_bytes + kernel_bytes,
+			img->setup_bytes, kernel_bytes, file_size);
 		return -EINVAL;
 	}
 	img->kernel_size = file_size - img->setup_bytes;
@@ -96,9 +114,25 @@ int x86_boot_plan(uint64_t low_ram_end, const struct x86_bzimage *img, uint64_t 
 	if (img->initrd_addr_max && (uint64_t)img->initrd_addr_max + 1 < top)
 		top = (uint64_t)img->initrd_addr_max + 1;
 	if (initrd_size > top || ((top - initrd_size) & ~(X86_INITRD_ALIGN - 1)) < busy_end) {
-		log_err("loader", "--initrd of %" PRIu64 " MiB does not fit between the kernel "
-			"(up to 0x%" PRIx64 ") and the end of usable RAM (0x%" PRIx64 "); give a "
-			"larger --mem", initrd_size >> 20, busy_end, top);
+		/* The most any --mem gives: below the 32-bit MMIO gap and the kernel's limit. */
+		uint64_t ceiling = X86_MMIO_GAP_START;
+		uint64_t need = ((busy_end + X86_INITRD_ALIGN - 1) & ~(X86_INITRD_ALIGN - 1)) +
+				initrd_size;
+
+		if (img->initrd_addr_max && (uint64_t)img->initrd_addr_max + 1 < ceiling)
+			ceiling = (uint64_t)img->initrd_addr_max + 1;
+		if (need > ceiling)
+			log_err("loader", "--initrd of %" PRIu64 " MiB is too large for this kernel: "
+				"it takes its initrd below 0x%" PRIx64 " (initrd_addr_max and "
+				"the 32-bit MMIO gap), above the kernel (up to 0x%" PRIx64 "), "
+				"which leaves %" PRIu64 " MiB whatever --mem is; give a smaller "
+				"initrd", initrd_size >> 20, ceiling, busy_end,
+				(ceiling - busy_end) >> 20);
+		else
+			log_err("loader", "--initrd of %" PRIu64 " MiB does not fit between the "
+				"kernel (up to 0x%" PRIx64 ") and the end of usable RAM (0x%" PRIx64
+				"); give --mem %" PRIu64 "M or more", initrd_size >> 20, busy_end,
+				top, (need + (1 << 20) - 1) >> 20);
 		return -ENOSPC;
 	}
 	plan->initrd_addr = (top - initrd_size) & ~(X86_INITRD_ALIGN - 1);
