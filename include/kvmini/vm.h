@@ -70,7 +70,8 @@ struct vm {
 	pthread_mutex_t lock;		/* protects the stop state below */
 	pthread_cond_t stopped_cond;
 	enum vm_stop_reason stop_reason;
-	int stop_error;			/* -errno for VM_STOP_ERROR */
+	/* -errno for VM_STOP_ERROR; for VM_STOP_RESET, -EFAULT when a fault (not the guest) reset it */
+	int stop_error;
 	int stop_signal;		/* the signal for VM_STOP_SIGNAL */
 };
 

@@ -280,6 +280,12 @@ static int vm_exit_status(struct vm *vm)
 	case VM_STOP_POWEROFF:
 		return guest;
 	case VM_STOP_RESET:
+		if (vm->stop_error && !vm->test_hooks) {
+			/* Not the guest's wish: a fault reset the machine (x86 triple fault). */
+			log_err("vm", "the guest triple-faulted; kvmini stops rather than rebooting "
+				"it (--no-reboot), and fails");
+			return 1;
+		}
 		log_info("vm", "the guest asked for a reset; kvmini stops rather than "
 			 "rebooting it (%s)", vm->test_hooks ? "a test guest" : "--no-reboot");
 		return guest;
@@ -300,8 +306,35 @@ static int vm_exit_status(struct vm *vm)
 	return -EIO;
 }
 
+/*
+ * A guest that resets this soon after each start, this many times in a
+ * row, is in a boot loop (a damaged or wrong kernel triple-faulting early):
+ * booting it again would only repeat it, forever. No real boot resets that
+ * soon, not even on an emulated host.
+ */
+#define BOOT_LOOP_MS		1000
+#define BOOT_LOOP_RESETS	5
+
+/* After a boot that ended in a reset: stop the VM if that makes a boot loop. */
+static void vm_check_boot_loop(struct vm *vm, uint64_t boot_start_ns, unsigned int *quick_resets)
+{
+	if (monotonic_ns() - boot_start_ns >= BOOT_LOOP_MS * 1000000ULL) {
+		*quick_resets = 0;
+		return;
+	}
+	if (++*quick_resets < BOOT_LOOP_RESETS)
+		return;
+	log_err("vm", "the guest %s %u times in a row, each within %u ms of starting: a boot "
+		"loop, which another reboot would only repeat; kvmini stops (check the kernel "
+		"or firmware, and see the first boot's messages)",
+		vm->stop_error ? "triple-faulted" : "reset", BOOT_LOOP_RESETS, BOOT_LOOP_MS);
+	vm_stop(vm, VM_STOP_ERROR, -ELOOP);
+}
+
 int vm_run(struct vm *vm)
 {
+	unsigned int quick_resets = 0;
+	uint64_t boot_start_ns;
 	struct sigaction old_actions[2], old_pipe;
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	sigset_t stop, old_mask;
@@ -321,14 +354,19 @@ int vm_run(struct vm *vm)
 		vm_stop(vm, VM_STOP_ERROR, ret);
 	} else {
 		vm_note_startup(vm);
+		boot_start_ns = monotonic_ns();
 		vm_run_vcpus(vm);
 	}
 	while (vm_wants_reboot(vm)) {
+		vm_check_boot_loop(vm, boot_start_ns, &quick_resets);
+		if (vm_stopping(vm) && vm->stop_reason != VM_STOP_RESET)
+			break;
 		ret = vm_reboot(vm);
 		if (ret)
 			vm_stop(vm, VM_STOP_ERROR, ret);
 		if (vm_stopping(vm))
 			break;
+		boot_start_ns = monotonic_ns();
 		vm_run_vcpus(vm);
 	}
 	evloop_stop(&vm->loop);

@@ -16,7 +16,8 @@
 #   typed   at a terminal: raw mode, typed input, the terminal restored
 #   raw     a bare-metal real-mode binary (tests/kvm/x86-raw.S) through
 #           kvmini's BIOS: int 10h output, int 15h E820; and one that
-#           triple-faults
+#           triple-faults (--no-reboot: status 1; without, a boot loop
+#           that kvmini ends after 5 resets)
 #   firmware  --firmware with a BIOS of its own (tests/kvm/x86-fw.S) at
 #           the reset vector, as kvmtool enters one, at 64 and 128 KiB
 #   snapshot  2 vCPUs saved while the init writes its disk, restored by a
@@ -80,13 +81,19 @@ t typed ./pty-run --expect "guest init: type a line" --check-raw --send "typed a
 t raw kvmini run -k raw.bin --timeout 60
 # lidt of a zero-limit IDT at 1000:0010, then int3: #GP, #DF, a triple fault.
 { printf "\017\001\036\020\000\314\364"; head -c 25 /dev/zero; } >triple.bin
-t triple kvmini run -k triple.bin --no-reboot --timeout 30
+t triple kvmini run -k triple.bin --no-reboot --timeout 30 -p x
+# Without --no-reboot: every boot triple-faults at once, a boot loop.
+t bootloop kvmini run -k triple.bin --timeout 60
+printf "12345678" >tiny.fw
+t fwtiny kvmini run --firmware tiny.fw
 t firmware kvmini run --firmware fw.bin --timeout 60
 (head -c 65536 /dev/zero; cat fw.bin) >fw128.bin
 t fw128 kvmini run --firmware fw128.bin --timeout 60
 head -c 4096 $GUEST/bzImage >trunc.bz
+head -c $(($(wc -c <$GUEST/bzImage) - 16)) $GUEST/bzImage >short.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
+t short kvmini run -k short.bz
 t smallmem kvmini run -k $GUEST/bzImage -m 32
 dd if=/dev/zero of=big.rd bs=1M count=64 2>/dev/null
 t bigrd kvmini run -k $GUEST/bzImage -i big.rd -m 100
@@ -163,13 +170,21 @@ check "raw -k: the map has usable RAM from 1 MiB" has raw "raw guest: e820 has u
 check "raw -k: ACPI power-off, status 0" rc_is raw 0
 check "a triple fault: named, and on AMD (the emulated host) not placed at the reset vector" \
 	has triple "triple fault (KVM_EXIT_SHUTDOWN) at a place KVM did not keep (the vCPU reads as after reset"
-check "a triple fault with --no-reboot: kvmini stops" has triple "kvmini stops rather than rebooting it (--no-reboot)"
+check "a triple fault with --no-reboot: kvmini stops and fails (status 1)" sh -c \
+	"grep -q 'the guest triple-faulted; kvmini stops rather than rebooting it (--no-reboot), and fails' '$T/triple.out' && [ \"\$(cat '$T/triple.rc')\" = 1 ]"
+check "-p with a raw binary: a warning says it is ignored" has triple "--params 'x': ignored with a raw binary"
+check "a boot loop: kvmini stops after 5 quick resets, naming it, status 1" sh -c \
+	"grep -q 'the guest triple-faulted 5 times in a row, each within 1000 ms of starting: a boot loop' '$T/bootloop.out' && [ \"\$(grep -c 'triple fault (KVM_EXIT_SHUTDOWN)' '$T/bootloop.out')\" = 5 ] && [ \"\$(cat '$T/bootloop.rc')\" = 1 ]"
+check "--firmware of 8 bytes (no reset vector): refused" has fwtiny "8 bytes; the CPU starts at the reset vector F000:FFF0"
 check "-k of an initrd (no bzImage, too large to run raw): refused, naming it" has notbz "neither a bzImage nor a raw real-mode binary that fits below 640 KiB"
 check "-k of a truncated bzImage: refused" has trunc "truncated"
+check "-k of a bzImage 16 bytes short of its header's syssize: refused, both sizes named" sh -c \
+	"grep -q 'short.bz: truncated: its header says [0-9]* bytes (.*), the file has [0-9]*' '$T/short.out'"
 check "-m 32: too small for this kernel, the size to give named" has smallmem "--mem 32M is too small for this kernel"
-check "an initrd that does not fit: refused" has bigrd "does not fit between the kernel"
+check "an initrd that does not fit: refused, naming a --mem that fits it" sh -c \
+	"grep -q 'does not fit between the kernel.*give --mem [0-9]*M or more' '$T/bigrd.out'"
 check "bad kernels and options: nonzero status" sh -c \
-	"for n in notbz trunc smallmem bigrd fw dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
+	"for n in notbz trunc short smallmem bigrd fw fwtiny dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
 check "--firmware of more than 128 KiB: refused, naming the limit" has fw "128 KiB at most (as kvmtool)"
 check "--firmware: entered in real mode at F000:FFF0 with the stack at F000:8000" has firmware "firmware: real mode at F000, reset vector F000:FFF0, stack F000:8000"
 check "--firmware: kvmini's ACPI tables are there for it" has firmware "firmware: found the ACPI RSDP in 0xe0000-0xeffff"

@@ -113,7 +113,7 @@ __hot int arch_vcpu_handle_exit(struct vcpu *vcpu)
 			arch_vcpu_describe(vcpu, where, sizeof(where));
 		log_warn("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at %s: the machine "
 			 "resets", vcpu->id, where);
-		vm_stop(vcpu->vm, VM_STOP_RESET, 0);
+		vm_stop(vcpu->vm, VM_STOP_RESET, -EFAULT);
 		return 1;
 	}
 	}
