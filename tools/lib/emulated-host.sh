@@ -205,6 +205,7 @@ boot_once() {
 	: >"$rc_file"
 	timeout -k 10 "$left" "${qemu_cmd[@]}" \
 		-smp "$smp" -m "$mem" -display none -no-reboot -nic none -monitor none \
+		-d cpu_reset -D "$work/qemu-reset.log" \
 		-serial stdio -kernel "$kernel" -initrd "$work/initrd.cpio" \
 		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
 		</dev/null >"$fifo" 2>"$work/qemu.err" &
@@ -291,6 +292,11 @@ run_emulated() {
 	if [ -z "$rc" ]; then
 		printf '%s: error: the emulated host stopped before the command finished (QEMU status %s)\n' "$PROG" "$qrc" >&2
 		grep -q 'Kernel panic' "$log" && printf '%s: the emulated kernel panicked\n' "$PROG" >&2
+		# -no-reboot: a reset ends QEMU; -d cpu_reset logged why, and where the CPU was.
+		if grep -q 'Triple fault' "$work/qemu-reset.log" 2>/dev/null; then
+			printf '%s: the emulated CPU triple-faulted (in the emulated kernel, or in QEMU'"'"'s emulation of it); QEMU -d cpu_reset logged:\n' "$PROG" >&2
+			grep -A 14 -m 1 'Triple fault' "$work/qemu-reset.log" | sed 's/^/  : /' >&2
+		fi
 		cat "$work/qemu.err" >&2
 		tail -n 25 "$log" | sed 's/^/  | /' >&2
 		exit 125
