@@ -94,6 +94,7 @@ head -c $(($(wc -c <$GUEST/bzImage) - 16)) $GUEST/bzImage >short.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
 t short kvmini run -k short.bz
+t elf sh -c 'kvmini run -k "$(command -v kvmini)"'
 t smallmem kvmini run -k $GUEST/bzImage -m 32
 dd if=/dev/zero of=big.rd bs=1M count=64 2>/dev/null
 t bigrd kvmini run -k $GUEST/bzImage -i big.rd -m 100
@@ -178,13 +179,14 @@ check "a boot loop: kvmini stops after 5 quick resets, naming it, status 1" sh -
 check "--firmware of 8 bytes (no reset vector): refused" has fwtiny "8 bytes; the CPU starts at the reset vector F000:FFF0"
 check "-k of an initrd (no bzImage, too large to run raw): refused, naming it" has notbz "neither a bzImage nor a raw real-mode binary that fits below 640 KiB"
 check "-k of a truncated bzImage: refused" has trunc "truncated"
+check "-k of an ELF file (a vmlinux, say): refused, the bzImage asked for" has elf "an ELF file (vmlinux?); give the bzImage"
 check "-k of a bzImage 16 bytes short of its header's syssize: refused, both sizes named" sh -c \
 	"grep -q 'short.bz: truncated: its header says [0-9]* bytes (.*), the file has [0-9]*' '$T/short.out'"
 check "-m 32: too small for this kernel, the size to give named" has smallmem "--mem 32M is too small for this kernel"
 check "an initrd that does not fit: refused, naming a --mem that fits it" sh -c \
 	"grep -q 'does not fit between the kernel.*give --mem [0-9]*M or more' '$T/bigrd.out'"
 check "bad kernels and options: nonzero status" sh -c \
-	"for n in notbz trunc short smallmem bigrd fw fwtiny dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
+	"for n in notbz trunc short elf smallmem bigrd fw fwtiny dtb longcmd; do [ \"\$(cat '$T/'\$n.rc)\" != 0 ] || exit 1; done"
 check "--firmware of more than 128 KiB: refused, naming the limit" has fw "128 KiB at most (as kvmtool)"
 check "--firmware: entered in real mode at F000:FFF0 with the stack at F000:8000" has firmware "firmware: real mode at F000, reset vector F000:FFF0, stack F000:8000"
 check "--firmware: kvmini's ACPI tables are there for it" has firmware "firmware: found the ACPI RSDP in 0xe0000-0xeffff"

@@ -102,6 +102,11 @@ int main(void)
 	   "setup code only, no kernel: refused as truncated");
 	ok(x86_bzimage_parse(head, 512, file, "--kernel", "k", &img) == -ENOEXEC,
 	   "a file shorter than a setup header: not a bzImage");
+	ok(x86_bzimage_parse(head, 0x300, 0x300, "--kernel", "k", &img) == -EINVAL,
+	   "a boot sector and HdrS in a file shorter than the setup header: truncated, not raw");
+	ok(x86_bzimage_parse((const uint8_t *)"\x7f" "ELF\x02\x01\x01", 7, 1 << 20, "--kernel",
+			     "vmlinux", &img) == -EINVAL,
+	   "an ELF file (a vmlinux): refused, not run as real-mode code");
 	ok(x86_bzimage_parse(head, sizeof(head), file - 16, "--kernel", "k", &img) == -EINVAL,
 	   "16 bytes short of what syssize says: refused as truncated");
 	ok(x86_bzimage_parse(head, sizeof(head), file + 4096, "--kernel", "k", &img) == 0,
@@ -134,6 +139,15 @@ int main(void)
 	   "RAM below pref_address + init_size: refused (--mem too small)");
 	ok(x86_boot_plan(80 * mib, &img, 40 * mib, &plan) == -ENOSPC,
 	   "an initrd that would overlap the booting kernel: refused");
+	img.pref_address = UINT64_MAX - 4096;
+	ok(plan_said(3072 * mib, &img, 0, msg, sizeof(msg)) == -ENOSPC &&
+	   strstr(msg, "the header is damaged") && !strstr(msg, "give --mem"),
+	   "pref_address + init_size wrapping around: damaged, no --mem advised");
+	img.pref_address = 0xbf000000;
+	ok(plan_said(3072 * mib, &img, 0, msg, sizeof(msg)) == -ENOSPC &&
+	   strstr(msg, "the header is damaged") && !strstr(msg, "give --mem"),
+	   "booting into the 32-bit MMIO gap: no --mem helps, said so");
+	img.pref_address = 0x1000000;
 	ok(plan_said(80 * mib, &img, 40 * mib, msg, sizeof(msg)) == -ENOSPC &&
 	   strstr(msg, "give --mem 104M or more"),
 	   "... naming the --mem that makes room: the kernel's 64 MiB, then 40 MiB");

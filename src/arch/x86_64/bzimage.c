@@ -45,10 +45,23 @@ int x86_bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, const
 	uint64_t kernel_bytes;
 
 	memset(img, 0, sizeof(*img));
+	/* Real-mode code never starts like this: a vmlinux given for the bzImage. */
+	if (len >= 4 && !memcmp(head, "\x7f" "ELF", 4)) {
+		log_err("loader", "%s %s: an ELF file (vmlinux?); give the bzImage (arch/x86/"
+			"boot/bzImage in a kernel build, /boot/vmlinuz-* on a distribution)",
+			what, path);
+		return -EINVAL;
+	}
 	/* No boot sector and setup header at all: not a bzImage (the caller may load it raw). */
-	if (len < X86_BZIMAGE_HEAD_SIZE || get16(head + HDR_BOOT_FLAG) != 0xaa55 ||
+	if (len < HDR_MAGIC + 4 || get16(head + HDR_BOOT_FLAG) != 0xaa55 ||
 	    memcmp(head + HDR_MAGIC, "HdrS", 4))
 		return -ENOEXEC;
+	if (len < X86_BZIMAGE_HEAD_SIZE) {
+		log_err("loader", "%s %s: truncated: %zu bytes, fewer than a bzImage's boot "
+			"sector and setup header (%d bytes); copy the bzImage again", what, path,
+			len, X86_BZIMAGE_HEAD_SIZE);
+		return -EINVAL;
+	}
 	img->version = get16(head + HDR_VERSION);
 	if (img->version < X86_BOOT_PROTOCOL_MIN || !(head[HDR_XLOADFLAGS] & XLF_KERNEL_64)) {
 		log_err("loader", "%s %s: boot protocol %u.%02u %s; kvmini enters kernels at "
@@ -102,6 +115,15 @@ int x86_boot_plan(uint64_t low_ram_end, const struct x86_bzimage *img, uint64_t 
 	plan->kernel_addr = X86_IMAGE_BASE;
 	plan->entry = X86_IMAGE_BASE + X86_ENTRY_64_OFFSET;
 	plan->initrd_addr = 0;
+	/* No --mem helps a kernel that wants to boot in or past the 32-bit MMIO gap. */
+	if (booting_end < img->pref_address || busy_end > X86_MMIO_GAP_START) {
+		log_err("loader", "this kernel's header asks for RAM up to 0x%" PRIx64 " while "
+			"it boots (pref_address 0x%" PRIx64 " + init_size 0x%" PRIx64 "), past "
+			"the 3 GiB below the 32-bit MMIO gap where kvmini boots a kernel; the "
+			"header is damaged, or the kernel is not for a PC", busy_end,
+			img->pref_address, (uint64_t)img->init_size);
+		return -ENOSPC;
+	}
 	if (busy_end > low_ram_end) {
 		log_err("loader", "--mem %" PRIu64 "M is too small for this kernel: it needs RAM "
 			"up to 0x%" PRIx64 " while it boots (%" PRIu64 " MiB); give --mem %" PRIu64

@@ -124,7 +124,11 @@ int x86_boot_linux(struct vm *vm)
 	struct x86_bzimage img;
 	struct x86_boot_plan plan = { 0 };
 	struct kvm_regs regs = { .rflags = 0x2, .rsi = X86_ZERO_PAGE };
-	int ret = loader_open("--kernel", cfg->kernel_path, cfg->ram_size, &kernel);
+	/*
+	 * No size limit here: what fits depends on what the file is, and the
+	 * raw-binary and boot-plan checks name the limit that applies to it.
+	 */
+	int ret = loader_open("--kernel", cfg->kernel_path, UINT64_MAX, &kernel);
 
 	if (!ret)
 		ret = loader_read(&kernel, 0, head, kernel.size < sizeof(head) ?
@@ -138,7 +142,7 @@ int x86_boot_linux(struct vm *vm)
 		return ret;
 	}
 	if (!ret && cfg->initrd_path)
-		ret = loader_open("--initrd", cfg->initrd_path, cfg->ram_size, &initrd);
+		ret = loader_open("--initrd", cfg->initrd_path, UINT64_MAX, &initrd);
 	if (!ret)
 		ret = x86_boot_plan(low_end, &img, cfg->initrd_path ? initrd.size : 0, &plan);
 	if (!ret)
