@@ -130,7 +130,8 @@ int x86_msrs_get(int vcpu_fd, struct kvm_msrs *msrs)
 int x86_msrs_set(int vcpu_fd, const struct kvm_msrs *msrs, bool with_clocks)
 {
 	size_t bytes = sizeof(*msrs) + msrs->nmsrs * sizeof(msrs->entries[0]);
-	struct kvm_msrs *m = malloc(bytes);
+	/* Zeroed: KVM_SET_MSRS must see pad and each entry's reserved word as 0. */
+	struct kvm_msrs *m = calloc(1, bytes);
 	uint32_t n = 0;
 	int ret;
 
