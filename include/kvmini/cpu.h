@@ -17,9 +17,16 @@ struct vm_config;
 
 enum cpu_opt_kind {
 	CPU_OPT_MODEL,		/* --cpu-model FILE */
+	CPU_OPT_MODEL_ARG,	/* a model FILE as a command's argument (kvmini cpu check) */
 	CPU_OPT_FEATURE,	/* --cpu-feature NAME=on|off[,...] */
 	CPU_OPT_ID_REG,		/* --id-reg REG.FIELD=VALUE */
 };
+
+/* How messages name a model file: as the option it came with, or by its path alone. */
+static inline const char *cpu_opt_model_label(enum cpu_opt_kind kind)
+{
+	return kind == CPU_OPT_MODEL ? "--cpu-model " : "";
+}
 
 /*
  * One option, syntax-checked now: 0, or -KVMINI_EUSAGE (reported on

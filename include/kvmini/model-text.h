@@ -62,6 +62,15 @@ int __must_check model_text_option(struct model_origins *o, const char *option,
 				   void *ctx, char *err, size_t errlen);
 
 /*
+ * A comma-separated list of NAME=VALUE items, as --cpu-feature takes: each
+ * through one(); an empty item or a NAME given twice is refused (err names
+ * the option and the item), since either is a typo rather than a wish.
+ */
+typedef int (*model_item_fn)(void *ctx, const char *item, char *err, size_t errlen);
+int __must_check model_text_items(const char *option, const char *arg, const char *expect,
+				  model_item_fn one, void *ctx, char *err, size_t errlen);
+
+/*
  * An unsigned number: decimal, 0x hex or 0b binary, at most max. -EINVAL
  * with the reason in why.
  */

@@ -38,6 +38,16 @@ static void cpu_usage(FILE *f)
 
 #define cpu_bad_usage(...) cli_usage_error("cpu", __VA_ARGS__)
 
+/* Model files named "-" more than once: the second would read an empty stdin. */
+static bool stdin_named_twice(char *const *paths, int n)
+{
+	int dashes = 0;
+
+	for (int i = 0; i < n; i++)
+		dashes += !strcmp(paths[i], "-");
+	return dashes > 1;
+}
+
 /*
  * check and diff answer by their report on standard output and their
  * status: a report that could not be written is no answer (status 2).
@@ -132,7 +142,10 @@ int cmd_cpu(int argc, char **argv)
 	nargs = argc - optind;
 	if (ret)
 		goto out;
-	if (run_opts && (!strcmp(sub, "diff") || !strcmp(sub, "intersect"))) {
+	if (stdin_named_twice(&argv[optind], nargs)) {
+		ret = cpu_bad_usage("%s: '-' (standard input) is named twice; it can be read "
+				    "once: give the other model as a file", sub);
+	} else if (run_opts && (!strcmp(sub, "diff") || !strcmp(sub, "intersect"))) {
 		ret = cpu_bad_usage("%s takes model files only; --cpu-model, --cpu-feature "
 				    "and --id-reg are for dump and check", sub);
 	} else if (!strcmp(sub, "diff")) {
@@ -154,7 +167,7 @@ int cmd_cpu(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (!strcmp(sub, "check") && nargs == 1)
-		ret = cpu_opt_add_cmd(&cfg, "cpu", CPU_OPT_MODEL, argv[optind]);
+		ret = cpu_opt_add_cmd(&cfg, "cpu check", CPU_OPT_MODEL_ARG, argv[optind]);
 	if (!ret)
 		ret = cpu_opts_finish(&cfg);
 	if (ret)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <kvmini/model-text.h>
 
@@ -188,6 +189,46 @@ int model_text_option(struct model_origins *o, const char *option, const char *a
 	if (ret == -ENOMEM)
 		return ret;
 	return ret ? model_err(err, errlen, "%s: %s", opt, why) : 0;
+}
+
+/* The NAME of "NAME=VALUE" (all of it without '='), as a length. */
+static size_t item_name_len(const char *item)
+{
+	const char *eq = strchr(item, '=');
+
+	return eq ? (size_t)(eq - item) : strlen(item);
+}
+
+int model_text_items(const char *option, const char *arg, const char *expect,
+		     model_item_fn one, void *ctx, char *err, size_t errlen)
+{
+	char buf[MODEL_TEXT_MAX_LINE], *items[MODEL_TEXT_MAX_LINE / 2], *p;
+	size_t n = 0;
+	int ret = 0;
+
+	if (strlen(arg) >= sizeof(buf))
+		return model_err(err, errlen, "%s: value too long", option);
+	if (!*arg)
+		return model_err(err, errlen, "%s '': expected %s", option, expect);
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (p = buf; p; n++) {
+		items[n] = p;
+		p = strchr(p, ',');
+		if (p)
+			*p++ = 0;
+		if (!*items[n])
+			return model_err(err, errlen, "%s %s: an empty item; separate %s items "
+					 "with single commas", option, arg, expect);
+		for (size_t i = 0; i < n; i++)
+			if (item_name_len(items[i]) == item_name_len(items[n]) &&
+			    !strncasecmp(items[i], items[n], item_name_len(items[n])))
+				return model_err(err, errlen, "%s %s: names %.*s twice; give "
+						 "each once", option, arg,
+						 (int)item_name_len(items[n]), items[n]);
+	}
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = one(ctx, items[i], err, errlen);
+	return ret;
 }
 
 int model_parse_number(const char *s, uint64_t max, uint64_t *out, char *why, size_t whylen)

@@ -31,6 +31,8 @@ t run_refused kvmini run --cpu-feature avx512f=on,xcr0=0xe7
 t id_reg kvmini run --id-reg ID_AA64PFR0_EL1.SVE=0
 printf "avx2 = off\navx3 = on\n" >typo.model
 t typo kvmini cpu check typo.model
+t twodash sh -c "kvmini cpu intersect - host.model - <host.model"
+t dupfeat kvmini cpu dump --cpu-feature avx2=off,,avx=on
 
 # Snapshots: the stress guest on 2 vCPUs saved mid-run through the control
 # socket (its vCPUs hold vector patterns across exits), its kvmini killed,
@@ -153,6 +155,10 @@ check "run refusal: XCR0 bits the host forbids are named" has run_refused "xcr0 
 check "run refusal: the guest never ran" lacks run_refused "ok 1"
 check "--id-reg on x86_64: refused, pointing at --cpu-feature" has id_reg "ID registers are arm64's; on x86_64 give CPUID fields by name with --cpu-feature"
 check "a model with a typo: refused with file, line and a suggestion" has typo "typo.model:2: unknown field 'avx3' (did you mean one of: avx, avx2"
+check "cpu check's model argument named as given, not as --cpu-model" has typo "kvmini cpu check: typo.model:2:"
+check "cpu intersect with '-' twice: refused (stdin reads once), status 2" sh -c \
+	"grep -q \"'-' (standard input) is named twice\" '$T/twodash.out' && [ \"\$(cat '$T/twodash.rc')\" = 2 ]"
+check "--cpu-feature with an empty item: refused" has dupfeat "--cpu-feature avx2=off,,avx=on: an empty item"
 check "a model with a typo: exit 2" rc_is typo 2
 check "snapshot of the stress guest mid-run: written" rc_is snap 0
 check "snapshot: its vCPUs were mid-run (checks still to come)" lacks srun "tests run:"

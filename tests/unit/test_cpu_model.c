@@ -155,6 +155,11 @@ static void options(void)
 	   "an unknown feature lists the known ones");
 	ret = cpu_model_add_feature(m, "bti=maybe", err, sizeof(err));
 	ok(ret && strstr(err, "'maybe' is neither on nor off"), "on or off only");
+	ret = cpu_model_add_feature(m, "bti=off,,pauth=on", err, sizeof(err));
+	ok(ret && strstr(err, "--cpu-feature bti=off,,pauth=on: an empty item"),
+	   "an empty item between commas: refused");
+	ret = cpu_model_add_feature(m, "mte=off,mte=off", err, sizeof(err));
+	ok(ret && strstr(err, "names mte twice"), "a feature named twice in one option: refused");
 	ok(!cpu_model_add_feature(m, "pauth=on", err, sizeof(err)) &&
 	   (m->regs[idreg_index(R("ID_AA64ISAR1_EL1"))].host & idreg_field_mask(F("ID_AA64ISAR1_EL1", "APA"))),
 	   "NAME=on: the host's value");

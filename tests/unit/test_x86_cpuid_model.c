@@ -145,6 +145,16 @@ static void test_options(void)
 	   "--cpu-feature takes several fields");
 	ok(x86_model_add_option(cli, "avx2", err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "--cpu-feature avx2: expected NAME=VALUE"), "--cpu-feature without '='");
+	ok(x86_model_add_option(cli, "avx=on,,avx2=off", err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "--cpu-feature avx=on,,avx2=off: an empty item"),
+	   "--cpu-feature with an empty item (two commas): refused");
+	ok(x86_model_add_option(cli, "avx2=off,", err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "an empty item"), "--cpu-feature with a trailing comma: refused");
+	ok(x86_model_add_option(cli, "avx2=off,AVX2=on", err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "names AVX2 twice; give each once"),
+	   "--cpu-feature naming a field twice (either case): refused");
+	ok(x86_model_add_option(cli, "", err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "--cpu-feature '': expected NAME=VALUE"), "--cpu-feature '': refused");
 	ok(!x86_model_merge(file, cli), "merge");
 	model_src_format(&file->origins, &file->src[avx2], where, sizeof(where));
 	ok(file->val[avx2] == 1 && !strcmp(where, "--cpu-feature avx2=on"),

@@ -365,19 +365,15 @@ static int add_one_feature(struct cpu_model *m, const char *item, char *err, siz
 	return 0;
 }
 
+static int add_feature_item(void *m, const char *item, char *err, size_t errlen)
+{
+	return add_one_feature(m, item, err, errlen);
+}
+
 int cpu_model_add_feature(struct cpu_model *m, const char *arg, char *err, size_t errlen)
 {
-	char buf[CPU_MODEL_MAX_LINE], *item, *save = NULL;
-	int ret = 0;
-
-	if (strlen(arg) >= sizeof(buf))
-		return model_err(err, errlen, "--cpu-feature: value too long");
-	snprintf(buf, sizeof(buf), "%s", arg);
-	if (!*buf)
-		return model_err(err, errlen, "--cpu-feature: expected NAME=on or NAME=off");
-	for (item = strtok_r(buf, ",", &save); item && !ret; item = strtok_r(NULL, ",", &save))
-		ret = add_one_feature(m, item, err, errlen);
-	return ret;
+	return model_text_items("--cpu-feature", arg, "NAME=on or NAME=off", add_feature_item, m,
+				err, errlen);
 }
 
 int cpu_model_merge(struct cpu_model *m, const struct cpu_model *over, char *err,

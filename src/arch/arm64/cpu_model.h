@@ -55,7 +55,8 @@ struct cpu_model {
 /* The run options (config.h's cpu): the layers and, once finished, the model. */
 struct cpu_opts {
 	const char *cmd;		/* for messages: "run", "cpu" */
-	const char *model_path;		/* --cpu-model */
+	const char *model_path;		/* --cpu-model, or kvmini cpu check's argument */
+	const char *model_label;	/* cpu_opt_model_label() of how it came */
 	struct cpu_model *cli;		/* --cpu-feature and --id-reg */
 	struct cpu_model *model;	/* both merged: set by cpu_opts_finish() */
 };

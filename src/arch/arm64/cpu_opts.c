@@ -39,10 +39,13 @@ int cpu_opt_add_cmd(struct vm_config *cfg, const char *cmd, enum cpu_opt_kind ki
 	}
 	switch (kind) {
 	case CPU_OPT_MODEL:
+	case CPU_OPT_MODEL_ARG:
 		if (o->model_path)
-			return cli_usage_error(cmd, "--cpu-model %s: a model is already given "
-					       "(--cpu-model %s); give one", arg, o->model_path);
+			return cli_usage_error(cmd, "%s%s: a model is already given (%s%s); "
+					       "give one", cpu_opt_model_label(kind), arg,
+					       o->model_label, o->model_path);
 		o->model_path = arg;
+		o->model_label = cpu_opt_model_label(kind);
 		return 0;
 	case CPU_OPT_FEATURE:
 		ret = cpu_model_add_feature(o->cli, arg, err, sizeof(err));
@@ -113,7 +116,7 @@ int cpu_opts_finish(struct vm_config *cfg)
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret)
-			return cli_usage_error(o->cmd, "--cpu-model %s", err);
+			return cli_usage_error(o->cmd, "%s%s", o->model_label, err);
 	}
 	ret = cpu_model_merge(m, o->cli, err, sizeof(err));
 	if (ret)

@@ -10,7 +10,8 @@ struct x86_model;
 /* --cpu-model and --cpu-feature: the layers and, once finished, the model. */
 struct x86_cpu_opts {
 	const char *cmd;		/* for messages: "run", "cpu" */
-	const char *model_path;		/* --cpu-model */
+	const char *model_path;		/* --cpu-model, or kvmini cpu check's argument */
+	const char *model_label;	/* cpu_opt_model_label() of how it came */
 	struct x86_model *cli;		/* --cpu-feature */
 	struct x86_model *model;	/* both merged: set by cpu_opts_finish() */
 };

@@ -141,28 +141,25 @@ int x86_model_load(struct x86_model *m, const char *path, char *err, size_t errl
 	return ret;
 }
 
+static int add_one_option(void *m, const char *item, char *err, size_t errlen)
+{
+	struct assign_ctx *ctx = calloc(1, sizeof(*ctx));
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->m = m;
+	ret = model_text_option(&ctx->m->origins, "--cpu-feature", item,
+				"NAME=VALUE (e.g. avx2=off)", assign, ctx, err, errlen);
+	free(ctx);
+	return ret;
+}
+
 /* Each option stands alone: a later --cpu-feature overrides an earlier one. */
 int x86_model_add_option(struct x86_model *m, const char *arg, char *err, size_t errlen)
 {
-	char buf[MODEL_TEXT_MAX_LINE], *item, *save = NULL;
-	int ret = 0;
-
-	if (strlen(arg) >= sizeof(buf))
-		return model_err(err, errlen, "--cpu-feature: value too long");
-	snprintf(buf, sizeof(buf), "%s", arg);
-	if (!*buf)
-		return model_err(err, errlen, "--cpu-feature: expected NAME=VALUE (e.g. avx2=off)");
-	for (item = strtok_r(buf, ",", &save); item && !ret; item = strtok_r(NULL, ",", &save)) {
-		struct assign_ctx *ctx = calloc(1, sizeof(*ctx));
-
-		if (!ctx)
-			return -ENOMEM;
-		ctx->m = m;
-		ret = model_text_option(&m->origins, "--cpu-feature", item,
-					"NAME=VALUE (e.g. avx2=off)", assign, ctx, err, errlen);
-		free(ctx);
-	}
-	return ret;
+	return model_text_items("--cpu-feature", arg, "NAME=VALUE (e.g. avx2=off)", add_one_option,
+				m, err, errlen);
 }
 
 int x86_model_merge(struct x86_model *m, const struct x86_model *over)
