@@ -60,14 +60,21 @@ int __must_check snapshot_read_section(const struct snapfile *f, uint32_t type,
 				       uint32_t index, const char *what, void **data,
 				       struct state_buf *s);
 
-/* The configuration section: the `kvmini run` arguments (argv[0] is "run"). */
+/*
+ * The configuration sections: the `kvmini run` arguments (argv[0] is
+ * "run"), index 0, and the directory their relative paths are relative to
+ * (the process's working directory when saved), index 1.
+ */
 int __must_check snapshot_write_config(struct snapfile_writer *w, int argc,
-				       char *const *argv);
+				       char *const *argv, const char *cwd);
 /*
  * The `kvmini run` arguments a snapshot was taken with (argv[0] is "run"),
- * checked and copied out; free with snapshot_free_config().
+ * checked and copied out; free with snapshot_free_config(). *cwd: the
+ * directory they were given in (malloc'd), or NULL when the snapshot does
+ * not say (one of an older kvmini).
  */
-int __must_check snapshot_read_config(const struct snapfile *f, int *argc, char ***argv);
+int __must_check snapshot_read_config(const struct snapfile *f, int *argc, char ***argv,
+				      char **cwd);
 void snapshot_free_config(int argc, char **argv);
 
 /*

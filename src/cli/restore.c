@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kvmini/cli.h>
 #include <kvmini/log.h>
@@ -27,11 +29,12 @@ static void restore_usage(FILE *f)
 "version and architecture, and whether this host can run its vCPUs (SVE\n"
 "vector lengths, MTE, the counter's frequency, every ID register field).\n"
 "The machine is the one the snapshot was taken of ('kvmini run' options as\n"
-"given then). Its RAM is read in 1 MiB chunks as the guest first touches\n"
-"them, each checked before the guest sees it, and the rest checked in the\n"
-"background: damage anywhere stops the VM (status 1), naming the guest\n"
-"addresses. An MTE VM's RAM, or all RAM where userfaultfd is not\n"
-"available, is read in and checked before the VM starts.\n"
+"given then, read in the directory they were given in, so their relative\n"
+"paths name the same files). Its RAM is read in 1 MiB chunks as the guest\n"
+"first touches them, each checked before the guest sees it, and the rest\n"
+"checked in the background: damage anywhere stops the VM (status 1),\n"
+"naming the guest addresses. An MTE VM's RAM, or all RAM where userfaultfd\n"
+"is not available, is read in and checked before the VM starts.\n"
 "\n"
 "Options:\n"
 "      --api-sock PATH  serve the control socket at PATH (as kvmini run does)\n"
@@ -153,14 +156,57 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 }
 
 /*
+ * Into the directory the saved run was started in, so the relative paths
+ * in its arguments (-d disk.img) name the files they named then, wherever
+ * this restore was started; this restore's own --api-sock is made absolute
+ * first (*api_abs, to free), so it still means what the user meant.
+ */
+static int restore_enter_dir(const struct snapfile *f, const char *saved_dir,
+			     struct restore_opts *o, char **api_abs)
+{
+	char here[PATH_MAX];
+
+	if (!saved_dir)
+		return 0;
+	if (!getcwd(here, sizeof(here))) {
+		int err = -errno;
+
+		log_err("snapshot", "cannot tell the current directory (%s); restore from an "
+			"existing directory", strerror(-err));
+		return err;
+	}
+	if (!strcmp(here, saved_dir))
+		return 0;
+	if (o->api_sock && o->api_sock[0] != '/') {
+		if (asprintf(api_abs, "%s/%s", strcmp(here, "/") ? here : "", o->api_sock) < 0)
+			return -ENOMEM;
+		o->api_sock = *api_abs;
+	}
+	if (chdir(saved_dir)) {
+		log_warn("snapshot", "%s: its VM was started in %s, which cannot be entered "
+			 "here (%s): relative paths in its 'kvmini run' arguments are taken "
+			 "from %s instead", f->path, saved_dir, strerror(errno), here);
+		return 0;
+	}
+	log_info("snapshot", "%s: working in %s, where its VM was started, so the relative "
+		 "paths in its 'kvmini run' arguments name the same files", f->path, saved_dir);
+	return 0;
+}
+
+/*
  * The saved arguments, with this restore's control socket in place of
  * the original's (whose path may be in use by the VM still running).
  */
-static int restore_config(const struct snapfile *f, const struct restore_opts *o,
-			  struct vm_config *cfg, int *argc, char ***argv, char ***all)
+static int restore_config(const struct snapfile *f, struct restore_opts *o,
+			  struct vm_config *cfg, int *argc, char ***argv, char ***all,
+			  char **api_abs)
 {
-	int ret = snapshot_read_config(f, argc, argv);
+	char *saved_dir = NULL;
+	int ret = snapshot_read_config(f, argc, argv, &saved_dir);
 
+	if (!ret)
+		ret = restore_enter_dir(f, saved_dir, o, api_abs);
+	free(saved_dir);
 	if (ret)
 		return ret;
 	/* The saved arguments, then this restore's own (a --timeout of the original is replaced). */
@@ -187,7 +233,7 @@ int cmd_restore(int argc, char **argv)
 	struct restore_opts o;
 	struct snapfile f;
 	struct vm_config cfg;
-	char **saved_argv = NULL, **all_argv = NULL;
+	char **saved_argv = NULL, **all_argv = NULL, *api_abs = NULL;
 	int saved_argc = 0;
 	int ret = restore_parse(argc, argv, &o);
 
@@ -202,12 +248,13 @@ int cmd_restore(int argc, char **argv)
 		if (f.secs[i].flags & SNAPFILE_F_LAZY)
 			ret = snapfile_verify(&f, &f.secs[i]);
 	if (!ret)
-		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv);
+		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv, &api_abs);
 	if (!ret)
 		ret = cli_run_vm(&cfg, &f);
 	vm_config_free(&cfg);
 	snapshot_free_config(saved_argc, saved_argv);
 	free(all_argv);
+	free(api_abs);
 	snapfile_close(&f);
 	return ret;
 }

@@ -334,7 +334,7 @@ static void vm_check_boot_loop(struct vm *vm, uint64_t boot_start_ns, unsigned i
 int vm_run(struct vm *vm)
 {
 	unsigned int quick_resets = 0;
-	uint64_t boot_start_ns;
+	uint64_t boot_start_ns = 0;
 	struct sigaction old_actions[2], old_pipe;
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	sigset_t stop, old_mask;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,7 @@ static int snapshot_check_devices(struct vm *vm, char *why, size_t why_len)
 
 int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t why_len)
 {
+	char cwd[PATH_MAX];
 	struct snapfile_writer w;
 	int ret;
 
@@ -149,12 +151,20 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		ret = arch_snapshot_savable(vm, why, why_len);
 	if (ret)
 		return ret;
+	/* Relative paths in the arguments mean what they meant here: restore goes there. */
+	if (!getcwd(cwd, sizeof(cwd))) {
+		ret = -errno;
+		snprintf(why, why_len, "cannot tell kvmini's working directory, which the "
+			 "snapshot records for the relative paths in its arguments: %s",
+			 strerror(-ret));
+		return ret;
+	}
 	ret = snapfile_create(&w, path, SNAPSHOT_ARCH, force);
 	if (ret)
 		return ret;
 	/* Requests in flight finish before RAM is read, and nothing new starts until the end. */
 	devices_freeze(vm);
-	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv);
+	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv, cwd);
 	if (!ret)
 		ret = arch_snapshot_flush(vm);
 	if (!ret)

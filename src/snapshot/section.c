@@ -93,18 +93,54 @@ int snapshot_read_section(const struct snapfile *f, uint32_t type, uint32_t inde
 	return ret;
 }
 
-int snapshot_write_config(struct snapfile_writer *w, int argc, char *const *argv)
+int snapshot_write_config(struct snapfile_writer *w, int argc, char *const *argv,
+			  const char *cwd)
 {
 	struct state_buf s;
+	int ret;
 
 	state_init(&s);
 	state_put_u32(&s, (uint32_t)argc);
 	for (int i = 0; i < argc; i++)
 		snapshot_put_str(&s, argv[i]);
-	return snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
+	ret = snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
+	if (ret)
+		return ret;
+	state_init(&s);
+	snapshot_put_str(&s, cwd);
+	return snapshot_add_state(w, SNAP_SEC_CONFIG, 1, &s);
 }
 
-int snapshot_read_config(const struct snapfile *f, int *argc_out, char ***argv_out)
+/* Config index 1, the arguments' directory: absolute, or the section is damaged. */
+static int snapshot_read_cwd(const struct snapfile *f, char **cwd)
+{
+	struct state_buf s;
+	void *data = NULL;
+	int ret;
+
+	*cwd = NULL;
+	if (!snapfile_find(f, SNAP_SEC_CONFIG, 1))
+		return 0;
+	ret = snapshot_read_section(f, SNAP_SEC_CONFIG, 1, "working directory section", &data,
+				    &s);
+	if (!ret)
+		ret = snapshot_get_strdup(&s, SNAPSHOT_ARG_MAX, cwd);
+	if (!ret)
+		ret = state_read_done(&s);
+	if (!ret && (*cwd)[0] != '/')
+		ret = -EBADMSG;
+	free(data);
+	if (ret) {
+		if (ret == -EBADMSG)
+			log_err("snapshot", "%s: the working directory section is malformed",
+				f->path);
+		free(*cwd);
+		*cwd = NULL;
+	}
+	return ret;
+}
+
+int snapshot_read_config(const struct snapfile *f, int *argc_out, char ***argv_out, char **cwd)
 {
 	struct state_buf s;
 	void *data = NULL;
@@ -135,6 +171,11 @@ out:
 	if (ret) {
 		if (ret == -EBADMSG)
 			log_err("snapshot", "%s: the configuration section is malformed", f->path);
+		snapshot_free_config((int)argc, argv);
+		return ret;
+	}
+	ret = snapshot_read_cwd(f, cwd);
+	if (ret) {
 		snapshot_free_config((int)argc, argv);
 		return ret;
 	}

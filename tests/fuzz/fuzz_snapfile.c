@@ -267,11 +267,14 @@ static void check_restore(const struct snapfile *f, const uint8_t *file)
 	struct device *uart, *rtc, *rng;
 	const struct snapfile_section *ram;
 	size_t before = logged;
-	char **argv;
+	char **argv, *cwd;
 	int argc, ret;
 
-	ret = snapshot_read_config(f, &argc, &argv);
+	ret = snapshot_read_config(f, &argc, &argv, &cwd);
 	if (!ret) {
+		if (cwd && cwd[0] != '/')
+			abort();
+		free(cwd);
 		if (argc < 1 || argv[argc])
 			abort();
 		for (int i = 0; i < argc; i++)

@@ -99,19 +99,24 @@ rm -f /tmp/nbad.kvs
 # block, each synced; restored, it finishes and verifies every block, then
 # pings the host over a TAP kvmini makes anew - all on the virtio console.
 # With an ITS, whose tables the guest set up in its RAM.
-dd if=/dev/zero of=/tmp/disk.img bs=1M count=32 2>/dev/null
-kvmini run -k $GUEST/Image -i $GUEST/initrd -m 256 -c 2 -d /tmp/disk.img --rng --irqchip gicv3-its \
-	--console virtio -n mode=tap,tapif=ksnap0,host_ip=192.168.34.1 \
+# The disk is named relative to where kvmini run starts; the restore starts
+# in another directory holding a decoy disk.img, and must use the first.
+mkdir -p /tmp/ldir /tmp/decoy
+dd if=/dev/zero of=/tmp/ldir/disk.img bs=1M count=32 2>/dev/null
+dd if=/dev/zero of=/tmp/decoy/disk.img bs=1M count=32 2>/dev/null
+(cd /tmp/ldir && exec kvmini run -k $GUEST/Image -i $GUEST/initrd -m 256 -c 2 -d disk.img --rng \
+	--irqchip gicv3-its --console virtio -n mode=tap,tapif=ksnap0,host_ip=192.168.34.1 \
 	-p "kvmini.soak=24 kvmini.net=192.168.34.2,192.168.34.1 kvmini.noinput" \
-	--api-sock /tmp/l.sock --timeout 600 >"$OUT/lrun.out" 2>&1 &
+	--api-sock /tmp/l.sock --timeout 600) >"$OUT/lrun.out" 2>&1 &
 pid=$!
 wait_for "$OUT/lrun.out" "soak: 3 MiB written"
 # Its threads, by name, as ps -L and top -H show them.
 cat /proc/$pid/task/*/comm | sort >"$OUT/lthreads.out"
 t lsnap kvmini ctl /tmp/l.sock snapshot path=/tmp/l.kvs
 kill -9 $pid; wait $pid
-t lrestore kvmini restore /tmp/l.kvs --timeout 300 --stats
-t lverify kvmini-guest-check soak-verify /tmp/disk.img 24
+t lrestore sh -c "cd /tmp/decoy && exec kvmini restore /tmp/l.kvs --timeout 300 --stats"
+t lverify kvmini-guest-check soak-verify /tmp/ldir/disk.img 24
+tr -d "\000" </tmp/decoy/disk.img | wc -c >"$OUT/ldecoy.out"
 
 # A second snapshot while one is written is told the VM is busy: a guest
 # with more RAM (a slower save) and a saver started first.
@@ -216,7 +221,11 @@ for n in flipmagic flipmem fliptable truncated missing; do
 done
 
 check "Linux guest: snapshot while the init writes to its disk: exit 0" rc_is lsnap 0
-check "the reply says the disk is not in the snapshot" has lsnap "disks_not_in_snapshot: /tmp/disk.img"
+check "the reply says the disk is not in the snapshot" has lsnap "disks_not_in_snapshot: disk.img"
+check "restored from another directory: it works where the VM was started, and says so" \
+	has lrestore "/tmp/l.kvs: working in /tmp/ldir, where its VM was started"
+check "restored from another directory: the decoy disk.img there was never written" \
+	sh -c "[ \"\$(tr -d ' ' <'$T/ldecoy.out')\" = 0 ]"
 check "Linux guest restored: exit 0 (it powered off)" rc_is lrestore 0
 check "Linux guest: its threads are named kvmini-vcpu0, kvmini-vcpu1 and kvmini-io" \
 	sh -c "grep -qx kvmini-vcpu0 '$T/lthreads.out' && grep -qx kvmini-vcpu1 '$T/lthreads.out' &&

@@ -882,6 +882,9 @@ static void make_config(const void *payload, size_t len)
 	snapfile_writer_free(&w);
 }
 
+/* The working directory the last read_config() found (NULL: none). */
+static char *read_cwd;
+
 /* snapshot_read_config() on snap; the first line of its message when refused. */
 static int read_config(int *argc, char ***argv, const char **msg)
 {
@@ -892,8 +895,10 @@ static int read_config(int *argc, char ***argv, const char **msg)
 
 	capture(true);
 	err = snapfile_open(&f, snap, SNAPFILE_ARCH_ARM64);
+	free(read_cwd);
+	read_cwd = NULL;
 	if (!err)
-		err = snapshot_read_config(&f, argc, argv);
+		err = snapshot_read_config(&f, argc, argv, &read_cwd);
 	snapfile_close(&f);
 	logged = captured();
 	snprintf(line, sizeof(line), "%.*s", (int)strcspn(logged, "\n"), logged);
@@ -935,7 +940,7 @@ static void test_config(void)
 
 	if (snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false))
 		abort();
-	err = snapshot_write_config(&w, 6, args);
+	err = snapshot_write_config(&w, 6, args, "/srv/vms/a");
 	ok(!err && !snapfile_commit(&w), "write a configuration of 6 arguments (%d)", err);
 	snapfile_writer_free(&w);
 	err = read_config(&argc, &argv, &msg);
@@ -943,8 +948,39 @@ static void test_config(void)
 	for (int i = 0; same && i < 6; i++)
 		same = !strcmp(argv[i], args[i]);
 	ok(same, "they read back the same, the empty one too, argv[argc] NULL (%d)", err);
+	ok(!err && read_cwd && !strcmp(read_cwd, "/srv/vms/a"),
+	   "the directory they were given in reads back (%s)", read_cwd ? read_cwd : "none");
 	if (!err)
 		snapshot_free_config(argc, argv);
+
+	/* An older snapshot has no directory: none, not an error. */
+	make_config((const uint8_t[]){ 1, 0, 0, 0, 3, 0, 0, 0, 'r', 'u', 'n' }, 11);
+	err = read_config(&argc, &argv, &msg);
+	ok(!err && argc == 1 && !read_cwd, "no directory section (an older kvmini's): none (%d)",
+	   err);
+	if (!err)
+		snapshot_free_config(argc, argv);
+	/* A relative directory, or bytes after it: damaged. */
+	for (int i = 0; i < 2; i++) {
+		static const char *const dirs[] = { "vms/a", "/vms" };
+		uint8_t sec[16];
+		size_t len = strlen(dirs[i]);
+
+		put32(sec, (uint32_t)len);
+		memcpy(sec + 4, dirs[i], len);
+		sec[4 + len] = 'x';
+		if (snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, true) ||
+		    snapfile_add(&w, SNAP_SEC_CONFIG, 0, 0,
+				 (const uint8_t[]){ 1, 0, 0, 0, 3, 0, 0, 0, 'r', 'u', 'n' }, 11) ||
+		    snapfile_add(&w, SNAP_SEC_CONFIG, 1, 0, sec, 4 + len + (size_t)i) ||
+		    snapfile_commit(&w))
+			abort();
+		snapfile_writer_free(&w);
+		err = read_config(&argc, &argv, &msg);
+		ok(err == -EBADMSG && strstr(msg, "the working directory section is malformed"),
+		   "refused: %s (%d: %s)", i ? "bytes after the directory" :
+		   "a relative directory", err, msg);
+	}
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		make_config(bad[i].bytes, bad[i].len);
@@ -1002,6 +1038,8 @@ static void test_config(void)
 	err = read_config(&argc, &argv, &msg);
 	ok(err == -EBADMSG && strstr(msg, "snap: no configuration section in the snapshot"),
 	   "a snapshot without one: refused, named (%d: %s)", err, msg);
+	free(read_cwd);
+	read_cwd = NULL;
 	unlink(snap);
 }
 
