@@ -118,17 +118,20 @@ struct snapfile_writer {
 	uint32_t arch;
 	int err;		/* first error: later calls return it */
 	bool force;		/* replace an existing snapshot at path */
+	char why[256];		/* snapfile_create()'s refusal, as logged, without the path */
 	snapfile_progress_fn progress;
 	void *progress_opaque;
 };
 
 /*
  * Start a snapshot at path: create its temporary sibling "<dir>/.<base>.tmp-<pid>"
- * (O_EXCL, mode 0600: it holds guest memory). Refuses (-EEXIST, logged
- * "<path>: already exists; not replacing it"; the caller says how to force it) when path exists
- * and !force, and anything at path that is not a regular file. Nothing at
- * path changes until snapfile_commit(). On failure w needs no
- * snapfile_writer_free() (calling it is harmless).
+ * (O_EXCL, mode 0600: it holds guest memory; a base too long for that is
+ * shortened). Refuses -EEXIST (logged "<path>: already exists; not
+ * replacing it"; the caller says how to force it) when a regular file is at
+ * path and !force; anything else at path, with or without force: -EISDIR
+ * for a directory, -EINVAL otherwise. Nothing at path changes until
+ * snapfile_commit(). On failure w->why holds the reason (as logged, without
+ * the path) and w needs no snapfile_writer_free() (calling it is harmless).
  */
 int __must_check snapfile_create(struct snapfile_writer *w, const char *path,
 				 uint32_t arch, bool force);

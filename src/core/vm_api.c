@@ -184,7 +184,16 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	}
 	ret = json_obj_get_bool(req, "force", &force);
 	if (ret && ret != -ENOENT) {
-		ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: give true or false");
+		const struct json_member *m = json_obj_find(req, "force");
+
+		if (m && m->type == JSON_STR)
+			ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: \"%.64s\"; give true or "
+					"false", m->s);
+		else if (m && m->type == JSON_INT)
+			ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: %lld; give true or false",
+					(long long)m->i);
+		else
+			ctl_reply_error(reply, CTL_ERR_BAD_ARG, "force: null; give true or false");
 		return -EINVAL;
 	}
 	vm_api_lock(vm, "a snapshot");
@@ -204,9 +213,10 @@ static int vm_api_cmd_snapshot(void *arg, const struct json_obj *req, struct ctl
 	__atomic_store_n(&vm->api->saving, false, __ATOMIC_RELAXED);
 	vm_api_unlock(vm);
 	if (ret) {
+		/* -EEXIST is only ever a regular file there and no force (snapfile.h). */
 		ctl_reply_error(reply, CTL_ERR_FAILED, "%s: %s (kvmini's log says more)", path,
-				why[0] ? why : ret == -EEXIST ?
-				"already exists; pass force=true to replace it" : strerror(-ret));
+				ret == -EEXIST ? "already exists; pass force=true to replace it" :
+				why[0] ? why : strerror(-ret));
 		return ret;
 	}
 	json_out_str(ctl_reply_fields(reply), "path", path);

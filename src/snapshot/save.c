@@ -160,8 +160,10 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		return ret;
 	}
 	ret = snapfile_create(&w, path, SNAPSHOT_ARCH, force);
-	if (ret)
+	if (ret) {
+		snprintf(why, why_len, "%s", w.why);
 		return ret;
+	}
 	/* Requests in flight finish before RAM is read, and nothing new starts until the end. */
 	devices_freeze(vm);
 	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv, cwd);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,9 +135,35 @@ static ssize_t pread_all(int fd, uint8_t *p, size_t len, uint64_t off)
 
 /* ---- writing ---- */
 
+/* What st is, for a refusal: "a directory", "a FIFO", ... */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISLNK(mode) ? "a symlink" :
+	       S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       "not a regular file";
+}
+
+/* Log "<path>: why" and keep why for the caller's reply; returns err. */
+static int __printf(3, 4) writer_refuse(struct snapfile_writer *w, int err, const char *fmt,
+					...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	log_err(TOPIC, "%s: %s", w->path ? w->path : "snapshot", w->why);
+	return err;
+}
+
+/* The longest base kept whole in "<dir>/.<base>.tmp-<pid>" (a name is 255 bytes at most). */
+#define TMP_BASE_MAX	(NAME_MAX - 24)
+
 int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 		    bool force)
 {
+	char why[sizeof(w->why)];
 	const char *base = base_name(path);
 	char *dir = NULL, *tmp = NULL;
 	struct stat st;
@@ -143,21 +171,25 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 
 	*w = (struct snapfile_writer){ .fd = -1, .dir_fd = -1, .arch = arch,
 				       .force = force, .pos = SNAPFILE_HEADER_SIZE };
+	w->path = strdup(path);
+	if (!w->path)
+		return -ENOMEM;
 	if (arch != SNAPFILE_ARCH_ARM64 && arch != SNAPFILE_ARCH_X86_64) {
-		log_err(TOPIC, "%s: unknown architecture %" PRIu32 " for a snapshot", path, arch);
-		return -EINVAL;
+		err = writer_refuse(w, -EINVAL, "unknown architecture %" PRIu32 " for a snapshot",
+				    arch);
+		goto fail;
 	}
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
-		log_err(TOPIC, "%s: not a file name; name the snapshot file to write", path);
-		return -EINVAL;
+		err = writer_refuse(w, -EINVAL, "not a file name; name the snapshot file to "
+				    "write");
+		goto fail;
 	}
 	/* "x" lives in ".", "/x" in "/". */
 	dir = base == path ? strdup(".") : base == path + 1 ? strdup("/") :
 	      strndup(path, (size_t)(base - path - 1));
-	w->path = strdup(path);
 	/* A sibling, so the rename is atomic (one filesystem); hidden, named for its owner. */
-	if (!dir || !w->path || asprintf(&tmp, "%.*s.%s.tmp-%d", (int)(base - path), path,
-					 base, (int)getpid()) < 0) {
+	if (!dir || asprintf(&tmp, "%.*s.%.*s.tmp-%d", (int)(base - path), path, TMP_BASE_MAX,
+			     base, (int)getpid()) < 0) {
 		tmp = NULL;
 		err = -ENOMEM;
 		goto fail;
@@ -165,25 +197,25 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 	w->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w->dir_fd < 0) {
 		err = -errno;
-		log_err(TOPIC, "%s: cannot open its directory %s: %s", path, dir, strerror(-err));
+		writer_refuse(w, err, "cannot open its directory %s: %s", dir, strerror(-err));
 		goto fail;
 	}
 	if (!fstatat(w->dir_fd, base, &st, AT_SYMLINK_NOFOLLOW)) {
-		if (!force) {
-			log_err(TOPIC, "%s: already exists; not replacing it", path);
-			err = -EEXIST;
+		/* Even with force: force replaces a snapshot, not what a symlink points to. */
+		if (!S_ISREG(st.st_mode)) {
+			err = writer_refuse(w, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+					    "exists and is %s; a snapshot replaces only a "
+					    "regular file: name another path",
+					    file_kind(st.st_mode));
 			goto fail;
 		}
-		/* --force replaces a snapshot, not a directory or what a symlink points to. */
-		if (!S_ISREG(st.st_mode)) {
-			log_err(TOPIC, "%s: exists and is not a regular file; not replacing it",
-				path);
-			err = S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST;
+		if (!force) {
+			err = writer_refuse(w, -EEXIST, "already exists; not replacing it");
 			goto fail;
 		}
 	} else if (errno != ENOENT) {
 		err = -errno;
-		log_err(TOPIC, "%s: %s", path, strerror(-err));
+		writer_refuse(w, err, "%s", strerror(-err));
 		goto fail;
 	}
 	/* 0600: the file holds guest memory, which is the guest's business only. */
@@ -191,10 +223,10 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 	if (w->fd < 0) {
 		err = -errno;
 		if (err == -EEXIST)
-			log_err(TOPIC, "%s: temporary file %s already exists (another save to %s, "
-				"or left by one that crashed); remove it", path, tmp, path);
+			writer_refuse(w, err, "temporary file %s already exists (another save to "
+				      "it, or left by one that crashed); remove it", tmp);
 		else
-			log_err(TOPIC, "%s: cannot create %s: %s", path, tmp, strerror(-err));
+			writer_refuse(w, err, "cannot create %s: %s", tmp, strerror(-err));
 		goto fail;
 	}
 	/* Set only now: a non-NULL tmp_path is a file of ours to remove. */
@@ -204,7 +236,9 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 fail:
 	free(tmp);
 	free(dir);
+	memcpy(why, w->why, sizeof(why));
 	snapfile_writer_free(w);
+	memcpy(w->why, why, sizeof(why));
 	return err;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
@@ -118,6 +119,13 @@ static int nr_entries(const char *path)
 			n++;
 	closedir(d);
 	return n;
+}
+
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 static bool exists(const char *path)
@@ -397,7 +405,34 @@ static void test_atomic(void)
 	capture(true);
 	err = snapfile_create(&w, dir, SNAPFILE_ARCH_ARM64, true);
 	ok(err == -EISDIR, "a directory at the target, with force: -EISDIR (%d)", err);
+	ok(strstr(w.why, "exists and is a directory; a snapshot replaces only a regular file"),
+	   "... and why says so, for the caller's reply (%s)", w.why);
 	snapfile_writer_free(&w);
+	err = snapfile_create(&w, dir, SNAPFILE_ARCH_ARM64, false);
+	ok(err == -EISDIR && strstr(w.why, "is a directory"),
+	   "without force too: not told that force would help (%d: %s)", err, w.why);
+	snapfile_writer_free(&w);
+	snprintf(tmp, sizeof(tmp), "%s/fifo", dir);
+	if (mkfifo(tmp, 0600))
+		abort();
+	err = snapfile_create(&w, tmp, SNAPFILE_ARCH_ARM64, true);
+	ok(err == -EINVAL && strstr(w.why, "exists and is a FIFO"),
+	   "a FIFO, with force: refused, named (%d: %s)", err, w.why);
+	snapfile_writer_free(&w);
+	unlink(tmp);
+	/* The longest name a directory takes: the temporary sibling's name is shortened. */
+	{
+		char longest[PATH_MAX];
+
+		snprintf(longest, sizeof(longest), "%s/%0*d", dir, NAME_MAX, 7);
+		err = snapfile_create(&w, longest, SNAPFILE_ARCH_ARM64, false);
+		ok(!err && !snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) &&
+		   !snapfile_commit(&w) && exists(longest) && nr_entries(dir) == 1 &&
+		   strlen(base_of(longest)) == NAME_MAX, "a %d-byte file name: saved (%d)",
+		   NAME_MAX, err);
+		snapfile_writer_free(&w);
+		unlink(longest);
+	}
 	snprintf(tmp, sizeof(tmp), "%s/", dir);
 	err = snapfile_create(&w, tmp, SNAPFILE_ARCH_ARM64, true);
 	ok(err == -EINVAL, "a path ending in /: -EINVAL (%d)", err);
