@@ -8,6 +8,7 @@
 #define KVMINI_JSON_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <kvmini/compiler.h>
 
@@ -59,6 +60,12 @@ void json_member_free(struct json_member *m);
 /* NULL when key is absent. */
 const struct json_member *json_obj_find(const struct json_obj *obj,
 					const char *key);
+/*
+ * Where s stops being well-formed UTF-8 (the byte offset of the first bad
+ * sequence), or -1 when all of it is: JSON strings can carry nothing else.
+ */
+ssize_t json_utf8_bad_at(const char *s);
+
 /*
  * 0 and *val, -ENOENT when key is absent, -EINVAL when its value has
  * another type (null included). A string stays owned by obj.

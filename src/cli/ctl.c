@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,6 +109,7 @@ static int ctl_build(struct json_out *o, const char *cmd, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		const char *val;
+		ssize_t bad;
 		int64_t num;
 
 		if (!eq || eq == argv[i])
@@ -119,6 +121,13 @@ static int ctl_build(struct json_out *o, const char *cmd, int argc, char **argv)
 		for (int j = 0; j < i; j++)
 			if (!strcmp(argv[j], argv[i]))
 				return ctl_bad_usage("%s: given twice", argv[i]);
+		/* Sent as is or not at all: a replaced byte would name another file. */
+		bad = json_utf8_bad_at(val);
+		if (bad >= 0)
+			return ctl_bad_usage("%s=: byte %zd (0x%02x) is not UTF-8, which is all "
+					     "the control socket's JSON carries; give a value "
+					     "(a file name) in UTF-8", argv[i], bad,
+					     (unsigned char)val[bad]);
 		/*
 		 * A file name is always a string, and the server runs elsewhere:
 		 * a relative one is made absolute here, where the user gave it.
@@ -160,10 +169,19 @@ static int ctl_connect(const char *path)
 		return -err;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		struct stat st;
+
 		err = errno;
-		fprintf(stderr, "kvmini ctl: %s: cannot connect: %s; "
-			"is kvmini run --api-sock %s running?\n",
-			path, strerror(err), path);
+		/* A snapshot file or a typo for one: say what the path is instead. */
+		if (err == ECONNREFUSED && !stat(path, &st) && !S_ISSOCK(st.st_mode))
+			fprintf(stderr, "kvmini ctl: %s: %s, not a socket; give the path of "
+				"a kvmini run --api-sock\n", path,
+				S_ISREG(st.st_mode) ? "a regular file" :
+				S_ISDIR(st.st_mode) ? "a directory" : "another kind of file");
+		else
+			fprintf(stderr, "kvmini ctl: %s: cannot connect: %s; "
+				"is kvmini run --api-sock %s running?\n",
+				path, strerror(err), path);
 		close(fd);
 		return -err;
 	}
@@ -200,8 +218,10 @@ static int ctl_read_reply(int fd, const char *path, unsigned int timeout,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {
-			fprintf(stderr, "kvmini ctl: %s: no reply within %u s (--timeout)\n",
-				path, timeout);
+			fprintf(stderr, "kvmini ctl: %s: no reply within %u s (--timeout); the "
+				"command may still be running and finish (a snapshot is still "
+				"written): 'kvmini ctl %s status' says when the VM is free\n",
+				path, timeout, path);
 			return 1;
 		}
 		n = n < 0 ? -1 : recv(fd, buf, sizeof(buf), 0);

@@ -148,9 +148,12 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 			return cli_usage_error("restore", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("restore", optind < argc ? "give one snapshot file" :
-				       "which snapshot? give its file");
+	if (optind < argc - 1)
+		return cli_usage_error("restore", "'%s' after the snapshot file %s: give one "
+				       "snapshot file (options take the form --name VALUE)",
+				       argv[optind + 1], argv[optind]);
+	if (optind == argc)
+		return cli_usage_error("restore", "which snapshot? give its file");
 	o->path = argv[optind];
 	return 0;
 }

@@ -74,6 +74,18 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+ssize_t json_utf8_bad_at(const char *s)
+{
+	size_t len = strlen(s), seq;
+
+	for (size_t i = 0; i < len; i += seq) {
+		seq = utf8_seq_len((const unsigned char *)s + i, len - i);
+		if (!seq)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
 static size_t utf8_put(char *out, uint32_t cp)
 {
 	if (cp < 0x80) {

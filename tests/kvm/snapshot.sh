@@ -44,6 +44,10 @@ wait_for "$OUT/run1.out" "^# gic: "
 sleep 2
 t snap kvmini ctl /tmp/api.sock snapshot path=/tmp/snap.kvs
 t again kvmini ctl /tmp/api.sock snapshot path=/tmp/snap.kvs
+t fifo sh -c "mkfifo /tmp/snap.fifo && exec kvmini ctl /tmp/api.sock snapshot path=/tmp/snap.fifo force=true"
+t latin1 kvmini ctl /tmp/api.sock snapshot "path=/tmp/vm-$(printf "\351").kvs"
+t notsock kvmini ctl /tmp/snap.kvs status
+t restoretwo kvmini restore /tmp/snap.kvs extra
 kill -9 $pid; wait $pid
 ls -l /tmp/snap.kvs >"$OUT/size.out"
 # Carried out to the next boot compressed: the console is slow, the RAM mostly zeros.
@@ -180,6 +184,14 @@ check "ctl pause seconds=5: refused, not a pause without end" rc_has badkey 1 \
 check "ctl snapshot mid-run: exit 0" rc_is snap 0
 check "a second snapshot to the same path: refused without force" \
 	rc_has again 1 'already exists; pass force=true'
+check "a snapshot over a FIFO with force: refused, saying why (not the force hint)" sh -c \
+	"grep -q 'snap.fifo: exists and is a FIFO; a snapshot replaces only a regular file' '$T/fifo.out' && ! grep -q 'pass force=true' '$T/fifo.out'"
+check "ctl path= not UTF-8: refused by the client, the byte named" rc_has latin1 2 \
+	"path=: byte 8 (0xe9) is not UTF-8"
+check "ctl to a snapshot file instead of the socket: says it is not a socket" rc_has notsock 1 \
+	"/tmp/snap.kvs: a regular file, not a socket"
+check "restore with a second argument: refused, naming it" rc_has restoretwo 2 \
+	"'extra' after the snapshot file /tmp/snap.kvs"
 check "the stress guest was mid-run when saved (its run had not finished)" lacks run1 "Bail out"
 check "restore after kill -9: exit 0" rc_is restore 0
 check "restore: the guest finished with every check ok" tap_rest_ok restore

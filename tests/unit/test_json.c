@@ -251,5 +251,9 @@ int main(void)
 	test_invalid();
 	test_flat();
 	test_out();
+	ok(json_utf8_bad_at("/vms/caf\xc3\xa9.kvs") == -1, "UTF-8 (é): all good");
+	ok(json_utf8_bad_at("/vms/vm-\xe9.kvs") == 8, "Latin-1 é: bad at its byte");
+	ok(json_utf8_bad_at("a\xed\xa0\x80") == 1, "a surrogate: bad");
+	ok(json_utf8_bad_at("ab\xc3") == 2, "a sequence cut off at the end: bad");
 	return tap_done();
 }
