@@ -604,6 +604,13 @@ static bool rtc_state_valid(struct mc146818 *r, uint8_t index, int64_t offset,
 			name, ram[REG_A], ram[REG_C]);
 		return false;
 	}
+	/* kvmini keeps IRQF as "a flag and its enable both set" after every access. */
+	if (!(ram[REG_C] & C_IRQF) != !rtc_irqf(ram[REG_B], ram[REG_C])) {
+		log_err("rtc", "%s: saved register C 0x%02x %s IRQF, which register B 0x%02x "
+			"says it %s", name, ram[REG_C], ram[REG_C] & C_IRQF ? "has" : "lacks",
+			ram[REG_B], rtc_irqf(ram[REG_B], ram[REG_C]) ? "needs" : "cannot have");
+		return false;
+	}
 	/* A pending date is only one while SET; it need not exist yet, but each field must fit. */
 	if (ram[REG_B] & B_SET &&
 	    (pending->sec > 59 || pending->min > 59 || pending->hour > 23 || !pending->mday ||

@@ -295,6 +295,20 @@ static void test_state(struct device *d)
 	ok(d->ops->load(d, &in) == -EINVAL && rd(d, 9) == 0x30,
 	   "SET with a pending hour of 24: refused, nothing changed");
 	memcpy(bad, s.data, s.len);
+	bad[17 + 0x0b] |= 0x20;		/* AIE ... */
+	bad[17 + 0x0c] = 0x20;		/* ... and AF, without IRQF (found by fuzz_devices) */
+	state_init_read(&in, bad, s.len);
+	ok(d->ops->load(d, &in) == -EINVAL && rd(d, 9) == 0x30,
+	   "register C with a flag and its enable but no IRQF: refused");
+	bad[17 + 0x0c] = 0xa0;
+	state_init_read(&in, bad, s.len);
+	ok(!d->ops->load(d, &in), "... with IRQF: loaded");
+	set_date(d, 2030, 1, 1, 0, 0, 0);
+	memcpy(bad, s.data, s.len);
+	bad[17 + 0x0c] = 0x80;		/* IRQF with no flag behind it */
+	state_init_read(&in, bad, s.len);
+	ok(d->ops->load(d, &in) == -EINVAL, "register C with IRQF and no flag: refused");
+	memcpy(bad, s.data, s.len);
 	bad[s.len] = 0;
 	state_init_read(&in, bad, s.len + 1);
 	ok(d->ops->load(d, &in) == -EINVAL, "a trailing byte: refused");
