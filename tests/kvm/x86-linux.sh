@@ -94,7 +94,8 @@ head -c $(($(wc -c <$GUEST/bzImage) - 16)) $GUEST/bzImage >short.bz
 t notbz kvmini run -k $GUEST/initrd
 t trunc kvmini run -k trunc.bz
 t short kvmini run -k short.bz
-t elf sh -c 'kvmini run -k "$(command -v kvmini)"'
+kbin=$(command -v kvmini)
+t elf kvmini run -k $kbin
 t smallmem kvmini run -k $GUEST/bzImage -m 32
 dd if=/dev/zero of=big.rd bs=1M count=64 2>/dev/null
 t bigrd kvmini run -k $GUEST/bzImage -i big.rd -m 100
