@@ -152,7 +152,8 @@ int __must_check snapfile_add(struct snapfile_writer *w, uint32_t type,
  * 1 MiB, in order) for which absent(opaque, p, n) says "these bytes are
  * zeros" is not read and becomes a hole in the file (checksummed as the
  * zeros it reads as). absent must be certain: a chunk it calls absent is
- * lost if it held anything else.
+ * lost if it held anything else. A chunk that is read and found all zeros
+ * (SNAPFILE_F_LAZY sections, which have a chunk table) is a hole as well.
  */
 typedef bool (*snapfile_absent_fn)(void *opaque, const void *p, size_t n);
 int __must_check snapfile_add_sparse(struct snapfile_writer *w, uint32_t type,

@@ -307,6 +307,12 @@ uint32_t snapfile_zeros_crc(size_t n)
  * own into the chunk table. A chunk absent() calls zeros is neither read
  * nor written: the file keeps a hole there, which reads as zeros.
  */
+/* n bytes of zeros at p (n > 0): each byte equals the one before, the first is 0. */
+static bool chunk_is_zeros(const uint8_t *p, size_t n)
+{
+	return !p[0] && !memcmp(p, p + 1, n - 1);
+}
+
 static int writer_put(struct snapfile_writer *w, const struct snapfile_section *s,
 		      const uint8_t *data, uint32_t *crc, uint8_t *table,
 		      snapfile_absent_fn absent, void *opaque)
@@ -316,18 +322,20 @@ static int writer_put(struct snapfile_writer *w, const struct snapfile_section *
 
 	while (done < s->length) {
 		size_t n = s->length - done < CHUNK ? (size_t)(s->length - done) : CHUNK;
-		bool zeros = absent && absent(opaque, data + done, n);
+		/*
+		 * A chunked section's zero chunk is a hole too, whatever absent()
+		 * knows: RAM read back from a snapshot (or zeroed by its guest)
+		 * stays as sparse as the guest left it.
+		 */
+		bool zeros = (absent && absent(opaque, data + done, n)) ||
+			     (table && chunk_is_zeros(data + done, n));
 
 		if (table)
 			put_le32(table + done / CHUNK * 4,
 				 zeros ? snapfile_zeros_crc(n) : crc32c(0, data + done, n));
 		else
 			*crc = zeros ? crc32c_zeros(*crc, n) : crc32c(*crc, data + done, n);
-		if (zeros) {
-			done += n;
-			continue;
-		}
-		err = pwrite_all(w->fd, data + done, n, s->offset + done);
+		err = zeros ? 0 : pwrite_all(w->fd, data + done, n, s->offset + done);
 		if (err) {
 			log_err(TOPIC, "%s: cannot write " SNAPFILE_SEC_FMT " to %s: %s",
 				w->path, s->type, s->index, w->tmp_path, strerror(-err));
