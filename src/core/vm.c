@@ -43,8 +43,13 @@ static int vm_check_host_limits(struct vm *vm)
 		uint64_t host_ram = (uint64_t)si.totalram * si.mem_unit;
 
 		if (cfg->ram_size > host_ram) {
-			log_err("vm", "--mem %" PRIu64 "M: more than this host's RAM "
-				"(%" PRIu64 " MiB)", cfg->ram_size >> 20, host_ram >> 20);
+			/* In the largest unit that is exact, as it was likely given (-m 1T). */
+			int shift = !(cfg->ram_size & ((1ULL << 40) - 1)) ? 40 :
+				    !(cfg->ram_size & ((1ULL << 30) - 1)) ? 30 : 20;
+
+			log_err("vm", "--mem %" PRIu64 "%c: more than this host's RAM "
+				"(%" PRIu64 " MiB); give at most that", cfg->ram_size >> shift,
+				shift == 40 ? 'T' : shift == 30 ? 'G' : 'M', host_ram >> 20);
 			return -EINVAL;
 		}
 	}

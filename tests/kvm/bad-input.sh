@@ -85,7 +85,7 @@ check "-m 0 named" has mem0 "--mem 0: guest RAM cannot be empty"
 check "unaligned memory: status 2" rc_is memalign 2
 check "unaligned memory named" has memalign "--mem 1001K: not a multiple of the page size"
 check "memory above host RAM: status 2" rc_is memhuge 2
-check "memory above host RAM named" has memhuge "--mem 65536M: more than this host's RAM"
+check "memory above host RAM named as given (-m 64G)" has memhuge "--mem 64G: more than this host's RAM"
 check "no KVM device: status 1" rc_is nokvm 1
 check "no KVM device named" has nokvm "cannot open /nonexistent/kvm: no such device"
 check "no permission: status 1" rc_is noperm 1
