@@ -13,9 +13,10 @@
 #   reboot  a guest reboot restarts it in the same process, and the control
 #           socket pauses and resumes the rebooted guest
 #   poll    random disk I/O at queue depth 32 with --stats: the I/O
-#           thread polls the busy queue (--io-poll 1000: in a fast boot
+#           thread polls the busy queue (--io-poll 20000: in a fast boot
 #           the guest's next batch comes later than the default 50 us
-#           window, and its polls found 0-1 requests in 6 runs) and may
+#           window, and its polls found 0-1 requests in 6 runs; with
+#           1000 us, 0 in one run of 4) and may
 #           hold its interrupts while the guest keeps requests coming
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini
 #   stuck   stdout a full pipe nobody reads: the guest stalls, SIGTERM still
@@ -86,7 +87,7 @@ echo "after the pause" >&3
 exec 3>&-
 wait $reboot_pid
 t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
-t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --io-poll 1000 --timeout 300 \
+t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --io-poll 20000 --timeout 300 \
 	-p "kvmini.iops=1 kvmini.noinput" </dev/null
 t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot -p "console=ttyS0 panic=-1"
 # stdout a pipe nobody reads: the guest stalls on its console, and SIGTERM
