@@ -6,9 +6,12 @@
  *    then renamed over it (an existing file keeps its permissions);
  *  - a symlink to a regular file: the same, for the file it points to (the
  *    link stays a link);
- *  - a character device, FIFO or socket (/dev/null, /dev/stdout, a pipe
- *    from `>(cmd)`): written directly, as a stream is; never replaced;
- *  - a directory, or a symlink to nothing: refused.
+ *  - a character device or FIFO (/dev/null, /dev/stdout, a pipe from
+ *    `>(cmd)`): written directly, as a stream is; never replaced;
+ *  - a socket: written directly when named as one of kvmini's descriptors
+ *    (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: stdout under
+ *    journald), which is then duplicated, since no socket opens by name;
+ *  - a directory, a symlink to nothing or another socket: refused.
  * Snapshots are not written this way: they must be regular files
  * (snapfile.c refuses anything else).
  */

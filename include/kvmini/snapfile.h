@@ -129,7 +129,8 @@ struct snapfile_writer {
  * shortened). Refuses -EEXIST (logged "<path>: already exists; not
  * replacing it"; the caller says how to force it) when a regular file is at
  * path and !force; anything else at path, with or without force: -EISDIR
- * for a directory, -EINVAL otherwise. Nothing at path changes until
+ * for a directory, -EINVAL otherwise; -EBUSY when the temporary sibling
+ * is already there. Nothing at path changes until
  * snapfile_commit(). On failure w->why holds the reason (as logged, without
  * the path) and w needs no snapfile_writer_free() (calling it is harmless).
  */

@@ -63,7 +63,8 @@ int __must_check snapshot_read_section(const struct snapfile *f, uint32_t type,
 /*
  * The configuration sections: the `kvmini run` arguments (argv[0] is
  * "run"), index 0, and the directory their relative paths are relative to
- * (the process's working directory when saved), index 1.
+ * (the process's working directory when saved), index 1 - left out when
+ * cwd is NULL (the directory is gone).
  */
 int __must_check snapshot_write_config(struct snapfile_writer *w, int argc,
 				       char *const *argv, const char *cwd);

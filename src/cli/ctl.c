@@ -93,6 +93,15 @@ static int ctl_put_path(struct json_out *o, const char *val)
 	}
 	if (asprintf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", val) < 0)
 		return -ENOMEM;
+	/* val was checked; the directory it is relative to was not. */
+	if (json_utf8_bad_at(abs) >= 0) {
+		int ret = ctl_bad_usage("path=%s: the current directory %s is not UTF-8, "
+					"which is all the control socket's JSON carries; give "
+					"an absolute path in UTF-8", val, cwd);
+
+		free(abs);
+		return ret;
+	}
 	json_out_str(o, "path", abs);
 	free(abs);
 	return 0;

@@ -5,11 +5,13 @@
  * run it on from where it was saved.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <kvmini/cli.h>
@@ -158,37 +160,62 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o)
 	return 0;
 }
 
+/* The longest path a unix socket's address holds (sun_path, less its NUL). */
+#define SOCK_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
 /*
  * Into the directory the saved run was started in, so the relative paths
  * in its arguments (-d disk.img) name the files they named then, wherever
- * this restore was started; this restore's own --api-sock is made absolute
- * first (*api_abs, to free), so it still means what the user meant.
+ * this restore was started. This restore's own relative --api-sock keeps
+ * its meaning: made absolute (*api_abs, to free), or, when that is longer
+ * than a socket address holds, reached through a descriptor of this
+ * directory (*here_fd, to close) that the process keeps open.
  */
 static int restore_enter_dir(const struct snapfile *f, const char *saved_dir,
-			     struct restore_opts *o, char **api_abs)
+			     struct restore_opts *o, char **api_abs, int *here_fd)
 {
 	char here[PATH_MAX];
+	bool known = getcwd(here, sizeof(here)) != NULL;
 
-	if (!saved_dir)
-		return 0;
-	if (!getcwd(here, sizeof(here))) {
-		int err = -errno;
-
-		log_err("snapshot", "cannot tell the current directory (%s); restore from an "
-			"existing directory", strerror(-err));
-		return err;
-	}
-	if (!strcmp(here, saved_dir))
+	if (!saved_dir || (known && !strcmp(here, saved_dir)))
 		return 0;
 	if (o->api_sock && o->api_sock[0] != '/') {
-		if (asprintf(api_abs, "%s/%s", strcmp(here, "/") ? here : "", o->api_sock) < 0)
+		if (!known) {
+			int err = -errno;
+
+			log_err("snapshot", "--api-sock %s: a relative path, and the current "
+				"directory cannot be told (%s); give an absolute path",
+				o->api_sock, strerror(-err));
+			return err;
+		}
+		if (asprintf(api_abs, "%s/%s", strcmp(here, "/") ? here : "", o->api_sock) < 0) {
+			*api_abs = NULL;
 			return -ENOMEM;
+		}
+		if (strlen(*api_abs) > SOCK_PATH_MAX) {
+			free(*api_abs);
+			*api_abs = NULL;
+			*here_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (*here_fd < 0) {
+				int err = -errno;
+
+				log_err("snapshot", "--api-sock %s: cannot keep the current "
+					"directory open to serve it from there: %s", o->api_sock,
+					strerror(-err));
+				return err;
+			}
+			if (asprintf(api_abs, "/proc/self/fd/%d/%s", *here_fd, o->api_sock) < 0) {
+				*api_abs = NULL;
+				return -ENOMEM;
+			}
+		}
 		o->api_sock = *api_abs;
 	}
 	if (chdir(saved_dir)) {
 		log_warn("snapshot", "%s: its VM was started in %s, which cannot be entered "
 			 "here (%s): relative paths in its 'kvmini run' arguments are taken "
-			 "from %s instead", f->path, saved_dir, strerror(errno), here);
+			 "from %s instead", f->path, saved_dir, strerror(errno),
+			 known ? here : "the current directory");
 		return 0;
 	}
 	log_info("snapshot", "%s: working in %s, where its VM was started, so the relative "
@@ -202,13 +229,13 @@ static int restore_enter_dir(const struct snapfile *f, const char *saved_dir,
  */
 static int restore_config(const struct snapfile *f, struct restore_opts *o,
 			  struct vm_config *cfg, int *argc, char ***argv, char ***all,
-			  char **api_abs)
+			  char **api_abs, int *here_fd)
 {
 	char *saved_dir = NULL;
 	int ret = snapshot_read_config(f, argc, argv, &saved_dir);
 
 	if (!ret)
-		ret = restore_enter_dir(f, saved_dir, o, api_abs);
+		ret = restore_enter_dir(f, saved_dir, o, api_abs, here_fd);
 	free(saved_dir);
 	if (ret)
 		return ret;
@@ -236,8 +263,8 @@ int cmd_restore(int argc, char **argv)
 	struct restore_opts o;
 	struct snapfile f;
 	struct vm_config cfg;
-	char **saved_argv = NULL, **all_argv = NULL, *api_abs = NULL;
-	int saved_argc = 0;
+	char **saved_argv = NULL, **all_argv = NULL, *api_abs = NULL, *snap_abs = NULL;
+	int saved_argc = 0, here_fd = -1;
 	int ret = restore_parse(argc, argv, &o);
 
 	if (ret)
@@ -246,18 +273,30 @@ int cmd_restore(int argc, char **argv)
 	ret = snapfile_open(&f, o.path, snapshot_arch());
 	if (ret)
 		return ret;
+	/* Named in later messages as it is, not relative to the directory restore enters. */
+	if (o.path[0] != '/')
+		snap_abs = realpath(o.path, NULL);
 	/* Lazily mapped RAM is not read at open: its checksum only on request, before any VM. */
 	for (unsigned int i = 0; i < f.nr && o.verify_memory && !ret; i++)
 		if (f.secs[i].flags & SNAPFILE_F_LAZY)
 			ret = snapfile_verify(&f, &f.secs[i]);
 	if (!ret)
-		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv, &api_abs);
+		ret = restore_config(&f, &o, &cfg, &saved_argc, &saved_argv, &all_argv, &api_abs,
+				     &here_fd);
+	if (!ret && snap_abs) {
+		free(f.path);
+		f.path = snap_abs;
+		snap_abs = NULL;
+	}
 	if (!ret)
 		ret = cli_run_vm(&cfg, &f);
 	vm_config_free(&cfg);
 	snapshot_free_config(saved_argc, saved_argv);
 	free(all_argv);
 	free(api_abs);
+	if (here_fd >= 0)
+		close(here_fd);
 	snapfile_close(&f);
+	free(snap_abs);
 	return ret;
 }

@@ -191,12 +191,17 @@ int model_text_option(struct model_origins *o, const char *option, const char *a
 	return ret ? model_err(err, errlen, "%s: %s", opt, why) : 0;
 }
 
-/* The NAME of "NAME=VALUE" (all of it without '='), as a length. */
-static size_t item_name_len(const char *item)
+/* The NAME of "NAME=VALUE" (all of it without '='), spaces around it left out. */
+static const char *item_name(const char *item, size_t *len)
 {
-	const char *eq = strchr(item, '=');
+	const char *eq = strchr(item, '='), *end = eq ? eq : item + strlen(item);
 
-	return eq ? (size_t)(eq - item) : strlen(item);
+	while (item < end && isspace((unsigned char)*item))
+		item++;
+	while (end > item && isspace((unsigned char)end[-1]))
+		end--;
+	*len = (size_t)(end - item);
+	return item;
 }
 
 int model_text_items(const char *option, const char *arg, const char *expect,
@@ -219,12 +224,15 @@ int model_text_items(const char *option, const char *arg, const char *expect,
 		if (!*items[n])
 			return model_err(err, errlen, "%s %s: an empty item; separate %s items "
 					 "with single commas", option, arg, expect);
-		for (size_t i = 0; i < n; i++)
-			if (item_name_len(items[i]) == item_name_len(items[n]) &&
-			    !strncasecmp(items[i], items[n], item_name_len(items[n])))
+		for (size_t i = 0; i < n; i++) {
+			size_t len_i, len_n;
+			const char *name_i = item_name(items[i], &len_i);
+			const char *name_n = item_name(items[n], &len_n);
+
+			if (len_i == len_n && !strncasecmp(name_i, name_n, len_n))
 				return model_err(err, errlen, "%s %s: names %.*s twice; give "
-						 "each once", option, arg,
-						 (int)item_name_len(items[n]), items[n]);
+						 "each once", option, arg, (int)len_n, name_n);
+		}
 	}
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = one(ctx, items[i], err, errlen);

@@ -66,6 +66,21 @@ static int outfile_open_tmp(struct outfile *o, const char *given, mode_t mode,
 	return 0;
 }
 
+/* The descriptor path names, if it names one of ours (/dev/stdout, /dev/fd/N, ...); else -1. */
+static int outfile_named_fd(const char *path)
+{
+	int fd, end = 0;
+
+	if (!strcmp(path, "/dev/stdout"))
+		return 1;
+	if (!strcmp(path, "/dev/stderr"))
+		return 2;
+	if ((sscanf(path, "/dev/fd/%d%n", &fd, &end) == 1 ||
+	     sscanf(path, "/proc/self/fd/%d%n", &fd, &end) == 1) && !path[end] && fd >= 0)
+		return fd;
+	return -1;
+}
+
 int outfile_open(struct outfile *o, const char *path, mode_t mode)
 {
 	struct stat st, lst;
@@ -79,12 +94,18 @@ int outfile_open(struct outfile *o, const char *path, mode_t mode)
 		if (S_ISDIR(st.st_mode))
 			return outfile_fail(o, -EISDIR, "%s: is a directory; name a file in it",
 					    path);
+		if (S_ISSOCK(st.st_mode) && outfile_named_fd(path) < 0)
+			return outfile_fail(o, -ENXIO, "%s: a socket, which no program can open "
+					    "by name; write to a file, or to standard output",
+					    path);
 		if (!S_ISREG(st.st_mode)) {
 			/* A device, FIFO or socket: a stream, written as it is. */
 			o->path = strdup(path);
 			if (!o->path)
 				return outfile_fail(o, -ENOMEM, "%s: out of memory", path);
-			o->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+			o->fd = S_ISSOCK(st.st_mode) ?
+				fcntl(outfile_named_fd(path), F_DUPFD_CLOEXEC, 3) :
+				open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 			if (o->fd < 0) {
 				err = -errno;
 				outfile_release(o);

@@ -315,25 +315,37 @@ static int vm_exit_status(struct vm *vm)
 #define BOOT_LOOP_MS		1000
 #define BOOT_LOOP_RESETS	5
 
+/* Quick resets in a row, and how many of them were triple faults. */
+struct boot_loop {
+	unsigned int resets, faults;
+};
+
 /* After a boot that ended in a reset: stop the VM if that makes a boot loop. */
-static void vm_check_boot_loop(struct vm *vm, uint64_t boot_start_ns, unsigned int *quick_resets)
+static void vm_check_boot_loop(struct vm *vm, uint64_t boot_start_ns, struct boot_loop *bl)
 {
 	if (monotonic_ns() - boot_start_ns >= BOOT_LOOP_MS * 1000000ULL) {
-		*quick_resets = 0;
+		*bl = (struct boot_loop){ 0 };
 		return;
 	}
-	if (++*quick_resets < BOOT_LOOP_RESETS)
+	bl->faults += vm->stop_error != 0;
+	if (++bl->resets < BOOT_LOOP_RESETS)
 		return;
-	log_err("vm", "the guest %s %u times in a row, each within %u ms of starting: a boot "
-		"loop, which another reboot would only repeat; kvmini stops (check the kernel "
-		"or firmware, and see the first boot's messages)",
-		vm->stop_error ? "triple-faulted" : "reset", BOOT_LOOP_RESETS, BOOT_LOOP_MS);
+	if (bl->faults == bl->resets)
+		log_err("vm", "the guest triple-faulted %u times in a row, each within %u ms of "
+			"starting: a boot loop, which another reboot would only repeat; kvmini "
+			"stops (check the kernel or firmware, and see the first boot's messages)",
+			bl->resets, BOOT_LOOP_MS);
+	else
+		log_err("vm", "the guest reset %u times in a row (%u of them triple faults), "
+			"each within %u ms of starting: a boot loop, which another reboot would "
+			"only repeat; kvmini stops (check the kernel or firmware, and see the "
+			"first boot's messages)", bl->resets, bl->faults, BOOT_LOOP_MS);
 	vm_stop(vm, VM_STOP_ERROR, -ELOOP);
 }
 
 int vm_run(struct vm *vm)
 {
-	unsigned int quick_resets = 0;
+	struct boot_loop boot_loop = { 0 };
 	uint64_t boot_start_ns = 0;
 	struct sigaction old_actions[2], old_pipe;
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
@@ -358,7 +370,7 @@ int vm_run(struct vm *vm)
 		vm_run_vcpus(vm);
 	}
 	while (vm_wants_reboot(vm)) {
-		vm_check_boot_loop(vm, boot_start_ns, &quick_resets);
+		vm_check_boot_loop(vm, boot_start_ns, &boot_loop);
 		if (vm_stopping(vm) && vm->stop_reason != VM_STOP_RESET)
 			break;
 		ret = vm_reboot(vm);

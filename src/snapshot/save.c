@@ -153,11 +153,10 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 		return ret;
 	/* Relative paths in the arguments mean what they meant here: restore goes there. */
 	if (!getcwd(cwd, sizeof(cwd))) {
-		ret = -errno;
-		snprintf(why, why_len, "cannot tell kvmini's working directory, which the "
-			 "snapshot records for the relative paths in its arguments: %s",
-			 strerror(-ret));
-		return ret;
+		log_warn("snapshot", "%s: kvmini's working directory cannot be told (%s), so "
+			 "the snapshot does not record it: relative paths in its arguments will "
+			 "be taken from where it is restored", path, strerror(errno));
+		cwd[0] = '\0';
 	}
 	ret = snapfile_create(&w, path, SNAPSHOT_ARCH, force);
 	if (ret) {
@@ -166,7 +165,7 @@ int snapshot_save(struct vm *vm, const char *path, bool force, char *why, size_t
 	}
 	/* Requests in flight finish before RAM is read, and nothing new starts until the end. */
 	devices_freeze(vm);
-	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv, cwd);
+	ret = snapshot_write_config(&w, vm->cfg->argc, vm->cfg->argv, cwd[0] ? cwd : NULL);
 	if (!ret)
 		ret = arch_snapshot_flush(vm);
 	if (!ret)

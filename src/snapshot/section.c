@@ -104,7 +104,7 @@ int snapshot_write_config(struct snapfile_writer *w, int argc, char *const *argv
 	for (int i = 0; i < argc; i++)
 		snapshot_put_str(&s, argv[i]);
 	ret = snapshot_add_state(w, SNAP_SEC_CONFIG, 0, &s);
-	if (ret)
+	if (ret || !cwd)
 		return ret;
 	state_init(&s);
 	snapshot_put_str(&s, cwd);

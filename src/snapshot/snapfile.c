@@ -222,9 +222,11 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 	w->fd = openat(w->dir_fd, base_name(tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		err = -errno;
+		/* -EBUSY, not -EEXIST: that one means the snapshot itself is there. */
 		if (err == -EEXIST)
-			writer_refuse(w, err, "temporary file %s already exists (another save to "
-				      "it, or left by one that crashed); remove it", tmp);
+			err = writer_refuse(w, -EBUSY, "temporary file %s already exists "
+					    "(another save to it, or left by one that crashed); "
+					    "remove it", tmp);
 		else
 			writer_refuse(w, err, "cannot create %s: %s", tmp, strerror(-err));
 		goto fail;

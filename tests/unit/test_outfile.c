@@ -11,7 +11,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <kvmini/outfile.h>
@@ -152,6 +154,31 @@ int main(void)
 	   "a device is written directly: /dev/full says ENOSPC at the write");
 	outfile_abort(&o);
 	ok(!stat("/dev/full", &st) && S_ISCHR(st.st_mode), "and stays a device");
+
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int lsock = socket(AF_UNIX, SOCK_STREAM, 0), pair[2];
+		char name[64], got[16] = "";
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock"));
+		ret = lsock < 0 || bind(lsock, (struct sockaddr *)&sa, sizeof(sa)) ? -errno :
+		      outfile_open(&o, at("sock"), 0644);
+		ok(ret == -ENXIO && strstr(o.err, "a socket, which no program can open by name"),
+		   "a socket named by its path: refused (%s)", o.err);
+		if (lsock >= 0)
+			close(lsock);
+		unlink(at("sock"));
+		/* stdout a socket (journald): named as a descriptor, written through a dup. */
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+			abort();
+		snprintf(name, sizeof(name), "/proc/self/fd/%d", pair[0]);
+		ret = outfile_open(&o, name, 0644);
+		ok(!ret && o.fd != pair[0] && !write_all(o.fd, "sock") && !outfile_commit(&o, false) &&
+		   read(pair[1], got, sizeof(got) - 1) == 4 && !strcmp(got, "sock"),
+		   "a socket named as a descriptor: written through it (got \"%s\")", got);
+		close(pair[0]);
+		close(pair[1]);
+	}
 
 	unlink(at("dangling"));
 	unlink(at("fifo"));

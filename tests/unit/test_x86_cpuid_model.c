@@ -153,6 +153,8 @@ static void test_options(void)
 	ok(x86_model_add_option(cli, "avx2=off,AVX2=on", err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "names AVX2 twice; give each once"),
 	   "--cpu-feature naming a field twice (either case): refused");
+	ok(x86_model_add_option(cli, "avx2=off, avx2 =on", err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "names avx2 twice"), "... or with spaces around a name: refused");
 	ok(x86_model_add_option(cli, "", err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "--cpu-feature '': expected NAME=VALUE"), "--cpu-feature '': refused");
 	ok(!x86_model_merge(file, cli), "merge");
