@@ -23,6 +23,8 @@ struct console_out {
 	int fd;
 	int given;		/* the fd the device was given, for messages */
 	bool owned;		/* fd is ours to close */
+	/* The given fd's fallback, a blocking pipe or terminal: a signal ends a write. */
+	bool blocking;
 	bool socket;
 	/* epoll can say when fd has room again: a pipe, a socket or a terminal. */
 	bool watchable;
@@ -39,9 +41,10 @@ void console_out_close(struct console_out *o);
 /*
  * Write *iov (*n entries) without waiting, advancing both past what was
  * taken: 0 all written, -EAGAIN the output is full (the rest is left),
- * -EINTR a signal (a stop's kick) interrupted a write to the given fd's
- * blocking fallback, another -errno failed (-EPIPE: nobody reads it any
- * more).
+ * -EINTR a signal (a kick: maybe a stop's) interrupted a write to the given
+ * fd's blocking fallback (the rest is left), another -errno failed (-EPIPE:
+ * nobody reads it any more). A write that does not block is retried when a
+ * signal interrupts it: a terminal refuses one while a signal is pending.
  */
 int console_out_write_nowait(const struct console_out *o, struct iovec **iov, int *n);
 /*

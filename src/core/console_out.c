@@ -42,6 +42,7 @@ void console_out_open(struct console_out *o, int fd)
 	if (own < 0) {
 		log_debug("vm", "console output: cannot reopen fd %d without blocking (%s); a "
 			  "full output can hold up its writer", fd, strerror(errno));
+		o->blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
 		return;
 	}
 	o->fd = own;
@@ -65,7 +66,14 @@ int console_out_write_nowait(const struct console_out *o, struct iovec **iov, in
 		ssize_t done = o->socket ? sendmsg(o->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) :
 				writev(o->fd, *iov, *n);
 
-		/* EINTR only on the given fd's fallback, which blocks: a stop's kick. */
+		/*
+		 * A terminal fails a write with EINTR whenever a signal is pending
+		 * (n_tty_write), without blocking and with nothing taken: a vCPU
+		 * kicked for the coalesced writes' flush would lose its bytes. Only
+		 * a write that blocks ends with it: a stop's kick.
+		 */
+		if (done < 0 && errno == EINTR && !o->blocking)
+			continue;
 		if (done < 0)
 			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		if (!done && (*iov)->iov_len)

@@ -106,26 +106,64 @@ int log_set_level_name(const char *name)
 	return -EINVAL;
 }
 
+/* A message longer than this is cut, and ends in "...". */
+#define LOG_LINE_MAX 4096
+/*
+ * A terminal fails a write with EINTR while a signal is pending, even one
+ * that would not block: a vCPU kicked for the coalesced writes' flush
+ * would lose its line. Tried again a few times - not forever: a write
+ * blocked on a full stderr must still let a stop's kick through.
+ */
+#define LOG_EINTR_TRIES 4
+
+/*
+ * The whole line in one write (stderr is unbuffered): a line from another
+ * process never splits it. Through stdio, which the fuzzers count.
+ */
+static void log_write_line(const char *line, size_t len)
+{
+	for (int eintr = 0; eintr < LOG_EINTR_TRIES; eintr++) {
+		size_t n = fwrite(line, 1, len, stderr);
+
+		line += n;
+		len -= n;
+		if (!len || errno != EINTR)
+			return;
+		clearerr(stderr);
+	}
+}
+
 void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
 {
 	static const char *const prefix[] = {
 		[LOG_ERR] = "error: ", [LOG_WARN] = "warning: ",
 		[LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
 	};
+	/* Room kept for the newline; the topic and prefix are short. */
+	const size_t room = LOG_LINE_MAX - 1;
+	char line[LOG_LINE_MAX];
+	size_t len;
 	va_list ap;
+	int n;
 
 	/* Debug messages are filtered by topic, the others by level. */
 	if (level != LOG_DEBUG && level > max_level)
 		return;
+	n = level == LOG_DEBUG ? snprintf(line, room, "kvmini: %s[%s] ", prefix[level], topic) :
+				 snprintf(line, room, "kvmini: %s", prefix[level]);
+	len = n > 0 ? (size_t)n : 0;
+	va_start(ap, fmt);
+	n = vsnprintf(line + len, room - len, fmt, ap);
+	va_end(ap);
+	len += n > 0 ? (size_t)n : 0;
+	if (len >= room) {
+		len = room - 1;		/* what vsnprintf kept, before its NUL */
+		memcpy(line + len - 3, "...", 3);
+	}
+	line[len++] = '\n';
 	/* One lock so lines from concurrent vCPU threads never interleave. */
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "kvmini: %s", prefix[level]);
-	if (level == LOG_DEBUG)
-		fprintf(stderr, "[%s] ", topic);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	log_write_line(line, len);
 	pthread_mutex_unlock(&log_lock);
 }
 

@@ -313,7 +313,7 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	if (con->out.fd < 0)
 		return;
 	/* The wait for room without the lock: the I/O thread's transmitq takes it. */
-	for (int waited = 0;; waited++) {
+	for (bool waited = false;;) {
 		struct iovec *left = &iov;
 		int n = 1;
 
@@ -322,9 +322,13 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 		if (ret != -EAGAIN)
 			vcon_out_failed(con, ret);
 		pthread_mutex_unlock(&con->out_lock);
+		/* A kick ended a blocking fallback's write: again, unless it was a stop's or a pause's. */
+		if (ret == -EINTR && (!vd->dev.vm || vm_may_wait(vd->dev.vm)))
+			continue;
 		if (ret != -EAGAIN)
 			return;
 		ret = waited ? -ETIMEDOUT : console_out_wait_room(&con->out, CONSOLE_EMERG_WAIT_MS);
+		waited = true;
 		if (ret == -ETIMEDOUT)
 			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no "
 					"room for %d ms; an emergency write's character is dropped",
