@@ -23,9 +23,10 @@
 #include <kvmini/snapfile.h>
 #include <kvmini/snapshot.h>
 
+#include "capture.h"
 #include "tap.h"
 
-static char work[64], dir[96], snap[128], msgfile[128];
+static char work[64], dir[96], snap[128];
 
 /* ---- helpers ---- */
 
@@ -76,34 +77,19 @@ static void spit(const char *path, const void *buf, size_t len)
 	close(fd);
 }
 
-/* stderr into msgfile (or /dev/null) while the code under test logs. */
-static int saved_stderr = -1;
+/* stderr captured while the code under test logs (capture.h), until captured(). */
+static struct capture cap;
 
-static void capture(bool keep)
+static void capture(void)
 {
-	int fd = open(keep ? msgfile : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	fflush(stderr);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
+	capture_begin(&cap, false);
 }
 
 static const char *captured(void)
 {
 	static char msg[8192];
-	int fd;
-	ssize_t n;
 
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	fd = open(msgfile, O_RDONLY);
-	n = fd < 0 ? 0 : read(fd, msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = 0;
-	if (fd >= 0)
-		close(fd);
-	unlink(msgfile);
-	return msg;
+	return capture_end(&cap, msg, sizeof(msg));
 }
 
 static int nr_entries(const char *path)
@@ -292,7 +278,7 @@ static void test_round_trip(void)
 	ok(snapfile_read(&f, c, 1 << 20, &p) == 0 && !memcmp(p, data_c, sizeof(data_c)),
 	   "read C back");
 	free(p);
-	capture(true);
+	capture();
 	err = snapfile_read(&f, a, 99, &p);
 	ok(err == -EFBIG && !p &&
 	   strstr(captured(), "section type 1 index 0: 100 bytes, more than the 99"),
@@ -349,14 +335,14 @@ static void test_atomic(void)
 	   "the temporary file is .snap.tmp-<pid>, mode 0600");
 	ok(snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0 && !exists(snap),
 	   "still no target after an add");
-	capture(true);
+	capture();
 	err = snapfile_create(&w2, snap, SNAPFILE_ARCH_ARM64, false);
 	ok(err == -EBUSY && strstr(captured(), "already exists (another save"),
 	   "a second save to the same path meanwhile is refused (%d)", err);
 	snapfile_writer_free(&w2);
 	ok(exists(tmp), "and does not remove the first one's file");
 	ok(snapfile_commit(&w) == 0 && exists(snap) && !exists(tmp), "commit: renamed into place");
-	capture(true);
+	capture();
 	ok(snapfile_commit(&w) == -EINVAL && snapfile_add(&w, 2, 0, 0, "x", 1) == -EINVAL,
 	   "commit or add after the commit: -EINVAL");
 	captured();
@@ -366,7 +352,7 @@ static void test_atomic(void)
 
 	/* An existing file, without and with force. */
 	spit(snap, old, sizeof(old));
-	capture(true);
+	capture();
 	err = snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false);
 	ok(err == -EEXIST, "existing target without force: -EEXIST (%d)", err);
 	ok(strstr(captured(), "snap: already exists; not replacing it") != NULL,
@@ -390,7 +376,7 @@ static void test_atomic(void)
 	/* A file appearing at the target during a save without force is not replaced. */
 	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0, "create again");
 	spit(snap, old, sizeof(old));
-	capture(true);
+	capture();
 	err = snapfile_commit(&w);
 	ok(err == -EEXIST && strstr(captured(), "already exists; not replacing it"),
 	   "a target that appeared meanwhile: commit -EEXIST (%d)", err);
@@ -402,7 +388,7 @@ static void test_atomic(void)
 	unlink(snap);
 
 	/* Not a file name; a directory in the way, even with force. */
-	capture(true);
+	capture();
 	err = snapfile_create(&w, dir, SNAPFILE_ARCH_ARM64, true);
 	ok(err == -EISDIR, "a directory at the target, with force: -EISDIR (%d)", err);
 	ok(strstr(w.why, "exists and is a directory; a snapshot replaces only a regular file"),
@@ -455,7 +441,7 @@ static void test_failed_save(void)
 	snprintf(tmp, sizeof(tmp), "%s/.snap.tmp-%d", dir, (int)getpid());
 	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0 &&
 	   snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0, "create, add (1, 0)");
-	capture(true);
+	capture();
 	err = snapfile_add(&w, 1, 0, 0, data_d, sizeof(data_d));
 	ok(err == -EINVAL && strstr(captured(), "section type 1 index 0 added twice"),
 	   "the same key again: -EINVAL, named (%d)", err);
@@ -466,7 +452,7 @@ static void test_failed_save(void)
 	ok(!exists(tmp) && nr_entries(dir) == 0, "writer_free removed the temporary file");
 
 	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0, "create");
-	capture(true);
+	capture();
 	err = snapfile_add(&w, 1, 0, 2, data_a, 1);
 	ok(err == -EINVAL && strstr(captured(), "unknown flags 0x2"), "unknown flag: -EINVAL");
 	snapfile_writer_free(&w);
@@ -494,7 +480,7 @@ static void test_disk_full(void)
 		abort();
 	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0 &&
 	   snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0, "create, add a small section");
-	capture(true);
+	capture();
 	err = snapfile_add(&w, 3, 0, SNAPFILE_F_LAZY, big, 1 << 20);
 	ok(err == -EFBIG && strstr(captured(), "cannot write section type 3 index 0"),
 	   "1 MiB past a 256 KiB limit: -EFBIG, logged (%d)", err);
@@ -566,7 +552,7 @@ static void test_bit_flips(void)
 	ok(len < 128 << 10 && open_and_verify(snap, SNAPFILE_ARCH_ARM64) == 0,
 	   "a %zu-byte snapshot with a LAZY section verifies", len);
 	fd = open(snap, O_WRONLY);
-	capture(false);
+	capture();
 	for (size_t i = 0; i < len; i++) {
 		/* All 8 bits in the header and table, one (rotating) elsewhere. */
 		bool all = i < 64 || i >= table;
@@ -608,7 +594,7 @@ static void test_truncate_extend(void)
 	}
 	img = slurp(snap, &len);
 	fd = open(snap, O_WRONLY);
-	capture(false);
+	capture();
 	/* Every length, shortest last: each ftruncate cuts one more byte. */
 	for (size_t l = len; l-- > 0;) {
 		if (ftruncate(fd, l))
@@ -623,7 +609,7 @@ static void test_truncate_extend(void)
 		if (ftruncate(fd, 0) || pwrite(fd, img, len, 0) != (ssize_t)len ||
 		    pwrite(fd, zeros, extra[i], len) != (ssize_t)extra[i])
 			abort();
-		capture(true);
+		capture();
 		err = snapfile_open(&(struct snapfile){ 0 }, snap, SNAPFILE_ARCH_ARM64);
 		ok(err == -EBADMSG && strstr(captured(), "was extended"),
 		   "%zu bytes appended: refused, the message says extended", extra[i]);
@@ -642,7 +628,7 @@ static void expect_refused(const uint8_t *img, size_t len, const char *what, con
 	int err;
 
 	spit(snap, img, len);
-	capture(true);
+	capture();
 	err = snapfile_open(&f, snap, SNAPFILE_ARCH_ARM64);
 	got = captured();
 	ok(err == -EBADMSG && strstr(got, msg) && strstr(got, snap) && f.fd == -1,
@@ -665,7 +651,7 @@ static void test_refusals(void)
 		ok(false, "write the snapshot");
 		return;
 	}
-	capture(true);
+	capture();
 	err = snapfile_open(&f, snap, SNAPFILE_ARCH_X86_64);
 	msg = captured();
 	ok(err == -EBADMSG && strstr(msg, "snapshot of an arm64 VM") &&
@@ -785,12 +771,12 @@ static void test_refusals(void)
 	if (!err) {
 		void *p = NULL;
 
-		capture(true);
+		capture();
 		err = snapfile_verify(&f, snapfile_find(&f, 3, 7));
 		ok(err == -EBADMSG && strstr(captured(), "section type 3 index 7, chunk 0 "
 					     "(4099 bytes at file offset 65536): checksum"),
 		   "snapfile_verify refuses it, naming the section and chunk (%d)", err);
-		capture(true);
+		capture();
 		ok(snapfile_read(&f, snapfile_find(&f, 3, 7), 1 << 20, &p) == -EBADMSG && !p,
 		   "snapfile_read refuses it too");
 		captured();
@@ -801,7 +787,7 @@ static void test_refusals(void)
 	free(img);
 
 	/* Not snapshots at all. */
-	capture(true);
+	capture();
 	ok(snapfile_open(&f, dir, SNAPFILE_ARCH_ARM64) == -EBADMSG, "a directory: -EBADMSG");
 	spit(snap, "", 0);
 	ok(snapfile_open(&f, snap, SNAPFILE_ARCH_ARM64) == -EBADMSG, "an empty file: -EBADMSG");
@@ -882,7 +868,7 @@ static void test_sparse(void)
 			if (fd < 0 || pwrite(fd, &b, 1, (off_t)(sec->offset + (2 << 20) + 5)) != 1)
 				abort();
 			close(fd);
-			capture(true);
+			capture();
 			err = snapfile_read_chunk(&f, sec, crcs, 2, chunk, &n);
 			ok(err == -EBADMSG && strstr(captured(), "section type 2 index 0, chunk 2 "
 						     "(1048576 bytes at file offset"),
@@ -897,7 +883,7 @@ static void test_sparse(void)
 	{
 		struct snapfile_writer w2;
 
-		capture(true);
+		capture();
 		ok(snapfile_create(&w2, snap, SNAPFILE_ARCH_ARM64, true) == 0 &&
 		   snapfile_add(&w2, 5 | SNAPFILE_CHUNK_TABLE, 0, 0, mem, 8) == -EINVAL &&
 		   strstr(captured(), "types with bit 31 are the file's own"),
@@ -956,7 +942,7 @@ static int read_config(int *argc, char ***argv, const char **msg)
 	const char *logged;
 	int err;
 
-	capture(true);
+	capture();
 	err = snapfile_open(&f, snap, SNAPFILE_ARCH_ARM64);
 	free(read_cwd);
 	read_cwd = NULL;
@@ -1115,7 +1101,6 @@ int main(void)
 		return 1;
 	snprintf(dir, sizeof(dir), "%s/d", work);
 	snprintf(snap, sizeof(snap), "%s/snap", dir);
-	snprintf(msgfile, sizeof(msgfile), "%s/messages", work);
 	if (mkdir(dir, 0700))
 		return 1;
 	fill(data_a, sizeof(data_a), 2);

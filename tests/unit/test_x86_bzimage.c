@@ -9,6 +9,7 @@
 #include "../../src/arch/x86_64/bzimage.h"
 #include "../../src/arch/x86_64/layout.h"
 
+#include "capture.h"
 #include "tap.h"
 
 static uint8_t head[X86_BZIMAGE_HEAD_SIZE];
@@ -44,21 +45,12 @@ static int plan_said(uint64_t ram, const struct x86_bzimage *img, uint64_t initr
 		     size_t len)
 {
 	struct x86_boot_plan plan;
-	FILE *tmp = tmpfile();
-	int saved = dup(2), ret;
-	size_t n = 0;
+	struct capture c;
+	int ret;
 
-	fflush(stderr);
-	if (!tmp || saved < 0 || dup2(fileno(tmp), 2) < 0)
-		abort();
+	capture_begin(&c, false);
 	ret = x86_boot_plan(ram, img, initrd, &plan);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(msg, 1, len - 1, tmp);
-	msg[n] = 0;
-	fclose(tmp);
+	capture_end(&c, msg, len);
 	return ret;
 }
 
