@@ -112,6 +112,8 @@ struct snapfile_writer {
 	int dir_fd;		/* its directory, fsynced after the rename */
 	char *path;		/* the snapshot's name */
 	char *tmp_path;		/* "<dir>/.<base>.tmp-<pid>"; NULL once renamed */
+	bool unnamed;		/* fd has no name yet (O_TMPFILE): nothing to remove */
+	bool linked_in_place;	/* the commit linked it at path itself: no rename */
 	uint64_t pos;		/* end of the data written so far */
 	struct snapfile_section *secs;
 	unsigned int nr, cap;
@@ -124,15 +126,20 @@ struct snapfile_writer {
 };
 
 /*
- * Start a snapshot at path: create its temporary sibling "<dir>/.<base>.tmp-<pid>"
- * (O_EXCL, mode 0600: it holds guest memory; a base too long for that is
- * shortened). Refuses -EEXIST (logged "<path>: already exists; not
- * replacing it"; the caller says how to force it) when a regular file is at
- * path and !force; anything else at path, with or without force: -EISDIR
- * for a directory, -EINVAL otherwise; -EBUSY when the temporary sibling
- * is already there. Nothing at path changes until
- * snapfile_commit(). On failure w->why holds the reason (as logged, without
- * the path) and w needs no snapfile_writer_free() (calling it is harmless).
+ * Start a snapshot at path, written into a file without a name in its
+ * directory (O_TMPFILE, mode 0600: it holds guest memory), which the
+ * commit links into place: a save killed midway leaves nothing. Where that
+ * cannot be (no O_TMPFILE, no /proc, KVMINI_SNAPSHOT_TMPFILE=0), into the
+ * temporary sibling "<dir>/.<base>.tmp-<pid>" (O_EXCL; a base too long for
+ * that is shortened). With force the unnamed file, too, passes through
+ * that name before its rename over the old snapshot. Refuses -EEXIST
+ * (logged "<path>: already exists; not replacing it"; the caller says how
+ * to force it) when a regular file is at path and !force; anything else at
+ * path, with or without force: -EISDIR for a directory, -EINVAL otherwise;
+ * -EBUSY when the temporary sibling it would use is already there. Nothing
+ * at path changes until snapfile_commit(). On failure w->why holds the
+ * reason (as logged, without the path) and w needs no
+ * snapfile_writer_free() (calling it is harmless).
  */
 int __must_check snapfile_create(struct snapfile_writer *w, const char *path,
 				 uint32_t arch, bool force);
@@ -161,10 +168,12 @@ int __must_check snapfile_add_sparse(struct snapfile_writer *w, uint32_t type,
 				     uint32_t index, uint32_t flags, const void *data,
 				     uint64_t len, snapfile_absent_fn absent, void *opaque);
 /*
- * Write the table and header, fsync and close the file, rename it over
- * path, fsync the directory. Once the rename is done the snapshot is at
- * path (an error after it, from the directory fsync, means it may not be
- * durable yet); before it, nothing at path changed.
+ * Write the table and header, fsync the file, give it its name (an
+ * unnamed file: linked at path, or with force at its temporary name),
+ * close it, rename it over path (unless linked there), fsync the
+ * directory. Once it is at path the snapshot is saved (an error after
+ * that, from the directory fsync, means it may not be durable yet);
+ * before, nothing at path changed.
  */
 int __must_check snapfile_commit(struct snapfile_writer *w);
 /*

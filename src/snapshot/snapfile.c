@@ -157,6 +157,24 @@ static int __printf(3, 4) writer_refuse(struct snapfile_writer *w, int err, cons
 	return err;
 }
 
+/*
+ * The snapshot written into a file with no name yet (O_TMPFILE), which
+ * the commit links into place: a save killed midway (SIGKILL, a host
+ * crash) leaves nothing behind, where a named temporary file would stay
+ * as a hidden file as large as the guest's RAM. Linked through
+ * /proc/self/fd, so without /proc, on a filesystem without O_TMPFILE, or
+ * with KVMINI_SNAPSHOT_TMPFILE=0 (for tests), it is -1 and the save
+ * writes a named temporary file instead.
+ */
+static int writer_open_unnamed(int dir_fd)
+{
+	const char *knob = getenv("KVMINI_SNAPSHOT_TMPFILE");
+
+	if ((knob && !strcmp(knob, "0")) || access("/proc/self/fd", X_OK))
+		return -1;
+	return openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+}
+
 /* The longest base kept whole in "<dir>/.<base>.tmp-<pid>" (a name is 255 bytes at most). */
 #define TMP_BASE_MAX	(NAME_MAX - 24)
 
@@ -218,7 +236,19 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 		writer_refuse(w, err, "%s", strerror(-err));
 		goto fail;
 	}
+	if (force && !fstatat(w->dir_fd, base_name(tmp), &st, AT_SYMLINK_NOFOLLOW)) {
+		err = writer_refuse(w, -EBUSY, "temporary file %s already exists (another save "
+				    "to it, or left by one that crashed); remove it", tmp);
+		goto fail;
+	}
 	/* 0600: the file holds guest memory, which is the guest's business only. */
+	w->fd = writer_open_unnamed(w->dir_fd);
+	if (w->fd >= 0) {
+		w->unnamed = true;
+		w->tmp_path = tmp;
+		free(dir);
+		return 0;
+	}
 	w->fd = openat(w->dir_fd, base_name(tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		err = -errno;
@@ -443,6 +473,44 @@ static void fill_header(const struct snapfile_writer *w, uint8_t *h, uint64_t ta
 	put_le32(h + H_CRC, crc32c(0, h, H_CRC));
 }
 
+/* The file being written, for messages. */
+static const char *writer_file_name(const struct snapfile_writer *w)
+{
+	return w->unnamed ? "its file (not yet named)" :
+	       w->linked_in_place ? "it" : w->tmp_path;
+}
+
+/*
+ * Name the unnamed file: the snapshot's own name when nothing may be
+ * replaced (a link never replaces: -EEXIST when a file appeared since
+ * snapfile_create()), else the temporary name, which the rename then
+ * moves over the old snapshot. Either way it is named, so ours to remove
+ * on a later failure, until the commit ends.
+ */
+static int writer_link(struct snapfile_writer *w)
+{
+	const char *name = base_name(w->force ? w->tmp_path : w->path);
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
+	if (linkat(AT_FDCWD, proc, w->dir_fd, name, AT_SYMLINK_FOLLOW)) {
+		int err = -errno;
+
+		if (err == -EEXIST && !w->force)
+			log_err(TOPIC, "%s: already exists; not replacing it", w->path);
+		else if (err == -EEXIST)
+			log_err(TOPIC, "%s: temporary file %s appeared while saving (another "
+				"save to it?); the snapshot is not saved", w->path, w->tmp_path);
+		else
+			log_err(TOPIC, "%s: cannot give the written snapshot its name %s: %s",
+				w->path, w->force ? w->tmp_path : w->path, strerror(-err));
+		return err;
+	}
+	w->unnamed = false;
+	w->linked_in_place = !w->force;
+	return 0;
+}
+
 /* Table and header into the temporary file, then to disk. */
 static int writer_finish(struct snapfile_writer *w)
 {
@@ -450,7 +518,7 @@ static int writer_finish(struct snapfile_writer *w)
 	size_t table_len = (size_t)w->nr * SNAPFILE_ENTRY_SIZE;
 	uint8_t hdr[SNAPFILE_HEADER_SIZE], *table;
 	const char *what = "write";
-	int err;
+	int err, linked = 0;
 
 	table = calloc(1, table_len + 1);
 	if (!table)
@@ -475,15 +543,20 @@ static int writer_finish(struct snapfile_writer *w)
 		err = -errno;
 		what = "sync";
 	}
+	if (err)
+		log_err(TOPIC, "%s: cannot %s %s: %s", w->path, what, writer_file_name(w),
+			strerror(-err));
+	/* An unnamed file gets its name first: it is gone once closed (logged). */
+	else if (w->unnamed)
+		linked = writer_link(w);
 	/* Some filesystems (NFS) report write errors only here. */
-	if (close(w->fd) && !err) {
+	if (close(w->fd) && !err && !linked) {
 		err = -errno;
-		what = "close";
+		log_err(TOPIC, "%s: cannot close %s: %s", w->path, writer_file_name(w),
+			strerror(-err));
 	}
 	w->fd = -1;
-	if (err)
-		log_err(TOPIC, "%s: cannot %s %s: %s", w->path, what, w->tmp_path, strerror(-err));
-	return err;
+	return err ? err : linked;
 }
 
 /* Without force, never replace a file that appeared since snapfile_create(). */
@@ -526,7 +599,7 @@ int snapfile_commit(struct snapfile_writer *w)
 		return -EINVAL;
 	}
 	err = writer_finish(w);
-	if (!err)
+	if (!err && !w->linked_in_place)
 		err = writer_rename(w);
 	if (err)
 		goto fail;
@@ -552,8 +625,12 @@ void snapfile_writer_free(struct snapfile_writer *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->tmp_path && unlinkat(w->dir_fd, base_name(w->tmp_path), 0) && errno != ENOENT)
-		log_warn(TOPIC, "%s: cannot remove %s: %s", w->path, w->tmp_path, strerror(errno));
+	/* Linked in place, yet failed (its close): the file at path is this broken one. */
+	if (w->tmp_path && !w->unnamed &&
+	    unlinkat(w->dir_fd, base_name(w->linked_in_place ? w->path : w->tmp_path), 0) &&
+	    errno != ENOENT)
+		log_warn(TOPIC, "%s: cannot remove %s: %s", w->path,
+			 w->linked_in_place ? "it" : w->tmp_path, strerror(errno));
 	if (w->dir_fd >= 0)
 		close(w->dir_fd);
 	free(w->path);

@@ -318,9 +318,11 @@ out:
 
 /* ---- writing: atomic, refusing to clobber, cleaning up ---- */
 
-static void test_atomic(void)
+/* Unnamed (O_TMPFILE) or named temporary file: both ways a save can be written. */
+static void test_atomic(bool unnamed)
 {
 	static const char old[] = "an older snapshot";
+	const char *how = unnamed ? "unnamed" : "named";
 	struct snapfile_writer w, w2;
 	char tmp[256];
 	size_t len;
@@ -328,27 +330,62 @@ static void test_atomic(void)
 	struct stat st;
 	int err;
 
+	setenv("KVMINI_SNAPSHOT_TMPFILE", unnamed ? "1" : "0", 1);
 	snprintf(tmp, sizeof(tmp), "%s/.snap.tmp-%d", dir, (int)getpid());
-	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0, "create");
-	ok(!exists(snap), "the target does not exist before the commit");
-	ok(!stat(tmp, &st) && (st.st_mode & 0777) == 0600,
-	   "the temporary file is .snap.tmp-<pid>, mode 0600");
+	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0 && w.unnamed == unnamed,
+	   "%s: create", how);
+	ok(!exists(snap), "%s: the target does not exist before the commit", how);
+	if (unnamed)
+		ok(!fstat(w.fd, &st) && (st.st_mode & 0777) == 0600 && st.st_nlink == 0 &&
+		   nr_entries(dir) == 0, "unnamed: mode 0600, no name, the directory empty: a "
+		   "save killed now leaves nothing behind");
+	else
+		ok(!stat(tmp, &st) && (st.st_mode & 0777) == 0600,
+		   "named: the temporary file is .snap.tmp-<pid>, mode 0600");
 	ok(snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0 && !exists(snap),
-	   "still no target after an add");
+	   "%s: still no target after an add", how);
 	capture();
 	err = snapfile_create(&w2, snap, SNAPFILE_ARCH_ARM64, false);
-	ok(err == -EBUSY && strstr(captured(), "already exists (another save"),
-	   "a second save to the same path meanwhile is refused (%d)", err);
-	snapfile_writer_free(&w2);
-	ok(exists(tmp), "and does not remove the first one's file");
-	ok(snapfile_commit(&w) == 0 && exists(snap) && !exists(tmp), "commit: renamed into place");
+	if (unnamed) {
+		captured();
+		ok(!err && snapfile_add(&w2, 1, 0, 0, data_d, sizeof(data_d)) == 0,
+		   "unnamed: a second save to the same path meanwhile starts too (%d)", err);
+		ok(snapfile_commit(&w) == 0 && exists(snap) && nr_entries(dir) == 1,
+		   "unnamed: commit: linked into place");
+		capture();
+		err = snapfile_commit(&w2);
+		ok(err == -EEXIST && strstr(captured(), "snap: already exists; not replacing it"),
+		   "unnamed: the second one's commit finds it there, and does not replace it (%d)",
+		   err);
+		snapfile_writer_free(&w2);
+		ok(open_and_verify(snap, SNAPFILE_ARCH_ARM64) == 0 && nr_entries(dir) == 1,
+		   "unnamed: the first one's snapshot stands, nothing else is left");
+	} else {
+		ok(err == -EBUSY && strstr(captured(), "already exists (another save"),
+		   "named: a second save to the same path meanwhile is refused (%d)", err);
+		snapfile_writer_free(&w2);
+		ok(exists(tmp), "named: and does not remove the first one's file");
+		ok(snapfile_commit(&w) == 0 && exists(snap) && !exists(tmp),
+		   "named: commit: renamed into place");
+	}
 	capture();
 	ok(snapfile_commit(&w) == -EINVAL && snapfile_add(&w, 2, 0, 0, "x", 1) == -EINVAL,
-	   "commit or add after the commit: -EINVAL");
+	   "%s: commit or add after the commit: -EINVAL", how);
 	captured();
 	snapfile_writer_free(&w);
 	snapfile_writer_free(&w);
-	ok(exists(snap) && nr_entries(dir) == 1, "free after commit leaves the snapshot alone");
+	ok(exists(snap) && nr_entries(dir) == 1, "%s: free after commit leaves the snapshot alone",
+	   how);
+
+	/* With force the temporary name is used, unnamed or not: one left there is refused. */
+	spit(tmp, old, sizeof(old));
+	capture();
+	err = snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, true);
+	ok(err == -EBUSY && strstr(captured(), "remove it"),
+	   "%s: with force, a temporary file left there: -EBUSY, say to remove it (%d)", how, err);
+	snapfile_writer_free(&w);
+	ok(exists(tmp), "%s: and it is not removed", how);
+	unlink(tmp);
 
 	/* An existing file, without and with force. */
 	spit(snap, old, sizeof(old));
@@ -432,22 +469,24 @@ static void test_atomic(void)
 	ok(nr_entries(dir) == 0, "nothing created by the refused saves");
 }
 
-static void test_failed_save(void)
+static void test_failed_save(bool unnamed)
 {
 	struct snapfile_writer w;
 	char tmp[256];
 	int err;
 
+	setenv("KVMINI_SNAPSHOT_TMPFILE", unnamed ? "1" : "0", 1);
 	snprintf(tmp, sizeof(tmp), "%s/.snap.tmp-%d", dir, (int)getpid());
-	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0 &&
-	   snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0, "create, add (1, 0)");
+	ok(snapfile_create(&w, snap, SNAPFILE_ARCH_ARM64, false) == 0 && w.unnamed == unnamed &&
+	   snapfile_add(&w, 1, 0, 0, data_a, sizeof(data_a)) == 0, "%s: create, add (1, 0)",
+	   unnamed ? "unnamed" : "named");
 	capture();
 	err = snapfile_add(&w, 1, 0, 0, data_d, sizeof(data_d));
 	ok(err == -EINVAL && strstr(captured(), "section type 1 index 0 added twice"),
 	   "the same key again: -EINVAL, named (%d)", err);
 	ok(snapfile_add(&w, 2, 0, 0, data_d, sizeof(data_d)) == -EINVAL &&
 	   snapfile_commit(&w) == -EINVAL, "the error is latched: add and commit return it");
-	ok(exists(tmp) && !exists(snap), "the target was never created");
+	ok(exists(tmp) != unnamed && !exists(snap), "the target was never created");
 	snapfile_writer_free(&w);
 	ok(!exists(tmp) && nr_entries(dir) == 0, "writer_free removed the temporary file");
 
@@ -1109,8 +1148,10 @@ int main(void)
 
 	test_crc32c();
 	test_round_trip();
-	test_atomic();
-	test_failed_save();
+	test_atomic(false);
+	test_atomic(true);
+	test_failed_save(false);
+	test_failed_save(true);
 	test_disk_full();
 	test_progress();
 	test_bit_flips();
