@@ -23,8 +23,6 @@ struct console_out {
 	int fd;
 	int given;		/* the fd the device was given, for messages */
 	bool owned;		/* fd is ours to close */
-	/* The given fd's fallback, a blocking pipe or terminal: a signal ends a write. */
-	bool blocking;
 	bool socket;
 	/* epoll can say when fd has room again: a pipe, a socket or a terminal. */
 	bool watchable;
@@ -50,7 +48,8 @@ int console_out_write_nowait(const struct console_out *o, struct iovec **iov, in
 /*
  * Wait up to timeout_ms (-1: no limit) for room: 0 (room, or an error the
  * next write will tell), -ETIMEDOUT, or -EINTR when a signal ended the wait
- * (a vCPU's stop or pause kick: better to drop output than to hold it up).
+ * (a vCPU's kick: a stop's or a pause's, or the coalesced writes' flush;
+ * vm_may_wait() tells them apart).
  */
 int console_out_wait_room(const struct console_out *o, int timeout_ms);
 /* console_out_write_nowait(), waiting for room up to timeout_ms in all (-1: no limit). */

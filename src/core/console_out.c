@@ -42,7 +42,6 @@ void console_out_open(struct console_out *o, int fd)
 	if (own < 0) {
 		log_debug("vm", "console output: cannot reopen fd %d without blocking (%s); a "
 			  "full output can hold up its writer", fd, strerror(errno));
-		o->blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
 		return;
 	}
 	o->fd = own;
@@ -59,6 +58,20 @@ void console_out_close(struct console_out *o)
 	o->owned = false;
 }
 
+/*
+ * Whether a write to o can block: only the given fd's fallback, and only
+ * while its flags say so - that open file is shared, so they are read now.
+ */
+static bool console_out_blocks(const struct console_out *o)
+{
+	int flags;
+
+	if (o->owned || o->socket)
+		return false;
+	flags = fcntl(o->fd, F_GETFL);
+	return flags >= 0 && !(flags & O_NONBLOCK);
+}
+
 int console_out_write_nowait(const struct console_out *o, struct iovec **iov, int *n)
 {
 	while (*n > 0) {
@@ -72,7 +85,7 @@ int console_out_write_nowait(const struct console_out *o, struct iovec **iov, in
 		 * kicked for the coalesced writes' flush would lose its bytes. Only
 		 * a write that blocks ends with it: a stop's kick.
 		 */
-		if (done < 0 && errno == EINTR && !o->blocking)
+		if (done < 0 && errno == EINTR && !console_out_blocks(o))
 			continue;
 		if (done < 0)
 			return errno == EWOULDBLOCK ? -EAGAIN : -errno;

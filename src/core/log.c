@@ -128,9 +128,12 @@ static void log_write_line(const char *line, size_t len)
 		line += n;
 		len -= n;
 		if (!len || errno != EINTR)
-			return;
+			break;
 		clearerr(stderr);
 	}
+	/* A line given up on: the next one is not glued to it, as far as stderr takes it. */
+	if (len && fputc('\n', stderr) == EOF)
+		clearerr(stderr);
 }
 
 void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
@@ -152,6 +155,8 @@ void log_msg(enum log_level level, const char *topic, const char *fmt, ...)
 	n = level == LOG_DEBUG ? snprintf(line, room, "kvmini: %s[%s] ", prefix[level], topic) :
 				 snprintf(line, room, "kvmini: %s", prefix[level]);
 	len = n > 0 ? (size_t)n : 0;
+	if (len > room - 1)
+		len = room - 1;
 	va_start(ap, fmt);
 	n = vsnprintf(line + len, room - len, fmt, ap);
 	va_end(ap);

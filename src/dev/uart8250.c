@@ -111,14 +111,18 @@ static void uart8250_flush_locked(struct uart8250 *uart)
 	if (!uart->out_len)
 		return;
 	ret = uart->out.fd < 0 ? 0 : console_out_write_nowait(&uart->out, &iov, &n);
-	/* -EINTR: a kick ended a write to a blocking fallback; the rest is kept all the same. */
-	if (ret == -EAGAIN || ret == -EINTR) {
+	/*
+	 * -EINTR: a kick ended a write to a blocking fallback. The rest is kept,
+	 * unless the VM stops (or pauses): the last flush would block on it.
+	 */
+	if (ret == -EAGAIN ||
+	    (ret == -EINTR && (!uart->dev.vm || vm_may_wait(uart->dev.vm)))) {
 		memmove(uart->out_buf, iov->iov_base, iov->iov_len);
 		uart->out_len = iov->iov_len;
 		return;
 	}
 	uart->out_len = 0;
-	if (ret && !uart->out_failed) {
+	if (ret && ret != -EINTR && !uart->out_failed) {
 		uart->out_failed = true;
 		/* A closed pipe (kvmini ... | head) is an ordinary end of output. */
 		if (ret == -EPIPE)

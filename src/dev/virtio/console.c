@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <kvmini/console-out.h>
+#include <kvmini/cputime.h>
 #include <kvmini/console.h>
 #include <kvmini/evloop.h>
 #include <kvmini/log.h>
@@ -109,6 +110,12 @@ static void vcon_announce_size(struct virtio_console *con)
 
 	if (con->sized && vcon_term_size(con->out_fd, size))
 		virtio_config_set(&con->vd, CONSOLE_CONFIG_SIZE, size, sizeof(size));
+}
+
+/* A kick ended a wait: go on waiting unless the VM stops or pauses. */
+static bool vcon_may_wait(const struct virtio_console *con)
+{
+	return !con->vd.dev.vm || vm_may_wait(con->vd.dev.vm);
 }
 
 /*
@@ -300,6 +307,7 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	struct virtio_console *con = container_of(vd, struct virtio_console, vd);
 	uint8_t ch;
 	struct iovec iov = { .iov_base = &ch, .iov_len = 1 };
+	uint64_t end;
 	int ret;
 
 	if (offset != CONSOLE_CONFIG_EMERG_WR || len > 4) {
@@ -312,29 +320,39 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	memcpy(&ch, data, 1);	/* little-endian: the low byte first */
 	if (con->out.fd < 0)
 		return;
-	/* The wait for room without the lock: the I/O thread's transmitq takes it. */
-	for (bool waited = false;;) {
+	/*
+	 * The wait for room without the lock: the I/O thread's transmitq takes
+	 * it. A kick (-EINTR) that is not a stop's or a pause's - the coalesced
+	 * writes' flush kicks vCPU 0 - does not end the wait; the deadline does.
+	 */
+	end = monotonic_ns() + CONSOLE_EMERG_WAIT_MS * 1000000ULL;
+	for (;;) {
 		struct iovec *left = &iov;
+		uint64_t now;
 		int n = 1;
 
 		pthread_mutex_lock(&con->out_lock);
 		ret = console_out_write_nowait(&con->out, &left, &n);
-		if (ret != -EAGAIN)
+		if (ret != -EAGAIN && !(ret == -EINTR && vcon_may_wait(con)))
 			vcon_out_failed(con, ret);
 		pthread_mutex_unlock(&con->out_lock);
-		/* A kick ended a blocking fallback's write: again, unless it was a stop's or a pause's. */
-		if (ret == -EINTR && (!vd->dev.vm || vm_may_wait(vd->dev.vm)))
+		if (ret == -EINTR && vcon_may_wait(con))
 			continue;
 		if (ret != -EAGAIN)
 			return;
-		ret = waited ? -ETIMEDOUT : console_out_wait_room(&con->out, CONSOLE_EMERG_WAIT_MS);
-		waited = true;
-		if (ret == -ETIMEDOUT)
+		now = monotonic_ns();
+		ret = now >= end ? -ETIMEDOUT :
+		      console_out_wait_room(&con->out, (int)((end - now + 999999) / 1000000));
+		if (ret == -EINTR && vcon_may_wait(con))
+			continue;
+		if (ret == -ETIMEDOUT && monotonic_ns() >= end) {
 			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no "
 					"room for %d ms; an emergency write's character is dropped",
 					vd->dev.name, CONSOLE_EMERG_WAIT_MS);
-		if (ret)
-			return;	/* -EINTR: a stop's kick */
+			return;
+		}
+		if (ret && ret != -ETIMEDOUT)
+			return;	/* -EINTR: a stop's or a pause's kick */
 	}
 }
 
