@@ -111,8 +111,12 @@ struct snapfile_writer {
 	int fd;			/* the temporary file; -1 once closed */
 	int dir_fd;		/* its directory, fsynced after the rename */
 	char *path;		/* the snapshot's name */
-	char *tmp_path;		/* "<dir>/.<base>.tmp-<pid>"; NULL once renamed */
-	bool unnamed;		/* fd has no name yet (O_TMPFILE): nothing to remove */
+	/*
+	 * "<dir>/.<base>.tmp-<pid>", a file of ours to remove unless unnamed;
+	 * NULL once the snapshot is at path (renamed, or linked there).
+	 */
+	char *tmp_path;
+	bool unnamed;		/* no name of ours (O_TMPFILE not yet linked): nothing to remove */
 	bool linked_in_place;	/* the commit linked it at path itself: no rename */
 	uint64_t pos;		/* end of the data written so far */
 	struct snapfile_section *secs;
@@ -173,7 +177,8 @@ int __must_check snapfile_add_sparse(struct snapfile_writer *w, uint32_t type,
  * close it, rename it over path (unless linked there), fsync the
  * directory. Once it is at path the snapshot is saved (an error after
  * that, from the directory fsync, means it may not be durable yet);
- * before, nothing at path changed.
+ * before, nothing at path changed (a close that fails after the link at
+ * path takes the file away again).
  */
 int __must_check snapfile_commit(struct snapfile_writer *w);
 /*

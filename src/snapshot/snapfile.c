@@ -261,7 +261,7 @@ int snapfile_create(struct snapfile_writer *w, const char *path, uint32_t arch,
 			writer_refuse(w, err, "cannot create %s: %s", tmp, strerror(-err));
 		goto fail;
 	}
-	/* Set only now: a non-NULL tmp_path is a file of ours to remove. */
+	/* Set only now: a non-NULL tmp_path (named, not unnamed) is a file of ours to remove. */
 	w->tmp_path = tmp;
 	free(dir);
 	return 0;
@@ -502,8 +502,9 @@ static int writer_link(struct snapfile_writer *w)
 			log_err(TOPIC, "%s: temporary file %s appeared while saving (another "
 				"save to it?); the snapshot is not saved", w->path, w->tmp_path);
 		else
-			log_err(TOPIC, "%s: cannot give the written snapshot its name %s: %s",
-				w->path, w->force ? w->tmp_path : w->path, strerror(-err));
+			log_err(TOPIC, "%s: cannot give the written snapshot its name %s: %s; the "
+				"snapshot is not saved", w->path, w->force ? w->tmp_path : w->path,
+				strerror(-err));
 		return err;
 	}
 	w->unnamed = false;
@@ -518,6 +519,7 @@ static int writer_finish(struct snapfile_writer *w)
 	size_t table_len = (size_t)w->nr * SNAPFILE_ENTRY_SIZE;
 	uint8_t hdr[SNAPFILE_HEADER_SIZE], *table;
 	const char *what = "write";
+	struct stat mine, there;
 	int err, linked = 0;
 
 	table = calloc(1, table_len + 1);
@@ -549,11 +551,22 @@ static int writer_finish(struct snapfile_writer *w)
 	/* An unnamed file gets its name first: it is gone once closed (logged). */
 	else if (w->unnamed)
 		linked = writer_link(w);
+	if (w->linked_in_place && fstat(w->fd, &mine))
+		memset(&mine, 0, sizeof(mine));
 	/* Some filesystems (NFS) report write errors only here. */
 	if (close(w->fd) && !err && !linked) {
 		err = -errno;
 		log_err(TOPIC, "%s: cannot close %s: %s", w->path, writer_file_name(w),
 			strerror(-err));
+		/* Linked at path already: taken away at once, if it is still this file. */
+		if (w->linked_in_place) {
+			if (!fstatat(w->dir_fd, base_name(w->path), &there, AT_SYMLINK_NOFOLLOW) &&
+			    there.st_dev == mine.st_dev && there.st_ino == mine.st_ino &&
+			    unlinkat(w->dir_fd, base_name(w->path), 0))
+				log_warn(TOPIC, "%s: cannot remove it: %s", w->path, strerror(errno));
+			w->linked_in_place = false;
+			w->unnamed = true;	/* nothing of ours has a name now */
+		}
 	}
 	w->fd = -1;
 	return err ? err : linked;
@@ -625,12 +638,9 @@ void snapfile_writer_free(struct snapfile_writer *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
-	/* Linked in place, yet failed (its close): the file at path is this broken one. */
-	if (w->tmp_path && !w->unnamed &&
-	    unlinkat(w->dir_fd, base_name(w->linked_in_place ? w->path : w->tmp_path), 0) &&
+	if (w->tmp_path && !w->unnamed && unlinkat(w->dir_fd, base_name(w->tmp_path), 0) &&
 	    errno != ENOENT)
-		log_warn(TOPIC, "%s: cannot remove %s: %s", w->path,
-			 w->linked_in_place ? "it" : w->tmp_path, strerror(errno));
+		log_warn(TOPIC, "%s: cannot remove %s: %s", w->path, w->tmp_path, strerror(errno));
 	if (w->dir_fd >= 0)
 		close(w->dir_fd);
 	free(w->path);
