@@ -4,7 +4,8 @@
  * writes into a zone a device registers do not exit to kvmini; KVM appends
  * them to a ring page it shares with kvmini, and kvmini replays them on
  * the device, in order, before it handles any exit, before the devices are
- * quiesced, frozen or reset, and at least every COALESCED_FLUSH_MS (the
+ * quiesced, frozen or reset, and at least every COALESCED_FLUSH_MS while
+ * writes come, COALESCED_IDLE_FLUSH_MS at most after a quiet while (the
  * I/O thread kicks vCPU 0 to drain: a guest that writes and then spins
  * without an exit still has its writes seen).
  *
@@ -25,6 +26,8 @@ struct vm;
 struct device;
 
 #define COALESCED_FLUSH_MS 20
+/* The flush's longest period, reached while it finds nothing to replay. */
+#define COALESCED_IDLE_FLUSH_MS 160
 
 /*
  * After the first vCPU exists (the ring is mapped through its fd): 0 with
@@ -43,6 +46,12 @@ void coalesced_destroy(struct vm *vm);
  */
 int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32_t len,
 		bool on);
+/*
+ * Back to the short flush period: console input arrived, and the guest's
+ * echo may come through coalesced writes with no exit after it (a
+ * bare-metal guest that writes THR and waits in WFI or HLT).
+ */
+void coalesced_hurry(struct vm *vm);
 /* Replay every write in the ring on its device; cpu is the caller's vCPU (0 for others). */
 void coalesced_drain(struct vm *vm, unsigned int cpu);
 /*

@@ -61,6 +61,7 @@ struct evloop {
 	uint64_t poll_ns;		/* a poller's longest window after its work; 0: no polling */
 	uint64_t poll_start_ns;		/* its first and shortest; 0 (or more): poll_ns */
 	struct ev_poller *armed;
+	uint64_t wakeups;		/* --stats: waits (not polls) that events ended */
 	uint64_t poll_rounds;		/* --stats: rounds spent polling */
 	uint64_t poll_work_ns;		/* --stats: time in polls that found work */
 };

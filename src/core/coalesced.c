@@ -30,6 +30,7 @@ struct coalesced {
 	uint32_t max;			/* entries the ring holds */
 	bool pio;			/* KVM_CAP_COALESCED_PIO */
 	unsigned int nr_zones;		/* the flush timer runs while there are any */
+	unsigned int flush_ms;		/* its period now (coalesced_flush_ready()) */
 	uint64_t replayed;
 	/*
 	 * Two locks: a device registers zones under its own lock (drain_lock
@@ -43,24 +44,39 @@ struct coalesced {
 	struct ratelimit rl;
 };
 
+static void coalesced_arm(struct coalesced *c, unsigned int period_ms);
+
 /*
  * The flush timer does not replay the writes itself: a device's output may
  * block (a stalled terminal or pipe), and the I/O thread, which stops the
  * VM on a signal or --timeout, must never wait on it. It kicks vCPU 0,
  * whose thread drains the ring when KVM_RUN returns, as it would at an
  * exit; a kick interrupts its blocked write as it does any vCPU's.
+ *
+ * A ring found empty doubles the period, up to COALESCED_IDLE_FLUSH_MS: an
+ * idle guest (a Linux guest's 8250 has THR coalesced whenever it is not
+ * transmitting) does not wake the I/O thread 50 times a second for
+ * nothing. Writes found bring the period back to COALESCED_FLUSH_MS.
  */
 static void coalesced_flush_ready(struct ev_source *src, uint32_t events)
 {
 	struct coalesced *c = container_of(src, struct coalesced, flush);
 	struct kvm_coalesced_mmio_ring *ring = c->ring;
+	bool pending = coalesced_pending(ring);
 	uint64_t expirations;
 
 	(void)events;
 	if (read(src->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_ratelimited(&c->rl, LOG_ERR, "vm", "coalesced writes: reading the flush "
 				"timer: %s", strerror(errno));
-	if (coalesced_pending(ring))
+	pthread_mutex_lock(&c->zone_lock);
+	if (pending)
+		coalesced_arm(c, COALESCED_FLUSH_MS);
+	else if (c->flush_ms && c->flush_ms < COALESCED_IDLE_FLUSH_MS)
+		coalesced_arm(c, 2 * c->flush_ms < COALESCED_IDLE_FLUSH_MS ?
+				 2 * c->flush_ms : COALESCED_IDLE_FLUSH_MS);
+	pthread_mutex_unlock(&c->zone_lock);
+	if (pending)
 		c->kick(c->vm);
 }
 
@@ -130,18 +146,39 @@ void coalesced_destroy(struct vm *vm)
 	free(c);
 }
 
-/* The flush timer runs while a zone exists. Under zone_lock. */
-static void coalesced_arm(struct coalesced *c)
+/*
+ * The flush timer runs while a zone exists, every period_ms; 0 or no zone
+ * stops it. Under zone_lock.
+ */
+static void coalesced_arm(struct coalesced *c, unsigned int period_ms)
 {
 	struct itimerspec when = { 0 };
 
-	if (c->nr_zones) {
-		when.it_value.tv_nsec = COALESCED_FLUSH_MS * 1000000L;
-		when.it_interval = when.it_value;
-	}
-	if (timerfd_settime(c->flush.fd, 0, &when, NULL))
+	if (!c->nr_zones)
+		period_ms = 0;
+	if (period_ms == c->flush_ms)
+		return;
+	when.it_value.tv_sec = period_ms / 1000;
+	when.it_value.tv_nsec = (long)(period_ms % 1000) * 1000000L;
+	when.it_interval = when.it_value;
+	if (timerfd_settime(c->flush.fd, 0, &when, NULL)) {
 		log_ratelimited(&c->rl, LOG_ERR, "vm", "coalesced writes: cannot set the flush "
 				"timer: %s", strerror(errno));
+		return;
+	}
+	c->flush_ms = period_ms;
+}
+
+void coalesced_hurry(struct vm *vm)
+{
+	struct coalesced *c = vm ? vm->coalesced : NULL;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->zone_lock);
+	if (c->flush_ms > COALESCED_FLUSH_MS)
+		coalesced_arm(c, COALESCED_FLUSH_MS);
+	pthread_mutex_unlock(&c->zone_lock);
 }
 
 int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32_t len, bool on)
@@ -165,7 +202,8 @@ int vm_coalesce(struct vm *vm, const struct device *dev, uint64_t offset, uint32
 				(unsigned long long)offset, strerror(-ret));
 	} else {
 		c->nr_zones = on ? c->nr_zones + 1 : c->nr_zones - 1;
-		coalesced_arm(c);
+		/* A zone (re)started: the device is busy, so the period is short again. */
+		coalesced_arm(c, on ? COALESCED_FLUSH_MS : c->flush_ms);
 	}
 	pthread_mutex_unlock(&c->zone_lock);
 	return ret;

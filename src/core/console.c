@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <kvmini/coalesced.h>
 #include <kvmini/console.h>
 #include <kvmini/log.h>
 #include <kvmini/vm.h>
@@ -173,8 +174,10 @@ static void console_in_ready(struct ev_source *src, uint32_t events)
 		c->in_paused = true;
 	}
 	pthread_mutex_unlock(&c->lock);
-	if (kept)
+	if (kept) {
 		c->notify(c->dev);
+		coalesced_hurry(c->vm);
+	}
 }
 
 /*

@@ -153,6 +153,8 @@ int evloop_run_once(struct evloop *loop, int timeout_ms)
 		log_err("vm", "epoll_wait: %s", strerror(-n));
 		return n;
 	}
+	if (n && timeout_ms)
+		loop->wakeups++;
 	for (int i = 0; i < n; i++) {
 		struct ev_source *src = events[i].data.ptr;
 

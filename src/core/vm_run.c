@@ -159,9 +159,9 @@ static void vm_print_stats(struct vm *vm)
 		fprintf(stderr, "kvmini: stats: vCPU %u: %" PRIu64 " exits, %" PRIu64
 			" MMIO, %.2f s of CPU (guest time included)\n", i, vm->vcpus[i]->nr_exits,
 			vm->vcpus[i]->nr_mmio_exits, vm->vcpus[i]->cpu_ns / 1e9);
-	fprintf(stderr, "kvmini: stats: I/O thread: %.2f s of CPU, %" PRIu64 " polling rounds, "
-		"%.2f s in polls that found work\n", vm->loop.cpu_ns / 1e9, vm->loop.poll_rounds,
-		vm->loop.poll_work_ns / 1e9);
+	fprintf(stderr, "kvmini: stats: I/O thread: %.2f s of CPU, %" PRIu64 " wakeups, %" PRIu64
+		" polling rounds, %.2f s in polls that found work\n", vm->loop.cpu_ns / 1e9,
+		vm->loop.wakeups, vm->loop.poll_rounds, vm->loop.poll_work_ns / 1e9);
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " device writes coalesced (no exit)\n",
 		coalesced_count(vm));
 	fprintf(stderr, "kvmini: stats: %" PRIu64 " MMIO accesses hit no device\n",

@@ -106,11 +106,15 @@ t crash ./pty-run --expect "ok 3" --signal 11 -- kvmini run -p iterations=100000
 t raw kvmini run -k raw.bin --timeout 60
 t fw kvmini run --firmware raw.bin --timeout 60
 # Prints, then spins without an exit: its output must still show, and soon.
-kvmini run -k spin.bin --timeout 120 >spin.log 2>&1 &
+# Then 6 s with nothing to replay: the flush timer backs off (--stats).
+start=$(date +%s)
+kvmini run -k spin.bin --stats --timeout 120 >spin.log 2>&1 &
 spin=$!
 for i in $(seq 100); do grep -q "x0 points" spin.log && break; sleep 0.1; done
 { cat spin.log; kill -0 $spin && echo "spin: the guest still runs"; } >$OUT/spin.out 2>&1
+sleep 6
 kill $spin; wait $spin
+{ cat spin.log; echo "spin: ran $(($(date +%s) - start)) s"; } >$OUT/spin-stats.out 2>&1
 t longcmd kvmini run -k $GUEST/Image -p "$(head -c 2100 /dev/zero | tr "\0" x)"
 t no-tap kvmini run -k $GUEST/Image -n mode=tap,tapif=lo
 '
@@ -235,6 +239,13 @@ check "raw -k: x0 points at the device tree" has raw "raw guest: x0 points at a 
 check "raw -k: PSCI power-off, status 0" rc_is raw 0
 check "a guest that prints and spins without an exit: its output shows while it runs" \
 	sh -c "grep -q 'raw guest: x0 points at a device tree' '$T/spin.out' && grep -q 'spin: the guest still runs' '$T/spin.out'"
+# The coalesced writes' flush timer found nothing to replay for 6 s: it
+# wakes the I/O thread a few times a second, not every 20 ms (50/s).
+spin_wakeups=$(sed -n 's/.*I\/O thread: .* \([0-9]*\) wakeups,.*/\1/p' "$T/spin-stats.out")
+spin_secs=$(sed -n 's/^spin: ran \([0-9]*\) s$/\1/p' "$T/spin-stats.out")
+echo "# spin: ${spin_wakeups:-?} I/O thread wakeups in ${spin_secs:-?} s"
+check "an idle guest wakes the I/O thread at most 10 times a second" \
+	test -n "$spin_wakeups" -a -n "$spin_secs" -a "${spin_wakeups:-0}" -le $((10 * ${spin_secs:-0}))
 check "--firmware: runs at the start of RAM" has fw "raw guest: running at 0x0000000080000000"
 check "--firmware: x0 points at the device tree" has fw "raw guest: x0 points at a device tree"
 check "--firmware: status 0" rc_is fw 0
