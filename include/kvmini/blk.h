@@ -34,6 +34,20 @@ struct blk_backend {
 	bool in_memory;		/* a regular file on tmpfs or ramfs: synchronous */
 	/* RWF_NOWAIT refused (EOPNOTSUPP) for reads, writes: never tried again. */
 	bool nowait_off[2];
+	/*
+	 * ,direct (blk_set_direct): the same file opened O_DIRECT, -1 without.
+	 * A read or write goes through it when its offset and length are
+	 * multiples of dio_unit, every buffer's length of dio_off_align and
+	 * every buffer's address of dio_mem_align; any other through fd and
+	 * the page cache (the kernel keeps the two coherent), so no guest
+	 * request is refused for it.
+	 */
+	int direct_fd;
+	uint32_t dio_mem_align, dio_off_align;
+	uint32_t dio_unit;	/* offsets and whole lengths: dio_off_align, at least a page */
+	bool direct_off;	/* the filesystem refused one (EINVAL): all buffered since */
+	/* ,direct: transfers handed to the kernel each way (--stats). */
+	uint64_t nr_direct, nr_buffered;
 };
 
 /* One I/O on a disk, as both paths execute it (blk_io_sync, blk_uring_queue). */
@@ -50,6 +64,7 @@ struct blk_io {
 	int nr_iov;
 	uint64_t offset;	/* bytes */
 	unsigned int retries;	/* io_uring: -EAGAIN/-EINTR resubmissions so far */
+	bool direct;		/* io_uring: queued on the O_DIRECT fd (,direct) */
 };
 
 /* An asynchronous path to one disk: an io_uring and the eventfd it signals. */
@@ -63,6 +78,27 @@ typedef void blk_io_done_fn(struct blk_io *io, int res, void *arg);
  * one, a read-only file without ,ro, and one another process has locked.
  */
 int __must_check blk_open(const char *path, bool ro, struct blk_backend **out);
+/*
+ * kvmtool's ,direct: b's reads and writes bypass the host's page cache
+ * where they are aligned as direct I/O needs (the alignment from statx's
+ * STATX_DIOALIGN, a block device's sector size, else a page). Refuses
+ * (-errno, logged naming --disk PATH,direct) a file whose filesystem
+ * cannot do O_DIRECT. Logs one info line with the alignment.
+ */
+int __must_check blk_set_direct(struct blk_backend *b);
+/*
+ * The fd a read or write of these iovecs at offset goes through: the
+ * O_DIRECT one when it has one and they are aligned for it (counted in
+ * nr_direct or nr_buffered), else b->fd.
+ */
+int blk_io_fd(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
+/*
+ * A direct transfer that blk_io_fd() chose failed with EINVAL: the
+ * filesystem needs more alignment than it said (or than guessed). Logged
+ * once; the disk's I/O goes through the page cache from then on, and the
+ * caller does this one again that way.
+ */
+void blk_direct_refused(struct blk_backend *b);
 /* All of it or -errno: the iovecs' bytes at offset. */
 int __must_check blk_read(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
 int __must_check blk_write(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);

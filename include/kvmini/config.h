@@ -31,10 +31,11 @@ struct test_hooks;
 /* A disk's request queues: 1 to this many (--disk FILE,queues=N). */
 #define DISK_MAX_QUEUES 8
 
-/* --disk FILE[,ro][,queues=N] */
+/* --disk FILE[,ro][,direct][,queues=N] */
 struct disk_config {
 	char *path;			/* owned */
 	bool ro;
+	bool direct;			/* O_DIRECT where a request allows (blk_set_direct) */
 	unsigned int queues;		/* request queues, 1 to DISK_MAX_QUEUES */
 };
 

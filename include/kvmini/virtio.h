@@ -12,6 +12,7 @@
 #define KVMINI_VIRTIO_H
 
 #include <pthread.h>
+#include <stdio.h>
 
 #include <kvmini/device.h>
 #include <kvmini/evloop.h>
@@ -87,6 +88,8 @@ struct virtio_dev_ops {
 	int (*load)(struct virtio_dev *vd, struct state_buf *in);
 	/* Free what the device allocated beside struct virtio_dev. */
 	void (*destroy)(struct virtio_dev *vd);
+	/* The device's own --stats lines, after the transport's. Optional. */
+	void (*print_stats)(struct virtio_dev *vd, FILE *f);
 	/*
 	 * The config space follows the host (a terminal's size), it does not
 	 * name the backend: a restore keeps this device's and, if it differs

@@ -90,15 +90,19 @@ int blk_uring_fd(const struct blk_uring *u)
 int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+	int fd;
 
 	if (!sqe)
 		return -EBUSY;
 	switch (io->op) {
 	case BLK_OP_READ:
-		io_uring_prep_readv(sqe, u->b->fd, io->iov, (unsigned int)io->nr_iov, io->offset);
-		break;
 	case BLK_OP_WRITE:
-		io_uring_prep_writev(sqe, u->b->fd, io->iov, (unsigned int)io->nr_iov, io->offset);
+		fd = blk_io_fd(u->b, io->iov, io->nr_iov, io->offset);
+		io->direct = fd != u->b->fd;
+		if (io->op == BLK_OP_READ)
+			io_uring_prep_readv(sqe, fd, io->iov, (unsigned int)io->nr_iov, io->offset);
+		else
+			io_uring_prep_writev(sqe, fd, io->iov, (unsigned int)io->nr_iov, io->offset);
 		break;
 	case BLK_OP_FLUSH:
 		/* What the synchronous path does: fdatasync. */
@@ -149,6 +153,8 @@ static int blk_uring_result(struct blk_uring *u, struct blk_io *io, int res)
 	if (res == -EAGAIN || res == -EINTR) {
 		if (io->retries++ >= BLK_URING_RETRIES)
 			return res;
+	} else if (res == -EINVAL && io->direct) {
+		blk_direct_refused(u->b);	/* and again through the page cache */
 	} else if (res < 0) {
 		return res;
 	} else if (io->op == BLK_OP_FLUSH) {

@@ -68,9 +68,11 @@ static void run_usage(FILE *f)
 "  -c, --cpus N         number of vCPUs (default 1)\n"
 "  -m, --mem SIZE       guest RAM; MiB unless a K/M/G suffix is given\n"
 "                       (default 256M)\n"
-"  -d, --disk FILE[,ro][,queues=N]\n"
+"  -d, --disk FILE[,ro][,direct][,queues=N]\n"
 "                       a raw disk image as a virtio-blk disk (vda, vdb... in\n"
 "                       order; up to 8); ,ro: read-only for the guest;\n"
+"                       ,direct: past the host's page cache (O_DIRECT) for\n"
+"                       every request aligned as the file's filesystem needs;\n"
 "                       ,queues=N: N request queues (1-8, default 1), for a\n"
 "                       guest with as many CPUs, or with poll queues\n"
 "                       (virtio_blk.poll_queues=1: no interrupts). The\n"
@@ -230,6 +232,10 @@ static int parse_disk_option(const char *arg, const char *opt, size_t len,
 		d->ro = true;
 		return 0;
 	}
+	if (len == 6 && !strncmp(opt, "direct", 6)) {
+		d->direct = true;
+		return 0;
+	}
 	if (len >= 7 && !strncmp(opt, "queues=", 7)) {
 		if (*queues_given)
 			return usage_error("--disk %s: queues= given twice; give it once", arg);
@@ -242,11 +248,11 @@ static int parse_disk_option(const char *arg, const char *opt, size_t len,
 		d->queues = (unsigned int)v;
 		return 0;
 	}
-	return usage_error("--disk %s: unknown disk option '%.*s' (known: ro, queues=N)", arg,
+	return usage_error("--disk %s: unknown disk option '%.*s' (known: ro, direct, queues=N)", arg,
 			   (int)len, opt);
 }
 
-/* --disk FILE[,ro][,queues=N]: kvmtool's spelling, and QEMU's num-queues. */
+/* --disk FILE[,ro][,direct][,queues=N]: kvmtool's spelling, and QEMU's num-queues. */
 static int parse_disk(struct vm_config *cfg, const char *arg)
 {
 	const char *comma = strchr(arg, ',');

@@ -137,8 +137,11 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 	if (ret == -E2BIG)
 		ret = -EINVAL;
 	/* Disks are files the user named: refused (and locked) before anything else. */
-	for (unsigned int i = 0; i < cfg->nr_disks && !ret; i++)
+	for (unsigned int i = 0; i < cfg->nr_disks && !ret; i++) {
 		ret = blk_open(cfg->disks[i].path, cfg->disks[i].ro, &vm->disks[i]);
+		if (!ret && cfg->disks[i].direct)
+			ret = blk_set_direct(vm->disks[i]);
+	}
 	/* So are TAP interfaces: a bad name or no permission, before any VM. */
 	for (unsigned int i = 0; i < cfg->nr_nets && !ret; i++)
 		ret = tap_open(&cfg->nets[i], &vm->taps[i]);

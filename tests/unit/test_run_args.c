@@ -137,6 +137,11 @@ int main(void)
 	ok(ret == 0 && cfg.disks[0].queues == 4 && cfg.disks[0].ro &&
 	   !strcmp(cfg.disks[0].path, "a.img") && cfg.disks[1].queues == 8 && !cfg.disks[1].ro,
 	   "--disk FILE,queues=N,ro: options in any order");
+	ok(!cfg.disks[0].direct && !cfg.disks[1].direct, "a disk goes through the page cache");
+	ret = parse(&cfg, ARGS("-d", "a.img,direct", "-d", "b.img,ro,direct,queues=2"));
+	ok(ret == 0 && cfg.disks[0].direct && !cfg.disks[0].ro && cfg.disks[1].direct &&
+	   cfg.disks[1].ro && cfg.disks[1].queues == 2 && !strcmp(cfg.disks[1].path, "b.img"),
+	   "kvmtool's --disk FILE,direct, with the other options in any order");
 	ret = parse(&cfg, ARGS("-k", "Image"));
 	ok(ret == 0 && !T(cfg)->enabled && !T(cfg)->test_device &&
 	   T(cfg)->host_check != FEATURE_ON,
@@ -187,7 +192,8 @@ int main(void)
 	refused(ARGS("stray"), "unexpected argument 'stray'", "positional argument");
 	refused(ARGS("-i", "initrd"), "needs --kernel", "initrd without kernel");
 	refused(ARGS("-d", "a.img,rw"), "--disk a.img,rw: unknown disk option 'rw' (known: ro, "
-		"queues=N)", "an unknown disk option");
+		"direct, queues=N)", "an unknown disk option");
+	refused(ARGS("-d", "a.img,directx"), "unknown disk option 'directx'", "direct misspelt");
 	refused(ARGS("-d", "a.img,ro,rw"), "unknown disk option 'rw'", "an unknown second option");
 	refused(ARGS("-d", "a.img,queues=0"), "--disk a.img,queues=0: queues=0 is not a number "
 		"of request queues from 1 to 8", "0 queues");

@@ -415,6 +415,18 @@ static void blk_destroy(struct virtio_dev *vd)
 	free(b);
 }
 
+/* ,direct: how many reads and writes bypassed the page cache, how many could not. */
+static void blk_print_stats(struct virtio_dev *vd, FILE *f)
+{
+	const struct blk_backend *be = container_of(vd, struct virtio_blk, vd)->backend;
+
+	if (be->direct_fd >= 0)
+		fprintf(f, "kvmini: stats: %s: disk %s: %" PRIu64 " reads and writes direct "
+			"(O_DIRECT), %" PRIu64 " through the page cache\n", vd->dev.name, be->path,
+			__atomic_load_n(&be->nr_direct, __ATOMIC_RELAXED),
+			__atomic_load_n(&be->nr_buffered, __ATOMIC_RELAXED));
+}
+
 static const struct virtio_dev_ops blk_ops = {
 	.type = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
@@ -427,6 +439,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.save = virtio_stateless_save,
 	.load = virtio_stateless_load,
 	.destroy = blk_destroy,
+	.print_stats = blk_print_stats,
 };
 
 int virtio_blk_create(uint64_t base, struct blk_backend *backend, unsigned int queues,

@@ -786,6 +786,8 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 	if (vd->isr_reads)
 		fprintf(f, "kvmini: stats: %s: %" PRIu64 " InterruptStatus reads\n", dev->name,
 			vd->isr_reads);
+	if (vd->ops->print_stats)
+		vd->ops->print_stats(vd, f);
 }
 
 /*
