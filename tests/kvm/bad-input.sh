@@ -119,7 +119,7 @@ check "a missing disk: named, with what to do" has disknone "--disk /nonexistent
 check "a directory as a disk: refused" has diskdir "--disk disk.dir: a directory, not a disk image"
 check "an empty disk: refused" has diskempty "--disk empty.img: empty (0 bytes)"
 check "an unknown disk option: status 2" rc_is diskopt 2
-check "an unknown disk option: named" has diskopt "--disk d.img,rw: unknown disk option 'rw' (known: ro, queues=N)"
+check "an unknown disk option: named" has diskopt "--disk d.img,rw: unknown disk option 'rw' (known: ro, direct, queues=N)"
 check "too many disk queues: status 2, named with the range" sh -c \
 	"[ \"\$(cat '$T/diskqueues.rc')\" = 2 ] && grep -q 'queues=9 is not a number of request queues from 1 to 8' '$T/diskqueues.out'"
 check "a disk not writable without ,ro: says to add ,ro" \
