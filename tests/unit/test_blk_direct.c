@@ -258,6 +258,32 @@ int main(void)
 		ok(!blk_write(b, &v, 1, 0) && b->nr_direct == direct + 1,
 		   "after that, even an aligned write goes through the page cache");
 	}
+	/* The same through io_uring: the refused one is queued again, buffered. */
+	b->direct_off = false;
+	if (uring_usable("io_uring: a direct write the filesystem refuses")) {
+		struct iovec v = { aligned + 1, 512 };
+		struct blk_io wr = { .op = BLK_OP_WRITE, .iov = &v, .nr_iov = 1,
+				     .offset = 3 * align + 3 };
+		struct done_count d = { 0 };
+		uint64_t direct = b->nr_direct;
+		struct blk_uring *u;
+
+		fill(aligned + 1, 512, 7);
+		capture_begin(&cap, false);
+		ret = blk_uring_init(b, 8, &u);
+		if (!ret) {
+			ret = blk_uring_queue(u, &wr);
+			blk_uring_submit(u);
+			while (!ret && d.ended < 1 && blk_uring_reap(u, true, io_done, &d) >= 0)
+				;
+			blk_uring_free(u);
+		}
+		said_end(&cap, said, sizeof(said));
+		ok(!ret && d.ended == 1 && !d.failed && b->nr_direct == direct + 1 &&
+		   b->direct_off && file_holds(3 * align + 3, aligned + 1, 512),
+		   "io_uring: a direct write the filesystem refuses is queued again through "
+		   "the page cache, and lands (%s)", said);
+	}
 	free(aligned);
 	free(want);
 out:
