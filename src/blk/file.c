@@ -120,15 +120,15 @@ err_close:
 /*
  * What direct I/O on fd needs: statx's STATX_DIOALIGN (Linux 6.1), else a
  * block device's logical sector size, else one page, which every device
- * takes (a guess: an EINVAL says it was wrong, blk_direct_refused()). 0: the file cannot do direct I/O (its filesystem says so).
+ * takes (a guess: an EINVAL says it was wrong, blk_direct_refused()).
+ * -EINVAL: the file cannot do direct I/O (its filesystem says so).
  */
 static int blk_dio_align(struct blk_backend *b, int fd)
 {
+	long page = sysconf(_SC_PAGESIZE);
 	struct statx sx;
 	struct stat st;
 	int sector = 0;
-
-	long page = sysconf(_SC_PAGESIZE);
 
 	b->dio_mem_align = b->dio_off_align = page > 0 ? (uint32_t)page : 4096;
 	if (!statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) && (sx.stx_mask & STATX_DIOALIGN)) {
