@@ -48,7 +48,7 @@ run_host() {
 	[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
 	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
 	local rc attempt
-	for attempt in 1 2; do
+	for attempt in 1 2 3; do
 		"$HOST_TOOL" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" --timeout "$left" -- \
 			sh -c "$prelude
 $1" >"$T/host.log" 2>&1
@@ -59,13 +59,15 @@ $1" >"$T/host.log" 2>&1
 		# host's kernel panicking "corrupted stack end detected inside
 		# scheduler" in a kvmini vCPU thread, in a different step each time,
 		# under QEMU TCG's nested SVM - a defect of the emulated host, not
-		# reproducible alone. So once more, on record here and on stderr
-		# with the panic's text; a second loss fails the test.
+		# reproducible alone; in clean-clone CI x86-linux has lost its
+		# host in 3 runs of 4, twice in two attempts running. So up to
+		# twice more, each on record here and on stderr with the
+		# panic's text; a third loss fails the test.
 		grep -q 'stopped before the command finished' "$T/host.log" || break
 		left=$((test_deadline - SECONDS))
-		[ "$attempt" -eq 1 ] && [ "$left" -gt 60 ] || break
+		[ "$attempt" -lt 3 ] && [ "$left" -gt 60 ] || break
 		[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
-		cp "$T/host.log" "$T/host-lost.log"
+		cp "$T/host.log" "$T/host-lost-$attempt.log"
 		echo "# the emulated $host_arch host was lost mid-command; running it once more. What it said:"
 		{ grep -A 3 'Kernel panic' "$T/host.log"
 		  sed -n '/stopped before the command finished/,$p' "$T/host.log"; } | sed 's/^/#   /'
