@@ -130,7 +130,9 @@ static int blk_dio_align(struct blk_backend *b, int fd)
 	struct stat st;
 	int sector = 0;
 
-	b->dio_mem_align = b->dio_off_align = page > 0 ? (uint32_t)page : 4096;
+	if (page <= 0)
+		page = 4096;
+	b->dio_mem_align = b->dio_off_align = (uint32_t)page;
 	if (!statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) && (sx.stx_mask & STATX_DIOALIGN)) {
 		if (!sx.stx_dio_offset_align)
 			return -EINVAL;
@@ -140,6 +142,8 @@ static int blk_dio_align(struct blk_backend *b, int fd)
 		   sector > 0) {
 		b->dio_mem_align = b->dio_off_align = (uint32_t)sector;
 	}
+	/* Whole transfers in pages at least (blk_direct_ok). */
+	b->dio_unit = page > (long)b->dio_off_align ? (uint32_t)page : b->dio_off_align;
 	return 0;
 }
 
@@ -149,7 +153,6 @@ int blk_set_direct(struct blk_backend *b)
 	struct stat mine, direct;
 	char proc[64];
 	int fd, err;
-	long page;
 
 	/* The file already opened and locked, not whatever has its name now. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", b->fd);
@@ -179,8 +182,6 @@ int blk_set_direct(struct blk_backend *b)
 		close(fd);
 		return -EINVAL;
 	}
-	page = sysconf(_SC_PAGESIZE);
-	b->dio_unit = page > (long)b->dio_off_align ? (uint32_t)page : b->dio_off_align;
 	b->direct_fd = fd;
 	log_info("vm", "%s: direct I/O (O_DIRECT) for requests in whole %u-byte units (buffers "
 		 "aligned to %u, pieces to %u); any other through the page cache", b->path,

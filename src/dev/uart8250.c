@@ -115,8 +115,7 @@ static void uart8250_flush_locked(struct uart8250 *uart)
 	 * -EINTR: a kick ended a write to a blocking fallback. The rest is kept,
 	 * unless the VM stops (or pauses): the last flush would block on it.
 	 */
-	if (ret == -EAGAIN ||
-	    (ret == -EINTR && (!uart->dev.vm || vm_may_wait(uart->dev.vm)))) {
+	if (ret == -EAGAIN || (ret == -EINTR && vm_may_wait(uart->dev.vm))) {
 		memmove(uart->out_buf, iov->iov_base, iov->iov_len);
 		uart->out_len = iov->iov_len;
 		return;
@@ -145,7 +144,7 @@ static void uart8250_wait_room_locked(struct uart8250 *uart)
 {
 	struct vm *vm = uart->dev.vm;
 
-	while (uart->out_len >= UART8250_OUT_HIGH && (!vm || vm_may_wait(vm))) {
+	while (uart->out_len >= UART8250_OUT_HIGH && vm_may_wait(vm)) {
 		pthread_mutex_unlock(&uart->lock);
 		/* EINTR: a kick; the loop looks whether it was a stop or a pause. */
 		(void)console_out_wait_room(&uart->out, UART8250_WAIT_SLICE_MS);

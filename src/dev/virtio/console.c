@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include <kvmini/console-out.h>
-#include <kvmini/cputime.h>
 #include <kvmini/console.h>
+#include <kvmini/cputime.h>
 #include <kvmini/evloop.h>
 #include <kvmini/log.h>
 #include <kvmini/state.h>
@@ -110,12 +110,6 @@ static void vcon_announce_size(struct virtio_console *con)
 
 	if (con->sized && vcon_term_size(con->out_fd, size))
 		virtio_config_set(&con->vd, CONSOLE_CONFIG_SIZE, size, sizeof(size));
-}
-
-/* A kick ended a wait: go on waiting unless the VM stops or pauses. */
-static bool vcon_may_wait(const struct virtio_console *con)
-{
-	return !con->vd.dev.vm || vm_may_wait(con->vd.dev.vm);
 }
 
 /*
@@ -328,22 +322,25 @@ static void vcon_config_write(struct virtio_dev *vd, uint64_t offset, const void
 	end = monotonic_ns() + CONSOLE_EMERG_WAIT_MS * 1000000ULL;
 	for (;;) {
 		struct iovec *left = &iov;
+		bool again;
 		uint64_t now;
 		int n = 1;
 
 		pthread_mutex_lock(&con->out_lock);
 		ret = console_out_write_nowait(&con->out, &left, &n);
-		if (ret != -EAGAIN && !(ret == -EINTR && vcon_may_wait(con)))
+		/* A kick that is not a stop's or a pause's: the write is made again. */
+		again = ret == -EINTR && vm_may_wait(vd->dev.vm);
+		if (ret != -EAGAIN && !again)
 			vcon_out_failed(con, ret);
 		pthread_mutex_unlock(&con->out_lock);
-		if (ret == -EINTR && vcon_may_wait(con))
+		if (again)
 			continue;
 		if (ret != -EAGAIN)
 			return;
 		now = monotonic_ns();
 		ret = now >= end ? -ETIMEDOUT :
 		      console_out_wait_room(&con->out, (int)((end - now + 999999) / 1000000));
-		if (ret == -EINTR && vcon_may_wait(con))
+		if (ret == -EINTR && vm_may_wait(vd->dev.vm))
 			continue;
 		if (ret == -ETIMEDOUT && monotonic_ns() >= end) {
 			log_ratelimited(&con->rl, LOG_WARN, "vm", "%s: the console output had no "
