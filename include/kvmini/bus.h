@@ -46,6 +46,8 @@ struct bus {
 	 * is logged as a warning.
 	 */
 	bool floating;
+	/* --debug=mmio, read at bus_init: the exit path tests this page, not the log's. */
+	bool trace;
 };
 
 void bus_init(struct bus *bus, const char *name);

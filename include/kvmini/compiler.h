@@ -15,6 +15,8 @@
  * pages (it shows under emulation, where each page costs a table walk).
  */
 #define __hot __attribute__((hot))
+/* A rare path out of a __hot function: kept out of line, away from the hot pages. */
+#define __cold __attribute__((cold, noinline))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -30,6 +30,7 @@ struct vcpu {
 	int (*run_hook)(struct vcpu *vcpu, int *run_ret);
 	void *test;			/* the test machinery's per-vCPU state */
 	uint64_t cpu_ns;		/* the thread's CPU time, guest time included: at its end */
+	bool trace_exits;		/* --debug=exit, read once: tested in this page at each exit */
 	uint64_t nr_exits;
 	uint64_t nr_mmio_exits;
 };

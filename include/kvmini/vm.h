@@ -45,7 +45,9 @@ struct vm {
 	int run_size;			/* bytes of each vCPU's kvm_run mapping */
 	struct guest_mem mem;
 	struct bus mmio;
-	struct bus *pio;		/* the I/O port space (x86: the arch's); NULL: none */
+	struct bus *pio;		/* the I/O port space: &port_bus, or NULL where there is none */
+	/* In here, not the arch's: an exit to a port then reads no page but this one. */
+	struct bus port_bus;
 	struct device *devices;		/* in the order the machine added them */
 	struct coalesced *coalesced;	/* coalesced.h; NULL: every write exits */
 	/* Its ring, read at every exit: here, so that read touches no page of its own. */

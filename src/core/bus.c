@@ -12,6 +12,7 @@ void bus_init(struct bus *bus, const char *name)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->name = name;
+	bus->trace = log_debug_enabled("mmio");
 }
 
 void bus_free(struct bus *bus)
@@ -115,30 +116,18 @@ const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 	return bus_region_at(bus, addr);
 }
 
-__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
-		      unsigned int len, bool is_write)
+/* An access bus_access() could not dispatch (r: the region it fell in, if any). */
+static __cold bool bus_unmapped(struct bus *bus, const struct bus_region *r, unsigned int cpu,
+				uint64_t addr, void *data, unsigned int len, bool is_write)
 {
-	const struct bus_region *r = bus_region_at(bus, addr);
-	uint64_t offset;
-
-	if (r && r->dev && len && range_within(addr, len, r->base, r->size)) {
-		const struct device_ops *ops = r->dev->ops;
-
-		offset = addr - r->base;
-		if (is_write)
-			ops->write(r->dev, cpu, offset, data, len);
-		else
-			ops->read(r->dev, cpu, offset, data, len);
-		log_debug("mmio", "vCPU %u: %s %s+0x%" PRIx64 " len %u", cpu,
-			  is_write ? "write" : "read", r->name, offset, len);
-		return true;
-	}
 	__atomic_add_fetch(&bus->unmapped_accesses, 1, __ATOMIC_RELAXED);
 	if (!is_write)
 		bus_data_put(data, len, bus->floating ? UINT64_MAX : 0);
 	if (bus->floating) {
-		log_debug("mmio", "vCPU %u: guest %s of %u bytes at %s 0x%" PRIx64 " hits no "
-			  "device", cpu, is_write ? "write" : "read", len, bus->name, addr);
+		if (bus->trace)
+			log_msg(LOG_DEBUG, "mmio", "vCPU %u: guest %s of %u bytes at %s 0x%" PRIx64
+				" hits no device", cpu, is_write ? "write" : "read", len,
+				bus->name, addr);
 		return false;
 	}
 	log_ratelimited(&bus->unmapped_rl, LOG_WARN, "mmio",
@@ -147,4 +136,23 @@ __hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *da
 			r ? (r->dev ? " beyond the end of " : " in the in-kernel ") : "",
 			r ? r->name : "", is_write ? "dropped" : "reads as 0");
 	return false;
+}
+
+__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
+		      unsigned int len, bool is_write)
+{
+	const struct bus_region *r = bus_region_at(bus, addr);
+	uint64_t offset;
+
+	if (unlikely(!r || !r->dev || !len || !range_within(addr, len, r->base, r->size)))
+		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
+	offset = addr - r->base;
+	if (is_write)
+		r->dev->ops->write(r->dev, cpu, offset, data, len);
+	else
+		r->dev->ops->read(r->dev, cpu, offset, data, len);
+	if (unlikely(bus->trace))
+		log_msg(LOG_DEBUG, "mmio", "vCPU %u: %s %s+0x%" PRIx64 " len %u", cpu,
+			is_write ? "write" : "read", r->name, offset, len);
+	return true;
 }

@@ -72,7 +72,7 @@ int log_enable_debug(const char *spec)
 	return 0;
 }
 
-__hot bool log_debug_enabled(const char *topic)
+bool log_debug_enabled(const char *topic)
 {
 	int idx;
 

@@ -172,7 +172,7 @@ __hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset,
 	/* A well-formed PING skips the register table: one page less per exit. */
 	if ((offset != TESTDEV_PING || len != 4) && !testdev_check(td, offset, len, true))
 		return;
-	v = bus_data_get(data, len);
+	/* PING's value is the hook's only: unread otherwise, its page (x86: the PIO data's) untouched. */
 	if (offset == TESTDEV_PING) {
 		uint64_t t = now_ns();
 
@@ -186,10 +186,11 @@ __hot void testdev_write(struct device *dev, unsigned int cpu, uint64_t offset,
 			struct vcpu *vcpu = testdev_vcpu(td, cpu);
 
 			if (vcpu)
-				td->ping_hook(vcpu, (uint32_t)v, n);
+				td->ping_hook(vcpu, (uint32_t)bus_data_get(data, len), n);
 		}
 		return;
 	}
+	v = bus_data_get(data, len);
 	pthread_mutex_lock(&td->lock);
 	e = &td->cpu[testdev_cpu(td, cpu)];
 	switch (offset) {

@@ -59,21 +59,27 @@ void arch_vcpu_destroy(struct vcpu *vcpu)
  * Port I/O: `count` accesses of `size` bytes (more than one for a REP
  * string instruction), their data in the kvm_run page at data_offset.
  */
-static __hot int x86_handle_io(struct vcpu *vcpu)
+static __cold int x86_io_impossible(struct vcpu *vcpu)
 {
 	static struct ratelimit rl;
+	struct kvm_run *run = vcpu->run;
+
+	log_ratelimited(&rl, LOG_ERR, "vcpu", "vCPU %u: KVM reported port I/O of %u x %u "
+			"bytes at 0x%x that does not fit the kvm_run page", vcpu->id,
+			run->io.count, run->io.size, run->io.port);
+	return -EIO;
+}
+
+static __hot int x86_handle_io(struct vcpu *vcpu)
+{
 	struct kvm_run *run = vcpu->run;
 	unsigned int size = run->io.size;
 	uint64_t bytes = (uint64_t)size * run->io.count;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
-	if ((size != 1 && size != 2 && size != 4) ||
-	    run->io.data_offset + bytes > (uint64_t)vcpu->vm->run_size) {
-		log_ratelimited(&rl, LOG_ERR, "vcpu", "vCPU %u: KVM reported port I/O of %u x %u "
-				"bytes at 0x%x that does not fit the kvm_run page", vcpu->id,
-				run->io.count, size, run->io.port);
-		return -EIO;
-	}
+	if (unlikely((size != 1 && size != 2 && size != 4) ||
+		     run->io.data_offset + bytes > (uint64_t)vcpu->vm->run_size))
+		return x86_io_impossible(vcpu);
 	for (uint32_t i = 0; i < run->io.count; i++)
 		bus_access(vcpu->vm->pio, vcpu->id, run->io.port, data + i * size, size,
 			   run->io.direction == KVM_EXIT_IO_OUT);
@@ -91,31 +97,34 @@ static bool x86_vcpu_at_reset_vector(struct vcpu *vcpu)
 	       regs.rip == 0xfff0 && sregs.cs.base == 0xffff0000;
 }
 
+/*
+ * A triple fault: hardware resets, and so does kvmini (QEMU's choice too;
+ * Linux's reboot=t asks for it on purpose). On AMD, KVM reinitialises the
+ * VMCB before it reports the shutdown, so the registers read as after
+ * reset: say so rather than name the reset vector as where it happened.
+ */
+static __cold int x86_handle_shutdown(struct vcpu *vcpu)
+{
+	char where[160];
+
+	if (x86_vcpu_at_reset_vector(vcpu))
+		snprintf(where, sizeof(where), "a place KVM did not keep (the vCPU reads as "
+			 "after reset, as KVM on AMD leaves it)");
+	else
+		arch_vcpu_describe(vcpu, where, sizeof(where));
+	log_warn("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at %s: the machine "
+		 "resets", vcpu->id, where);
+	vm_stop(vcpu->vm, VM_STOP_RESET, -EFAULT);
+	return 1;
+}
+
 __hot int arch_vcpu_handle_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
 	case KVM_EXIT_IO:
 		return x86_handle_io(vcpu);
-	case KVM_EXIT_SHUTDOWN: {
-		char where[160];
-
-		/*
-		 * A triple fault: hardware resets, and so does kvmini (QEMU's
-		 * choice too; Linux's reboot=t asks for it on purpose). On AMD,
-		 * KVM reinitialises the VMCB before it reports the shutdown, so
-		 * the registers read as after reset: say so rather than name the
-		 * reset vector as where it happened.
-		 */
-		if (x86_vcpu_at_reset_vector(vcpu))
-			snprintf(where, sizeof(where), "a place KVM did not keep (the vCPU reads as "
-				 "after reset, as KVM on AMD leaves it)");
-		else
-			arch_vcpu_describe(vcpu, where, sizeof(where));
-		log_warn("vcpu", "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at %s: the machine "
-			 "resets", vcpu->id, where);
-		vm_stop(vcpu->vm, VM_STOP_RESET, -EFAULT);
-		return 1;
-	}
+	case KVM_EXIT_SHUTDOWN:
+		return x86_handle_shutdown(vcpu);
 	}
 	return -ENOSYS;
 }

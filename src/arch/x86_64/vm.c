@@ -71,9 +71,9 @@ int arch_vm_check(struct vm *vm, unsigned long *type)
 	if (!a)
 		return -ENOMEM;
 	vm->arch = a;
-	bus_init(&a->pio, "port");
-	a->pio.floating = true;
-	vm->pio = &a->pio;
+	bus_init(&vm->port_bus, "port");
+	vm->port_bus.floating = true;
+	vm->pio = &vm->port_bus;
 	*type = 0;
 	ret = x86_refuse_unsupported(vm->cfg);
 	if (!ret)
@@ -213,7 +213,7 @@ void arch_vm_destroy(struct vm *vm)
 
 	if (!a)
 		return;
-	bus_free(&a->pio);
+	bus_free(&vm->port_bus);
 	vm->pio = NULL;
 	x86_cpuid_free(&a->cpuid);
 	x86_msr_list_free(&a->msrs);

@@ -5,7 +5,6 @@
 
 #include <linux/kvm.h>
 
-#include <kvmini/bus.h>
 #include <kvmini/compiler.h>
 
 #include "xsave.h"
@@ -42,7 +41,6 @@ struct x86_host {
 
 /* vm->arch */
 struct arch_vm {
-	struct bus pio;			/* vm->pio */
 	struct x86_host host;
 	struct x86_cpuid cpuid;		/* what each vCPU gets, before its APIC ID */
 	struct x86_msr_list msrs;	/* chosen at the first vCPU (msrs.c) */
