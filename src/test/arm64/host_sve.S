@@ -80,10 +80,6 @@
 .endm
 
 	.text
-/* Bounds of the code that holds the test state live (for fault injection). */
-	.globl	host_sve_asm_start
-host_sve_asm_start:
-
 /*
  * long host_sve_asm_kvm_run(const void *in, void *out, long vcpu_fd)
  * Load the state from in, KVM_RUN with nothing in between, store the
@@ -96,12 +92,21 @@ host_sve_asm_kvm_run:
 	mov	x14, x1
 	mov	x15, x2
 	load_state x0
+/*
+ * From here to host_sve_run_live_end every register holds test state
+ * (fault injection corrupts only there, where the check must see it). A
+ * signal taken in the syscall reports the instruction after it.
+ */
+	.globl	host_sve_run_live
+host_sve_run_live:
 	mov	x0, x15
 	mov	x1, #0xae80		/* KVM_RUN = _IO(KVMIO, 0x80) */
 	mov	x2, #0
 	mov	x8, #29			/* __NR_ioctl */
 	svc	#0
 	mov	x15, x0
+	.globl	host_sve_run_live_end
+host_sve_run_live_end:
 	store_state x14
 	mov	x0, x15
 	epilogue
@@ -118,14 +123,17 @@ host_sve_asm_kvm_run:
 host_sve_asm_window:
 	prologue
 	load_state x0
+	.globl	host_sve_window_live
+host_sve_window_live:
 	cbz	x2, 2f
 1:	subs	x2, x2, #1
 	b.ne	1b
-2:	store_state x1
+2:
+	.globl	host_sve_window_live_end
+host_sve_window_live_end:
+	store_state x1
 	epilogue
 	ret
 	.size	host_sve_asm_window, . - host_sve_asm_window
-	.globl	host_sve_asm_end
-host_sve_asm_end:
 
 	.section .note.GNU-stack, "", %progbits

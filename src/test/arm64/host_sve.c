@@ -69,6 +69,13 @@ static void host_sve_corrupt_frame(ucontext_t *uc)
 	}
 }
 
+static bool host_sve_live(uintptr_t pc)
+{
+	/* After a syscall the interrupted PC is the next instruction: the end is live too. */
+	return (pc >= (uintptr_t)host_sve_run_live && pc <= (uintptr_t)host_sve_run_live_end) ||
+	       (pc >= (uintptr_t)host_sve_window_live && pc <= (uintptr_t)host_sve_window_live_end);
+}
+
 static void host_sve_signal(int sig, siginfo_t *info, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -84,11 +91,12 @@ static void host_sve_signal(int sig, siginfo_t *info, void *ctx)
 		return;
 	}
 	/*
-	 * Only where the test state is live: C code elsewhere may be using
-	 * V3 for its own data, which must not be damaged.
+	 * Only where the registers hold the test state: C code elsewhere may
+	 * be using V3 for its own data, which must not be damaged, and a
+	 * flip before the load or after the store would be lost unchecked,
+	 * leaving the run to pass with its one fault spent.
 	 */
-	if (armed < 0 && pc >= (uintptr_t)host_sve_asm_start &&
-	    pc < (uintptr_t)host_sve_asm_end &&
+	if (armed < 0 && host_sve_live(pc) &&
 	    __atomic_exchange_n(&fault_armed, 0, __ATOMIC_RELAXED) < 0)
 		host_sve_corrupt_frame(uc);
 }

@@ -48,6 +48,8 @@ void host_sve_arm_fault(void);
 /* The assembly (host_sve.S). */
 long host_sve_asm_kvm_run(const void *in, void *out, long vcpu_fd);
 void host_sve_asm_window(const void *in, void *out, unsigned long spins);
-extern const char host_sve_asm_start[], host_sve_asm_end[];
+/* Where the test state is live in the registers (loaded, not yet stored). */
+extern const char host_sve_run_live[], host_sve_run_live_end[];
+extern const char host_sve_window_live[], host_sve_window_live_end[];
 
 #endif
