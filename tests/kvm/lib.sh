@@ -55,7 +55,8 @@ $1" >"$T/host.log" 2>&1
 		rc=$?
 		[ $rc -ne 0 ] || return 0
 		# The emulated machine was lost mid-command: it reset (QEMU's TCG
-		# triple-faulted it) or its kernel panicked. Seen in CI: the x86
+		# triple-faulted it), its kernel panicked, or (x86) one of its CPUs
+		# got stuck (an RCU stall report, then silence). Seen in CI: the x86
 		# host's kernel panicking "corrupted stack end detected inside
 		# scheduler" in a kvmini vCPU thread, in a different step each time,
 		# under QEMU TCG's nested SVM - a defect of the emulated host, not

@@ -37,4 +37,16 @@ check "--kernel that does not exist: refused, named" \
 host notimage --kernel "$T/payload.txt" -- true
 check "--kernel that is not a bzImage: refused, named" \
 	sh -c "[ \"\$(cat '$T/notimage.rc')\" = 125 ] && grep -q 'not an x86 bzImage' '$T/notimage.out'"
+# A CPU stuck in QEMU's nested SVM: the kernel's RCU stall report, then
+# silence, ends the run as a lost host, long before the timeout. A stall
+# report followed by more output (a guest's own, say) does not.
+stall='echo "[ 40.2] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"'
+EMULATED_HOST_STALL_SILENCE=5 host stuck -- sh -c "$stall; sleep 120; echo still here"
+check "an RCU stall, then silence: a lost host (125)" rc_is stuck 125
+check "an RCU stall, then silence: said so" has stuck "stopped responding: its kernel reported an RCU stall"
+check "an RCU stall, then silence: stopped at once, not after the command" lacks stuck "still here"
+EMULATED_HOST_STALL_SILENCE=5 host stallgoes -- sh -c \
+	"$stall; for i in 1 2 3 4 5 6; do sleep 2; echo tick \$i; done"
+check "an RCU stall, then output: the command finishes (0)" rc_is stallgoes 0
+check "an RCU stall, then output: all of it" has stallgoes "tick 6"
 finish

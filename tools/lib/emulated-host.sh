@@ -47,6 +47,8 @@ USAGE
 # parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
 # timeout, boot_timeout and verbose, checked; the command into cmd.
 smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
+# Set by a host tool whose emulated CPUs, once an RCU stall is reported, stay stuck.
+rcu_stall_is_loss=
 adds=() cmd=()
 parse_args() {
 	while [ $# -gt 0 ]; do
@@ -196,10 +198,16 @@ INIT
 # command's output passes through, the files under $OUT are kept, and the
 # command's status goes to $rc_file. Sets qrc (QEMU's status, 124 on the
 # overall timeout), state (boot: the init was never reached), stalled (the
-# boot deadline passed and QEMU was stopped) and late (the init was reached
-# as it was being stopped: the command may have started).
+# boot deadline passed and QEMU was stopped), late (the init was reached
+# as it was being stopped: the command may have started) and, with
+# rcu_stall_is_loss set, cpu_stuck (an RCU stall was reported, then the
+# console said nothing for STALL_SILENCE seconds, and QEMU was stopped).
+# The silence too, because a guest's kernel may report a stall of its own
+# through the command's output, and then go on.
+STALL_SILENCE=${EMULATED_HOST_STALL_SILENCE:-120}
 boot_once() {
 	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
+	local stall_seen= last_line=$SECONDS
 	left=$((deadline - SECONDS))
 	[ "$left" -ge 1 ] || left=1
 	: >"$rc_file"
@@ -210,7 +218,7 @@ boot_once() {
 		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
 		</dev/null >"$fifo" 2>"$work/qemu.err" &
 	qpid=$!
-	state=boot stalled= late=
+	state=boot stalled= late= cpu_stuck=
 	while :; do
 		to=()
 		if [ $state = boot ]; then
@@ -222,12 +230,22 @@ boot_once() {
 				continue
 			fi
 			to=(-t "$left")
+		elif [ -n "$stall_seen" ]; then
+			left=$((last_line + STALL_SILENCE - SECONDS))
+			if [ "$left" -le 0 ]; then
+				# The CPU did not come back: a lost host now, not a timeout later.
+				cpu_stuck=1 stall_seen=
+				kill "$qpid" 2>/dev/null || true
+				continue
+			fi
+			to=(-t "$left")
 		fi
 		eof=
 		if IFS= read -r "${to[@]}" part; then
 			line=$pending$part pending=
 		elif [ $? -gt 128 ]; then
 			pending+=$part	# read -t ran out mid-line: keep what came
+			[ -z "$part" ] || last_line=$SECONDS
 			continue
 		else
 			line=$pending$part pending= eof=1
@@ -235,6 +253,10 @@ boot_once() {
 		fi
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >&4
+		last_line=$SECONDS
+		case $rcu_stall_is_loss:$cpu_stuck:$line in
+		1::*"rcu: INFO: "*" stall"*) stall_seen=1 ;;
+		esac
 		case $state:$line in
 		boot:"@@$MARK-READY@@") state=cmd ;;
 		boot:"$PROG: "*) printf '%s\n' "$line" >&2 ;;	# the init's warnings
@@ -292,6 +314,7 @@ run_emulated() {
 	if [ -z "$rc" ]; then
 		printf '%s: error: the emulated host stopped before the command finished (QEMU status %s)\n' "$PROG" "$qrc" >&2
 		grep -q 'Kernel panic' "$log" && printf '%s: the emulated kernel panicked\n' "$PROG" >&2
+		[ -z "$cpu_stuck" ] || printf '%s: a CPU of the emulated host stopped responding: its kernel reported an RCU stall, then nothing for %s s; the host was stopped\n' "$PROG" "$STALL_SILENCE" >&2
 		# -no-reboot: a reset ends QEMU; -d cpu_reset logged why, and where the CPU was.
 		if grep -q 'Triple fault' "$work/qemu-reset.log" 2>/dev/null; then
 			printf '%s: the emulated CPU triple-faulted (in the emulated kernel, or in QEMU'"'"'s emulation of it); QEMU -d cpu_reset logged:\n' "$PROG" >&2
