@@ -66,7 +66,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vm vm;
-static struct bus ports;
 static int null_fd = -1;
 static struct device *uarts[UARTS], *rtc;	/* rtc: the PL031 */
 /* Each UART's console: input typed into a pipe, as a non-terminal stdin. */
@@ -106,9 +105,9 @@ static void setup(void)
 	log_set_level(LOG_WARN);
 	vm.vm_fd = -1;
 	bus_init(&vm.mmio, "mmio");
-	bus_init(&ports, "port");
-	ports.floating = true;	/* as x86's vm.c sets it up */
-	vm.pio = &ports;
+	bus_init(&vm.port_bus, "port");
+	vm.port_bus.floating = true;	/* as x86's vm.c sets it up */
+	vm.pio = &vm.port_bus;
 	/* What KVM emulates in the kernel, reserved as the machine files do. */
 	if (bus_reserve(&vm.mmio, ARM64_GIC_DIST_BASE, ARM64_GIC_DIST_SIZE, "gicv3-dist") ||
 	    bus_reserve(&vm.mmio, X86_IOAPIC_BASE, 0x1000, "ioapic"))

@@ -95,7 +95,8 @@ host_sve_asm_kvm_run:
 /*
  * From here to host_sve_run_live_end every register holds test state
  * (fault injection corrupts only there, where the check must see it). A
- * signal taken in the syscall reports the instruction after it.
+ * signal taken in the syscall reports the instruction after it: the end
+ * label, which host_sve_live() counts in.
  */
 	.globl	host_sve_run_live
 host_sve_run_live:
@@ -104,9 +105,9 @@ host_sve_run_live:
 	mov	x2, #0
 	mov	x8, #29			/* __NR_ioctl */
 	svc	#0
-	mov	x15, x0
 	.globl	host_sve_run_live_end
 host_sve_run_live_end:
+	mov	x15, x0
 	store_state x14
 	mov	x0, x15
 	epilogue
