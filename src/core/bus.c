@@ -70,6 +70,7 @@ static int bus_insert(struct bus *bus, uint64_t base, uint64_t size,
 		(bus->nr_regions - pos) * sizeof(*regions));
 	regions[pos] = (struct bus_region){
 		.base = base, .size = size, .dev = dev, .name = name,
+		.read = dev ? dev->ops->read : NULL, .write = dev ? dev->ops->write : NULL,
 	};
 	bus->nr_regions++;
 	log_debug("vm", "%s: %s at 0x%" PRIx64 "+0x%" PRIx64, bus->name, name,
@@ -148,9 +149,9 @@ __hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *da
 		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
 	offset = addr - r->base;
 	if (is_write)
-		r->dev->ops->write(r->dev, cpu, offset, data, len);
+		r->write(r->dev, cpu, offset, data, len);
 	else
-		r->dev->ops->read(r->dev, cpu, offset, data, len);
+		r->read(r->dev, cpu, offset, data, len);
 	if (unlikely(bus->trace))
 		log_msg(LOG_DEBUG, "mmio", "vCPU %u: %s %s+0x%" PRIx64 " len %u", cpu,
 			is_write ? "write" : "read", r->name, offset, len);
