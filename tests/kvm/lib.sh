@@ -24,6 +24,7 @@ tap_failed=0
 # per test, so a hang is reported here (with the host's console) rather than
 # killed silently by meson.
 test_deadline=$((SECONDS + ${KVMINI_TEST_BUDGET:-840}))
+run_host_calls=0	# run_host: its calls so far, naming what a lost host left
 
 # run_host [host tool options] -- SCRIPT: run SCRIPT in the emulated host.
 # Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
@@ -48,6 +49,7 @@ run_host() {
 	[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
 	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
 	local rc attempt
+	run_host_calls=$((run_host_calls + 1))
 	for attempt in 1 2 3; do
 		"$HOST_TOOL" --kvmini "$KVMINI_BIN" --out "$T" "${opts[@]}" --timeout "$left" -- \
 			sh -c "$prelude
@@ -68,7 +70,8 @@ $1" >"$T/host.log" 2>&1
 		left=$((test_deadline - SECONDS))
 		[ "$attempt" -lt 3 ] && [ "$left" -gt 60 ] || break
 		[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
-		cp "$T/host.log" "$T/host-lost-$attempt.log"
+		# Kept per run_host call and attempt: a test may boot several hosts.
+		cp "$T/host.log" "$T/host-lost-$run_host_calls-$attempt.log"
 		echo "# the emulated $host_arch host was lost mid-command; running it once more. What it said:"
 		{ grep -A 3 'Kernel panic' "$T/host.log"
 		  sed -n '/stopped before the command finished/,$p' "$T/host.log"; } | sed 's/^/#   /'
