@@ -49,4 +49,8 @@ EMULATED_HOST_STALL_SILENCE=5 host stallgoes -- sh -c \
 	"$stall; for i in 1 2 3 4 5 6; do sleep 2; echo tick \$i; done"
 check "an RCU stall, then output: the command finishes (0)" rc_is stallgoes 0
 check "an RCU stall, then output: all of it" has stallgoes "tick 6"
+EMULATED_HOST_STALL_SILENCE=2m host badsilence -- true
+check "a silence that is not a number of seconds: refused, named" sh -c \
+	"[ \"\$(cat '$T/badsilence.rc')\" = 125 ] &&
+	 grep -q 'EMULATED_HOST_STALL_SILENCE=2m: not a number of seconds' '$T/badsilence.out'"
 finish

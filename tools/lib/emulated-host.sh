@@ -47,8 +47,10 @@ USAGE
 # parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
 # timeout, boot_timeout and verbose, checked; the command into cmd.
 smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
-# Set by a host tool whose emulated CPUs, once an RCU stall is reported, stay stuck.
+# Set by a host tool whose emulated CPUs, once an RCU stall is reported, stay
+# stuck; then a stall report and STALL_SILENCE seconds of silence end the run.
 rcu_stall_is_loss=
+STALL_SILENCE=${EMULATED_HOST_STALL_SILENCE:-120}
 adds=() cmd=()
 parse_args() {
 	while [ $# -gt 0 ]; do
@@ -76,6 +78,8 @@ parse_args() {
 	is_uint "$timeout" && [ "$timeout" -ge 1 ] || die "--timeout $timeout: not a number of seconds >= 1"
 	is_uint "$boot_timeout" && [ "$boot_timeout" -ge 1 ] ||
 		die "--boot-timeout $boot_timeout: not a number of seconds >= 1"
+	is_uint "$STALL_SILENCE" && [ "$STALL_SILENCE" -ge 1 ] ||
+		die "EMULATED_HOST_STALL_SILENCE=$STALL_SILENCE: not a number of seconds >= 1"
 	[[ $mem =~ ^[0-9]+[MG]$ ]] || die "--mem $mem: give a size like 2G or 1536M"
 	arch_check
 	local f
@@ -204,7 +208,6 @@ INIT
 # console said nothing for STALL_SILENCE seconds, and QEMU was stopped).
 # The silence too, because a guest's kernel may report a stall of its own
 # through the command's output, and then go on.
-STALL_SILENCE=${EMULATED_HOST_STALL_SILENCE:-120}
 boot_once() {
 	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
 	local stall_seen= last_line=$SECONDS
