@@ -7,6 +7,7 @@
 #include <kvmini/bus.h>
 #include <kvmini/device.h>
 
+#include "capture.h"
 #include "tap.h"
 
 /* A device that records what reached it. */
@@ -116,6 +117,28 @@ int main(void)
 	bus_unregister(&bus, &c.dev);
 	ok(bus_find(&bus, 0x2000) == NULL && bus.nr_regions == 4, "unregister c");
 	ok(reg(&bus, &x, 0x2000, 0x800, "x") == 0, "its range is free again");
+
+	/* A full table: one region more is refused by name, and nothing moves. */
+	{
+		static struct recorder many[BUS_MAX_REGIONS + 1];
+		struct bus full;
+		struct capture cap;
+		char said[256];
+		int filled = 0, ret;
+
+		bus_init(&full, "mmio");
+		for (int i = 0; i < BUS_MAX_REGIONS; i++)
+			filled += !reg(&full, &many[i], 0x10000 + 0x1000 * (uint64_t)i, 0x100, "m");
+		ok(filled == BUS_MAX_REGIONS && full.nr_regions == BUS_MAX_REGIONS,
+		   "%d regions fill the table (%u)", BUS_MAX_REGIONS, full.nr_regions);
+		capture_begin(&cap, false);
+		ret = reg(&full, &many[BUS_MAX_REGIONS], 0x100000, 0x100, "one-more");
+		capture_end(&cap, said, sizeof(said));
+		ok(ret == -ENOSPC && full.nr_regions == BUS_MAX_REGIONS &&
+		   strstr(said, "no room for device one-more") && bus_find(&full, 0x100000) == NULL,
+		   "one more is refused, named, and not added (%s)", said);
+		bus_free(&full);
+	}
 	bus_free(&bus);
 	return tap_done();
 }
