@@ -28,8 +28,12 @@ run_host_calls=0	# run_host: its calls so far, naming what a lost host left
 
 # run_host [host tool options] -- SCRIPT: run SCRIPT in the emulated host.
 # Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
-# and prints "# t NAME" first, so a hang shows in host.log where it is. The
-# host gets what is left of the budget, or its own --timeout if smaller.
+# and prints "# t NAME" first, so a hang shows in host.log where it is.
+# `t_again NAME CMD...` is t, run once more if the guest triple-faulted: QEMU
+# TCG's nested SVM does that to about 1 in 12 runs of 2 vCPUs (injecting a
+# timer interrupt into a halted vCPU, traces in issue 10's notes); the first
+# output is kept as NAME-first.out. The host gets what is left of the budget,
+# or its own --timeout if smaller.
 run_host() {
 	local opts=() left=$((test_deadline - SECONDS)) want
 	while [ "$1" != -- ]; do
@@ -47,7 +51,14 @@ run_host() {
 		exit 1
 	fi
 	[ -z "${want:-}" ] || [ "$want" -ge "$left" ] || left=$want
-	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }'
+	local prelude='t() { n=$1; shift; echo "# t $n"; "$@" >"$OUT/$n.out" 2>&1; echo $? >"$OUT/$n.rc"; }
+t_again() {
+	t "$@"
+	if grep -q "triple fault (KVM_EXIT_SHUTDOWN)" "$OUT/$1.out"; then
+		mv "$OUT/$1.out" "$OUT/$1-first.out"
+		t "$@"
+	fi
+}'
 	local rc attempt
 	run_host_calls=$((run_host_calls + 1))
 	for attempt in 1 2 3; do
