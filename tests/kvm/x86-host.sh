@@ -49,6 +49,18 @@ EMULATED_HOST_STALL_SILENCE=5 host stallgoes -- sh -c \
 	"$stall; for i in 1 2 3 4 5 6; do sleep 2; echo tick \$i; done"
 check "an RCU stall, then output: the command finishes (0)" rc_is stallgoes 0
 check "an RCU stall, then output: all of it" has stallgoes "tick 6"
+# A hung task's report repeats while the host stays stuck: kernel lines
+# ("[ 12.3] ...") after it are not the command going on.
+hung='echo "[ 130.1] INFO: task kvmini-vcpu1:231 blocked for more than 120 seconds."'
+EMULATED_HOST_STALL_SILENCE=5 host hung -- sh -c "$hung; for i in 1 2 3 4 5 6 7 8 9; do
+	sleep 1; echo \"[ 13\$i.5] task:kvmini-vcpu1 state:D\"; done; sleep 120; echo still here"
+check "a hung task, then only kernel lines: a lost host (125)" rc_is hung 125
+check "a hung task, then only kernel lines: said so" has hung "its kernel reported a hung task"
+check "a hung task, then only kernel lines: stopped 5 s after the report" lacks hung "[ 139.5]"
+EMULATED_HOST_STALL_SILENCE=5 host hunggoes -- sh -c \
+	"$hung; for i in 1 2 3 4 5 6; do sleep 2; echo tick \$i; done"
+check "a hung task, then output: the command finishes (0)" rc_is hunggoes 0
+check "a hung task, then output: all of it" has hunggoes "tick 6"
 EMULATED_HOST_STALL_SILENCE=2m host badsilence -- true
 check "a silence that is not a number of seconds: refused, named" sh -c \
 	"[ \"\$(cat '$T/badsilence.rc')\" = 125 ] &&

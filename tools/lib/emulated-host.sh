@@ -47,9 +47,10 @@ USAGE
 # parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
 # timeout, boot_timeout and verbose, checked; the command into cmd.
 smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
-# Set by a host tool whose emulated CPUs, once an RCU stall is reported, stay
-# stuck; then a stall report and STALL_SILENCE seconds of silence end the run.
-rcu_stall_is_loss=
+# Set by a host tool whose emulated CPUs, once the kernel reports an RCU
+# stall or a hung task, may stay stuck; then such a report and STALL_SILENCE
+# seconds in which the command prints nothing end the run.
+stall_is_loss=
 STALL_SILENCE=${EMULATED_HOST_STALL_SILENCE:-120}
 adds=() cmd=()
 parse_args() {
@@ -204,13 +205,15 @@ INIT
 # overall timeout), state (boot: the init was never reached), stalled (the
 # boot deadline passed and QEMU was stopped), late (the init was reached
 # as it was being stopped: the command may have started) and, with
-# rcu_stall_is_loss set, cpu_stuck (an RCU stall was reported, then the
-# console said nothing for STALL_SILENCE seconds, and QEMU was stopped).
-# The silence too, because a guest's kernel may report a stall of its own
-# through the command's output, and then go on.
+# stall_is_loss set, cpu_stuck (the kernel reported an RCU stall or a task
+# blocked for minutes, then the command printed nothing for STALL_SILENCE
+# seconds, and QEMU was stopped). The silence too, because a stall may pass
+# and the command go on. Only lines that are not the kernel's ("[ 12.3] ...")
+# count as the command's: a hung task's report repeats every two minutes
+# while its host stays stuck (seen: a 2-vCPU restore blocked for 364 s).
 boot_once() {
 	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
-	local stall_seen= last_line=$SECONDS
+	local stall_seen= last_line=$SECONDS kernel_line='^\[ *[0-9]+\.[0-9]+\] '
 	left=$((deadline - SECONDS))
 	[ "$left" -ge 1 ] || left=1
 	: >"$rc_file"
@@ -221,7 +224,7 @@ boot_once() {
 		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
 		</dev/null >"$fifo" 2>"$work/qemu.err" &
 	qpid=$!
-	state=boot stalled= late= cpu_stuck=
+	state=boot stalled= late= cpu_stuck= stall_kind=
 	while :; do
 		to=()
 		if [ $state = boot ]; then
@@ -248,7 +251,7 @@ boot_once() {
 			line=$pending$part pending=
 		elif [ $? -gt 128 ]; then
 			pending+=$part	# read -t ran out mid-line: keep what came
-			[ -z "$part" ] || last_line=$SECONDS
+			[ -z "$part" ] || [[ $pending =~ $kernel_line ]] || last_line=$SECONDS
 			continue
 		else
 			line=$pending$part pending= eof=1
@@ -256,9 +259,12 @@ boot_once() {
 		fi
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >&4
-		last_line=$SECONDS
-		case $rcu_stall_is_loss:$cpu_stuck:$line in
-		1::*"rcu: INFO: "*" stall"*) stall_seen=1 ;;
+		[[ $line =~ $kernel_line ]] || last_line=$SECONDS
+		case $stall_is_loss:$cpu_stuck:$stall_seen:$line in
+		1:::*"rcu: INFO: "*" stall"*)
+			stall_seen=1 stall_kind="an RCU stall" last_line=$SECONDS ;;
+		1:::*"INFO: task "*" blocked for more than "*)
+			stall_seen=1 stall_kind="a hung task" last_line=$SECONDS ;;
 		esac
 		case $state:$line in
 		boot:"@@$MARK-READY@@") state=cmd ;;
@@ -317,7 +323,7 @@ run_emulated() {
 	if [ -z "$rc" ]; then
 		printf '%s: error: the emulated host stopped before the command finished (QEMU status %s)\n' "$PROG" "$qrc" >&2
 		grep -q 'Kernel panic' "$log" && printf '%s: the emulated kernel panicked\n' "$PROG" >&2
-		[ -z "$cpu_stuck" ] || printf '%s: a CPU of the emulated host stopped responding: its kernel reported an RCU stall, then nothing for %s s; the host was stopped\n' "$PROG" "$STALL_SILENCE" >&2
+		[ -z "$cpu_stuck" ] || printf '%s: a CPU of the emulated host stopped responding: its kernel reported %s, then the command printed nothing for %s s; the host was stopped\n' "$PROG" "$stall_kind" "$STALL_SILENCE" >&2
 		# -no-reboot: a reset ends QEMU; -d cpu_reset logged why, and where the CPU was.
 		if grep -q 'Triple fault' "$work/qemu-reset.log" 2>/dev/null; then
 			printf '%s: the emulated CPU triple-faulted (in the emulated kernel, or in QEMU'"'"'s emulation of it); QEMU -d cpu_reset logged:\n' "$PROG" >&2
