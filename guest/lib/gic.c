@@ -38,7 +38,8 @@ static bool wait_rwp(uintptr_t gicd)
 	uint64_t deadline = timer_deadline_ms(GIC_TIMEOUT_MS);
 
 	while (mmio_read32(gicd + GICD_CTLR) & GICD_CTLR_RWP) {
-		if (timer_passed(deadline))
+		/* Read again past the deadline: this vCPU may have been stopped between. */
+		if (timer_passed(deadline) && (mmio_read32(gicd + GICD_CTLR) & GICD_CTLR_RWP))
 			return false;
 	}
 	return true;
@@ -119,7 +120,8 @@ bool gic_cpu_enable_ppi(uintptr_t rd, unsigned int intid, uint8_t priority,
 	mmio_write32(rd + GICR_WAKER, waker & ~GICR_WAKER_PROCESSOR_SLEEP);
 	deadline = timer_deadline_ms(GIC_TIMEOUT_MS);
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP) {
-		if (timer_passed(deadline)) {
+		if (timer_passed(deadline) &&
+		    (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)) {
 			snprintf(err, err_size, "GICR_WAKER.ChildrenAsleep "
 				 "stayed set for %u ms", GIC_TIMEOUT_MS);
 			return false;

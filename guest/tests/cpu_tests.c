@@ -52,7 +52,8 @@ static bool prepare_wfi(struct cpu_slot *slot, char *err, size_t err_size)
 	timer_virt_arm(0);
 	deadline = timer_deadline_ms(TIMER_PROBE_TIMEOUT_MS);
 	while (!gic_ppi_pending(rd, TIMER_VIRT_PPI)) {
-		if (timer_passed(deadline)) {
+		/* Polled again past the deadline: see wfi_exit_timer(). */
+		if (timer_passed(deadline) && !gic_ppi_pending(rd, TIMER_VIRT_PPI)) {
 			snprintf(err, err_size, "virtual timer fired "
 				 "(CNTV_CTL_EL0=0x%lx) but PPI %u never became "
 				 "pending at the redistributor",
