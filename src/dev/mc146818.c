@@ -78,6 +78,9 @@
 #define NS_PER_S		1000000000LL
 /* A clock offset beyond this is no date this device can show (year 9999 is 2^38 s away). */
 #define OFFSET_MAX		((int64_t)1 << 38)
+/* The first and last seconds it can show: 0000-01-01 00:00:00 and 9999-12-31 23:59:59 UTC. */
+#define RTC_TIME_MIN		(-62167219200LL)
+#define RTC_TIME_MAX		253402300799LL
 
 #define MC146818_STATE_VERSION	1
 #define MC146818_STATE_LEN	(1 + 1 + 8 + 5 + 2 + CMOS_SIZE)
@@ -150,13 +153,20 @@ static bool date_valid(const struct rtc_date *d)
 	       d->mday <= days_in_month(d->mon, d->year);
 }
 
-/* The date the guest sees now: the pending one while SET holds the clock. */
+/*
+ * The date the guest sees now: the pending one while SET holds the clock.
+ * Held within years 0000-9999, which its registers can show: a clock set
+ * to the first second stays there if the host's clock is set back, as a
+ * restored one may on a host whose clock is behind the saving host's.
+ */
 static void rtc_date_now(const struct mc146818 *r, struct rtc_date *d)
 {
+	int64_t t = host_now().tv_sec + r->offset;
+
 	if (r->ram[REG_B] & B_SET)
 		*d = r->pending;
 	else
-		date_from_time(host_now().tv_sec + r->offset, d);
+		date_from_time(t < RTC_TIME_MIN ? RTC_TIME_MIN : t > RTC_TIME_MAX ? RTC_TIME_MAX : t, d);
 }
 
 static uint8_t rtc_encode(const struct mc146818 *r, int v)

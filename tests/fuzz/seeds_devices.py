@@ -80,9 +80,17 @@ def com1_and_power():
 def loads():
     """State a snapshot could carry, then the guest on top of it."""
     uart_state = bytes([1, 0x0f, 0x03, 0x10, 0, 1, 0, 0xc1, 1, 2, 0x41, 0x42])
+    # An RTC whose clock offset (in bounds) puts its date before year 0000:
+    # the year and century read (once a negative year's BCD, found by this fuzzer).
+    ram = bytearray(128)
+    ram[0x0a], ram[0x0b], ram[0x0d] = 0x26, 0x02, 0x80
+    rtc_state = bytes([1, 0x09]) + (-(1 << 38) + 1).to_bytes(8, 'little', signed=True) + \
+        bytes([0, 0, 0, 1, 1, 0, 0]) + bytes(ram)
     return b''.join([
         other(LOAD, UART, len(uart_state)) + uart_state, rd(UART, 0), rd(UART, 2),
-        other(LOAD, CMOS, 3, 1, 0, 0), rd(CMOS, 1)])
+        other(LOAD, CMOS, 3, 1, 0, 0), rd(CMOS, 1),
+        other(LOAD, CMOS, len(rtc_state)) + rtc_state, rd(CMOS, 1), wr(CMOS, 0, 0x32),
+        rd(CMOS, 1)])
 
 
 def main(out):

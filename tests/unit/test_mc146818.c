@@ -284,6 +284,25 @@ static void test_state(struct device *d)
 	bad[2 + 5] = 0x40;	/* the offset's byte 5: 2^46 s */
 	state_init_read(&in, bad, s.len);
 	ok(d->ops->load(d, &in) == -EINVAL, "an offset beyond year 9999: refused");
+	/*
+	 * Offsets within the bound whose date now is before year 0000 or after
+	 * 9999 (found by fuzz_devices: a negative year's BCD): the date is
+	 * held at the first or last second the registers can show.
+	 */
+	memcpy(bad, s.data, s.len);
+	for (int i = 0; i < 8; i++)
+		bad[2 + i] = (uint8_t)((uint64_t)(-((int64_t)1 << 38) + 1) >> (8 * i));
+	state_init_read(&in, bad, s.len);
+	ok(!d->ops->load(d, &in) && rd(d, 9) == 0x00 && rd(d, 0x32) == 0x00 && rd(d, 8) == 0x01 &&
+	   rd(d, 7) == 0x01 && rd(d, 4) == 0x00,
+	   "an offset to before year 0000: loaded, the date held at 0000-01-01 00:00");
+	for (int i = 0; i < 8; i++)
+		bad[2 + i] = (uint8_t)((uint64_t)(((int64_t)1 << 38) - 1) >> (8 * i));
+	state_init_read(&in, bad, s.len);
+	ok(!d->ops->load(d, &in) && rd(d, 9) == 0x99 && rd(d, 0x32) == 0x99 && rd(d, 8) == 0x12 &&
+	   rd(d, 7) == 0x31 && rd(d, 4) == 0x23,
+	   "an offset to after year 9999: loaded, the date held at 9999-12-31 23:59");
+	set_date(d, 2030, 1, 1, 0, 0, 0);
 	memcpy(bad, s.data, s.len);
 	bad[17 + 0x0a] |= 0x80;
 	state_init_read(&in, bad, s.len);
