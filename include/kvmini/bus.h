@@ -86,6 +86,23 @@ bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
 		unsigned int len, bool is_write);
 
 /*
+ * A vCPU's copy of the region its last access on a bus hit: a device it
+ * keeps accessing (a doorbell, a polled status port) is then found
+ * without reading the bus's table, a page more per exit under emulation
+ * (see __hot). Valid because a bus's regions change only while no vCPU
+ * thread runs (devices are realized before and destroyed after); each
+ * thread starts with its caches empty.
+ */
+struct bus_cache {
+	struct bus_region region;	/* dev NULL: empty */
+	bool trace;			/* the bus's */
+};
+
+/* bus_access() through cache, which it fills on a miss. */
+bool bus_access_cached(struct bus *bus, struct bus_cache *cache, unsigned int cpu,
+		       uint64_t addr, void *data, unsigned int len, bool is_write);
+
+/*
  * Access data as a little-endian value of len (1, 2, 4 or 8) bytes: guest
  * and host are little-endian on every architecture kvmini supports. The
  * fixed-size copies compile to single loads and stores.

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include <kvmini/bus.h>
 #include <kvmini/compiler.h>
 
 struct vm;
@@ -33,6 +34,16 @@ struct vcpu {
 	bool trace_exits;		/* --debug=exit, read once: tested in this page at each exit */
 	uint64_t nr_exits;
 	uint64_t nr_mmio_exits;
+	/*
+	 * What an exit needs of the VM, here so it reads no page of the
+	 * VM's (see __hot): its run_size, its coalesced ring (set as the
+	 * thread starts: the ring is mapped after the vCPUs exist), and the
+	 * region each bus served last.
+	 */
+	int run_size;
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	struct bus_cache mmio_cache;
+	struct bus_cache pio_cache;	/* x86's I/O ports */
 };
 
 int __must_check vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out);

@@ -139,21 +139,60 @@ static __cold bool bus_unmapped(struct bus *bus, const struct bus_region *r, uns
 	return false;
 }
 
-__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
-		      unsigned int len, bool is_write)
+/* Whether r is a device's region holding all len bytes at addr. */
+static __always_inline bool bus_region_serves(const struct bus_region *r, uint64_t addr,
+					      unsigned int len)
 {
-	const struct bus_region *r = bus_region_at(bus, addr);
-	uint64_t offset;
+	return r && r->dev && len && range_within(addr, len, r->base, r->size);
+}
 
-	if (unlikely(!r || !r->dev || !len || !range_within(addr, len, r->base, r->size)))
-		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
-	offset = addr - r->base;
+/* The access, to the device of a region that serves it. */
+static __always_inline void bus_dispatch(const struct bus_region *r, bool trace,
+					 unsigned int cpu, uint64_t addr, void *data,
+					 unsigned int len, bool is_write)
+{
+	uint64_t offset = addr - r->base;
+
 	if (is_write)
 		r->write(r->dev, cpu, offset, data, len);
 	else
 		r->read(r->dev, cpu, offset, data, len);
-	if (unlikely(bus->trace))
+	if (unlikely(trace))
 		log_msg(LOG_DEBUG, "mmio", "vCPU %u: %s %s+0x%" PRIx64 " len %u", cpu,
 			is_write ? "write" : "read", r->name, offset, len);
+}
+
+__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
+		      unsigned int len, bool is_write)
+{
+	const struct bus_region *r = bus_region_at(bus, addr);
+
+	if (unlikely(!bus_region_serves(r, addr, len)))
+		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
+	bus_dispatch(r, bus->trace, cpu, addr, data, len, is_write);
+	return true;
+}
+
+/* A miss of bus_access_cached(): the table's region, kept for the next access. */
+static __hot __attribute__((noinline)) bool
+bus_access_fill(struct bus *bus, struct bus_cache *cache, unsigned int cpu, uint64_t addr,
+		void *data, unsigned int len, bool is_write)
+{
+	const struct bus_region *r = bus_region_at(bus, addr);
+
+	if (unlikely(!bus_region_serves(r, addr, len)))
+		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
+	cache->region = *r;
+	cache->trace = bus->trace;
+	bus_dispatch(r, bus->trace, cpu, addr, data, len, is_write);
+	return true;
+}
+
+__hot bool bus_access_cached(struct bus *bus, struct bus_cache *cache, unsigned int cpu,
+			     uint64_t addr, void *data, unsigned int len, bool is_write)
+{
+	if (unlikely(!bus_region_serves(&cache->region, addr, len)))
+		return bus_access_fill(bus, cache, cpu, addr, data, len, is_write);
+	bus_dispatch(&cache->region, cache->trace, cpu, addr, data, len, is_write);
 	return true;
 }

@@ -33,6 +33,7 @@ int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->trace_exits = log_debug_enabled("exit");
+	vcpu->run_size = vm->run_size;
 	vcpu->run = MAP_FAILED;
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	vcpu->fd = kvm_ioctl_val(vm->vm_fd, KVM_CREATE_VCPU, id);
@@ -96,8 +97,8 @@ static __hot void vcpu_handle_mmio(struct vcpu *vcpu)
 		vcpu_fail(vcpu, -EIO, "KVM reported an MMIO access of an impossible size");
 		return;
 	}
-	bus_access(&vcpu->vm->mmio, vcpu->id, run->mmio.phys_addr, run->mmio.data,
-		   len, run->mmio.is_write);
+	bus_access_cached(&vcpu->vm->mmio, &vcpu->mmio_cache, vcpu->id, run->mmio.phys_addr,
+			  run->mmio.data, len, run->mmio.is_write);
 }
 
 /* An exit the VM cannot go on from (KVM's failures, a reason nobody handles): stop it. */
@@ -132,7 +133,7 @@ static __hot void vcpu_handle_exit(struct vcpu *vcpu)
 
 	vcpu->nr_exits++;
 	/* The guest's coalesced writes came before this exit: the devices see them first. */
-	if (coalesced_pending(vcpu->vm->coalesced_ring))
+	if (coalesced_pending(vcpu->coalesced_ring))
 		coalesced_drain(vcpu->vm, vcpu->id);
 	if (unlikely(vcpu->trace_exits))
 		log_msg(LOG_DEBUG, "exit", "vCPU %u: %s exit", vcpu->id,
@@ -187,7 +188,14 @@ static __hot __attribute__((aligned(4096), noinline)) void vcpu_run_loop(struct 
 {
 	struct vm *vm = vcpu->vm;
 
-	while (!vm_stopping(vm)) {
+	if (vm_stopping(vm))
+		return;
+	/*
+	 * A stop is looked for only after a kick, not after each exit (the
+	 * VM's page, see __hot): vm_stop() kicks every vCPU, its own too,
+	 * after the stop is set, so the next KVM_RUN returns -EINTR at once.
+	 */
+	for (;;) {
 		int ret, check = vcpu_kvm_run(vcpu, &ret);
 
 		if (check) {
@@ -200,6 +208,8 @@ static __hot __attribute__((aligned(4096), noinline)) void vcpu_run_loop(struct 
 			/* Kicked: maybe to replay coalesced writes (coalesced.h), maybe for a pause. */
 			coalesced_drain(vm, vcpu->id);
 			pause_point(&vm->pause);
+			if (vm_stopping(vm))
+				break;
 			continue;
 		}
 		if (unlikely(ret < 0)) {
@@ -236,6 +246,10 @@ static void *vcpu_thread(void *arg)
 		vm_stop(vm, VM_STOP_ERROR, -EIO);
 		goto out;
 	}
+	vcpu->coalesced_ring = vm->coalesced_ring;
+	/* Empty: the regions may have changed since the last thread ran (see bus_cache). */
+	memset(&vcpu->mmio_cache, 0, sizeof(vcpu->mmio_cache));
+	memset(&vcpu->pio_cache, 0, sizeof(vcpu->pio_cache));
 	/*
 	 * Where the thread's stack starts in its page is glibc's choice; an
 	 * exit's frames that cross a page boundary touch two pages, and under

@@ -114,6 +114,36 @@ int main(void)
 	   "a stray exit in a reserved range reads as zeros");
 	ok(bus.unmapped_accesses == 4, "stray accesses are counted (%llu)",
 	   (unsigned long long)bus.unmapped_accesses);
+
+	/* A vCPU's cache: filled by a hit, used while it serves, left alone by a stray. */
+	{
+		struct bus_cache cache;
+		unsigned long long strays = bus.unmapped_accesses;
+
+		memset(&cache, 0, sizeof(cache));
+		a.writes = b.reads = 0;
+		v = 0x77;
+		ok(bus_access_cached(&bus, &cache, 1, 0x1020, &v, 4, true) && a.writes == 1 &&
+		   a.last_offset == 0x20 && a.last_value == 0x77 && a.last_cpu == 1 &&
+		   cache.region.dev == &a.dev, "cached: a miss dispatches to a and keeps a's region");
+		/* Only the cache can still find a once the table's region is moved aside. */
+		bus.regions[0].base += 0x10000;
+		ok(bus_access_cached(&bus, &cache, 1, 0x10fc, &v, 4, false) && a.reads == 1 &&
+		   a.last_offset == 0xfc && v == (0xa5000000 | 0xfc),
+		   "cached: a hit is served from the cache, not the table");
+		bus.regions[0].base -= 0x10000;
+		v64 = ~0ULL;
+		ok(!bus_access_cached(&bus, &cache, 1, 0x10fc, &v64, 8, false) && v64 == 0 &&
+		   a.reads == 1 && cache.region.dev == &a.dev &&
+		   bus.unmapped_accesses == strays + 1,
+		   "cached: an access straddling a's end is a stray, and the cache keeps a");
+		ok(bus_access_cached(&bus, &cache, 0, 0x3004, &v, 4, false) && b.reads == 1 &&
+		   b.last_offset == 4 && cache.region.dev == &b.dev,
+		   "cached: an access to b replaces a in the cache");
+		v = 0;
+		ok(!bus_access_cached(&bus, &cache, 0, 0x5010, &v, 4, false) && v == 0 &&
+		   cache.region.dev == &b.dev, "cached: a reserved range is not cached");
+	}
 	bus_unregister(&bus, &c.dev);
 	ok(bus_find(&bus, 0x2000) == NULL && bus.nr_regions == 4, "unregister c");
 	ok(reg(&bus, &x, 0x2000, 0x800, "x") == 0, "its range is free again");

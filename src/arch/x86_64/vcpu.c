@@ -78,11 +78,12 @@ static __hot int x86_handle_io(struct vcpu *vcpu)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
 	if (unlikely((size != 1 && size != 2 && size != 4) ||
-		     run->io.data_offset + bytes > (uint64_t)vcpu->vm->run_size))
+		     run->io.data_offset + bytes > (uint64_t)vcpu->run_size))
 		return x86_io_impossible(vcpu);
+	/* port_bus, not vm->pio (the same bus on x86): its address reads no page of the VM's. */
 	for (uint32_t i = 0; i < run->io.count; i++)
-		bus_access(vcpu->vm->pio, vcpu->id, run->io.port, data + i * size, size,
-			   run->io.direction == KVM_EXIT_IO_OUT);
+		bus_access_cached(&vcpu->vm->port_bus, &vcpu->pio_cache, vcpu->id, run->io.port,
+				  data + i * size, size, run->io.direction == KVM_EXIT_IO_OUT);
 	return 1;
 }
 
