@@ -11,9 +11,13 @@ host_tool_basics
 
 host kvm --smp 3 -- sh -c 'grep -c ^processor /proc/cpuinfo; ls -l /dev/kvm /dev/net/tun
 	echo "nested=$(cat /sys/module/kvm_amd/parameters/nested)"; grep -qw svm /proc/cpuinfo && echo has-svm
-	command -v kvmini; dmesg | grep kvm_amd'
+	command -v kvmini; dmesg | grep kvm_amd; grep Cpus_allowed_list /proc/self/status'
 check "the host boots" rc_is kvm 0
 check "--smp 3: three CPUs" grep -qx 3 "$T/kvm.out"
+check "the command runs on CPU 0 alone (TCG loses the host to parallel nested guests)" \
+	grep -qx "Cpus_allowed_list:.0" "$T/kvm.out"
+host parallel --smp 3 --parallel -- grep Cpus_allowed_list /proc/self/status
+check "--parallel: the command runs on every CPU" grep -qx "Cpus_allowed_list:.0-2" "$T/parallel.out"
 check "the CPU has SVM" has kvm "has-svm"
 check "the host has /dev/kvm" has kvm "/dev/kvm"
 check "kvm-amd is loaded, nested paging on" has kvm "kvm_amd: Nested Paging enabled"

@@ -159,10 +159,13 @@ add_module() {
 }
 
 # make_initrd COMMAND...: the command's words and the init into the tree,
-# packed as $work/initrd.cpio.
+# packed as $work/initrd.cpio. With command_cpus set (a taskset CPU list),
+# the command runs on those CPUs only.
+command_cpus=
 make_initrd() {
 	local i=0 a
 	for a in "$@"; do printf '%s' "$a" >"$rootfs/args/$i"; i=$((i + 1)); done
+	[ -z "$command_cpus" ] || printf '%s' "$command_cpus" >"$rootfs/cpus"
 	sed "s/@PROG@/$PROG/g; s/@MARK@/$MARK/g" >"$rootfs/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -180,6 +183,7 @@ set --
 n=0
 while [ -e /args/$n ]; do set -- "$@" "$(cat /args/$n)"; n=$((n + 1)); done
 cd /work
+[ ! -e /cpus ] || set -- taskset -c "$(cat /cpus)" "$@"
 echo "@@@MARK@-READY@@"
 "$@"
 rc=$?
