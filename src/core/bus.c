@@ -162,30 +162,35 @@ static __always_inline void bus_dispatch(const struct bus_region *r, bool trace,
 			is_write ? "write" : "read", r->name, offset, len);
 }
 
-__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
-		      unsigned int len, bool is_write)
+/* The table's region for the access, kept in cache (if any) for the next one. */
+static __always_inline bool bus_lookup_dispatch(struct bus *bus, struct bus_cache *cache,
+						unsigned int cpu, uint64_t addr, void *data,
+						unsigned int len, bool is_write)
 {
 	const struct bus_region *r = bus_region_at(bus, addr);
 
 	if (unlikely(!bus_region_serves(r, addr, len)))
 		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
+	if (cache) {
+		cache->region = *r;
+		cache->trace = bus->trace;
+	}
 	bus_dispatch(r, bus->trace, cpu, addr, data, len, is_write);
 	return true;
 }
 
-/* A miss of bus_access_cached(): the table's region, kept for the next access. */
+__hot bool bus_access(struct bus *bus, unsigned int cpu, uint64_t addr, void *data,
+		      unsigned int len, bool is_write)
+{
+	return bus_lookup_dispatch(bus, NULL, cpu, addr, data, len, is_write);
+}
+
+/* A miss of bus_access_cached(): out of line, so a hit's path stays short. */
 static __hot __attribute__((noinline)) bool
 bus_access_fill(struct bus *bus, struct bus_cache *cache, unsigned int cpu, uint64_t addr,
 		void *data, unsigned int len, bool is_write)
 {
-	const struct bus_region *r = bus_region_at(bus, addr);
-
-	if (unlikely(!bus_region_serves(r, addr, len)))
-		return bus_unmapped(bus, r, cpu, addr, data, len, is_write);
-	cache->region = *r;
-	cache->trace = bus->trace;
-	bus_dispatch(r, bus->trace, cpu, addr, data, len, is_write);
-	return true;
+	return bus_lookup_dispatch(bus, cache, cpu, addr, data, len, is_write);
 }
 
 __hot bool bus_access_cached(struct bus *bus, struct bus_cache *cache, unsigned int cpu,

@@ -161,12 +161,14 @@ static bool date_valid(const struct rtc_date *d)
  */
 static void rtc_date_now(const struct mc146818 *r, struct rtc_date *d)
 {
-	int64_t t = host_now().tv_sec + r->offset;
+	int64_t t;
 
-	if (r->ram[REG_B] & B_SET)
+	if (r->ram[REG_B] & B_SET) {
 		*d = r->pending;
-	else
-		date_from_time(t < RTC_TIME_MIN ? RTC_TIME_MIN : t > RTC_TIME_MAX ? RTC_TIME_MAX : t, d);
+		return;
+	}
+	t = host_now().tv_sec + r->offset;
+	date_from_time(t < RTC_TIME_MIN ? RTC_TIME_MIN : t > RTC_TIME_MAX ? RTC_TIME_MAX : t, d);
 }
 
 static uint8_t rtc_encode(const struct mc146818 *r, int v)
