@@ -30,10 +30,10 @@ run_host_calls=0	# run_host: its calls so far, naming what a lost host left
 # Inside, `t NAME CMD...` runs CMD with output in NAME.out and status in NAME.rc,
 # and prints "# t NAME" first, so a hang shows in host.log where it is.
 # `t_again NAME CMD...` is t, run once more if the guest triple-faulted: QEMU
-# TCG's nested SVM does that to about 1 in 12 runs of 2 vCPUs (injecting a
-# timer interrupt into a halted vCPU, traces in issue 10's notes); the first
-# output is kept as NAME-first.out. The host gets what is left of the budget,
-# or its own --timeout if smaller.
+# TCG's nested SVM did that to about 1 in 12 runs of 2 vCPUs while they ran
+# on two CPUs at once (tools/x86-host now keeps a command on one); the first
+# output is kept as NAME-first.out, and report_reruns names it. The host
+# gets what is left of the budget, or its own --timeout if smaller.
 run_host() {
 	local opts=() left=$((test_deadline - SECONDS)) want
 	while [ "$1" != -- ]; do
@@ -213,6 +213,16 @@ tap_all_ok() {
 	echo "# $1: guest TAP incomplete or failing (plan '${plan}', $oks ok):"
 	sed 's/^/#   /' "$f" | head -60
 	return 1
+}
+
+# report_reruns: a diagnostic line for each run a triple fault made run
+# again (its NAME-first.out).
+report_reruns() {
+	local first
+	for first in "$T"/*-first.out; do
+		[ -e "$first" ] || continue
+		echo "# $(basename "$first" -first.out): the first run triple-faulted in the emulated host (nested SVM under TCG); ran again: $(grep -m1 'triple fault' "$first")"
+	done
 }
 
 finish() {

@@ -215,8 +215,5 @@ flurry_ok() {
 	return 1
 }
 check "12 snapshots in a row, each restored: every vCPU state read back as saved" flurry_ok
-for first in "$T"/*-first.out; do
-	[ -e "$first" ] || continue
-	echo "# $(basename "$first" -first.out): the first run triple-faulted in the emulated host (nested SVM under TCG); ran again: $(grep -m1 'triple fault' "$first")"
-done
+report_reruns
 finish

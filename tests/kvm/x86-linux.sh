@@ -146,7 +146,7 @@ check "full: virtio-net: 2 MiB host to guest, intact" has full "guest init: fetc
 check "full: virtio-net: 2 MiB guest to host, intact" grep -q "^$blob_md5" "$T/full.md5"
 check "full: no unmapped-access warnings on a normal boot" lacks full "hits no device"
 
-[ ! -e "$T/virtio-first.out" ] || echo "# virtio: the first run triple-faulted in the emulated host (nested SVM under TCG); ran again: $(grep -m1 'triple fault' "$T/virtio-first.out")"
+report_reruns
 check "virtio: exit status 0" rc_is virtio 0
 check "virtio: 4 vCPUs online" has virtio "guest init: 4 cpus online of 0-3"
 check "virtio: the console is hvc0" has virtio "guest init: consoles: hvc0"
