@@ -65,6 +65,11 @@ EMULATED_HOST_STALL_SILENCE=5 host hunggoes -- sh -c \
 	"$hung; for i in 1 2 3 4 5 6; do sleep 2; echo tick \$i; done"
 check "a hung task, then output: the command finishes (0)" rc_is hunggoes 0
 check "a hung task, then output: all of it" has hunggoes "tick 6"
+# The command's line after a report ends the watch: a later silence longer
+# than STALL_SILENCE (a long step of the command) is not a lost host.
+EMULATED_HOST_STALL_SILENCE=3 host hungpast -- sh -c "$hung; sleep 1; echo back; sleep 6; echo done"
+check "a hung task, the command goes on, then a long silence: it finishes (0)" rc_is hungpast 0
+check "a hung task, the command goes on, then a long silence: all of it" has hungpast done
 EMULATED_HOST_STALL_SILENCE=2m host badsilence -- true
 check "a silence that is not a number of seconds: refused, named" sh -c \
 	"[ \"\$(cat '$T/badsilence.rc')\" = 125 ] &&

@@ -212,9 +212,10 @@ INIT
 # stall_is_loss set, cpu_stuck (the kernel reported an RCU stall or a task
 # blocked for minutes, then the command printed nothing for STALL_SILENCE
 # seconds, and QEMU was stopped). The silence too, because a stall may pass
-# and the command go on. Only lines that are not the kernel's ("[ 12.3] ...")
-# count as the command's: a hung task's report repeats every two minutes
-# while its host stays stuck (seen: a 2-vCPU restore blocked for 364 s).
+# and the command go on; its next line ends the watch. Only lines that are
+# not the kernel's ("[ 12.3] ...") count as the command's: a hung task's
+# report repeats every two minutes while its host stays stuck (seen: a
+# 2-vCPU restore blocked for 364 s).
 boot_once() {
 	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
 	local stall_seen= last_line=$SECONDS kernel_line='^\[ *[0-9]+\.[0-9]+\] '
@@ -263,7 +264,10 @@ boot_once() {
 		fi
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >&4
-		[[ $line =~ $kernel_line ]] || last_line=$SECONDS
+		# The command's own line after a report: the host came back, the
+		# watch ends (a later silent step of the command is no loss; the
+		# report, should the stall come again, arms it again).
+		[[ $line =~ $kernel_line ]] || last_line=$SECONDS stall_seen=
 		case $stall_is_loss:$cpu_stuck:$stall_seen:$line in
 		1:::*"rcu: INFO: "*" stall"*)
 			stall_seen=1 stall_kind="an RCU stall" last_line=$SECONDS ;;
