@@ -111,13 +111,24 @@ host() {
 # and an unknown option.
 host_tool_basics() {
 	printf 'payload-%s\n' "$$" >"$T/payload.txt"
-	host files --add "$T/payload.txt" --out "$T/back" -- \
-		sh -c 'cat payload.txt; echo written >"$OUT/result.txt"; mkdir "$OUT/d"; echo x >"$OUT/d/y"; exit 3'
+	# --disk in the same boot: the file's first bytes read as /dev/vda, a
+	# sector written there lands in the file.
+	truncate -s 4M "$T/hostdisk.img"
+	printf 'kvmini-host-disk' | dd of="$T/hostdisk.img" conv=notrunc 2>/dev/null
+	host files --add "$T/payload.txt" --out "$T/back" --disk "$T/hostdisk.img" -- \
+		sh -c 'cat payload.txt; echo written >"$OUT/result.txt"; mkdir "$OUT/d"; echo x >"$OUT/d/y"
+			echo "disk=$HOST_DISK"; head -c 16 "$HOST_DISK"; echo
+			echo written-by-host | dd of="$HOST_DISK" bs=512 seek=2 conv=sync 2>/dev/null; sync
+			exit 3'
 	check "the command's exit status comes back" rc_is files 3
 	check "--add: the file is in the working directory" has files "payload-$$"
 	check "--out: files written under \$OUT come back" \
 		grep -qx written "$T/back/result.txt"
 	check "--out: subdirectories come back" grep -qx x "$T/back/d/y"
+	check "--disk: the file is the host's /dev/vda (\$HOST_DISK)" has files "disk=/dev/vda"
+	check "--disk: the host reads the file's bytes" has files "kvmini-host-disk"
+	check "--disk: what the host writes lands in the file" sh -c \
+		"dd if='$T/hostdisk.img' bs=512 skip=2 count=1 2>/dev/null | grep -qa written-by-host"
 
 	host timeout --timeout 30 -- sh -c 'echo last-words; sleep 600'
 	check "a command that never returns: status 124" rc_is timeout 124
@@ -143,6 +154,14 @@ host_tool_basics() {
 	check "no command: named" has nocmd "no command given"
 	host badopt --frob -- true
 	check "unknown option: named" has badopt "unknown option '--frob'"
+	host nodisk --disk "$T/no-such-disk" -- true
+	check "--disk of a missing file: refused" rc_is nodisk 125
+	check "--disk of a missing file: named, with what to do" \
+		has nodisk "--disk $T/no-such-disk: no such file; create the host's disk first"
+	truncate -s 4K "$T/tiny.img"
+	host tinydisk --disk "$T/tiny.img" -- true
+	check "--disk smaller than 1 MiB: refused, named" sh -c \
+		"[ \"\$(cat '$T/tinydisk.rc')\" = 125 ] && grep -q -- '--disk $T/tiny.img: smaller than 1 MiB' '$T/tinydisk.out'"
 }
 
 check() { # DESCRIPTION CMD...: one TAP line from CMD's success

@@ -45,8 +45,9 @@ USAGE
 }
 
 # parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
-# timeout, boot_timeout and verbose, checked; the command into cmd.
+# host_disk, timeout, boot_timeout and verbose, checked; the command into cmd.
 smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
+host_disk=
 # Set by a host tool whose emulated CPUs, once the kernel reports an RCU
 # stall or a hung task, may stay stuck; then such a report and STALL_SILENCE
 # seconds in which the command prints nothing end the run.
@@ -62,6 +63,7 @@ parse_args() {
 		--out) need_value "$@"; out=$2; shift 2 ;;
 		--kvmini) need_value "$@"; kvmini=$2; shift 2 ;;
 		--kernel) need_value "$@"; host_kernel=$2; shift 2 ;;
+		--disk) need_value "$@"; host_disk=$2; shift 2 ;;
 		--timeout) need_value "$@"; timeout=$2; shift 2 ;;
 		--boot-timeout) need_value "$@"; boot_timeout=$2; shift 2 ;;
 		--verbose) verbose=1; shift ;;
@@ -85,6 +87,26 @@ parse_args() {
 	arch_check
 	local f
 	for f in "${adds[@]}"; do [ -f "$f" ] || die "--add $f: no such file"; done
+	if [ -n "$host_disk" ]; then
+		[ -f "$host_disk" ] || [ -b "$host_disk" ] ||
+			die "--disk $host_disk: no such file; create the host's disk first" \
+				"(truncate -s 1G FILE: a sparse raw image)"
+		[ -r "$host_disk" ] && [ -w "$host_disk" ] ||
+			die "--disk $host_disk: not readable and writable; the host writes its disk in place"
+		[ "$(stat -L -c %s "$host_disk")" -ge 1048576 ] || [ -b "$host_disk" ] ||
+			die "--disk $host_disk: smaller than 1 MiB; give the host a disk of some size" \
+				"(truncate -s 1G FILE)"
+	fi
+}
+
+# The --disk words for QEMU: the file as the host's virtio-blk disk, raw,
+# written in place (QEMU's own default cache: the page cache of this
+# machine), so the host sees it as /dev/vda. Commas in the name doubled, as
+# QEMU's option syntax wants.
+disk_qemu_args() {
+	[ -n "$host_disk" ] || return 0
+	printf '%s\n' -drive "file=${host_disk//,/,,},if=none,id=hostdisk,format=raw" \
+		-device virtio-blk-pci,drive=hostdisk
 }
 
 # run_direct COMMAND...: this machine is the host; run COMMAND with kvmini
@@ -95,7 +117,7 @@ run_direct() {
 	for f in "${adds[@]}"; do cp "$f" "$work/"; done
 	prepare_tree "$work"
 	rc=0; (cd "$work" && PATH=$work/bin:$PATH OUT=$work/out GUEST=$work/guest \
-		timeout "$timeout" "$@") || rc=$?
+		HOST_DISK=$host_disk timeout "$timeout" "$@") || rc=$?
 	[ -z "$out" ] || { mkdir -p "$out"; cp -a "$work/out/." "$out/"; }
 	exit $rc
 }
@@ -166,6 +188,8 @@ make_initrd() {
 	local i=0 a
 	for a in "$@"; do printf '%s' "$a" >"$rootfs/args/$i"; i=$((i + 1)); done
 	[ -z "$command_cpus" ] || printf '%s' "$command_cpus" >"$rootfs/cpus"
+	# --disk: the only virtio-blk device, so the host's first disk.
+	[ -z "$host_disk" ] || printf /dev/vda >"$rootfs/hostdisk"
 	sed "s/@PROG@/$PROG/g; s/@MARK@/$MARK/g" >"$rootfs/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -179,6 +203,7 @@ for m in $(cat /lib/modules/load 2>/dev/null); do
 done
 ip link set lo up
 export PATH=/work:/bin HOME=/root OUT=/out GUEST=/guest
+[ ! -e /hostdisk ] || export HOST_DISK=$(cat /hostdisk)
 set --
 n=0
 while [ -e /args/$n ]; do set -- "$@" "$(cat /args/$n)"; n=$((n + 1)); done
@@ -217,7 +242,8 @@ INIT
 # report repeats every two minutes while its host stays stuck (seen: a
 # 2-vCPU restore blocked for 364 s).
 boot_once() {
-	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout))
+	local line part pending= eof left to boot_end=$((SECONDS + boot_timeout)) disk_args
+	mapfile -t disk_args < <(disk_qemu_args)
 	local stall_seen= last_line=$SECONDS kernel_line='^\[ *[0-9]+\.[0-9]+\] '
 	left=$((deadline - SECONDS))
 	[ "$left" -ge 1 ] || left=1
@@ -225,7 +251,7 @@ boot_once() {
 	timeout -k 10 "$left" "${qemu_cmd[@]}" \
 		-smp "$smp" -m "$mem" -display none -no-reboot -nic none -monitor none \
 		-d cpu_reset -D "$work/qemu-reset.log" \
-		-serial stdio -kernel "$kernel" -initrd "$work/initrd.cpio" \
+		-serial stdio -kernel "$kernel" -initrd "$work/initrd.cpio" "${disk_args[@]}" \
 		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
 		</dev/null >"$fifo" 2>"$work/qemu.err" &
 	qpid=$!
