@@ -106,8 +106,15 @@ done
 # disk_boot SETUP MIB PARAMS: boot SETUP (kvmini-uring, kvmini-sync or qemu)
 # with a fresh MIB MiB disk and the init's PARAMS, its console on stdout.
 disk_boot() {
-	dd if=/dev/zero of=disk.img bs=1M count=$2 2>/dev/null
+	case $1 in dev-*) ;; *) dd if=/dev/zero of=disk.img bs=1M count=$2 2>/dev/null ;; esac
 	case $1 in
+	# The host's own disk ($HOST_DISK, MIB unused), bypassing the page cache
+	# as the host's own test does: kvmini with ,direct, QEMU with cache=none.
+	dev-kvmini) boot kvmini "$3 kvmini.noinput" -d "$HOST_DISK,direct" </dev/null 2>&1 ;;
+	dev-kvmini-guestpoll) boot kvmini "$3 kvmini.noinput virtio_blk.poll_queues=1" -c 2 \
+		-d "$HOST_DISK,direct,queues=2" --io-poll 2000 </dev/null 2>&1 ;;
+	dev-qemu) boot qemu "$3 kvmini.noinput" -device virtio-blk-device,drive=d0 \
+		-drive file="$HOST_DISK",if=none,id=d0,format=raw,cache=none,aio=io_uring </dev/null 2>&1 ;;
 	qemu) boot qemu "$3 kvmini.noinput" -device virtio-blk-device,drive=d0 \
 		-drive file=disk.img,if=none,id=d0,format=raw,aio=io_uring </dev/null 2>&1 ;;
 	kvmini-sync) (export KVMINI_BLK_SYNC=1; boot kvmini "$3 kvmini.noinput" -d disk.img </dev/null 2>&1) ;;
@@ -162,6 +169,24 @@ echo "iops_guest-ram: $(boot kvmini "kvmini.ramiops=2 kvmini.noinput" </dev/null
 # And on a RAM block device (brd): the guest's block layer, no device behind.
 echo "iops_guest-brd: $(boot kvmini "kvmini.brdiops=2 kvmini.noinput" </dev/null 2>&1 |
 	grep -o 'bench: iops:.*')"
+
+# On the host's own disk, when it has one (tools/bench/linux-boot gives it
+# one: tools/arm64-host --disk): device-bound, as on a host with real
+# storage. The host's random I/O with O_DIRECT on the device and the guest's
+# on the same device, no page cache on either side; the guest polling and
+# the host, one after the other DISK_ROUNDS times, as above.
+if [ -n "${HOST_DISK:-}" ]; then
+	r=0
+	while [ $r -lt "$disk_rounds" ]; do
+		echo "iops_dev-kvmini-guestpoll: $(disk_boot dev-kvmini-guestpoll 0 kvmini.iopoll=2 |
+			grep -o 'bench: iops:.*')"
+		./kvmini-guest-check iops "$HOST_DISK" 2 | sed 's/^/iops_dev-host: /'
+		r=$((r + 1))
+	done
+	for setup in dev-kvmini dev-qemu; do
+		echo "iops_$setup: $(disk_boot $setup 0 kvmini.iops=2 | grep -o 'bench: iops:.*')"
+	done
+fi
 
 # TCP throughput over a TAP: 64 MiB host to guest, then guest to host. QEMU
 # creates tap0 itself, so the host side addresses it once it appears.
