@@ -96,6 +96,8 @@ parse_args() {
 		[ "$(stat -L -c %s "$host_disk")" -ge 1048576 ] || [ -b "$host_disk" ] ||
 			die "--disk $host_disk: smaller than 1 MiB; give the host a disk of some size" \
 				"(truncate -s 1G FILE)"
+		# Absolute: without an emulated host, the command runs elsewhere (run_direct).
+		[[ $host_disk = /* ]] || host_disk=$PWD/$host_disk
 	fi
 }
 
