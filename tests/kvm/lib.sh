@@ -158,6 +158,9 @@ host_tool_basics() {
 	check "--disk of a missing file: refused" rc_is nodisk 125
 	check "--disk of a missing file: named, with what to do" \
 		has nodisk "--disk $T/no-such-disk: no such file; create the host's disk first"
+	host dirdisk --disk "$T" -- true
+	check "--disk of a directory: refused, named" sh -c \
+		"[ \"\$(cat '$T/dirdisk.rc')\" = 125 ] && grep -q -- '--disk $T: not a regular file or block device' '$T/dirdisk.out'"
 	truncate -s 4K "$T/tiny.img"
 	host tinydisk --disk "$T/tiny.img" -- true
 	check "--disk smaller than 1 MiB: refused, named" sh -c \

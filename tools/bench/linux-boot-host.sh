@@ -5,8 +5,10 @@
 # (Debian's, from tools/bench/qemu-pack; -M virt on arm64, -M microvm on
 # x86_64) boot the same kernel and initramfs from /guest, alternating,
 # ROUNDS times; then each VMM's RSS without guest RAM while the guest
-# waits; on arm64 also disk and network throughput in the guest. Prints
-# "key: value" lines for the summary.
+# waits; on arm64 also disk and network throughput in the guest (and, when
+# the host has a disk of its own - $HOST_DISK, tools/arm64-host --disk -
+# random I/O on that device beside the host's own). Prints "key: value"
+# lines for the summary.
 #   arm64:  1 vCPU, 256 MiB, Image, the console on ttyAMA0 (QEMU's PL011)
 #   x86_64: 2 vCPUs, 512 MiB, bzImage, a virtio-rng device, ttyS0
 # Usage: sh linux-boot-host.sh arm64|x86_64 [ROUNDS [DISK_ROUNDS]]

@@ -88,9 +88,11 @@ parse_args() {
 	local f
 	for f in "${adds[@]}"; do [ -f "$f" ] || die "--add $f: no such file"; done
 	if [ -n "$host_disk" ]; then
-		[ -f "$host_disk" ] || [ -b "$host_disk" ] ||
+		[ -e "$host_disk" ] ||
 			die "--disk $host_disk: no such file; create the host's disk first" \
 				"(truncate -s 1G FILE: a sparse raw image)"
+		[ -f "$host_disk" ] || [ -b "$host_disk" ] ||
+			die "--disk $host_disk: not a regular file or block device; give a raw disk image"
 		[ -r "$host_disk" ] && [ -w "$host_disk" ] ||
 			die "--disk $host_disk: not readable and writable; the host writes its disk in place"
 		[ "$(stat -L -c %s "$host_disk")" -ge 1048576 ] || [ -b "$host_disk" ] ||
