@@ -52,6 +52,12 @@ struct vm {
 	struct coalesced *coalesced;	/* coalesced.h; NULL: every write exits */
 	/* Its ring, read at every exit: here, so that read touches no page of its own. */
 	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	unsigned int nr_mirrors;	/* register mirrors' memslots (reg-mirror.h) */
+	/*
+	 * vm_stop(vm, VM_STOP_ERROR, err), for code linked without vm.c (the
+	 * devices): the VM cannot go on correctly. NULL in unit tests.
+	 */
+	void (*fail)(struct vm *vm, int err);
 	/* --disk images, opened and locked before the VM exists; the machine hands them to devices. */
 	struct blk_backend *disks[VM_MAX_DISKS];
 	struct tap taps[VM_MAX_NETS];	/* opened by vm_prepare; the devices own them */

@@ -107,6 +107,11 @@ static struct vm *vm_alloc(void)
 	return vm;
 }
 
+static void vm_fail(struct vm *vm, int err)
+{
+	vm_stop(vm, VM_STOP_ERROR, err);
+}
+
 int vm_prepare(const struct vm_config *cfg, struct vm **out)
 {
 	struct vm *vm = vm_alloc();
@@ -117,6 +122,7 @@ int vm_prepare(const struct vm_config *cfg, struct vm **out)
 		return -ENOMEM;
 	vm->cfg = cfg;
 	vm->test_hooks = cfg->test_hooks;
+	vm->fail = vm_fail;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->loop.epoll_fd = vm->loop.wake.fd = -1;
 	vm->timeout_src.fd = vm->signal_src.fd = -1;	/* vm_run() opens them */

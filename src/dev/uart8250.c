@@ -11,6 +11,11 @@
  * UART's lock, so the I/O thread (console input) is never held up; a stop
  * ends the wait. What is left when room comes back goes out from the I/O
  * thread.
+ *
+ * From a reset until the guest turns an interrupt or loopback on, its
+ * reads are served from a register mirror (reg-mirror.h) without an exit:
+ * a Linux console polling LSR before each byte of the boot log then exits
+ * only when the coalesced THR writes fill their ring or are flushed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +33,7 @@
 #include <kvmini/evloop.h>
 #include <kvmini/fdt-util.h>
 #include <kvmini/log.h>
+#include <kvmini/reg-mirror.h>
 #include <kvmini/state.h>
 #include <kvmini/uart8250.h>
 #include <kvmini/vm.h>
@@ -95,6 +101,8 @@ struct uart8250 {
 	size_t out_len;
 	struct console *in;	/* received bytes; NULL: none */
 	bool coalescing;	/* THR writes are coalesced (uart8250_update_coalescing) */
+	struct reg_mirror mirror;
+	bool mirror_retired;	/* down until a reset (uart8250_update_mirror) */
 };
 
 static struct uart8250 *to_uart(struct device *dev)
@@ -256,9 +264,9 @@ static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
 /*
  * THR writes are coalesced (coalesced.h) while nothing the guest waits for
  * follows from one: no THRE interrupt (IER.THRI off) and no loopback. A
- * console polling LSR then costs one exit per byte instead of two; the LSR
- * read's exit replays the write before it is answered. Under the lock,
- * after the registers changed.
+ * console polling LSR then costs one exit per byte instead of two (the LSR
+ * read's exit replays the write before it is answered), and none while
+ * the mirror serves LSR. Under the lock, after the registers changed.
  */
 static void uart8250_update_coalescing(struct uart8250 *uart)
 {
@@ -278,60 +286,124 @@ static uint8_t uart8250_msr(const struct uart8250_regs *r)
 			 (r->mcr & 0x04) << 4 | (r->mcr & 0x08) << 4);
 }
 
+/*
+ * What a read of the register at offset returns, without the read's
+ * effects. RBR with data waiting is uart8250_read()'s alone: its value is
+ * the console's next byte, which only the read takes.
+ */
+static uint8_t uart8250_peek(const struct uart8250 *uart, uint64_t offset)
+{
+	const struct uart8250_regs *r = &uart->r;
+
+	switch (offset) {
+	case UART_RBR_THR:
+		if (r->lcr & UART_LCR_DLAB)
+			return r->dll;
+		if (r->mcr & UART_MCR_LOOP && r->loop_count)
+			return r->loop[r->loop_head];
+		return 0;
+	case UART_IER:
+		return r->lcr & UART_LCR_DLAB ? r->dlm : r->ier;
+	case UART_IIR_FCR:
+		return uart8250_iir(uart);
+	case UART_LCR:
+		return r->lcr;
+	case UART_MCR:
+		return r->mcr;
+	case UART_LSR:
+		/* Bytes leave at once: the transmitter is always empty. */
+		return UART_LSR_THRE | UART_LSR_TEMT | (uart8250_data_ready(uart) ? UART_LSR_DR : 0);
+	case UART_MSR:
+		return uart8250_msr(r);
+	case UART_SCR:
+		return r->scr;
+	default:
+		return 0;
+	}
+}
+
 static void uart8250_read(struct device *dev, unsigned int cpu, uint64_t offset,
 			  void *data, unsigned int len)
 {
 	struct uart8250 *uart = to_uart(dev);
 	struct uart8250_regs *r = &uart->r;
-	uint8_t v = 0;
+	uint64_t v = 0;
 
 	(void)cpu;
 	pthread_mutex_lock(&uart->lock);
-	switch (offset) {
-	case UART_RBR_THR:
-		if (r->lcr & UART_LCR_DLAB) {
-			v = r->dll;
-		} else if (r->mcr & UART_MCR_LOOP) {
-			if (r->loop_count) {
-				v = r->loop[r->loop_head];
-				r->loop_head = (r->loop_head + 1) % UART8250_FIFO_SIZE;
-				r->loop_count--;
-			}
-		} else if (uart8250_data_ready(uart)) {
-			/* The byte leaves the console only now: nothing is lost before. */
-			(void)console_read(uart->in, &v, 1);
+	if (offset == UART_RBR_THR && !(r->lcr & UART_LCR_DLAB) && r->mcr & UART_MCR_LOOP) {
+		if (r->loop_count) {
+			v = r->loop[r->loop_head];
+			r->loop_head = (r->loop_head + 1) % UART8250_FIFO_SIZE;
+			r->loop_count--;
 		}
-		break;
-	case UART_IER:
-		v = r->lcr & UART_LCR_DLAB ? r->dlm : r->ier;
-		break;
-	case UART_IIR_FCR:
-		v = uart8250_iir(uart);
+	} else if (offset == UART_RBR_THR && !(r->lcr & UART_LCR_DLAB) &&
+		   uart8250_data_ready(uart)) {
+		uint8_t c = 0;
+
+		/* The byte leaves the console only now: nothing is lost before. */
+		(void)console_read(uart->in, &c, 1);
+		v = c;
+	} else {
+		v = uart8250_peek(uart, offset);
 		/* Reading the IIR acknowledges a THRE interrupt it reports. */
-		if ((v & 0x0f) == UART_IIR_THRI)
+		if (offset == UART_IIR_FCR && (v & 0x0f) == UART_IIR_THRI)
 			r->thri = false;
-		break;
-	case UART_LCR:
-		v = r->lcr;
-		break;
-	case UART_MCR:
-		v = r->mcr;
-		break;
-	case UART_LSR:
-		/* Bytes leave at once: the transmitter is always empty. */
-		v = UART_LSR_THRE | UART_LSR_TEMT | (uart8250_data_ready(uart) ? UART_LSR_DR : 0);
-		break;
-	case UART_MSR:
-		v = uart8250_msr(r);
-		break;
-	case UART_SCR:
-		v = r->scr;
-		break;
 	}
+	/*
+	 * Registers are bytes. A wider read sees the registers above in its
+	 * upper bytes, without their reads' effects: what the mirror's memory
+	 * gives, so a guest sees the same whether the mirror is up or not.
+	 */
+	for (unsigned int i = 1; i < len; i++)
+		v |= (uint64_t)uart8250_peek(uart, offset + i) << (8 * i);
 	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
-	/* Registers are bytes; a wider read sees the byte in its low lane. */
 	bus_data_put(data, len, v);
+}
+
+/*
+ * The registers as the mirror shows them, or false while it is down. It
+ * is up from a reset until the guest first turns an interrupt or loopback
+ * on: till then no read has an effect (received data is offered only with
+ * its interrupt on) and every value follows from the guest's writes. Then
+ * it stays down until the next reset: a Linux driver that opened the port
+ * clears IER around each console write, and remapping twice a line would
+ * cost more than the exits it saves. Under the lock.
+ */
+static bool uart8250_image(struct uart8250 *uart, uint8_t image[UART8250_MIRROR_LEN])
+{
+	if (uart->r.ier || uart->r.mcr & UART_MCR_LOOP)
+		uart->mirror_retired = true;
+	if (uart->mirror_retired)
+		return false;
+	for (unsigned int i = 0; i < UART8250_MIRROR_LEN; i++)
+		image[i] = uart8250_peek(uart, i);
+	return true;
+}
+
+/* After the registers changed, under the lock: the mirror up to date, or down. */
+static void uart8250_update_mirror(struct uart8250 *uart)
+{
+	uint8_t image[UART8250_MIRROR_LEN];
+
+	if (!uart8250_image(uart, image)) {
+		reg_mirror_show(&uart->mirror, false);
+		return;
+	}
+	reg_mirror_update(&uart->mirror, image, sizeof(image));
+	reg_mirror_show(&uart->mirror, true);
+}
+
+bool uart8250_mirror_image(struct device *dev, uint8_t image[UART8250_MIRROR_LEN])
+{
+	struct uart8250 *uart = to_uart(dev);
+	bool up;
+
+	pthread_mutex_lock(&uart->lock);
+	up = uart8250_image(uart, image);
+	pthread_mutex_unlock(&uart->lock);
+	return up;
 }
 
 static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset,
@@ -388,6 +460,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		break;
 	}
 	uart8250_update_irq(uart);
+	uart8250_update_mirror(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -416,18 +489,27 @@ static void uart8250_reset(struct device *dev)
 	pthread_mutex_lock(&uart->lock);
 	uart8250_flush_locked(uart);
 	memset(&uart->r, 0, sizeof(uart->r));
+	uart->mirror_retired = false;
 	uart8250_update_irq(uart);
 	uart8250_update_coalescing(uart);
+	uart8250_update_mirror(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
-/* The VM exists (coalesced.h is set up): THR starts coalesced, as after a reset. */
+/*
+ * The VM exists (coalesced.h is set up): THR starts coalesced and the
+ * mirror up, as after a reset.
+ */
 static int uart8250_realize(struct device *dev)
 {
 	struct uart8250 *uart = to_uart(dev);
+	int ret = reg_mirror_init(&uart->mirror, dev);
 
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&uart->lock);
 	uart8250_update_coalescing(uart);
+	uart8250_update_mirror(uart);
 	pthread_mutex_unlock(&uart->lock);
 	/*
 	 * Edge-triggered: an event each time a full output gets room, none
@@ -527,8 +609,11 @@ static int uart8250_load(struct device *dev, struct state_buf *in)
 	}
 	pthread_mutex_lock(&uart->lock);
 	uart->r = r;
+	/* Up again if the registers allow it: always right, as after a reset. */
+	uart->mirror_retired = false;
 	uart8250_update_irq(uart);
 	uart8250_update_coalescing(uart);
+	uart8250_update_mirror(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return 0;
 }
@@ -543,6 +628,7 @@ static void uart8250_destroy(struct device *dev)
 	pthread_mutex_unlock(&uart->lock);
 	if (uart->room_src.added)
 		evloop_del(&dev->vm->loop, &uart->room_src);
+	reg_mirror_destroy(&uart->mirror);
 	console_out_close(&uart->out);
 	pthread_mutex_destroy(&uart->lock);
 	free(uart);

@@ -33,6 +33,9 @@
  *    state bytes a load accepts save back to themselves, and a refused
  *    load changes nothing;
  *  - the PL031's line is up exactly while its masked status is;
+ *  - while a UART's register mirror is up, each register reads (bytewise
+ *    and in one 8-byte read) as the mirror shows it, and reading them
+ *    changes nothing the mirror shows;
  *  - the guest stops the VM only by powering off or resetting it;
  *  - what guest accesses log is bounded (rate-limited), however many.
  */
@@ -349,6 +352,30 @@ static void pl031_check_irq(void)
 		abort();
 }
 
+/* What the guest would read from the mirror is what the exit would give, with no effect. */
+static void uart_check_mirror(void)
+{
+	for (int i = 0; i < UARTS; i++) {
+		struct device *u = uarts[i];
+		uint8_t image[UART8250_MIRROR_LEN], again[UART8250_MIRROR_LEN], v;
+		uint64_t wide = 0;
+
+		if (!uart8250_mirror_image(u, image))
+			continue;
+		for (unsigned int r = 0; r < UART8250_MIRROR_LEN; r++) {
+			u->ops->read(u, 0, r, &v, 1);
+			if (v != image[r])
+				abort();
+		}
+		u->ops->read(u, 0, 0, &wide, 8);
+		for (unsigned int r = 0; r < UART8250_MIRROR_LEN; r++)
+			if ((uint8_t)(wide >> (8 * r)) != image[r])
+				abort();
+		if (!uart8250_mirror_image(u, again) || memcmp(image, again, sizeof(image)))
+			abort();
+	}
+}
+
 static void other_entry(uint8_t op, struct cursor *c)
 {
 	struct device *dev;
@@ -399,6 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			device_access(nth_device(op & 7), op, &c);
 		pl031_check_irq();
+		uart_check_mirror();
 	}
 	if (log_lines > LOG_LINES_MAX)
 		abort();	/* a guest can flood the log */

@@ -468,6 +468,98 @@ static int device_load_bytes(struct device *dev, const uint8_t *bytes, size_t le
 	return dev->ops->load(dev, &in);
 }
 
+/* Each register reads as the mirror shows it, and reading them all changed nothing. */
+static bool uart_mirror_matches(struct device *u)
+{
+	uint8_t image[UART8250_MIRROR_LEN], after[UART8250_MIRROR_LEN];
+	uint64_t wide = 0;
+
+	if (!uart8250_mirror_image(u, image))
+		return false;
+	for (unsigned int i = 0; i < UART8250_MIRROR_LEN; i++)
+		if (uart_reg(u, i) != image[i]) {
+			printf("# register %u reads 0x%02x, the mirror shows 0x%02x\n", i,
+			       uart_reg(u, i), image[i]);
+			return false;
+		}
+	u->ops->read(u, 0, 0, &wide, 8);
+	for (unsigned int i = 0; i < UART8250_MIRROR_LEN; i++)
+		if ((uint8_t)(wide >> (8 * i)) != image[i]) {
+			printf("# an 8-byte read at 0 has 0x%02x in byte %u, the mirror 0x%02x\n",
+			       (uint8_t)(wide >> (8 * i)), i, image[i]);
+			return false;
+		}
+	return uart8250_mirror_image(u, after) && !memcmp(image, after, sizeof(image)) &&
+	       uart_reg(u, 8) == 0;
+}
+
+/*
+ * The register mirror (reg-mirror.h): up from a reset while no read has an
+ * effect, showing what every read returns; down for good once the guest
+ * turns an interrupt or loopback on, until the next reset or load.
+ */
+static void uart_mirror(void)
+{
+	struct vm vm;
+	struct device *u;
+	struct state_buf s;
+	uint8_t image[UART8250_MIRROR_LEN];
+	int fds[2];
+
+	memset(&vm, 0, sizeof(vm));
+	if (pipe(fds) || evloop_init(&vm.loop) ||
+	    console_init(&vm.console, &vm, fds[0], count_quit) ||
+	    uart8250_create(0x1000000, -1, &u))
+		return;
+	u->has_irq = true;
+	uart8250_set_input(u, &vm.console);
+	console_connect(&vm.console, u, uart8250_input_ready);
+	ok(console_start(&vm.console) == 0, "console on a pipe");
+	ok(uart_mirror_matches(u) && uart8250_mirror_image(u, image) && image[5] == 0x60 &&
+	   image[2] == 0x01 && image[6] == 0xb0, "after reset: up, LSR 0x60, IIR 0x01, MSR 0xb0");
+	ok(write(fds[1], "q", 1) == 1 && evloop_run_once(&vm.loop, 1000) == 1 &&
+	   uart_mirror_matches(u) && console_pending(&vm.console) == 1,
+	   "typed input while the RX interrupt is off: still up, nothing offered or taken");
+	uart_reg_set(u, 3, 0x83);	/* LCR: DLAB */
+	uart_reg_set(u, 0, 0x0c);	/* DLL */
+	uart_reg_set(u, 1, 0x01);	/* DLM: with DLAB, not IER */
+	ok(uart_mirror_matches(u) && uart8250_mirror_image(u, image) && image[0] == 0x0c &&
+	   image[1] == 0x01 && image[3] == 0x83, "DLAB: the divisor at 0 and 1");
+	uart_reg_set(u, 3, 0x03);
+	uart_reg_set(u, 2, 0x07);	/* FCR: FIFOs on */
+	uart_reg_set(u, 4, 0x0b);	/* MCR: DTR, RTS, OUT2; no loopback */
+	uart_reg_set(u, 7, 0xa5);	/* SCR */
+	uart_out(u, "out");
+	ok(uart_mirror_matches(u) && uart8250_mirror_image(u, image) && image[2] == 0xc1 &&
+	   image[4] == 0x0b && image[7] == 0xa5 && image[0] == 0,
+	   "FIFOs, modem control, scratch and sent bytes: shown as read");
+	uart_reg_set(u, 1, 0x01);	/* IER: received data */
+	ok(!uart8250_mirror_image(u, image) && uart_reg(u, 0) == 'q',
+	   "RX interrupt on: down, and the typed byte is read through the exit");
+	uart_reg_set(u, 1, 0x00);
+	ok(!uart8250_mirror_image(u, image), "IER off again: stays down until a reset");
+	u->ops->reset(u);
+	ok(uart_mirror_matches(u), "reset: up again");
+	uart_reg_set(u, 4, 0x10);	/* MCR: loopback */
+	ok(!uart8250_mirror_image(u, image), "loopback on: down");
+	uart_reg_set(u, 4, 0x00);
+	state_init(&s);
+	ok(u->ops->save(u, &s) == 0, "saved with IER 0, loopback off");
+	{
+		struct state_buf in;
+
+		state_init_read(&in, s.data, s.len);
+		ok(u->ops->load(u, &in) == 0 && uart_mirror_matches(u),
+		   "loaded registers that allow it: up again");
+	}
+	state_free(&s);
+	u->ops->destroy(u);
+	console_destroy(&vm.console);
+	evloop_destroy(&vm.loop);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void uart_state(void)
 {
 	struct device *a, *b;
@@ -627,6 +719,7 @@ int main(void)
 {
 	device_list();
 	uart_behaviour();
+	uart_mirror();
 	uart_state();
 	uart_backpressure();
 	uart_kicked_at_terminal();
