@@ -12,7 +12,9 @@
  * So a device may put in a zone only registers whose writes have no effect
  * the guest could notice without an exit of its own: the 8250's THR while
  * its THRE interrupt and loopback are off, not while the guest waits for an
- * interrupt the write would raise.
+ * interrupt the write would raise, nor while the write changes what a
+ * register mirror (reg-mirror.h) shows - the guest reads that without an
+ * exit.
  */
 #ifndef KVMINI_COALESCED_H
 #define KVMINI_COALESCED_H

@@ -30,15 +30,18 @@ struct reg_mirror {
 	struct vm *vm;
 	uint64_t gpa;
 	uint32_t slot;		/* its KVM memslot */
+	bool mappable;		/* KVM can map it (without: the page is kept, never shown) */
 	bool shown;
 	bool failed;		/* a memslot ioctl failed: no more tries */
 };
 
 /*
- * At realize (the VM exists): a mirror of dev's region, hidden. 0 without
- * one where the host or the region does not allow it (m->page NULL; the
- * device's reads exit as before): no KVM_CAP_READONLY_MEM, a port region,
- * one not made of whole host pages, no memslot left. -errno: no memory.
+ * At realize: a mirror of dev's region, hidden. No page (m->page NULL; the
+ * device's reads exit as before) for a port region or one not made of
+ * whole host pages. A page that is never shown where KVM cannot map it (no
+ * KVM_CAP_READONLY_MEM, no memslot left, no VM: unit tests hold a device's
+ * reads to it). Both logged (debug) and in reg_mirror_state(). -errno: no
+ * memory.
  */
 int __must_check reg_mirror_init(struct reg_mirror *m, const struct device *dev);
 /*
@@ -54,6 +57,11 @@ void reg_mirror_show(struct reg_mirror *m, bool on);
  * shown, before the vCPU whose write changed them resumes.
  */
 void reg_mirror_update(struct reg_mirror *m, const uint8_t *image, size_t len);
+/* The page as the guest would read it; NULL: none. */
+const uint8_t *reg_mirror_page(const struct reg_mirror *m);
+/* In words, for --stats: "up", "down", or why there is none. */
+const char *reg_mirror_state(const struct reg_mirror *m);
+/* At teardown, after the vCPUs ended. */
 void reg_mirror_destroy(struct reg_mirror *m);
 
 #endif

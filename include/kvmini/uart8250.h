@@ -32,11 +32,11 @@ void uart8250_set_input(struct device *dev, struct console *in);
 /* The console has new input: re-check the interrupt. From any thread. */
 void uart8250_input_ready(struct device *dev);
 /*
- * The registers as its mirror shows them, each what a read would return
- * (tests hold the two to that): true while the mirror is up, whether or
- * not KVM maps it.
+ * The registers in the realized UART's mirror page, as the guest reads
+ * them, each what a read through an exit would return (tests hold the two
+ * to that): true while the mirror is up, whether or not KVM maps it.
  */
-bool uart8250_mirror_image(struct device *dev, uint8_t image[UART8250_MIRROR_LEN]);
+bool uart8250_mirror_page(struct device *dev, uint8_t image[UART8250_MIRROR_LEN]);
 /* The UART's node path in the device tree, for /chosen/stdout-path. */
 void uart8250_fdt_path(const struct device *dev, char *buf, size_t len);
 

@@ -18,23 +18,37 @@
 #include <kvmini/reg-mirror.h>
 #include <kvmini/vm.h>
 
+/* Whether KVM can map the page: read-only memslots, and one left for it. */
+static bool reg_mirror_mappable(struct vm *vm, const struct device *dev, uint32_t slot)
+{
+	int readonly, slots;
+
+	if (vm->vm_fd < 0)
+		return false;
+	/* Asked of the VM: what a VM type offers may differ from /dev/kvm's answer. */
+	readonly = kvm_check_cap(vm->vm_fd, KVM_CAP_READONLY_MEM);
+	slots = kvm_check_cap(vm->vm_fd, KVM_CAP_NR_MEMSLOTS);
+	if (readonly > 0 && (int64_t)slot < slots)
+		return true;
+	log_debug("vm", "%s: no register mirror (KVM_CAP_READONLY_MEM %d, %d memslots): every "
+		  "read of its registers exits", dev->name, readonly, slots);
+	return false;
+}
+
 int reg_mirror_init(struct reg_mirror *m, const struct device *dev)
 {
 	struct vm *vm = dev->vm;
 	long page = sysconf(_SC_PAGESIZE);
-	uint32_t slot;
 	void *map;
 
 	*m = (struct reg_mirror){ 0 };
-	if (!vm || vm->vm_fd < 0 || dev->pio || page <= 0 || !dev->size ||
-	    !IS_ALIGNED(dev->base, (uint64_t)page) || !IS_ALIGNED(dev->size, (uint64_t)page))
-		return 0;
-	slot = GUEST_MEM_MAX_REGIONS + vm->nr_mirrors;
-	if (kvm_check_cap(vm->kvm_fd, KVM_CAP_READONLY_MEM) <= 0 ||
-	    (int)slot >= kvm_check_cap(vm->kvm_fd, KVM_CAP_NR_MEMSLOTS)) {
-		log_debug("vm", "%s: no register mirror (read-only memslots: %d, memslots: %d): "
-			  "its reads exit", dev->name, kvm_check_cap(vm->kvm_fd, KVM_CAP_READONLY_MEM),
-			  kvm_check_cap(vm->kvm_fd, KVM_CAP_NR_MEMSLOTS));
+	if (!vm || dev->pio || page <= 0 || !dev->size ||
+	    !IS_ALIGNED(dev->base, (uint64_t)page) || !IS_ALIGNED(dev->size, (uint64_t)page)) {
+		if (vm && !dev->pio)
+			log_debug("vm", "%s: no register mirror: its region (0x%llx bytes at 0x%llx) "
+				  "is not whole %ld-byte host pages; every read of its registers "
+				  "exits", dev->name, (unsigned long long)dev->size,
+				  (unsigned long long)dev->base, page);
 		return 0;
 	}
 	map = mmap(NULL, dev->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -43,12 +57,14 @@ int reg_mirror_init(struct reg_mirror *m, const struct device *dev)
 			(unsigned long long)dev->size, strerror(errno));
 		return -ENOMEM;
 	}
-	vm->nr_mirrors++;
 	m->page = map;
 	m->size = dev->size;
 	m->vm = vm;
 	m->gpa = dev->base;
-	m->slot = slot;
+	m->slot = GUEST_MEM_MAX_REGIONS + vm->nr_mirrors;
+	m->mappable = reg_mirror_mappable(vm, dev, m->slot);
+	if (m->mappable)
+		vm->nr_mirrors++;
 	return 0;
 }
 
@@ -64,7 +80,7 @@ void reg_mirror_show(struct reg_mirror *m, bool on)
 	};
 	int ret;
 
-	if (!m->page || m->failed || on == m->shown)
+	if (!m->mappable || m->failed || on == m->shown)
 		return;
 	ret = kvm_ioctl_quiet(m->vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
 	if (ret && on) {
@@ -96,11 +112,14 @@ void reg_mirror_update(struct reg_mirror *m, const uint8_t *image, size_t len)
 	if (!m->page || len > m->size || !memcmp(m->page, image, len))
 		return;
 	memcpy(m->page, image, len);
+	/* A hidden page is cleaned by KVM when the guest's first read maps it. */
+	if (!m->shown)
+		return;
 #if defined(__aarch64__)
 	/*
 	 * The guest maps the registers as Device memory: without FEAT_S2FWB
-	 * its reads bypass the caches, so the page is cleaned to the point of
-	 * coherency (DC CVAC is open to EL0 on Linux: SCTLR_EL1.UCI).
+	 * its reads bypass the caches, so the bytes are cleaned to the point
+	 * of coherency (DC CVAC is open to EL0 on Linux: SCTLR_EL1.UCI).
 	 */
 	{
 		uint64_t ctr;
@@ -118,12 +137,31 @@ void reg_mirror_update(struct reg_mirror *m, const uint8_t *image, size_t len)
 #endif
 }
 
+const uint8_t *reg_mirror_page(const struct reg_mirror *m)
+{
+	return m->page;
+}
+
+const char *reg_mirror_state(const struct reg_mirror *m)
+{
+	if (!m->page)
+		return "none (a port region, or not whole host pages)";
+	if (!m->mappable)
+		return "none (KVM cannot map it read-only)";
+	if (m->failed)
+		return "off (a memslot change failed)";
+	return m->shown ? "up" : "down";
+}
+
 void reg_mirror_destroy(struct reg_mirror *m)
 {
 	if (!m->page)
 		return;
-	/* The VM may outlive the device only in teardown: the slot goes with it. */
-	reg_mirror_show(m, false);
+	/*
+	 * At teardown only, after the vCPUs: the slot stays until the VM fd
+	 * closes, over a mapping KVM then finds gone (its MMU notifier) and
+	 * that nothing runs to touch.
+	 */
 	munmap(m->page, m->size);
 	m->page = NULL;
 }

@@ -266,11 +266,15 @@ static void uart8250_transmit(struct uart8250 *uart, uint8_t c)
  * follows from one: no THRE interrupt (IER.THRI off) and no loopback. A
  * console polling LSR then costs one exit per byte instead of two (the LSR
  * read's exit replays the write before it is answered), and none while
- * the mirror serves LSR. Under the lock, after the registers changed.
+ * the mirror serves LSR. Not while the divisor latch is open (LCR.DLAB):
+ * offset 0 is then DLL, which the mirror shows, and a DLL write queued in
+ * the ring would leave the guest reading the old divisor back. Under the
+ * lock, after the registers changed.
  */
 static void uart8250_update_coalescing(struct uart8250 *uart)
 {
-	bool want = !(uart->r.ier & UART_IER_THRI) && !(uart->r.mcr & UART_MCR_LOOP);
+	bool want = !(uart->r.ier & UART_IER_THRI) && !(uart->r.mcr & UART_MCR_LOOP) &&
+		    !(uart->r.lcr & UART_LCR_DLAB);
 
 	if (want != uart->coalescing && uart->dev.vm &&
 	    !vm_coalesce(uart->dev.vm, &uart->dev, UART_RBR_THR, 1, want))
@@ -395,15 +399,29 @@ static void uart8250_update_mirror(struct uart8250 *uart)
 	reg_mirror_show(&uart->mirror, true);
 }
 
-bool uart8250_mirror_image(struct device *dev, uint8_t image[UART8250_MIRROR_LEN])
+bool uart8250_mirror_page(struct device *dev, uint8_t image[UART8250_MIRROR_LEN])
 {
 	struct uart8250 *uart = to_uart(dev);
+	const uint8_t *page;
 	bool up;
 
 	pthread_mutex_lock(&uart->lock);
-	up = uart8250_image(uart, image);
+	page = reg_mirror_page(&uart->mirror);
+	up = page && !uart->mirror_retired;
+	if (up)
+		memcpy(image, page, UART8250_MIRROR_LEN);
 	pthread_mutex_unlock(&uart->lock);
 	return up;
+}
+
+static void uart8250_print_stats(struct device *dev, FILE *f)
+{
+	struct uart8250 *uart = to_uart(dev);
+
+	pthread_mutex_lock(&uart->lock);
+	fprintf(f, "kvmini: stats: %s: register mirror %s\n", dev->name,
+		reg_mirror_state(&uart->mirror));
+	pthread_mutex_unlock(&uart->lock);
 }
 
 static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset,
@@ -447,6 +465,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		break;
 	case UART_LCR:
 		r->lcr = v;
+		uart8250_update_coalescing(uart);
 		break;
 	case UART_MCR:
 		r->mcr = v & UART_MCR_MASK;
@@ -644,6 +663,7 @@ static const struct device_ops uart8250_ops = {
 	.fdt_node = uart8250_fdt_node,
 	.save = uart8250_save,
 	.load = uart8250_load,
+	.print_stats = uart8250_print_stats,
 	.destroy = uart8250_destroy,
 };
 

@@ -219,7 +219,8 @@ check "panic: after a reset with --no-reboot: exit status 0" rc_is panic 0
 # with it, about one per ring of coalesced writes (653).
 panic_exits=$(sed -n 's/.*vCPU 0: \([0-9]*\) exits.*/\1/p' "$T/panic.out")
 panic_bytes=$(sed -n 's/.*stats: \([0-9]*\) device writes coalesced.*/\1/p' "$T/panic.out")
-echo "# panic: ${panic_exits:-?} exits for ${panic_bytes:-?} coalesced console bytes"
+echo "# panic: ${panic_exits:-?} exits for ${panic_bytes:-?} coalesced console bytes;" \
+	"$(grep -o 'register mirror .*' "$T/panic.out" || echo 'no register mirror line')"
 check "panic: the polled serial console's status reads make no exits (exits < 1/10 of its bytes)" \
 	test -n "$panic_exits" -a "${panic_bytes:-0}" -gt 1000 -a "${panic_exits:-0}" -lt $((${panic_bytes:-0} / 10))
 check "stuck: stdout a full pipe nobody reads: the guest is held up (running after 30 s)" \
@@ -255,6 +256,8 @@ check "a crash (SIGSEGV): the terminal is restored all the same" has crash "pty-
 check "raw -k: a one-line note says it is loaded as a raw binary" has raw "no arm64 Image header"
 check "raw -k: runs at RAM + 0x80000" has raw "raw guest: running at 0x0000000080080000"
 check "raw -k: x0 points at the device tree" has raw "raw guest: x0 points at a device tree"
+check "raw -k: the 8250's divisor latch reads back at once what was written (mirror up)" \
+	has raw "raw guest: the divisor latch reads back what was written"
 check "raw -k: PSCI power-off, status 0" rc_is raw 0
 check "a guest that prints and spins without an exit: its output shows while it runs" \
 	sh -c "grep -q 'raw guest: x0 points at a device tree' '$T/spin.out' && grep -q 'spin: the guest still runs' '$T/spin.out'"

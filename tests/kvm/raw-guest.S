@@ -7,8 +7,17 @@
  * powers off through PSCI. Built by tests/kvm/linux-boot.sh, a second time
  * with -DSPIN: it then spins after printing, never exiting to kvmini, so
  * its output shows only if the I/O thread flushes coalesced writes.
+ *
+ * Before it powers off it writes the 8250's divisor latch and reads it
+ * straight back, with no other access between: the read comes from the
+ * UART's register mirror (reg-mirror.h), so the write must have reached it
+ * at once - not queued in a coalesced ring that only a later exit drains.
  */
 #define UART_THR	0x01000000
+#define UART_LCR	0x01000003
+#define LCR_DLAB_8N1	0x83
+#define LCR_8N1		0x03
+#define TEST_DLL	0x5a
 #define PSCI_SYSTEM_OFF	0x84000008
 #define FDT_MAGIC_LE	0xedfe0dd0	/* 0xd00dfeed, big-endian in memory */
 
@@ -29,6 +38,20 @@ start:
 #ifdef SPIN
 	b	.			/* no exit: not even wfi, which traps */
 #endif
+	ldr	x2, =UART_THR
+	ldr	x3, =UART_LCR
+	mov	w4, #LCR_DLAB_8N1
+	strb	w4, [x3]
+	mov	w4, #TEST_DLL
+	strb	w4, [x2]		/* DLL, under DLAB */
+	ldrb	w5, [x2]		/* and back at once */
+	mov	w4, #LCR_8N1
+	strb	w4, [x3]
+	adr	x1, msg_dll_ok
+	cmp	w5, #TEST_DLL
+	b.eq	7f
+	adr	x1, msg_dll_bad
+7:	bl	puts
 	ldr	x0, =PSCI_SYSTEM_OFF
 	hvc	#0
 2:	wfi
@@ -64,3 +87,5 @@ puthex:
 msg_hello:	.asciz "raw guest: running at 0x"
 msg_dtb:	.asciz "raw guest: x0 points at a device tree\n"
 msg_nodtb:	.asciz "raw guest: x0 does not point at a device tree\n"
+msg_dll_ok:	.asciz "raw guest: the divisor latch reads back what was written\n"
+msg_dll_bad:	.asciz "raw guest: the divisor latch reads back stale\n"
