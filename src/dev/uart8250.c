@@ -326,6 +326,25 @@ static uint8_t uart8250_peek(const struct uart8250 *uart, uint64_t offset)
 	}
 }
 
+/* An RBR read that takes a byte: loopback's FIFO, else the console's. Under the lock. */
+static uint8_t uart8250_receive(struct uart8250 *uart)
+{
+	struct uart8250_regs *r = &uart->r;
+	uint8_t c = 0;
+
+	if (r->mcr & UART_MCR_LOOP) {
+		if (r->loop_count) {
+			c = r->loop[r->loop_head];
+			r->loop_head = (r->loop_head + 1) % UART8250_FIFO_SIZE;
+			r->loop_count--;
+		}
+		return c;
+	}
+	/* The byte leaves the console only now: nothing is lost before. */
+	(void)console_read(uart->in, &c, 1);
+	return c;
+}
+
 static void uart8250_read(struct device *dev, unsigned int cpu, uint64_t offset,
 			  void *data, unsigned int len)
 {
@@ -335,19 +354,9 @@ static void uart8250_read(struct device *dev, unsigned int cpu, uint64_t offset,
 
 	(void)cpu;
 	pthread_mutex_lock(&uart->lock);
-	if (offset == UART_RBR_THR && !(r->lcr & UART_LCR_DLAB) && r->mcr & UART_MCR_LOOP) {
-		if (r->loop_count) {
-			v = r->loop[r->loop_head];
-			r->loop_head = (r->loop_head + 1) % UART8250_FIFO_SIZE;
-			r->loop_count--;
-		}
-	} else if (offset == UART_RBR_THR && !(r->lcr & UART_LCR_DLAB) &&
-		   uart8250_data_ready(uart)) {
-		uint8_t c = 0;
-
-		/* The byte leaves the console only now: nothing is lost before. */
-		(void)console_read(uart->in, &c, 1);
-		v = c;
+	if (offset == UART_RBR_THR && !(r->lcr & UART_LCR_DLAB) &&
+	    (r->mcr & UART_MCR_LOOP || uart8250_data_ready(uart))) {
+		v = uart8250_receive(uart);
 	} else {
 		v = uart8250_peek(uart, offset);
 		/* Reading the IIR acknowledges a THRE interrupt it reports. */
@@ -430,6 +439,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 	struct uart8250 *uart = to_uart(dev);
 	struct uart8250_regs *r = &uart->r;
 	uint8_t v = (uint8_t)bus_data_get(data, len);
+	bool sent = false;
 
 	(void)cpu;
 	pthread_mutex_lock(&uart->lock);
@@ -442,6 +452,7 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		uart8250_transmit(uart, v);
 		/* Sent at once: the holding register is empty again. */
 		r->thri = true;
+		sent = true;
 		break;
 	case UART_IER:
 		if (r->lcr & UART_LCR_DLAB) {
@@ -479,7 +490,13 @@ static void uart8250_write(struct device *dev, unsigned int cpu, uint64_t offset
 		break;
 	}
 	uart8250_update_irq(uart);
-	uart8250_update_mirror(uart);
+	/*
+	 * A byte sent changes nothing the mirror shows (THRE is always set;
+	 * loopback keeps it down): the coalesced writes' replay, a boot log's
+	 * worth, skips rebuilding it.
+	 */
+	if (!sent)
+		uart8250_update_mirror(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
