@@ -174,6 +174,41 @@ static void batch(struct device *d, int fd)
 	   "%d reads in one kick: all OK, 1024 bytes + status each, the right data", NR_REQ);
 }
 
+/*
+ * --stats after batch(): 80 requests went through the ring, 40 at a time,
+ * so while it had any the kernel held between 1 and 40; and by Little's
+ * law the requests held over that time are the requests' times summed.
+ */
+static void depth_stats(struct device *d)
+{
+	char *text = NULL, *line;
+	size_t size = 0;
+	unsigned long n = 0, us = 0;
+	double depth = 0, busy_ms = 0, sum_ms;
+	bool parsed;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return;
+	d->ops->print_stats(d, f);
+	fclose(f);
+	/* (The queue's own lines say "virtio-blk@1100000 queue 0:".) */
+	line = strstr(text, "virtio-blk@1100000: ");
+	parsed = line && sscanf(line, "virtio-blk@1100000: %lu requests through io_uring, %lf in "
+				"the kernel while it had any (%lf ms in all), %lu us there each",
+				&n, &depth, &busy_ms, &us) == 4;
+	sum_ms = (double)n * (double)us / 1e3;
+	ok(parsed && n == 2 * NR_REQ && depth >= 1 && depth <= NR_REQ && us > 0,
+	   "--stats: %lu requests through io_uring (%d), %.1f in the kernel while it had any "
+	   "(1 to %d), %lu us each (more than 0)", n, 2 * NR_REQ, depth, NR_REQ, us);
+	/* Equal within the printed figures' rounding (0.05, 0.0005 ms, 0.5 us). */
+	ok(parsed && us > 0 && (depth + 0.05) * (busy_ms + 0.0005) >= (double)n * (us - 0.5) / 1e3 &&
+	   (depth - 0.05) * (busy_ms - 0.0005) <= (double)n * (us + 0.5) / 1e3,
+	   "... %.1f held over %.3f ms: %.3f ms of requests, as their times add up to (%.3f)",
+	   depth, busy_ms, depth * busy_ms, sum_ms);
+	free(text);
+}
+
 struct resetter {
 	struct device *d;
 	bool driver;		/* a driver reset (status 0), else the device's (reboot) */
@@ -392,6 +427,7 @@ int main(void)
 	ok(!d->ops->realize(d) && probe(d), "virtio-blk over io_uring: realized and probed");
 	unsetenv("KVMINI_BLK_SYNC");
 	batch(d, fd);
+	depth_stats(d);
 	reset_in_flight(d, true);
 	reset_in_flight(d, false);
 	quiesce(d, fd);

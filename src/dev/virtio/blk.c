@@ -32,6 +32,7 @@
 
 #include <kvmini/blk.h>
 #include <kvmini/config.h>
+#include <kvmini/cputime.h>
 #include <kvmini/log.h>
 #include <kvmini/virtio-devices.h>
 #include <kvmini/virtio.h>
@@ -67,6 +68,31 @@ _Static_assert(DISK_MAX_QUEUES <= VIRTIO_MAX_QUEUES, "a disk's queues are the tr
 _Static_assert(DISK_MAX_QUEUES <= 32, "pushed and starved are 32-bit masks of queues");
 
 /*
+ * How many requests the kernel had over time, for --stats: what kvmini
+ * sees of the disk's queue (the device's own view is /proc/diskstats). A
+ * guest that keeps QD requests out but has fewer here waits elsewhere -
+ * in its own path or on its interrupts - and the time each spends here
+ * is the host's latency as the guest gets it.
+ */
+struct blk_depth {
+	uint64_t last_ns;		/* when nr_held last changed */
+	uint64_t held_ns;		/* the integral of nr_held over time */
+	uint64_t busy_ns;		/* time with nr_held > 0 */
+	uint64_t io_ns;			/* the sum of every request's time in the kernel */
+	uint64_t ios;			/* requests back from the kernel */
+};
+
+/* nr_held is about to change: account for the time it held its value. */
+static void blk_depth_tick(struct blk_depth *d, unsigned int nr_held, uint64_t now)
+{
+	if (nr_held) {
+		d->held_ns += (now - d->last_ns) * nr_held;
+		d->busy_ns += now - d->last_ns;
+	}
+	d->last_ns = now;
+}
+
+/*
  * One request from its pop to its push. A queue holds at most
  * VIRTQ_MAX_SIZE chains, and that many slots serve all of a disk's queues:
  * a queue that finds none left (the kernel has them all) is marked
@@ -79,6 +105,7 @@ struct blk_req {
 	struct iovec data[VIRTQ_MAX_SIZE];	/* the chain's data buffers, for the I/O */
 	struct blk_io io;
 	uint32_t data_len;		/* bytes a successful read puts in the buffers */
+	uint64_t queued_ns;		/* when it went to the ring (monotonic) */
 	unsigned int queue;		/* the queue it came from, and goes back to */
 };
 
@@ -97,6 +124,7 @@ struct virtio_blk {
 	uint16_t free_slots[VIRTQ_MAX_SIZE];
 	unsigned int nr_free;
 	unsigned int nr_held;		/* slots the kernel has */
+	struct blk_depth depth;		/* nr_held over time, for --stats */
 	uint32_t pushed;		/* queues (bits) this batch of completions went to */
 	uint32_t starved;		/* queues (bits) whose handler stopped for want of a slot */
 	struct ratelimit rl;
@@ -274,6 +302,8 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 			if (status == BLK_NEEDS_IO && b->uring && !blk_uring_queue(b->uring, &r->io)) {
 				/* The device's until its completion: a reset waits for it. */
 				virtio_hold(vd, 1);
+				r->queued_ns = monotonic_ns();
+				blk_depth_tick(&b->depth, b->nr_held, r->queued_ns);
 				b->nr_held++;
 				queued++;
 			} else {
@@ -316,8 +346,13 @@ static void blk_io_done(struct blk_io *io, int res, void *arg)
 
 	blk_set_status(r, blk_io_status(r, res, &written));
 	/* Dropped, not pushed, when a reset is waiting for it: the queue is going away. */
+	uint64_t now = monotonic_ns();
+
 	if (virtio_complete(&b->vd, r->queue, &r->chain, written + 1))
 		b->pushed |= 1u << r->queue;
+	blk_depth_tick(&b->depth, b->nr_held, now);
+	b->depth.io_ns += now - r->queued_ns;
+	b->depth.ios++;
 	b->nr_held--;
 	blk_req_put(b, r);
 }
@@ -415,11 +450,22 @@ static void blk_destroy(struct virtio_dev *vd)
 	free(b);
 }
 
-/* ,direct: how many reads and writes bypassed the page cache, how many could not. */
+/*
+ * The requests the kernel had (io_uring only), and with ,direct how many
+ * reads and writes bypassed the page cache, how many could not.
+ */
 static void blk_print_stats(struct virtio_dev *vd, FILE *f)
 {
-	const struct blk_backend *be = container_of(vd, struct virtio_blk, vd)->backend;
+	const struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
+	const struct blk_backend *be = b->backend;
+	const struct blk_depth *d = &b->depth;
 
+	if (d->ios)
+		fprintf(f, "kvmini: stats: %s: %" PRIu64 " requests through io_uring, %.1f in "
+			"the kernel while it had any (%.3f ms in all), %.0f us there each (mean)\n",
+			vd->dev.name, d->ios,
+			d->busy_ns ? (double)d->held_ns / (double)d->busy_ns : 0.0,
+			(double)d->busy_ns / 1e6, (double)d->io_ns / (double)d->ios / 1e3);
 	if (be->direct_fd >= 0)
 		fprintf(f, "kvmini: stats: %s: disk %s: %" PRIu64 " reads and writes direct "
 			"(O_DIRECT), %" PRIu64 " through the page cache\n", vd->dev.name, be->path,
