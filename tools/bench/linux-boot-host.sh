@@ -193,18 +193,46 @@ echo "iops_guest-brd: $(boot kvmini "kvmini.brdiops=2 kvmini.noinput" </dev/null
 # storage. The host's random I/O with O_DIRECT on the device and the guest's
 # on the same device, no page cache on either side; the guest polling and
 # the host, one after the other DISK_ROUNDS times, as above.
+# Each of those lines ends with what the device saw meanwhile (/proc/diskstats,
+# over the four tests): dev_depth, the requests in flight while it had any
+# (its weighted time over its busy time), and dev_lat_ms, the mean time from
+# issue to completion; a guest through kvmini adds kvmini's own view
+# (--stats): kvmini_depth requests in the host kernel's hands while it had
+# any, kvmini_us each. A guest slower than the host keeps fewer requests at
+# the device, or the device serves them more slowly; of the guest's 32, those
+# not in the kernel are in the guest or on their way through kvmini.
 if [ -n "${HOST_DISK:-}" ]; then
+	devname=$(basename "$(readlink -f "$HOST_DISK")")
+	# ios, ms, in-flight-weighted ms and busy ms so far (diskstats fields 4+8, 7+11, 14, 13)
+	devstat() { awk -v d="$devname" '$3 == d { print $4 + $8, $7 + $11, $14, $13 }' /proc/diskstats; }
+	# dev KEY COMMAND...: COMMAND's last line after "KEY: ", then the device's view.
+	dev() {
+		local key=$1 a b line
+		shift
+		a=$(devstat)
+		line=$("$@" | tail -n 1)
+		b=$(devstat)
+		echo "$key: $line $(echo "$a $b" | awk '{ n = $5 - $1; busy = $8 - $4
+			printf "dev_depth=%.1f dev_lat_ms=%.2f", busy ? ($7 - $3) / busy : 0, n ? ($6 - $2) / n : 0 }')"
+	}
+	guest_iops() {
+		local kv
+		disk_boot "$@" >dev.out
+		# kvmini's --stats line for the disk (none from QEMU), as key=value words.
+		kv=$(sed -n 's/.*requests through io_uring, \([0-9.]*\) in the kernel while it had any'\
+' ([0-9.]* ms in all), \([0-9]*\) us there each.*/ kvmini_depth=\1 kvmini_us=\2/p' dev.out | head -n 1)
+		echo "$(grep -o 'bench: iops:.*' dev.out)$kv"
+	}
 	r=0
 	while [ $r -lt "$disk_rounds" ]; do
-		echo "iops_dev-kvmini-guestpoll: $(disk_boot dev-kvmini-guestpoll 0 kvmini.iopoll=2 |
-			grep -o 'bench: iops:.*')"
-		./kvmini-guest-check iops "$HOST_DISK" 2 | sed 's/^/iops_dev-host: /'
+		dev iops_dev-kvmini-guestpoll guest_iops dev-kvmini-guestpoll 0 kvmini.iopoll=2
+		dev iops_dev-host ./kvmini-guest-check iops "$HOST_DISK" 2
 		# On one CPU, as the guest's test has one vCPU: is it the CPUs or the device?
-		taskset 2 ./kvmini-guest-check iops "$HOST_DISK" 2 | sed 's/^/iops_dev-host-1cpu: /'
+		dev iops_dev-host-1cpu taskset 2 ./kvmini-guest-check iops "$HOST_DISK" 2
 		r=$((r + 1))
 	done
 	for setup in dev-kvmini dev-qemu; do
-		echo "iops_$setup: $(disk_boot $setup 0 kvmini.iops=2 | grep -o 'bench: iops:.*')"
+		dev "iops_$setup" guest_iops $setup 0 kvmini.iops=2
 	done
 fi
 
