@@ -192,11 +192,13 @@ static void depth_stats(struct device *d)
 		return;
 	d->ops->print_stats(d, f);
 	fclose(f);
-	/* (The queue's own lines say "virtio-blk@1100000 queue 0:".) */
-	line = strstr(text, "virtio-blk@1100000: ");
-	parsed = line && sscanf(line, "virtio-blk@1100000: %lu requests through io_uring, %lf in "
-				"the kernel while it had any (%lf ms in all), %lu us there each",
-				&n, &depth, &busy_ms, &us) == 4;
+	/* The line that says it, from its start (others name the device too). */
+	line = strstr(text, "requests through io_uring");
+	while (line && line > text && line[-1] != '\n')
+		line--;
+	parsed = line && sscanf(line, "kvmini: stats: virtio-blk@1100000: %lu requests through "
+				"io_uring, %lf in the kernel while it had any (%lf ms in all), "
+				"%lu us there each", &n, &depth, &busy_ms, &us) == 4;
 	sum_ms = (double)n * (double)us / 1e3;
 	ok(parsed && n == 2 * NR_REQ && depth >= 1 && depth <= NR_REQ && us > 0,
 	   "--stats: %lu requests through io_uring (%d), %.1f in the kernel while it had any "

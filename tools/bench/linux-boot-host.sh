@@ -194,13 +194,15 @@ echo "iops_guest-brd: $(boot kvmini "kvmini.brdiops=2 kvmini.noinput" </dev/null
 # on the same device, no page cache on either side; the guest polling and
 # the host, one after the other DISK_ROUNDS times, as above.
 # Each of those lines ends with what the device saw meanwhile (/proc/diskstats,
-# over the four tests): dev_depth, the requests in flight while it had any
-# (its weighted time over its busy time), and dev_lat_ms, the mean time from
-# issue to completion; a guest through kvmini adds kvmini's own view
-# (--stats): kvmini_depth requests in the host kernel's hands while it had
-# any, kvmini_us each. A guest slower than the host keeps fewer requests at
-# the device, or the device serves them more slowly; of the guest's 32, those
-# not in the kernel are in the guest or on their way through kvmini.
+# over the four tests): dev_lat_ms, the mean time from issue to completion
+# (and dev_depth, its weighted time over its busy time: the kernel counts
+# busy time in ticks, which the QD1 tests mostly miss); a guest through
+# kvmini adds kvmini's own count (--stats): kvmini_us, each request's mean
+# time from its queueing in io_uring to kvmini reaping it, and kvmini_depth,
+# the requests io_uring had while it had any (all four tests alike). Means
+# over requests are mostly the QD32 tests' (they make some 9 in 10), so the
+# summary takes a setup's QD32 rate times them: the requests at the device,
+# and in the host kernel, during its QD32 tests (Little's law).
 if [ -n "${HOST_DISK:-}" ]; then
 	devname=$(basename "$(readlink -f "$HOST_DISK")")
 	# ios, ms, in-flight-weighted ms and busy ms so far (diskstats fields 4+8, 7+11, 14, 13)
@@ -212,6 +214,8 @@ if [ -n "${HOST_DISK:-}" ]; then
 		a=$(devstat)
 		line=$("$@" | tail -n 1)
 		b=$(devstat)
+		# A run that printed nothing (a failed boot) gets no device figures either.
+		[ -n "$line" ] || { echo "$key:"; return; }
 		echo "$key: $line $(echo "$a $b" | awk '{ n = $5 - $1; busy = $8 - $4
 			printf "dev_depth=%.1f dev_lat_ms=%.2f", busy ? ($7 - $3) / busy : 0, n ? ($6 - $2) / n : 0 }')"
 	}
@@ -221,7 +225,7 @@ if [ -n "${HOST_DISK:-}" ]; then
 		# kvmini's --stats line for the disk (none from QEMU), as key=value words.
 		kv=$(sed -n 's/.*requests through io_uring, \([0-9.]*\) in the kernel while it had any'\
 ' ([0-9.]* ms in all), \([0-9]*\) us there each.*/ kvmini_depth=\1 kvmini_us=\2/p' dev.out | head -n 1)
-		echo "$(grep -o 'bench: iops:.*' dev.out)$kv"
+		grep -q 'bench: iops:' dev.out && echo "$(grep -o 'bench: iops:.*' dev.out)$kv"
 	}
 	r=0
 	while [ $r -lt "$disk_rounds" ]; do

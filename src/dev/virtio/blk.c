@@ -69,10 +69,12 @@ _Static_assert(DISK_MAX_QUEUES <= 32, "pushed and starved are 32-bit masks of qu
 
 /*
  * How many requests the kernel had over time, for --stats: what kvmini
- * sees of the disk's queue (the device's own view is /proc/diskstats). A
- * guest that keeps QD requests out but has fewer here waits elsewhere -
- * in its own path or on its interrupts - and the time each spends here
- * is the host's latency as the guest gets it.
+ * sees of the disk's queue (the device's own view is /proc/diskstats).
+ * A request counts from its queueing in the ring to kvmini reaping its
+ * completion, so its time is the host's latency as the guest gets it:
+ * the device's, io_uring's, and the I/O thread's turn to submit and reap.
+ * Requests a guest keeps out but the kernel does not have are in the
+ * guest or on their way through the virtqueue.
  */
 struct blk_depth {
 	uint64_t last_ns;		/* when nr_held last changed */
@@ -342,12 +344,11 @@ static void blk_io_done(struct blk_io *io, int res, void *arg)
 {
 	struct virtio_blk *b = arg;
 	struct blk_req *r = container_of(io, struct blk_req, io);
+	uint64_t now = monotonic_ns();
 	uint32_t written;
 
 	blk_set_status(r, blk_io_status(r, res, &written));
 	/* Dropped, not pushed, when a reset is waiting for it: the queue is going away. */
-	uint64_t now = monotonic_ns();
-
 	if (virtio_complete(&b->vd, r->queue, &r->chain, written + 1))
 		b->pushed |= 1u << r->queue;
 	blk_depth_tick(&b->depth, b->nr_held, now);
