@@ -17,7 +17,8 @@
  *                  resubmitted a batch per io_uring_enter, as fio's
  *                  iodepth_batch), SECS seconds each: IOPS. FILE's
  *                  contents are overwritten. Also how busy the
- *                  CPUs were in each test (cpu_busy_pct).
+ *                  CPUs were in each test (cpu_busy_pct), and the block
+ *                  device's mean time per request in each (blk_lat_ms).
  *   iops FILE SECS poll
  *                  the same with polled completions (IORING_SETUP_IOPOLL,
  *                  O_DIRECT only): on a disk with a poll queue
@@ -40,6 +41,8 @@
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -295,25 +298,63 @@ static bool cpu_ticks(unsigned long long *busy, unsigned long long *total)
 }
 
 /*
- * random_io, and how busy the guest's CPUs were meanwhile (percent, -1
- * unknown): a busy CPU says the guest's own path is the limit, an idle
- * one that the requests wait on the device.
+ * The block device under fd (the device itself, or the one holding the
+ * file): its completed reads or writes and their milliseconds so far, from
+ * /sys/dev/block/MAJ:MIN/stat (Documentation/block/stat.rst). false: none
+ * (tmpfs has no device).
+ */
+static bool blk_stat(int fd, bool write, unsigned long long *ios, unsigned long long *ms)
+{
+	unsigned long long v[8];
+	char path[64];
+	struct stat st;
+	dev_t dev;
+	FILE *f;
+	int n;
+
+	if (fstat(fd, &st))
+		return false;
+	dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat", major(dev), minor(dev));
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return false;
+	*ios = write ? v[4] : v[0];
+	*ms = write ? v[7] : v[3];
+	return true;
+}
+
+/*
+ * random_io, and what else was seen meanwhile: how busy the CPUs were
+ * (percent, -1 unknown) - a busy CPU says the test's own path is the
+ * limit, an idle one that the requests wait below it - and the block
+ * device's mean time per request, issue to completion (ms, -1 unknown):
+ * the device's on a host, everything below the guest's block layer in a
+ * guest. The test's rate times it is how many of its qd requests were
+ * down there (Little's law); the rest were in the test or its io_uring.
  */
 static double random_io_busy(int fd, uint64_t blocks, bool write, unsigned int qd, double secs,
-			     bool polled, int *busy_pct)
+			     bool polled, int *busy_pct, double *blk_lat_ms)
 {
-	unsigned long long b0, t0, b1, t1;
-	bool before = cpu_ticks(&b0, &t0);
+	unsigned long long b0, t0, b1, t1, n0, m0, n1, m1;
+	bool before = cpu_ticks(&b0, &t0), stat_before = blk_stat(fd, write, &n0, &m0);
 	double iops = random_io(fd, blocks, write, qd, secs, polled);
 
 	*busy_pct = before && cpu_ticks(&b1, &t1) && t1 > t0 ?
 		    (int)(100 * (b1 - b0) / (t1 - t0)) : -1;
+	*blk_lat_ms = stat_before && blk_stat(fd, write, &n1, &m1) && n1 > n0 ?
+		      (double)(m1 - m0) / (double)(n1 - n0) : -1;
 	return iops;
 }
 
 static int check_iops(const char *path, const char *secs_arg, bool polled)
 {
-	double secs = atof(secs_arg), r1, r32, w1, w32;
+	double secs = atof(secs_arg), r1, r32, w1, w32, lat[4];
 	int busy[4];
 	bool direct = true;
 	uint64_t size;
@@ -337,15 +378,18 @@ static int check_iops(const char *path, const char *secs_arg, bool polled)
 		printf("iops: %s: %llu bytes is too small\n", path, (unsigned long long)size);
 		return 1;
 	}
-	r1 = random_io_busy(fd, size / IO_BLOCK, false, 1, secs, polled, &busy[0]);
-	r32 = random_io_busy(fd, size / IO_BLOCK, false, IO_QD_MAX, secs, polled, &busy[1]);
-	w1 = random_io_busy(fd, size / IO_BLOCK, true, 1, secs, polled, &busy[2]);
-	w32 = random_io_busy(fd, size / IO_BLOCK, true, IO_QD_MAX, secs, polled, &busy[3]);
+	r1 = random_io_busy(fd, size / IO_BLOCK, false, 1, secs, polled, &busy[0], &lat[0]);
+	r32 = random_io_busy(fd, size / IO_BLOCK, false, IO_QD_MAX, secs, polled, &busy[1],
+			     &lat[1]);
+	w1 = random_io_busy(fd, size / IO_BLOCK, true, 1, secs, polled, &busy[2], &lat[2]);
+	w32 = random_io_busy(fd, size / IO_BLOCK, true, IO_QD_MAX, secs, polled, &busy[3],
+			     &lat[3]);
 	close(fd);
 	printf("iops: %s randread_qd1=%.0f randread_qd32=%.0f randwrite_qd1=%.0f "
-	       "randwrite_qd32=%.0f cpu_busy_pct=%d/%d/%d/%d\n",
+	       "randwrite_qd32=%.0f cpu_busy_pct=%d/%d/%d/%d blk_lat_ms=%.3f/%.3f/%.3f/%.3f\n",
 	       polled ? "polled" : direct ? "direct" : "buffered",
-	       r1, r32, w1, w32, busy[0], busy[1], busy[2], busy[3]);
+	       r1, r32, w1, w32, busy[0], busy[1], busy[2], busy[3], lat[0], lat[1], lat[2],
+	       lat[3]);
 	return r1 > 0 && r32 > 0 && w1 > 0 && w32 > 0 ? 0 : 1;
 }
 
