@@ -194,19 +194,18 @@ echo "iops_guest-brd: $(boot kvmini "kvmini.brdiops=2 kvmini.noinput" </dev/null
 # on the same device, no page cache on either side; the guest polling and
 # the host, one after the other DISK_ROUNDS times, as above.
 # Each of those lines ends with what the device saw meanwhile (/proc/diskstats,
-# over the four tests): dev_lat_ms, the mean time from issue to completion
-# (and dev_depth, its weighted time over its busy time: the kernel counts
-# busy time in ticks, which the QD1 tests mostly miss); a guest through
-# kvmini adds kvmini's own count (--stats): kvmini_us, each request's mean
-# time from its queueing in io_uring to kvmini reaping it, and kvmini_depth,
-# the requests io_uring had while it had any (all four tests alike). Means
-# over requests are mostly the QD32 tests' (they make some 9 in 10), so the
-# summary takes a setup's QD32 rate times them: the requests at the device,
-# and in the host kernel, during its QD32 tests (Little's law).
+# over the four tests): dev_lat_ms, the mean time from issue to completion;
+# a guest through kvmini adds kvmini's own count (--stats): kvmini_us, each
+# request's mean time from its queueing in io_uring to kvmini reaping it.
+# Means over requests are mostly the QD32 tests' (they make some 9 in 10),
+# so the summary takes a setup's QD32 rate times them: the requests at the
+# device, and in the host kernel, during its QD32 tests (Little's law).
+# (No depth from diskstats' busy time: it counts ticks, which the QD1 tests
+# mostly miss, so it reads high.)
 if [ -n "${HOST_DISK:-}" ]; then
 	devname=$(basename "$(readlink -f "$HOST_DISK")")
-	# ios, ms, in-flight-weighted ms and busy ms so far (diskstats fields 4+8, 7+11, 14, 13)
-	devstat() { awk -v d="$devname" '$3 == d { print $4 + $8, $7 + $11, $14, $13 }' /proc/diskstats; }
+	# Reads and writes completed so far, and their ms (diskstats fields 4+8, 7+11).
+	devstat() { awk -v d="$devname" '$3 == d { print $4 + $8, $7 + $11 }' /proc/diskstats; }
 	# dev KEY COMMAND...: COMMAND's last line after "KEY: ", then the device's view.
 	dev() {
 		local key=$1 a b line
@@ -216,15 +215,15 @@ if [ -n "${HOST_DISK:-}" ]; then
 		b=$(devstat)
 		# A run that printed nothing (a failed boot) gets no device figures either.
 		[ -n "$line" ] || { echo "$key:"; return; }
-		echo "$key: $line $(echo "$a $b" | awk '{ n = $5 - $1; busy = $8 - $4
-			printf "dev_depth=%.1f dev_lat_ms=%.2f", busy ? ($7 - $3) / busy : 0, n ? ($6 - $2) / n : 0 }')"
+		echo "$key: $line $(echo "$a $b" | awk '{ n = $3 - $1
+			printf "dev_lat_ms=%.2f", n ? ($4 - $2) / n : 0 }')"
 	}
 	guest_iops() {
 		local kv
 		disk_boot "$@" >dev.out
 		# kvmini's --stats line for the disk (none from QEMU), as key=value words.
-		kv=$(sed -n 's/.*requests through io_uring, \([0-9.]*\) in the kernel while it had any'\
-' ([0-9.]* ms in all), \([0-9]*\) us there each.*/ kvmini_depth=\1 kvmini_us=\2/p' dev.out | head -n 1)
+		kv=$(sed -n 's/.*requests through io_uring, [0-9.]* in the kernel while it had any'\
+' ([0-9.]* ms in all), \([0-9]*\) us there each.*/ kvmini_us=\1/p' dev.out | head -n 1)
 		grep -q 'bench: iops:' dev.out && echo "$(grep -o 'bench: iops:.*' dev.out)$kv"
 	}
 	r=0
