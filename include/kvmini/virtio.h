@@ -119,6 +119,12 @@ struct virtio_queue_kick {
 	uint64_t last_arrival_ns;	/* CLOCK_MONOTONIC */
 	uint64_t gap_ns;		/* moving average of the gaps between arrivals */
 	uint64_t held_since_ns;
+	/*
+	 * The last poll's look, for --stats: when, and the avail index then
+	 * (the requests before it were found; polling's start counts as one).
+	 */
+	uint64_t looked_ns;
+	uint16_t seen_end;
 };
 
 /* What a queue saw, for --stats: kept across resets (a reboot adds up). */
@@ -131,6 +137,8 @@ struct virtio_queue_stats {
 	uint64_t interrupts;		/* used-buffer interrupts raised */
 	uint64_t interrupts_skipped;	/* pushes the driver's used_event or flag left quiet */
 	uint64_t interrupts_held;	/* completions whose interrupt waited for the guest to pause */
+	uint64_t found;			/* requests polls found waiting */
+	uint64_t found_wait_ns;		/* the time they waited to be found, about (virtio_poll) */
 };
 
 struct virtio_dev {

@@ -87,6 +87,8 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
 void virtq_unpop(struct virtq *q);
 /* Entries to pop (the device may poll this, cheaply, instead of waiting for a notification). */
 bool virtq_has_work(const struct virtq *q);
+/* How many entries wait to be popped: 0 on a disabled or broken queue. */
+unsigned int virtq_waiting(const struct virtq *q);
 /*
  * Notifications off while the device polls; on again after - then pop
  * once more (an entry added before the driver saw notifications wanted

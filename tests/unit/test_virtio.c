@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <kvmini/blk.h>
+#include <kvmini/cputime.h>
 #include <kvmini/mem.h>
 #include <kvmini/state.h>
 #include <kvmini/virtio-devices.h>
@@ -335,6 +336,65 @@ static void polling(void)
 	unlink(path);
 }
 
+/*
+ * --stats: how long polled requests waited for a poll to find them. One
+ * made available between two looks counts about half the time between
+ * them; one the device cannot take yet (frozen) counts once, with the
+ * whole time until the look that finds it taken.
+ */
+static void poll_found_stats(void)
+{
+	char path[] = "/tmp/kvmini-disk-XXXXXX";
+	const struct virtio_queue_stats *st;
+	struct timespec pause = { 0, 2000000 };
+	uint64_t start, span, wait;
+	struct virtio_dev *vd;
+	struct device *d;
+
+	printf("# --stats: how long polled requests waited to be found\n");
+	vm.loop.poll_ns = 100000000;	/* no window ends before poll_expire() */
+	d = temp_sync_disk(path);
+	if (!d)
+		return;
+	vd = container_of(d, struct virtio_dev, dev);
+	st = &vd->stats[0];
+	ok(driver_probe(d, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX), "probed");
+	poll_req(d, true);
+	ok(vm.loop.armed && st->found == 0, "a notified request: polled from now on, none found");
+	start = monotonic_ns();
+	evloop_poll_round(&vm.loop);
+	poll_req(d, false);
+	nanosleep(&pause, NULL);
+	evloop_poll_round(&vm.loop);
+	span = monotonic_ns() - start;
+	ok(ring16(USED_IDX) == 2 && st->found == 1 && st->found_wait_ns >= 1000000 &&
+	   st->found_wait_ns <= span / 2,
+	   "a request made available between two looks 2 ms apart waited %.3f ms (1 to %.3f)",
+	   st->found_wait_ns / 1e6, span / 2e6);
+
+	wait = st->found_wait_ns;
+	d->ops->freeze(d);
+	start = monotonic_ns();
+	evloop_poll_round(&vm.loop);
+	poll_req(d, false);
+	evloop_poll_round(&vm.loop);
+	nanosleep(&pause, NULL);
+	evloop_poll_round(&vm.loop);
+	ok(ring16(USED_IDX) == 2 && st->found == 2, "frozen, a request is found once and not taken");
+	d->ops->thaw(d);
+	evloop_poll_round(&vm.loop);
+	span = monotonic_ns() - start;
+	wait = st->found_wait_ns - wait;
+	ok(ring16(USED_IDX) == 3 && st->found == 2 && wait >= 2000000 && wait <= span,
+	   "thawed, it is taken: it waited %.3f ms in all (2 to %.3f)", wait / 1e6, span / 1e6);
+	(void)evloop_run_once(&vm.loop, 0);	/* the thaw's kick: nothing left */
+	poll_expire();
+	ok(!vm.loop.armed, "past its window the queue is no longer polled");
+	vm.loop.poll_ns = 0;
+	d->ops->destroy(d);
+	unlink(path);
+}
+
 #define USED_EVENT (AVAIL + 4 + 2 * 8)	/* after the 8 available entries */
 
 /* The driver took every used entry and wants an interrupt for the next (EVENT_IDX). */
@@ -633,6 +693,7 @@ int main(void)
 		blk(false);
 	rng();
 	polling();
+	poll_found_stats();
 	holding();
 	snapshot();
 	evloop_destroy(&vm.loop);

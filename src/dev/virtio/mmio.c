@@ -594,9 +594,19 @@ static void virtio_poll_start(struct virtio_dev *vd, unsigned int q)
 	 * snapshot is reading (thaw serves the queue again, and polls it).
 	 */
 	if (vq->enabled && !vq->broken && vd->status & VIRTIO_STATUS_DRIVER_OK &&
-	    !(vd->status & VIRTIO_STATUS_NEEDS_RESET) && !vd->frozen &&
-	    evloop_poll_arm(&vd->dev.vm->loop, &vd->kick[q].poller))
-		virtq_notify_off(&vd->vq[q]);
+	    !(vd->status & VIRTIO_STATUS_NEEDS_RESET) && !vd->frozen) {
+		struct virtio_queue_kick *k = &vd->kick[q];
+		bool armed = k->poller.armed;
+
+		if (evloop_poll_arm(&vd->dev.vm->loop, &k->poller)) {
+			virtq_notify_off(&vd->vq[q]);
+			/* A first look: what waits now, the handler is about to take. */
+			if (!armed) {
+				k->looked_ns = monotonic_ns();
+				k->seen_end = (uint16_t)(vq->last_avail + virtq_waiting(vq));
+			}
+		}
+	}
 	pthread_mutex_unlock(&vd->lock);
 }
 
@@ -623,6 +633,30 @@ static void virtio_kick_ready(struct ev_source *src, uint32_t events)
 }
 
 /*
+ * Queue k's poll looked at now and found waiting requests (vd->lock
+ * held), for --stats: how long the guest's requests wait for the I/O
+ * thread to look. Those there at the last look waited all the time
+ * since; the new ones came in meanwhile, at times unknown - half of it
+ * each, on average.
+ */
+static void virtio_found_locked(struct virtio_dev *vd, struct virtio_queue_kick *k,
+				unsigned int waiting, uint64_t now)
+{
+	const struct virtq *vq = &vd->vq[k->index];
+	struct virtio_queue_stats *st = &vd->stats[k->index];
+	uint16_t seen = (uint16_t)(k->seen_end - vq->last_avail);
+	uint64_t since = now - k->looked_ns;
+
+	/* Taken since (the index ran past them): all waiting ones are new. */
+	if (seen > waiting)
+		seen = 0;
+	st->found += waiting - seen;
+	st->found_wait_ns += seen * since + (waiting - seen) * since / 2;
+	k->seen_end = (uint16_t)(vq->last_avail + waiting);
+	k->looked_ns = now;
+}
+
+/*
  * The event loop polls a queue: serve it if the driver added entries.
  * Work is what the handler took, not what waits: entries it cannot take
  * yet (a full TAP) must not keep the loop spinning.
@@ -631,12 +665,14 @@ static bool virtio_poll(struct ev_poller *p)
 {
 	struct virtio_queue_kick *k = container_of(p, struct virtio_queue_kick, poller);
 	struct virtio_dev *vd = k->vd;
-	bool pending;
+	uint64_t now = monotonic_ns();
+	unsigned int waiting;
 
 	pthread_mutex_lock(&vd->lock);
-	pending = virtq_has_work(&vd->vq[k->index]);
+	waiting = virtq_waiting(&vd->vq[k->index]);
+	virtio_found_locked(vd, k, waiting, now);
 	pthread_mutex_unlock(&vd->lock);
-	if (pending && virtio_serve(vd, k->index)) {
+	if (waiting && virtio_serve(vd, k->index)) {
 		pthread_mutex_lock(&vd->lock);
 		vd->stats[k->index].polled++;
 		pthread_mutex_unlock(&vd->lock);
@@ -781,6 +817,10 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 		if (vd->kick[i].poller.window_ns)
 			fprintf(f, "; polling window %" PRIu64 " us",
 				vd->kick[i].poller.window_ns / 1000);
+		/* How long the requests polls found had waited: the I/O thread's pace. */
+		if (st->found)
+			fprintf(f, "; polls found %" PRIu64 " requests, waiting about %.0f us each",
+				st->found, (double)st->found_wait_ns / (double)st->found / 1e3);
 		fputc('\n', f);
 	}
 	if (vd->isr_reads)

@@ -121,7 +121,12 @@ static uint16_t avail_pending(const struct virtq *q)
 
 bool virtq_has_work(const struct virtq *q)
 {
-	return q->enabled && !q->broken && avail_pending(q);
+	return virtq_waiting(q) != 0;
+}
+
+unsigned int virtq_waiting(const struct virtq *q)
+{
+	return q->enabled && !q->broken ? avail_pending(q) : 0;
 }
 
 void virtq_notify_off(struct virtq *q)
