@@ -183,7 +183,7 @@ static void depth_stats(struct device *d)
 {
 	char *text = NULL, *line;
 	size_t size = 0;
-	unsigned long n = 0, us = 0;
+	unsigned long n = 0, us = 0, submits = 0, submit_us = 0;
 	double depth = 0, busy_ms = 0, sum_ms;
 	bool parsed;
 	FILE *f = open_memstream(&text, &size);
@@ -198,7 +198,8 @@ static void depth_stats(struct device *d)
 		line--;
 	parsed = line && sscanf(line, "kvmini: stats: virtio-blk@1100000: %lu requests through "
 				"io_uring, %lf in the kernel while it had any (%lf ms in all), "
-				"%lu us there each", &n, &depth, &busy_ms, &us) == 4;
+				"%lu us there each (mean); %lu submissions, %lu us each", &n, &depth,
+				&busy_ms, &us, &submits, &submit_us) == 6;
 	sum_ms = (double)n * (double)us / 1e3;
 	ok(parsed && n == 2 * NR_REQ && depth >= 1 && depth <= NR_REQ && us > 0,
 	   "--stats: %lu requests through io_uring (%d), %.1f in the kernel while it had any "
@@ -208,6 +209,9 @@ static void depth_stats(struct device *d)
 	   (depth - 0.05) * (busy_ms - 0.0005) <= (double)n * (us + 0.5) / 1e3,
 	   "... %.1f held over %.3f ms: %.3f ms of requests, as their times add up to (%.3f)",
 	   depth, busy_ms, depth * busy_ms, sum_ms);
+	ok(parsed && submits >= 1 && submits <= n,
+	   "... handed to the kernel in %lu submissions (1 to %lu), %lu us each", submits, n,
+	   submit_us);
 	free(text);
 }
 
