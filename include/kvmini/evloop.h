@@ -41,7 +41,8 @@ struct ev_source {
  * guest's occasional request costs a short spin, not the longest.
  */
 struct ev_poller {
-	bool (*poll)(struct ev_poller *p);	/* true: it found work */
+	/* true: it found work. now: the round's clock (monotonic_ns), as good as a read. */
+	bool (*poll)(struct ev_poller *p, uint64_t now);
 	void (*stop)(struct ev_poller *p);	/* disarmed: notifications back on */
 	uint64_t until_ns;			/* CLOCK_MONOTONIC; armed while listed */
 	uint64_t window_ns;			/* its window now; 0 before its first */

@@ -120,8 +120,9 @@ struct virtio_queue_kick {
 	uint64_t gap_ns;		/* moving average of the gaps between arrivals */
 	uint64_t held_since_ns;
 	/*
-	 * The last poll's look, for --stats: when, and the avail index then
-	 * (the requests before it were found; polling's start counts as one).
+	 * The polls' last look, for --stats (virtio_found_locked): when (0:
+	 * none yet since a reset), and the avail index up to which the
+	 * requests waiting were found; polling's start is a look.
 	 */
 	uint64_t looked_ns;
 	uint16_t seen_end;

@@ -87,7 +87,11 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
 void virtq_unpop(struct virtq *q);
 /* Entries to pop (the device may poll this, cheaply, instead of waiting for a notification). */
 bool virtq_has_work(const struct virtq *q);
-/* How many entries wait to be popped: 0 on a disabled or broken queue. */
+/*
+ * How many entries the driver's index says wait to be popped (0 on a
+ * disabled or broken queue): more than the ring holds when the index is
+ * bad, which the next pop reports.
+ */
 unsigned int virtq_waiting(const struct virtq *q);
 /*
  * Notifications off while the device polls; on again after - then pop

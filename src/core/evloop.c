@@ -215,7 +215,7 @@ void evloop_poll_round(struct evloop *loop)
 	while (*link) {
 		struct ev_poller *p = *link;
 
-		if (p->poll(p)) {
+		if (p->poll(p, now)) {
 			/* Its work may have taken a while (a synchronous disk): from now. */
 			uint64_t before = now;
 

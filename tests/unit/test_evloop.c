@@ -275,7 +275,7 @@ static struct evloop *rearm_on_stop;	/* set: stop finds work and arms again */
 
 static unsigned int poller_work_us;	/* how long a poll that finds work takes */
 
-static bool fake_poll(struct ev_poller *p __unused)
+static bool fake_poll(struct ev_poller *p __unused, uint64_t now __unused)
 {
 	if (poller_finds_work && poller_work_us)
 		usleep(poller_work_us);

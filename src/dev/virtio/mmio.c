@@ -97,6 +97,8 @@ static void virtio_hold_forget(struct virtio_queue_kick *k)
 	k->irq_held = k->burst = false;
 	k->arrivals = 0;
 	k->gap_ns = k->last_arrival_ns = 0;
+	/* And the polls' count of waiting requests: the next look is a first. */
+	k->looked_ns = 0;
 }
 
 static void virtio_reset_locked(struct virtio_dev *vd)
@@ -600,10 +602,10 @@ static void virtio_poll_start(struct virtio_dev *vd, unsigned int q)
 
 		if (evloop_poll_arm(&vd->dev.vm->loop, &k->poller)) {
 			virtq_notify_off(&vd->vq[q]);
-			/* A first look: what waits now, the handler is about to take. */
+			/* Its polls' count of waiting requests starts now (the handler takes what waits). */
 			if (!armed) {
 				k->looked_ns = monotonic_ns();
-				k->seen_end = (uint16_t)(vq->last_avail + virtq_waiting(vq));
+				k->seen_end = vq->last_avail;
 			}
 		}
 	}
@@ -635,9 +637,11 @@ static void virtio_kick_ready(struct ev_source *src, uint32_t events)
 /*
  * Queue k's poll looked at now and found waiting requests (vd->lock
  * held), for --stats: how long the guest's requests wait for the I/O
- * thread to look. Those there at the last look waited all the time
- * since; the new ones came in meanwhile, at times unknown - half of it
- * each, on average.
+ * thread to take them. Those found at the last look and still there
+ * waited all the time since; the new ones came in meanwhile, at times
+ * unknown - half of it each, on average. A first look (after a reset, or
+ * polling's start), or a count no ring can hold (a driver's bad index,
+ * which the next pop reports), only starts the count over.
  */
 static void virtio_found_locked(struct virtio_dev *vd, struct virtio_queue_kick *k,
 				unsigned int waiting, uint64_t now)
@@ -647,12 +651,16 @@ static void virtio_found_locked(struct virtio_dev *vd, struct virtio_queue_kick 
 	uint16_t seen = (uint16_t)(k->seen_end - vq->last_avail);
 	uint64_t since = now - k->looked_ns;
 
-	/* Taken since (the index ran past them): all waiting ones are new. */
-	if (seen > waiting)
-		seen = 0;
-	st->found += waiting - seen;
-	st->found_wait_ns += seen * since + (waiting - seen) * since / 2;
-	k->seen_end = (uint16_t)(vq->last_avail + waiting);
+	if (k->looked_ns && waiting <= vq->size && now >= k->looked_ns) {
+		/* Taken since (the index ran past them): all waiting ones are new. */
+		if (seen > waiting)
+			seen = 0;
+		st->found += waiting - seen;
+		st->found_wait_ns += seen * since + (waiting - seen) * since / 2;
+		k->seen_end = (uint16_t)(vq->last_avail + waiting);
+	} else {
+		k->seen_end = vq->last_avail;
+	}
 	k->looked_ns = now;
 }
 
@@ -661,11 +669,10 @@ static void virtio_found_locked(struct virtio_dev *vd, struct virtio_queue_kick 
  * Work is what the handler took, not what waits: entries it cannot take
  * yet (a full TAP) must not keep the loop spinning.
  */
-static bool virtio_poll(struct ev_poller *p)
+static bool virtio_poll(struct ev_poller *p, uint64_t now)
 {
 	struct virtio_queue_kick *k = container_of(p, struct virtio_queue_kick, poller);
 	struct virtio_dev *vd = k->vd;
-	uint64_t now = monotonic_ns();
 	unsigned int waiting;
 
 	pthread_mutex_lock(&vd->lock);
