@@ -224,12 +224,12 @@ if [ -n "${HOST_DISK:-}" ]; then
 		# kvmini's --stats line for the disk (none from QEMU), as key=value words.
 		kv=$(sed -n 's/.*requests through io_uring, [0-9.]* in the kernel while it had any'\
 ' ([0-9.]* ms in all), \([0-9]*\) us there each.*/ kvmini_us=\1/p' dev.out | head -n 1)
-		# Its submissions' mean time, and over the disk's queues the share of
+		# Its submissions' mean time (and CPU time), and over the disk's queues the share of
 		# requests the I/O thread's polls found and how long they had waited.
-		kv="$kv$(sed -n 's/.*requests through io_uring, .*; [0-9]* submissions, \([0-9]*\) us each.*/ kvmini_submit_us=\1/p' dev.out | head -n 1)"
-		kv="$kv$(awk '/stats: virtio-blk@[0-9a-f]* queue [0-9]*: / { n += $6 }
-			/polls found / { sub(/.*polls found /, ""); f += $1; w += $1 * $5 }
-			END { if (f) printf " kvmini_found_pct=%.0f kvmini_found_us=%.0f", 100 * f / n, w / f }' dev.out)"
+		kv="$kv$(sed -n 's/.*requests through io_uring, .*; [0-9]* submissions, \([0-9]*\) us each (\([0-9]*\) us on the CPU).*/ kvmini_submit_us=\1 kvmini_submit_cpu_us=\2/p' dev.out | head -n 1)"
+		kv="$kv$(awk '/stats: virtio-blk@[0-9a-f]* queue [0-9]*: / { n += $6
+				if (sub(/.*polls found /, "")) { f += $1; w += $1 * $5 } }
+			END { if (f && n) printf " kvmini_found_pct=%.0f kvmini_found_us=%.0f", 100 * f / n, w / f }' dev.out)"
 		grep -q 'bench: iops:' dev.out && echo "$(grep -o 'bench: iops:.*' dev.out)$kv"
 	}
 	r=0

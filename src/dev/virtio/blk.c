@@ -85,6 +85,7 @@ struct blk_depth {
 	uint64_t ios;			/* requests back from the kernel */
 	uint64_t submits;		/* the handler's calls into io_uring to submit */
 	uint64_t submit_ns;		/* their time, summed */
+	uint64_t submit_cpu_ns;		/* the I/O thread's CPU time in them (--stats only) */
 };
 
 /* nr_held is about to change: account for the time it held its value. */
@@ -339,10 +340,15 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 		 * queue meanwhile. On a host whose kernel is slow to take
 		 * requests, that is what the guest's requests wait for.
 		 */
-		uint64_t start = monotonic_ns();
+		const struct vm_config *cfg = vd->dev.vm->cfg;
+		/* Time off the CPU too, or the kernel's work? The CPU clock is a syscall: --stats only. */
+		bool cpu = cfg && cfg->stats;
+		uint64_t start = monotonic_ns(), start_cpu = cpu ? thread_cpu_ns() : 0;
 
 		blk_uring_submit(b->uring);
 		b->depth.submit_ns += monotonic_ns() - start;
+		if (cpu)
+			b->depth.submit_cpu_ns += thread_cpu_ns() - start_cpu;
 		b->depth.submits++;
 		if (blk_uring_unsubmitted(b->uring))
 			virtio_requeue(vd, q);
@@ -473,14 +479,18 @@ static void blk_print_stats(struct virtio_dev *vd, FILE *f)
 	const struct blk_backend *be = b->backend;
 	const struct blk_depth *d = &b->depth;
 
-	if (d->ios)
+	if (d->ios) {
 		fprintf(f, "kvmini: stats: %s: %" PRIu64 " requests through io_uring, %.1f in "
 			"the kernel while it had any (%.3f ms in all), %.0f us there each (mean); "
-			"%" PRIu64 " submissions, %.0f us each\n",
-			vd->dev.name, d->ios,
+			"%" PRIu64 " submissions, %.0f us each", vd->dev.name, d->ios,
 			d->busy_ns ? (double)d->held_ns / (double)d->busy_ns : 0.0,
 			(double)d->busy_ns / 1e6, (double)d->io_ns / (double)d->ios / 1e3,
 			d->submits, d->submits ? (double)d->submit_ns / (double)d->submits / 1e3 : 0.0);
+		if (d->submit_cpu_ns)
+			fprintf(f, " (%.0f us on the CPU)",
+				(double)d->submit_cpu_ns / (double)d->submits / 1e3);
+		fputc('\n', f);
+	}
 	if (be->direct_fd >= 0)
 		fprintf(f, "kvmini: stats: %s: disk %s: %" PRIu64 " reads and writes direct "
 			"(O_DIRECT), %" PRIu64 " through the page cache\n", vd->dev.name, be->path,
