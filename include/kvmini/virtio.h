@@ -139,7 +139,7 @@ struct virtio_queue_stats {
 	uint64_t interrupts_skipped;	/* pushes the driver's used_event or flag left quiet */
 	uint64_t interrupts_held;	/* completions whose interrupt waited for the guest to pause */
 	uint64_t found;			/* requests polls found waiting */
-	uint64_t found_wait_ns;		/* the time they waited to be found, about (virtio_poll) */
+	uint64_t found_wait_ns;		/* the time they waited to be taken, about (virtio_poll) */
 };
 
 struct virtio_dev {

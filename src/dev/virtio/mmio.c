@@ -824,7 +824,7 @@ static void virtio_print_stats(struct device *dev, FILE *f)
 		if (vd->kick[i].poller.window_ns)
 			fprintf(f, "; polling window %" PRIu64 " us",
 				vd->kick[i].poller.window_ns / 1000);
-		/* How long the requests polls found had waited: the I/O thread's pace. */
+		/* How long the requests polls found waited to be taken: the I/O thread's pace. */
 		if (st->found)
 			fprintf(f, "; polls found %" PRIu64 " requests, waiting about %.0f us each",
 				st->found, (double)st->found_wait_ns / (double)st->found / 1e3);
