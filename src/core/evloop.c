@@ -214,8 +214,12 @@ void evloop_poll_round(struct evloop *loop)
 	loop->poll_rounds++;
 	while (*link) {
 		struct ev_poller *p = *link;
+		bool found = p->poll(p, now);
 
-		if (p->poll(p, now)) {
+		/* A poller armed during the poll went in at the head, maybe before p. */
+		while (*link != p)
+			link = &(*link)->next;
+		if (found) {
 			/* Its work may have taken a while (a synchronous disk): from now. */
 			uint64_t before = now;
 

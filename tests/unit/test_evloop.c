@@ -382,6 +382,51 @@ static void test_poll_windows(struct evloop *loop)
 	loop->poll_start_ns = 0;
 }
 
+/* A poll with no work of its own that arms another poller (a disk submitting I/O it must poll for). */
+static struct ev_poller *arm_in_poll;
+static struct evloop *arm_in_poll_loop;
+static unsigned int armed_polls;
+
+static bool arming_poll(struct ev_poller *p __unused, uint64_t now __unused)
+{
+	if (arm_in_poll)
+		(void)evloop_poll_arm(arm_in_poll_loop, arm_in_poll);
+	return false;
+}
+
+static bool counting_poll(struct ev_poller *p __unused, uint64_t now __unused)
+{
+	armed_polls++;
+	return true;
+}
+
+/*
+ * A poller armed during another's poll goes in at the list's head; the
+ * other's window ending in that round must not take it off the list.
+ */
+static void test_arm_in_poll(struct evloop *loop)
+{
+	struct ev_poller first = { .poll = arming_poll, .stop = fake_stop };
+	struct ev_poller second = { .poll = counting_poll, .stop = fake_stop };
+
+	loop->poll_ns = 1000000000;
+	ok(evloop_poll_arm(loop, &first) && loop->armed == &first, "the arming poller is listed");
+	first.until_ns = 0;		/* its window ends this round */
+	arm_in_poll = &second;
+	arm_in_poll_loop = loop;
+	evloop_poll_round(loop);
+	arm_in_poll = NULL;
+	ok(!first.armed && second.armed && loop->armed == &second && !second.next,
+	   "armed during a poll whose window ended: the new one stays listed, alone");
+	evloop_poll_round(loop);
+	ok(armed_polls == 1, "and is polled in the next round (%u polls)", armed_polls);
+	second.until_ns = 0;
+	second.poll = arming_poll;
+	evloop_poll_round(loop);
+	ok(!loop->armed && !second.armed, "its window ended with no work: the list is empty");
+	loop->poll_ns = 0;
+}
+
 int main(void)
 {
 	struct evloop loop, idle;
@@ -397,6 +442,7 @@ int main(void)
 	test_eintr(&loop);
 	test_thread(&loop);
 	test_poll_windows(&loop);
+	test_arm_in_poll(&loop);
 
 	evloop_destroy(&loop);
 	ok(loop.epoll_fd == -1 && loop.wake.fd == -1, "destroy closes and forgets the fds");
