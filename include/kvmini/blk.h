@@ -99,6 +99,8 @@ int blk_io_fd(struct blk_backend *b, const struct iovec *iov, int n, uint64_t of
  * caller does this one again that way.
  */
 void blk_direct_refused(struct blk_backend *b);
+/* b is a block device (or a partition of one) whose queue can be polled (sysfs queue/io_poll). */
+bool blk_has_poll_queues(const struct blk_backend *b);
 /* All of it or -errno: the iovecs' bytes at offset. */
 int __must_check blk_read(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
 int __must_check blk_write(struct blk_backend *b, const struct iovec *iov, int n, uint64_t offset);
@@ -154,6 +156,28 @@ bool blk_uring_unsubmitted(struct blk_uring *u);
  * many I/Os ended, or -errno when waiting failed (logged).
  */
 int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *arg);
+/*
+ * Poll the device for its completions from now on, where it can be: a
+ * --disk with ,direct on a block device that has poll queues (sysfs
+ * queue/io_poll); KVMINI_BLK_IOPOLL=0: never, =1: whatever sysfs says.
+ * Its direct reads and writes then go through a second ring
+ * (IORING_SETUP_IOPOLL), which signals nothing: the caller must call
+ * blk_uring_poll_reap() while blk_uring_poll_out() is not 0. A file that
+ * refuses polled I/O (EOPNOTSUPP) has it done again, and all after it, on
+ * the first ring (a warning). true: polled (logged, as is why not for a
+ * direct disk). Before the first I/O.
+ */
+bool blk_uring_poll_setup(struct blk_uring *u, unsigned int depth);
+/* New direct I/O is polled (set up, and not refused since). */
+bool blk_uring_polling(const struct blk_uring *u);
+/* I/O on the polled ring, queued and not yet reaped. */
+unsigned int blk_uring_poll_out(const struct blk_uring *u);
+/*
+ * Poll the device once and finish what completed there, as
+ * blk_uring_reap() (which reaps the polled ring too). Returns how many
+ * I/Os ended.
+ */
+int blk_uring_poll_reap(struct blk_uring *u, blk_io_done_fn *done, void *arg);
 /* Close the ring: after every I/O queued on it ended. */
 void blk_uring_free(struct blk_uring *u);
 

@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -237,6 +238,35 @@ void blk_direct_refused(struct blk_backend *b)
 	log_warn("vm", "--disk %s,direct: the filesystem refused a direct I/O aligned to %u "
 		 "bytes (EINVAL); it needs more than it said: this disk goes through the page "
 		 "cache from now on", b->path, b->dio_unit);
+}
+
+/* "1" in the sysfs file at path. */
+static bool blk_sysfs_one(const char *path)
+{
+	char value[4] = "";
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	if (!fgets(value, sizeof(value), f))
+		value[0] = 0;
+	fclose(f);
+	return value[0] == '1';
+}
+
+bool blk_has_poll_queues(const struct blk_backend *b)
+{
+	char disk[96], partition[96];
+	struct stat st;
+
+	if (fstat(b->fd, &st) || !S_ISBLK(st.st_mode))
+		return false;
+	snprintf(disk, sizeof(disk), "/sys/dev/block/%u:%u/queue/io_poll", major(st.st_rdev),
+		 minor(st.st_rdev));
+	/* A partition's queue is its disk's, one directory up. */
+	snprintf(partition, sizeof(partition), "/sys/dev/block/%u:%u/../queue/io_poll",
+		 major(st.st_rdev), minor(st.st_rdev));
+	return blk_sysfs_one(disk) || blk_sysfs_one(partition);
 }
 
 /* preadv/pwritev until done: a short transfer is continued, not an error. */

@@ -4,6 +4,13 @@
  * by the caller and submitted once per batch, completions signalled on an
  * eventfd for the event loop. A short transfer is resubmitted for the
  * rest, so the caller only ever hears "all done" or an error.
+ *
+ * On a block device with poll queues (blk_uring_poll_setup), direct reads
+ * and writes go through a second ring made with IORING_SETUP_IOPOLL: no
+ * device interrupt, no task work; the I/O thread polls the device for
+ * their completions (blk_uring_poll_reap) while it has any out. Flushes
+ * and transfers through the page cache stay on the first ring, which is
+ * the only kind IOPOLL cannot do.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +31,10 @@ struct blk_uring {
 	struct blk_backend *b;
 	int efd;
 	struct ratelimit rl;
+	bool polled;			/* poll_ring exists (blk_uring_poll_setup) */
+	bool poll_new;			/* new direct I/O goes there (until the file refuses) */
+	struct io_uring poll_ring;	/* IORING_SETUP_IOPOLL: direct reads and writes */
+	unsigned int out, poll_out;	/* entries queued on each and not yet reaped */
 };
 
 int blk_uring_init(struct blk_backend *b, unsigned int depth, struct blk_uring **out)
@@ -89,16 +100,28 @@ int blk_uring_fd(const struct blk_uring *u)
 
 int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
-	int fd;
+	struct io_uring_sqe *sqe;
+	bool polled;
+	int fd = -1;
 
+	/* A request slot is reused: a flush must not keep its last transfer's direct. */
+	io->direct = false;
+	if (io->op != BLK_OP_FLUSH) {
+		fd = blk_io_fd(u->b, io->iov, io->nr_iov, io->offset);
+		io->direct = fd != u->b->fd;
+	}
+	/* Direct transfers on the polled ring, when there is one; all else on the first. */
+	polled = u->poll_new && io->direct;
+	sqe = io_uring_get_sqe(polled ? &u->poll_ring : &u->ring);
 	if (!sqe)
 		return -EBUSY;
+	if (polled)
+		u->poll_out++;
+	else
+		u->out++;
 	switch (io->op) {
 	case BLK_OP_READ:
 	case BLK_OP_WRITE:
-		fd = blk_io_fd(u->b, io->iov, io->nr_iov, io->offset);
-		io->direct = fd != u->b->fd;
 		if (io->op == BLK_OP_READ)
 			io_uring_prep_readv(sqe, fd, io->iov, (unsigned int)io->nr_iov, io->offset);
 		else
@@ -120,19 +143,27 @@ void blk_uring_submit(struct blk_uring *u)
 	/*
 	 * Whatever the kernel did not take (an error, or it stopped early)
 	 * stays in the submission ring: the caller sees it with
-	 * blk_uring_unsubmitted() and tries again.
+	 * blk_uring_unsubmitted() and tries again. A ring with nothing
+	 * queued costs no system call.
 	 */
-	do
-		ret = io_uring_submit(&u->ring);
-	while (ret == -EINTR);
-	if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -ENOMEM)
-		log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission failed: %s; "
-				"retrying", u->b->path, strerror(-ret));
+	for (int i = 0; i < (u->polled ? 2 : 1); i++) {
+		struct io_uring *ring = i ? &u->poll_ring : &u->ring;
+
+		if (!io_uring_sq_ready(ring))
+			continue;
+		do
+			ret = io_uring_submit(ring);
+		while (ret == -EINTR);
+		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -ENOMEM)
+			log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission failed: "
+					"%s; retrying", u->b->path, strerror(-ret));
+	}
 }
 
 bool blk_uring_unsubmitted(struct blk_uring *u)
 {
-	return io_uring_sq_ready(&u->ring) > 0;
+	return io_uring_sq_ready(&u->ring) > 0 ||
+	       (u->polled && io_uring_sq_ready(&u->poll_ring) > 0);
 }
 
 static size_t iov_total(const struct blk_io *io)
@@ -145,12 +176,19 @@ static size_t iov_total(const struct blk_io *io)
 }
 
 /*
- * A CQE's result: 1 when io went back to the kernel for the rest (or a
- * retry), else its final result, 0 or -errno.
+ * A CQE's result (from the polled ring: polled): 1 when io went back to
+ * the kernel for the rest (or a retry), else its final result, 0 or
+ * -errno.
  */
-static int blk_uring_result(struct blk_uring *u, struct blk_io *io, int res)
+static int blk_uring_result(struct blk_uring *u, struct blk_io *io, int res, bool polled)
 {
-	if (res == -EAGAIN || res == -EINTR) {
+	if (res == -EOPNOTSUPP && polled) {
+		/* The file cannot be polled after all (KVMINI_BLK_IOPOLL=1): the other ring. */
+		if (u->poll_new)
+			log_warn("vm", "%s: its direct I/O cannot be polled (EOPNOTSUPP); "
+				 "completions by interrupt from now on", u->b->path);
+		u->poll_new = false;
+	} else if (res == -EAGAIN || res == -EINTR) {
 		if (io->retries++ >= BLK_URING_RETRIES)
 			return res;
 	} else if (res == -EINVAL && io->direct) {
@@ -172,21 +210,51 @@ static int blk_uring_result(struct blk_uring *u, struct blk_io *io, int res)
 	return blk_uring_queue(u, io) ?: 1;
 }
 
+/* The completions waiting on one of u's rings: done() for each I/O that ended. */
+static int blk_uring_drain(struct blk_uring *u, struct io_uring *ring, blk_io_done_fn *done,
+			   void *arg, bool *resubmit)
+{
+	struct io_uring_cqe *cqe;
+	int ended = 0, ret;
+
+	/* On the polled ring, looking is polling the device once: a system call. */
+	while (!io_uring_peek_cqe(ring, &cqe)) {
+		struct blk_io *io = io_uring_cqe_get_data(cqe);
+
+		if (ring == &u->poll_ring)
+			u->poll_out--;
+		else
+			u->out--;
+		ret = blk_uring_result(u, io, cqe->res, ring == &u->poll_ring);
+		io_uring_cqe_seen(ring, cqe);
+		if (ret == 1) {
+			*resubmit = true;
+			continue;
+		}
+		done(io, ret, arg);
+		ended++;
+	}
+	return ended;
+}
+
 int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *arg)
 {
 	struct io_uring_cqe *cqe;
 	bool resubmit = false;
 	uint64_t count;
-	int ended = 0, ret;
+	int ended, ret;
 
 	/* Reset the eventfd before looking, so a CQE posted meanwhile wakes us again. */
 	if (read(u->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_ratelimited(&u->rl, LOG_WARN, "vm", "%s: reading the io_uring eventfd: %s",
 				u->b->path, strerror(errno));
 	if (wait) {
+		/* The polled ring's waits poll the device: only when nothing is out on the other. */
+		struct io_uring *ring = u->polled && !u->out ? &u->poll_ring : &u->ring;
+
 		do
-			ret = io_uring_sq_ready(&u->ring) ? io_uring_submit_and_wait(&u->ring, 1) :
-							    io_uring_wait_cqe(&u->ring, &cqe);
+			ret = io_uring_sq_ready(ring) ? io_uring_submit_and_wait(ring, 1) :
+							io_uring_wait_cqe(ring, &cqe);
 		while (ret == -EINTR);
 		if (ret < 0) {
 			log_err("vm", "%s: waiting for io_uring completions: %s", u->b->path,
@@ -194,21 +262,68 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
 			return ret;
 		}
 	}
-	while (!io_uring_peek_cqe(&u->ring, &cqe)) {
-		struct blk_io *io = io_uring_cqe_get_data(cqe);
-
-		ret = blk_uring_result(u, io, cqe->res);
-		io_uring_cqe_seen(&u->ring, cqe);
-		if (ret == 1) {
-			resubmit = true;
-			continue;
-		}
-		done(io, ret, arg);
-		ended++;
-	}
+	ended = blk_uring_drain(u, &u->ring, done, arg, &resubmit);
+	if (u->poll_out)
+		ended += blk_uring_drain(u, &u->poll_ring, done, arg, &resubmit);
 	if (resubmit)
 		blk_uring_submit(u);
 	return ended;
+}
+
+int blk_uring_poll_reap(struct blk_uring *u, blk_io_done_fn *done, void *arg)
+{
+	bool resubmit = false;
+	int ended;
+
+	if (!u->poll_out)
+		return 0;
+	ended = blk_uring_drain(u, &u->poll_ring, done, arg, &resubmit);
+	if (resubmit)
+		blk_uring_submit(u);
+	return ended;
+}
+
+unsigned int blk_uring_poll_out(const struct blk_uring *u)
+{
+	return u->poll_out;
+}
+
+bool blk_uring_poll_setup(struct blk_uring *u, unsigned int depth)
+{
+	const char *env = getenv("KVMINI_BLK_IOPOLL");
+	const char *why = NULL;
+	int ret;
+
+	if (u->b->direct_fd < 0)
+		return false;	/* only direct I/O can be polled: nothing to say */
+	if (env && !strcmp(env, "0"))
+		why = "KVMINI_BLK_IOPOLL=0";
+	else if (!(env && !strcmp(env, "1")) && !blk_has_poll_queues(u->b))
+		why = "the device has no poll queues; e.g. nvme.poll_queues=N or "
+		      "virtio_blk.poll_queues=N on the host give it some";
+	if (why) {
+		log_info("vm", "%s: completions by interrupt (%s)", u->b->path, why);
+		return false;
+	}
+	ret = io_uring_queue_init(depth, &u->poll_ring, IORING_SETUP_IOPOLL);
+	if (ret) {
+		log_info("vm", "%s: completions by interrupt (a polled io_uring: %s)", u->b->path,
+			 strerror(-ret));
+		return false;
+	}
+	u->polled = u->poll_new = true;
+	if (env && !strcmp(env, "1"))
+		log_info("vm", "%s: direct reads and writes polled (KVMINI_BLK_IOPOLL=1)",
+			 u->b->path);
+	else
+		log_info("vm", "%s: direct reads and writes polled (the device has poll queues; "
+			 "KVMINI_BLK_IOPOLL=0 turns it off)", u->b->path);
+	return true;
+}
+
+bool blk_uring_polling(const struct blk_uring *u)
+{
+	return u->poll_new;
 }
 
 void blk_uring_free(struct blk_uring *u)
@@ -216,6 +331,8 @@ void blk_uring_free(struct blk_uring *u)
 	if (!u)
 		return;
 	io_uring_queue_exit(&u->ring);
+	if (u->polled)
+		io_uring_queue_exit(&u->poll_ring);
 	close(u->efd);
 	free(u);
 }

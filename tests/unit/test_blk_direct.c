@@ -82,6 +82,21 @@ static void through_uring(struct blk_backend *b, uint8_t *aligned, size_t align)
 		ok(false, "an io_uring for the direct disk");
 		return;
 	}
+	/* A file, not a block device: no poll queues, so its completions keep signalling. */
+	{
+		struct capture cap;
+		char said[1024];
+		bool polled;
+
+		capture_begin(&cap, false);
+		polled = blk_uring_poll_setup(u, 8);
+		said_end(&cap, said, sizeof(said));
+		ok(!polled && !blk_uring_poll_out(u) &&
+		   strstr(said, ": completions by interrupt (the device has no poll queues; e.g. "
+			  "nvme.poll_queues=N or virtio_blk.poll_queues=N on the host give it some)"),
+		   "io_uring: a direct file's completions are not polled: not a block device "
+		   "with poll queues, said why (%s)", said);
+	}
 	fill(aligned + 2 * align, 2 * align, 9);
 	ok(!blk_uring_queue(u, &rd) && !blk_uring_queue(u, &wr), "io_uring: an aligned read "
 	   "and a write of unaligned buffers queued");
@@ -95,6 +110,91 @@ static void through_uring(struct blk_backend *b, uint8_t *aligned, size_t align)
 	   file_holds(4 * align, aligned, 2 * align), "io_uring: the file holds what was written, "
 	   "the read got what the file holds");
 	blk_uring_free(u);
+}
+
+/*
+ * Polled I/O forced (KVMINI_BLK_IOPOLL=1) on a file that cannot be polled:
+ * tmpfs takes O_DIRECT (Linux 6.6 on) but has no iopoll, so the polled
+ * ring refuses the read (EOPNOTSUPP). It is done again on the other ring,
+ * nothing lost, and polling ends for the disk. A flush in a slot that
+ * last held a direct read does not go to the polled ring (IOPOLL would
+ * refuse it too).
+ */
+static void polled_refused(void)
+{
+	char shm[] = "/dev/shm/kvmini-iopoll-XXXXXX", said[1024];
+	struct blk_backend *b = NULL;
+	struct done_count d = { 0 };
+	uint8_t *buf = NULL, *want = malloc(8192);
+	struct blk_uring *u = NULL;
+	struct capture cap;
+	struct iovec v;
+	struct blk_io io = { .op = BLK_OP_READ, .iov = &v, .nr_iov = 1, .offset = 8192 };
+	bool polled;
+	int fd = mkstemp(shm);
+
+	if (fd < 0 || !want || ftruncate(fd, DISK_SIZE)) {
+		ok(true, "polled I/O refused # SKIP no file in /dev/shm");
+		goto out;
+	}
+	fill(want, 8192, 5);
+	if (pwrite(fd, want, 8192, 8192) != 8192 || blk_open(shm, false, &b)) {
+		ok(false, "a disk image in /dev/shm");
+		goto out;
+	}
+	capture_begin(&cap, false);
+	if (blk_set_direct(b)) {
+		said_end(&cap, said, sizeof(said));
+		ok(true, "polled I/O refused # SKIP tmpfs here has no O_DIRECT (Linux < 6.6): %s",
+		   said);
+		goto out;
+	}
+	said_end(&cap, said, sizeof(said));
+	if (!uring_usable("polled I/O refused") || blk_uring_init(b, 8, &u))
+		goto out;
+	buf = aligned_alloc(b->dio_unit, 8192);
+	if (!buf)
+		goto out;
+	setenv("KVMINI_BLK_IOPOLL", "1", 1);
+	capture_begin(&cap, false);
+	polled = blk_uring_poll_setup(u, 8);
+	said_end(&cap, said, sizeof(said));
+	unsetenv("KVMINI_BLK_IOPOLL");
+	ok(polled && blk_uring_polling(u) && strstr(said, "direct reads and writes polled "
+	   "(KVMINI_BLK_IOPOLL=1)"), "KVMINI_BLK_IOPOLL=1: polled whatever sysfs says (%s)", said);
+	v = (struct iovec){ buf, 8192 };
+	ok(!blk_uring_queue(u, &io) && io.direct && blk_uring_poll_out(u) == 1,
+	   "a direct read goes on the polled ring");
+	blk_uring_submit(u);
+	capture_begin(&cap, false);
+	while (!d.ended && blk_uring_reap(u, true, io_done, &d) >= 0)
+		;
+	said_end(&cap, said, sizeof(said));
+	ok(d.ended == 1 && !d.failed && !memcmp(buf, want, 8192) && !blk_uring_poll_out(u),
+	   "refused there (tmpfs has no iopoll), it is done on the other ring: the data read");
+	ok(!blk_uring_polling(u) && strstr(said, "its direct I/O cannot be polled "
+	   "(EOPNOTSUPP); completions by interrupt from now on"),
+	   "polling ends for the disk, with a warning (%s)", said);
+	io.offset = 16384;
+	ok(!blk_uring_queue(u, &io) && io.direct && !blk_uring_poll_out(u),
+	   "the next direct read goes on the other ring");
+	io.op = BLK_OP_FLUSH;
+	ok(!blk_uring_queue(u, &io) && !io.direct, "a flush in the same slot is not direct");
+	blk_uring_submit(u);
+	d = (struct done_count){ 0 };
+	while (d.ended < 2 && blk_uring_reap(u, true, io_done, &d) >= 0)
+		;
+	ok(d.ended == 2 && !d.failed, "both done (%d ended, %d failed)", d.ended, d.failed);
+out:
+	blk_uring_free(u);
+	if (b)
+		blk_close(b);
+	if (fd >= 0) {
+		close(fd);
+		unlink(shm);
+	}
+	free(buf);
+	free(want);
 }
 
 /*
@@ -147,6 +247,7 @@ int main(void)
 	}
 	plain_fd = fd;
 	refused_without_o_direct();
+	polled_refused();
 	ok(b->direct_fd < 0, "without ,direct: no O_DIRECT file");
 	capture_begin(&cap, false);
 	ret = blk_set_direct(b);

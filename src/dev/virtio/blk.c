@@ -120,6 +120,9 @@ struct virtio_blk {
 	struct blk_backend *backend;
 	struct blk_uring *uring;	/* NULL: synchronous I/O in the handler */
 	struct ev_source done_src;	/* the ring's eventfd: completions to reap */
+	/* Direct I/O polled (blk_uring_poll_setup): the I/O thread polls while it has any out. */
+	bool polled;
+	struct ev_poller done_poller;
 	uint8_t config[BLK_CONFIG_MQ_BYTES];
 	struct blk_req *reqs;		/* VIRTQ_MAX_SIZE slots */
 	/*
@@ -352,6 +355,9 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 		b->depth.submits++;
 		if (blk_uring_unsubmitted(b->uring))
 			virtio_requeue(vd, q);
+		/* Nothing will signal their completions: poll for them. */
+		if (b->polled && blk_uring_poll_out(b->uring))
+			(void)evloop_poll_arm(&vd->dev.vm->loop, &b->done_poller);
 	}
 	if (pushed)
 		virtio_notify(vd, q);
@@ -376,14 +382,18 @@ static void blk_io_done(struct blk_io *io, int res, void *arg)
 	blk_req_put(b, r);
 }
 
-/* Reap a batch of completions: one interrupt for all of it. false: waiting failed. */
-static bool blk_reap(struct virtio_blk *b, bool wait)
+/*
+ * Reap a batch of completions: one interrupt for all of it. polled: only
+ * poll the device once for the polled ring's. false: waiting failed.
+ */
+static bool blk_reap(struct virtio_blk *b, bool wait, bool polled)
 {
 	uint32_t again;
 	int ended;
 
 	b->pushed = 0;
-	ended = blk_uring_reap(b->uring, wait, blk_io_done, b);
+	ended = polled ? blk_uring_poll_reap(b->uring, blk_io_done, b) :
+			 blk_uring_reap(b->uring, wait, blk_io_done, b);
 	for (unsigned int q = 0; q < b->vd.nr_queues; q++)
 		if (b->pushed & 1u << q)
 			virtio_notify(&b->vd, q);
@@ -408,8 +418,32 @@ static void blk_done_ready(struct ev_source *src, uint32_t events)
 
 	(void)events;
 	virtio_busy_begin(&b->vd);
-	(void)blk_reap(b, false);
+	(void)blk_reap(b, false, false);
 	virtio_busy_end(&b->vd);
+}
+
+/*
+ * A polling round with polled I/O out: poll the device once. It says it
+ * found work for as long as any is out, so the loop keeps polling until
+ * the last completion (its time counts as the polls' work in --stats).
+ */
+static bool blk_done_poll(struct ev_poller *p, uint64_t now)
+{
+	struct virtio_blk *b = container_of(p, struct virtio_blk, done_poller);
+
+	(void)now;
+	if (!blk_uring_poll_out(b->uring))
+		return false;
+	virtio_busy_begin(&b->vd);
+	(void)blk_reap(b, false, true);
+	virtio_busy_end(&b->vd);
+	return true;
+}
+
+/* Out of the loop's polling with nothing out: nothing to turn back on. */
+static void blk_done_poll_stop(struct ev_poller *p)
+{
+	(void)p;
 }
 
 /*
@@ -421,7 +455,7 @@ static void blk_quiesce(struct virtio_dev *vd)
 	struct virtio_blk *b = container_of(vd, struct virtio_blk, vd);
 
 	while (b->nr_held) {
-		if (!blk_reap(b, true)) {
+		if (!blk_reap(b, true, false)) {
 			log_err("vm", "%s: %u requests left in flight", vd->dev.name, b->nr_held);
 			return;
 		}
@@ -452,8 +486,15 @@ static int blk_realize(struct virtio_dev *vd)
 	if (ret) {
 		blk_uring_free(b->uring);
 		b->uring = NULL;
+		return ret;
 	}
-	return ret;
+	/* Polled completions need the I/O thread to poll: not with --io-poll 0. */
+	if (vd->dev.vm->loop.poll_ns)
+		b->polled = blk_uring_poll_setup(b->uring, VIRTQ_MAX_SIZE);
+	else if (b->backend->direct_fd >= 0)
+		log_info("vm", "%s: completions by interrupt (--io-poll 0: the I/O thread does "
+			 "not poll)", b->backend->path);
+	return 0;
 }
 
 static void blk_destroy(struct virtio_dev *vd)
@@ -489,6 +530,8 @@ static void blk_print_stats(struct virtio_dev *vd, FILE *f)
 		if (d->submit_cpu_ns)
 			fprintf(f, " (%.0f us on the CPU)",
 				(double)d->submit_cpu_ns / (double)d->submits / 1e3);
+		if (b->polled && blk_uring_polling(b->uring))
+			fputs("; direct ones polled", f);
 		fputc('\n', f);
 	}
 	if (be->direct_fd >= 0)
@@ -552,6 +595,7 @@ int virtio_blk_create(uint64_t base, struct blk_backend *backend, unsigned int q
 	b->vd.nr_queues = queues;
 	b->done_src = (struct ev_source){ .fd = -1, .ready = blk_done_ready,
 					  .name = b->vd.dev.name };
+	b->done_poller = (struct ev_poller){ .poll = blk_done_poll, .stop = blk_done_poll_stop };
 	*out = &b->vd.dev;
 	return 0;
 }
