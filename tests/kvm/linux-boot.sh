@@ -19,6 +19,9 @@
 #           window, and its polls found 0-1 requests in 6 runs; with
 #           1000 us, 0 in one run of 4) and may
 #           hold its interrupts while the guest keeps requests coming
+#   hostdisk the same on the emulated host's own disk, a block device
+#           with a poll queue: kvmini polls it for the completions of
+#           its direct reads and writes (IORING_SETUP_IOPOLL)
 #   panic   without an initrd the kernel panics; --no-reboot ends kvmini;
 #           its whole boot log goes through the 8250, which no program
 #           opens: --stats counts the exits of its polled console
@@ -45,7 +48,9 @@ aarch64-linux-gnu-gcc -c -o "$T/raw.o" "$(dirname "$0")/raw-guest.S" &&
 head -c 2097152 /dev/urandom >"$T/blob"
 blob_md5=$(md5sum <"$T/blob" | cut -c1-32)
 
-run_host --guest --mem 3G --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob" --add "$PTY_RUN_BIN" \
+# The emulated host's own disk (/dev/vda there), which has a poll queue.
+truncate -s 64M "$T/hostdisk.img"
+run_host --guest --mem 3G --disk "$T/hostdisk.img" --add "$T/raw.bin" --add "$T/spin.bin" --add "$T/blob" --add "$PTY_RUN_BIN" \
 	--add "$STUCK_OUT_BIN" -- '
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
@@ -92,6 +97,11 @@ wait $reboot_pid
 t reboot-disk sh -c "dd if=reboot.img bs=512 skip=8 count=1 2>/dev/null | head -c 13"
 t poll kvmini run -k $GUEST/Image -i $GUEST/initrd -d poll.img --stats --io-poll 20000 --timeout 300 \
 	-p "kvmini.iops=1 kvmini.noinput" </dev/null
+# A block device with a poll queue: kvmini polls it for its direct I/O.
+# Then how much of it the guest wrote: its random writes are blocks of "Z".
+t hostdisk kvmini run -k $GUEST/Image -i $GUEST/initrd -d $HOST_DISK,direct --stats --timeout 300 \
+	-p "kvmini.iops=1 kvmini.noinput" </dev/null
+t hostdisk-data sh -c "tr -cd Z <$HOST_DISK | wc -c"
 t panic kvmini run -k $GUEST/Image -m 256 --timeout 240 --no-reboot --stats -p "console=ttyS0 panic=-1"
 # stdout a pipe nobody reads: the guest stalls on its console, and SIGTERM
 # still ends kvmini, after the 2 s it gives the reader.
@@ -195,6 +205,16 @@ check "reboot: the control socket pauses the rebooted guest (status: paused)" sh
 	"[ \"\$(cat '$T/reboot-pause.rc')\" = 0 ] && grep -q 'state: paused' '$T/reboot-status.out'"
 check "reboot: and resumes it: the second boot gets its line after the pause" sh -c \
 	"[ \"\$(cat '$T/reboot-resume.rc')\" = 0 ] && grep -q \"guest init: second boot: got 'after the pause'\" '$T/reboot.out'"
+check "hostdisk: exit status 0" rc_is hostdisk 0
+check "hostdisk: the host's disk has a poll queue: kvmini polls for its direct I/O" has hostdisk \
+	"/dev/vda: direct reads and writes polled (the device has poll queues"
+check "hostdisk: the guest reads back what it wrote" has hostdisk \
+	"guest init: vda reads back 'kvmini-disk-pattern'"
+check "hostdisk: random I/O at queue depths 1 and 32, through the polled ring" sh -c \
+	"grep 'guest init: bench: iops:' '$T/hostdisk.out' | grep -Eq 'randread_qd32=[1-9][0-9]* .*randwrite_qd32=[1-9]' &&
+	 grep -q 'requests through io_uring, .*; direct ones polled' '$T/hostdisk.out'"
+check "hostdisk: the host's disk holds the guest's random writes (whole 4 KiB blocks)" sh -c \
+	"n=\$(tr -d ' ' <'$T/hostdisk-data.out'); echo \"# \$n bytes of Z\"; [ \"\$n\" -ge 4096 ] && [ \$((n % 4096)) = 0 ]"
 check "poll: random disk I/O at queue depths 1 and 32 works" sh -c \
 	"grep 'guest init: bench: iops:' '$T/poll.out' | grep -Eq 'randread_qd32=[1-9][0-9]* .*randwrite_qd32=[1-9]'"
 # The queue's --stats line: requests, notifications, polls that found work.

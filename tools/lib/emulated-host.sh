@@ -167,12 +167,14 @@ make_rootfs() {
 }
 cleanup() { [ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true; rm -rf "$work"; }
 
-# add_module MODDIR NAME: kernel module NAME (a .ko.xz under MODDIR), after
-# the modules it depends on, into the tree decompressed (busybox's insmod
-# takes plain .ko files) and into lib/modules/load, the init's load order.
+# add_module MODDIR NAME [PARAMS]: kernel module NAME (a .ko.xz under
+# MODDIR), after the modules it depends on, into the tree decompressed
+# (busybox's insmod takes plain .ko files) and into lib/modules/load, the
+# init's load order, a line each with its PARAMS (the emulated hosts' init
+# passes them to insmod; tools/mkguest-initrd gives none).
 declare -A module_added=()
 add_module() {
-	local moddir=$1 key=${2//-/_} file base deps dep
+	local moddir=$1 key=${2//-/_} params=${3:-} file base deps dep
 	[ -z "${module_added[$key]:-}" ] || return 0
 	module_added[$key]=1
 	file=$(find "$moddir/kernel" -name "${key//_/[-_]}.ko.xz" 2>/dev/null | head -n1)
@@ -181,7 +183,7 @@ add_module() {
 	xz -dc "$file" >"$rootfs/lib/modules/$base.ko" || die "decompressing $file failed"
 	deps=$(tr '\0' '\n' <"$rootfs/lib/modules/$base.ko" | sed -n 's/^depends=//p' | head -n1)
 	for dep in ${deps//,/ }; do add_module "$moddir" "$dep"; done
-	echo "$base" >>"$rootfs/lib/modules/load"
+	echo "$base${params:+ $params}" >>"$rootfs/lib/modules/load"
 }
 
 # make_initrd COMMAND...: the command's words and the init into the tree,
@@ -201,10 +203,10 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
-for m in $(cat /lib/modules/load 2>/dev/null); do
-	err=$(insmod /lib/modules/$m.ko 2>&1) ||
+[ ! -e /lib/modules/load ] || while read -r m params; do
+	err=$(insmod /lib/modules/$m.ko $params 2>&1) ||
 		echo "@PROG@: the $m module did not load: $err" >&2
-done
+done </lib/modules/load
 ip link set lo up
 export PATH=/work:/bin HOME=/root OUT=/out GUEST=/guest
 [ ! -e /hostdisk ] || export HOST_DISK=$(cat /hostdisk)
