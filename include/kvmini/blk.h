@@ -172,10 +172,17 @@ bool blk_uring_poll_setup(struct blk_uring *u, unsigned int depth);
 bool blk_uring_polling(const struct blk_uring *u);
 /* I/O on the polled ring, queued and not yet reaped. */
 unsigned int blk_uring_poll_out(const struct blk_uring *u);
+/* Completions reaped from the polled ring so far (--stats). */
+uint64_t blk_uring_poll_ios(const struct blk_uring *u);
 /*
- * Poll the device once and finish what completed there, as
- * blk_uring_reap() (which reaps the polled ring too). Returns how many
- * I/Os ended.
+ * With I/O out on the polled ring: whether completions wait there,
+ * polling the device once (a system call) when none were found before.
+ */
+bool blk_uring_poll_ready(struct blk_uring *u);
+/*
+ * Finish what completed on the polled ring (blk_uring_poll_ready() found
+ * it), as blk_uring_reap() does (which reaps the polled ring too).
+ * Returns how many I/Os ended.
  */
 int blk_uring_poll_reap(struct blk_uring *u, blk_io_done_fn *done, void *arg);
 /* Close the ring: after every I/O queued on it ended. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -35,6 +36,7 @@ struct blk_uring {
 	bool poll_new;			/* new direct I/O goes there (until the file refuses) */
 	struct io_uring poll_ring;	/* IORING_SETUP_IOPOLL: direct reads and writes */
 	unsigned int out, poll_out;	/* entries queued on each and not yet reaped */
+	uint64_t poll_ios;		/* completions reaped from the polled ring (--stats) */
 };
 
 int blk_uring_init(struct blk_backend *b, unsigned int depth, struct blk_uring **out)
@@ -104,6 +106,13 @@ int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 	bool polled;
 	int fd = -1;
 
+	/*
+	 * Room first, in either ring it may go to: the fd choice below counts
+	 * the transfer (--stats), and a refused one is done synchronously.
+	 */
+	if (!io_uring_sq_space_left(&u->ring) ||
+	    (u->poll_new && !io_uring_sq_space_left(&u->poll_ring)))
+		return -EBUSY;
 	/* A request slot is reused: a flush must not keep its last transfer's direct. */
 	io->direct = false;
 	if (io->op != BLK_OP_FLUSH) {
@@ -114,7 +123,7 @@ int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 	polled = u->poll_new && io->direct;
 	sqe = io_uring_get_sqe(polled ? &u->poll_ring : &u->ring);
 	if (!sqe)
-		return -EBUSY;
+		return -EBUSY;	/* not after the space check */
 	if (polled)
 		u->poll_out++;
 	else
@@ -155,8 +164,9 @@ void blk_uring_submit(struct blk_uring *u)
 			ret = io_uring_submit(ring);
 		while (ret == -EINTR);
 		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -ENOMEM)
-			log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission failed: "
-					"%s; retrying", u->b->path, strerror(-ret));
+			log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: io_uring submission%s failed: "
+					"%s; retrying", u->b->path, i ? " (polled ring)" : "",
+					strerror(-ret));
 	}
 }
 
@@ -186,7 +196,8 @@ static int blk_uring_result(struct blk_uring *u, struct blk_io *io, int res, boo
 		/* The file cannot be polled after all (KVMINI_BLK_IOPOLL=1): the other ring. */
 		if (u->poll_new)
 			log_warn("vm", "%s: its direct I/O cannot be polled (EOPNOTSUPP); "
-				 "completions by interrupt from now on", u->b->path);
+				 "completions by interrupt from now on (if KVMINI_BLK_IOPOLL=1 "
+				 "is set, unset it)", u->b->path);
 		u->poll_new = false;
 	} else if (res == -EAGAIN || res == -EINTR) {
 		if (io->retries++ >= BLK_URING_RETRIES)
@@ -217,14 +228,20 @@ static int blk_uring_drain(struct blk_uring *u, struct io_uring *ring, blk_io_do
 	struct io_uring_cqe *cqe;
 	int ended = 0, ret;
 
-	/* On the polled ring, looking is polling the device once: a system call. */
-	while (!io_uring_peek_cqe(ring, &cqe)) {
+	/*
+	 * The polled ring: only what blk_uring_poll_device() found (liburing
+	 * 2.2 on would poll again on a peek that finds none).
+	 */
+	while ((ring != &u->poll_ring || io_uring_cq_ready(ring)) &&
+	       !io_uring_peek_cqe(ring, &cqe)) {
 		struct blk_io *io = io_uring_cqe_get_data(cqe);
 
-		if (ring == &u->poll_ring)
+		if (ring == &u->poll_ring) {
 			u->poll_out--;
-		else
+			u->poll_ios++;
+		} else {
 			u->out--;
+		}
 		ret = blk_uring_result(u, io, cqe->res, ring == &u->poll_ring);
 		io_uring_cqe_seen(ring, cqe);
 		if (ret == 1) {
@@ -235,6 +252,16 @@ static int blk_uring_drain(struct blk_uring *u, struct io_uring *ring, blk_io_do
 		ended++;
 	}
 	return ended;
+}
+
+/* Poll the device once for the polled ring's completions: one system call. */
+static void blk_uring_poll_device(struct blk_uring *u)
+{
+	int ret = io_uring_enter(u->poll_ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL);
+
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+		log_ratelimited(&u->rl, LOG_ERR, "vm", "%s: polling for io_uring completions "
+				"failed: %s; retrying", u->b->path, strerror(-ret));
 }
 
 int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *arg)
@@ -249,9 +276,14 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
 		log_ratelimited(&u->rl, LOG_WARN, "vm", "%s: reading the io_uring eventfd: %s",
 				u->b->path, strerror(errno));
 	if (wait) {
-		/* The polled ring's waits poll the device: only when nothing is out on the other. */
-		struct io_uring *ring = u->polled && !u->out ? &u->poll_ring : &u->ring;
+		/*
+		 * The polled ring's I/O completes only while someone polls: wait
+		 * there (polling) while it has any; the other ring's needs nobody.
+		 */
+		struct io_uring *ring = u->poll_out ? &u->poll_ring : &u->ring;
 
+		if (u->poll_out)
+			blk_uring_submit(u);	/* the other ring's queue, in the meantime */
 		do
 			ret = io_uring_sq_ready(ring) ? io_uring_submit_and_wait(ring, 1) :
 							io_uring_wait_cqe(ring, &cqe);
@@ -263,11 +295,23 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
 		}
 	}
 	ended = blk_uring_drain(u, &u->ring, done, arg, &resubmit);
-	if (u->poll_out)
+	if (u->poll_out) {
+		if (!io_uring_cq_ready(&u->poll_ring))
+			blk_uring_poll_device(u);
 		ended += blk_uring_drain(u, &u->poll_ring, done, arg, &resubmit);
+	}
 	if (resubmit)
 		blk_uring_submit(u);
 	return ended;
+}
+
+bool blk_uring_poll_ready(struct blk_uring *u)
+{
+	if (!u->poll_out)
+		return false;
+	if (!io_uring_cq_ready(&u->poll_ring))
+		blk_uring_poll_device(u);
+	return io_uring_cq_ready(&u->poll_ring) > 0;
 }
 
 int blk_uring_poll_reap(struct blk_uring *u, blk_io_done_fn *done, void *arg)
@@ -288,17 +332,28 @@ unsigned int blk_uring_poll_out(const struct blk_uring *u)
 	return u->poll_out;
 }
 
+uint64_t blk_uring_poll_ios(const struct blk_uring *u)
+{
+	return u->poll_ios;
+}
+
 bool blk_uring_poll_setup(struct blk_uring *u, unsigned int depth)
 {
 	const char *env = getenv("KVMINI_BLK_IOPOLL");
 	const char *why = NULL;
+	struct stat st;
 	int ret;
 
 	if (u->b->direct_fd < 0)
 		return false;	/* only direct I/O can be polled: nothing to say */
 	if (env && !strcmp(env, "0"))
 		why = "KVMINI_BLK_IOPOLL=0";
-	else if (!(env && !strcmp(env, "1")) && !blk_has_poll_queues(u->b))
+	else if (env && !strcmp(env, "1"))
+		why = NULL;
+	else if (fstat(u->b->fd, &st) || !S_ISBLK(st.st_mode))
+		why = "not a block device: polling is for one with poll queues; "
+		      "KVMINI_BLK_IOPOLL=1 tries anyway";
+	else if (!blk_has_poll_queues(u->b))
 		why = "the device has no poll queues; e.g. nvme.poll_queues=N or "
 		      "virtio_blk.poll_queues=N on the host give it some";
 	if (why) {

@@ -212,7 +212,8 @@ check "hostdisk: the guest reads back what it wrote" has hostdisk \
 	"guest init: vda reads back 'kvmini-disk-pattern'"
 check "hostdisk: random I/O at queue depths 1 and 32, through the polled ring" sh -c \
 	"grep 'guest init: bench: iops:' '$T/hostdisk.out' | grep -Eq 'randread_qd32=[1-9][0-9]* .*randwrite_qd32=[1-9]' &&
-	 grep -q 'requests through io_uring, .*; direct ones polled' '$T/hostdisk.out'"
+	 grep -o 'requests through io_uring, .*; [0-9]* completions polled' '$T/hostdisk.out' |
+	 awk '{ print \"# \" \$0; if (\$(NF - 2) > 1000) ok = 1 } END { exit !ok }'"
 check "hostdisk: the host's disk holds the guest's random writes (whole 4 KiB blocks)" sh -c \
 	"n=\$(tr -d ' ' <'$T/hostdisk-data.out'); echo \"# \$n bytes of Z\"; [ \"\$n\" -ge 4096 ] && [ \$((n % 4096)) = 0 ]"
 check "poll: random disk I/O at queue depths 1 and 32 works" sh -c \

@@ -261,6 +261,13 @@ static void blk_req_put(struct virtio_blk *b, struct blk_req *r)
 	b->free_slots[b->nr_free++] = (uint16_t)(r - b->reqs);
 }
 
+/* I/O out on the polled ring: nothing will signal its completions, so poll for them. */
+static void blk_poll_completions(struct virtio_blk *b)
+{
+	if (b->polled && blk_uring_poll_out(b->uring))
+		(void)evloop_poll_arm(&b->vd.dev.vm->loop, &b->done_poller);
+}
+
 /* The I/O thread: pop, check, and either finish each request or queue its I/O. */
 static void blk_notify(struct virtio_dev *vd, unsigned int q)
 {
@@ -355,9 +362,7 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 		b->depth.submits++;
 		if (blk_uring_unsubmitted(b->uring))
 			virtio_requeue(vd, q);
-		/* Nothing will signal their completions: poll for them. */
-		if (b->polled && blk_uring_poll_out(b->uring))
-			(void)evloop_poll_arm(&vd->dev.vm->loop, &b->done_poller);
+		blk_poll_completions(b);
 	}
 	if (pushed)
 		virtio_notify(vd, q);
@@ -420,6 +425,8 @@ static void blk_done_ready(struct ev_source *src, uint32_t events)
 	virtio_busy_begin(&b->vd);
 	(void)blk_reap(b, false, false);
 	virtio_busy_end(&b->vd);
+	/* A rest resubmitted (a short transfer) may have gone to the polled ring. */
+	blk_poll_completions(b);
 }
 
 /*
@@ -434,9 +441,12 @@ static bool blk_done_poll(struct ev_poller *p, uint64_t now)
 	(void)now;
 	if (!blk_uring_poll_out(b->uring))
 		return false;
-	virtio_busy_begin(&b->vd);
-	(void)blk_reap(b, false, true);
-	virtio_busy_end(&b->vd);
+	/* The device lock (busy) only when something completed: most rounds find nothing. */
+	if (blk_uring_poll_ready(b->uring)) {
+		virtio_busy_begin(&b->vd);
+		(void)blk_reap(b, false, true);
+		virtio_busy_end(&b->vd);
+	}
 	return true;
 }
 
@@ -492,8 +502,9 @@ static int blk_realize(struct virtio_dev *vd)
 	if (vd->dev.vm->loop.poll_ns)
 		b->polled = blk_uring_poll_setup(b->uring, VIRTQ_MAX_SIZE);
 	else if (b->backend->direct_fd >= 0)
-		log_info("vm", "%s: completions by interrupt (--io-poll 0: the I/O thread does "
-			 "not poll)", b->backend->path);
+		log_info("vm", "%s: completions by interrupt (I/O polling is off: --io-poll 0, "
+			 "or no CPU to spare beside the vCPUs; --io-poll USEC turns it on)",
+			 b->backend->path);
 	return 0;
 }
 
@@ -530,8 +541,9 @@ static void blk_print_stats(struct virtio_dev *vd, FILE *f)
 		if (d->submit_cpu_ns)
 			fprintf(f, " (%.0f us on the CPU)",
 				(double)d->submit_cpu_ns / (double)d->submits / 1e3);
-		if (b->polled && blk_uring_polling(b->uring))
-			fputs("; direct ones polled", f);
+		if (b->polled)
+			fprintf(f, "; %" PRIu64 " completions polled%s", blk_uring_poll_ios(b->uring),
+				blk_uring_polling(b->uring) ? "" : " (polling then refused)");
 		fputc('\n', f);
 	}
 	if (be->direct_fd >= 0)
