@@ -158,6 +158,7 @@ static void blk(uint16_t qsize)
 	if (!be)
 		abort();
 	be->fd = dup(disk_fd);
+	be->direct_fd = -1;	/* no ,direct (0 would be fd 0, with no alignment known) */
 	be->path = strdup("fuzz");
 	be->size = DISK_SECTORS * 512;
 	/* Two request queues on the same rings: a hostile driver may share them. */
