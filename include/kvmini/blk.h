@@ -161,8 +161,10 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
  * --disk with ,direct on a block device that has poll queues (sysfs
  * queue/io_poll); KVMINI_BLK_IOPOLL=0: never, =1: whatever sysfs says.
  * Its direct reads and writes then go through a second ring
- * (IORING_SETUP_IOPOLL), which signals nothing: the caller must call
- * blk_uring_poll_reap() while blk_uring_poll_out() is not 0. A file that
+ * (IORING_SETUP_IOPOLL), which signals nothing: while
+ * blk_uring_poll_out() is not 0 the caller must keep calling
+ * blk_uring_poll_ready(), and blk_uring_poll_reap() when it says so (or
+ * blk_uring_reap(), which does both). A file that
  * refuses polled I/O (EOPNOTSUPP) has it done again, and all after it, on
  * the first ring (a warning). true: polled (logged, as is why not for a
  * direct disk). Before the first I/O.
