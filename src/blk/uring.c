@@ -295,11 +295,8 @@ int blk_uring_reap(struct blk_uring *u, bool wait, blk_io_done_fn *done, void *a
 		}
 	}
 	ended = blk_uring_drain(u, &u->ring, done, arg, &resubmit);
-	if (u->poll_out) {
-		if (!io_uring_cq_ready(&u->poll_ring))
-			blk_uring_poll_device(u);
+	if (blk_uring_poll_ready(u))
 		ended += blk_uring_drain(u, &u->poll_ring, done, arg, &resubmit);
-	}
 	if (resubmit)
 		blk_uring_submit(u);
 	return ended;
