@@ -115,8 +115,10 @@ host_tool_basics() {
 	# sector written there lands in the file.
 	truncate -s 4M "$T/hostdisk.img"
 	printf 'kvmini-host-disk' | dd of="$T/hostdisk.img" conv=notrunc 2>/dev/null
-	host files --add "$T/payload.txt" --out "$T/back" --disk "$T/hostdisk.img" -- \
+	host files --add "$T/payload.txt" --out "$T/back" --disk "$T/hostdisk.img" \
+		--append kvmini_host.a=1 --append "kvmini_host.b=2 kvmini_host.c=3" -- \
 		sh -c 'cat payload.txt; echo written >"$OUT/result.txt"; mkdir "$OUT/d"; echo x >"$OUT/d/y"
+			echo "cmdline: $(cat /proc/cmdline)"
 			echo "disk=$HOST_DISK"; head -c 16 "$HOST_DISK"; echo
 			echo written-by-host | dd of="$HOST_DISK" bs=512 seek=2 conv=sync 2>/dev/null; sync
 			exit 3'
@@ -129,6 +131,8 @@ host_tool_basics() {
 	check "--disk: the host reads the file's bytes" has files "kvmini-host-disk"
 	check "--disk: what the host writes lands in the file" sh -c \
 		"dd if='$T/hostdisk.img' bs=512 skip=2 count=1 2>/dev/null | grep -qa written-by-host"
+	check "--append (twice): the host's kernel command line has all of them" \
+		grep -q "^cmdline: .*rdinit=/init kvmini_host.a=1 kvmini_host.b=2 kvmini_host.c=3" "$T/files.out"
 
 	host timeout --timeout 30 -- sh -c 'echo last-words; sleep 600'
 	check "a command that never returns: status 124" rc_is timeout 124
@@ -154,6 +158,12 @@ host_tool_basics() {
 	check "no command: named" has nocmd "no command given"
 	host badopt --frob -- true
 	check "unknown option: named" has badopt "unknown option '--frob'"
+	host ownparam --append "loglevel=7 rdinit=/bin/sh" -- true
+	check "--append of a parameter the tool sets: refused, named" sh -c \
+		"[ \"\$(cat '$T/ownparam.rc')\" = 125 ] && grep -q -- '--append rdinit=/bin/sh: the tool sets rdinit= itself' '$T/ownparam.out'"
+	host badparam --append "a  b" -- true
+	check "--append with stray spaces: refused, named" sh -c \
+		"[ \"\$(cat '$T/badparam.rc')\" = 125 ] && grep -q -- \"--append 'a  b': give kernel parameters separated by single spaces\" '$T/badparam.out'"
 	host nodisk --disk "$T/no-such-disk" -- true
 	check "--disk of a missing file: refused" rc_is nodisk 125
 	check "--disk of a missing file: named, with what to do" \

@@ -35,6 +35,8 @@ Other:
                      seconds (default 180; a boot takes 3-10 s) is stopped
                      and tried once more: QEMU's emulation has been seen to
                      stall at boot; the command never ran in such a boot
+  --append PARAMS    add PARAMS to the emulated host's kernel command line
+                     (repeatable; e.g. init_on_free=1)
   --verbose          also print the emulated kernel's log
   -h, --help         this text
 
@@ -45,9 +47,10 @@ USAGE
 }
 
 # parse_args "$@": the options into smp, mem, adds, out, kvmini, host_kernel,
-# host_disk, timeout, boot_timeout and verbose, checked; the command into cmd.
+# host_disk, host_params, timeout, boot_timeout and verbose, checked; the
+# command into cmd.
 smp=2 mem=2G timeout=900 boot_timeout=180 verbose= out= kvmini=${KVMINI_BIN:-} host_kernel=
-host_disk=
+host_disk= host_params=
 # Set by a host tool whose emulated CPUs, once the kernel reports an RCU
 # stall or a hung task, may stay stuck; then such a report and STALL_SILENCE
 # seconds in which the command prints nothing end the run.
@@ -66,6 +69,11 @@ parse_args() {
 		--disk) need_value "$@"; host_disk=$2; shift 2 ;;
 		--timeout) need_value "$@"; timeout=$2; shift 2 ;;
 		--boot-timeout) need_value "$@"; boot_timeout=$2; shift 2 ;;
+		--append)
+			need_value "$@"
+			[[ $2 =~ ^[[:graph:]]+( [[:graph:]]+)*$ ]] ||
+				die "--append '$2': give kernel parameters separated by single spaces"
+			host_params+=" $2"; shift 2 ;;
 		--verbose) verbose=1; shift ;;
 		-h|--help) usage; exit 0 ;;
 		--) shift; break ;;
@@ -84,6 +92,7 @@ parse_args() {
 	is_uint "$STALL_SILENCE" && [ "$STALL_SILENCE" -ge 1 ] ||
 		die "EMULATED_HOST_STALL_SILENCE=$STALL_SILENCE: not a number of seconds >= 1"
 	[[ $mem =~ ^[0-9]+[MG]$ ]] || die "--mem $mem: give a size like 2G or 1536M"
+	check_host_params
 	arch_check
 	local f
 	for f in "${adds[@]}"; do [ -f "$f" ] || die "--add $f: no such file"; done
@@ -101,6 +110,23 @@ parse_args() {
 		# Absolute: without an emulated host, the command runs elsewhere (run_direct).
 		[[ $host_disk = /* ]] || host_disk=$PWD/$host_disk
 	fi
+}
+
+# check_host_params: the --append words are kernel parameters the host's
+# command line can take beside the tool's own (which the init and the console
+# reading depend on), within the kernel's 2048 bytes.
+check_host_params() {
+	local word
+	for word in $host_params; do
+		[[ $word =~ ^[[:graph:]]+$ && $word != *[\"\']* ]] ||
+			die "--append: '$word' is not a kernel parameter (printable, no quotes)"
+		case $word in
+		console=*|rdinit=*|panic=*|init=*)
+			die "--append $word: the tool sets ${word%%=*}= itself; give other parameters" ;;
+		esac
+	done
+	[ ${#host_params} -le 1900 ] ||
+		die "--append: ${#host_params} bytes of parameters; the kernel's command line holds 2048 in all"
 }
 
 # The --disk words for QEMU: the file as the host's virtio-blk disk, raw,
@@ -258,7 +284,7 @@ boot_once() {
 		-smp "$smp" -m "$mem" -display none -no-reboot -nic none -monitor none \
 		-d cpu_reset -D "$work/qemu-reset.log" \
 		-serial stdio -kernel "$kernel" -initrd "$work/initrd.cpio" "${disk_args[@]}" \
-		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init" \
+		-append "console=$console panic=-1 loglevel=1 quiet rdinit=/init$host_params" \
 		</dev/null >"$fifo" 2>"$work/qemu.err" &
 	qpid=$!
 	state=boot stalled= late= cpu_stuck= stall_kind=
