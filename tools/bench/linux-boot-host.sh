@@ -58,9 +58,12 @@ stamp() {
 
 # The first VM of a freshly booted emulated host starts faster: on x86 the
 # guest kernel's phase before its clock starts took 1.6-1.8 s in the first
-# boot and 3.9-4.4 s in every later one, QEMU's and kvmini's alike. One
-# boot that is not counted, so that no VMM is measured with that start (how
-# it ends does not matter: the counted boots check their own).
+# boot and 3.9-4.4 s in every later one, QEMU's and kvmini's alike (the
+# emulator rewriting pages whose code it had translated for the VM before:
+# tools/bench/x86-linux-boot has the host zero pages as it frees them, which
+# evens the boots out). One boot that is not counted, so that no VMM is
+# measured with a start the others do not get (how it ends does not matter:
+# the counted boots check their own).
 boot kvmini kvmini.noinput </dev/null >/dev/null 2>&1 ||
 	echo "warm-up boot (not counted): kvmini exited with status $?"
 
