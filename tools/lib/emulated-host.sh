@@ -116,8 +116,9 @@ parse_args() {
 # command line can take beside the tool's own (which the init and the console
 # reading depend on), within the kernel's 2048 bytes.
 check_host_params() {
-	local word
-	for word in $host_params; do
+	local word words
+	read -ra words <<<"$host_params"	# split, never globbed
+	for word in "${words[@]}"; do
 		[[ $word =~ ^[[:graph:]]+$ && $word != *[\"\']* ]] ||
 			die "--append: '$word' is not a kernel parameter (printable, no quotes)"
 		case $word in
