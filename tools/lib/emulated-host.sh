@@ -119,7 +119,8 @@ check_host_params() {
 	local word words
 	read -ra words <<<"$host_params"	# split, never globbed
 	for word in "${words[@]}"; do
-		[[ $word =~ ^[[:graph:]]+$ && $word != *[\"\']* ]] ||
+		# Printable already (parse_args); quotes would regroup the kernel's words.
+		[[ $word != *[\"\']* ]] ||
 			die "--append: '$word' is not a kernel parameter (printable, no quotes)"
 		case $word in
 		console=*|rdinit=*|panic=*|init=*)
